@@ -1,0 +1,95 @@
+"""Varna pot's process engine: BPMN procedures on SpiffWorkflow, persisted with SQLAlchemy.
+
+``ProcessEngine(config)`` builds the services; nothing here imports Flask.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from .clock import ManualClock, make_clock
+from .config import EngineConfig
+from .context import EngineContext
+from .db import Database
+from .errors import BadRequest
+from .history import HistoryService
+from .models import EngineSetting
+from .repository import RepositoryService
+from .runtime import RuntimeService
+from .tasks import TaskService
+
+__all__ = ["EngineConfig", "ProcessEngine"]
+
+_CLOCK_SETTING = "manual_clock"
+
+
+class ProcessEngine:
+    """Builds and owns the services of one engine over one database."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig.from_env()
+        self.db = Database(self.config.database_url, **self.config.engine_options)
+        self.clock = make_clock(self.config.clock)
+        self.ctx = EngineContext(
+            db=self.db, clock=self.clock, timezone=ZoneInfo(self.config.timezone),
+            forms=self.config.forms, handlers=self.config.handlers,
+        )
+        self.repository = RepositoryService(self.ctx)
+        self.runtime = RuntimeService(self.ctx, self.repository)
+        self.tasks = TaskService(self.ctx)
+        self.history = HistoryService(self.ctx)
+        self._restore_clock()
+
+    def upgrade_database(self) -> None:
+        self.db.upgrade()
+        self._restore_clock()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # The manual clock is kept in the database so that the CLI, the server and a test
+    # all see the same simulated time.
+
+    def _manual_clock(self) -> ManualClock:
+        if not isinstance(self.clock, ManualClock):
+            raise BadRequest("the clock can only be moved when VARNAPOT_CLOCK=manual")
+        return self.clock
+
+    def _restore_clock(self) -> None:
+        if not isinstance(self.clock, ManualClock):
+            return
+        try:
+            with self.db.reading() as session:
+                stored = session.get(EngineSetting, _CLOCK_SETTING)
+                value = stored.value if stored is not None else None
+        except (OperationalError, ProgrammingError):
+            return  # no schema yet: `db upgrade` has not run
+        if value is not None:
+            self.clock.set(datetime.fromisoformat(value))
+
+    def _store_clock(self) -> None:
+        with self.db.transaction() as session:
+            session.merge(EngineSetting(name=_CLOCK_SETTING, value=self.clock.now().isoformat()))
+
+    def set_clock(self, moment: datetime) -> list[int]:
+        """Set the manual clock (never backwards) and fire the timers now due."""
+        clock = self._manual_clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.ctx.timezone)
+        if moment < clock.now():
+            raise BadRequest(f"the clock cannot go back from {clock.now().isoformat()}")
+        clock.set(moment)
+        self._store_clock()
+        return self.runtime.fire_due_timers()
+
+    def advance_clock(self, delta: timedelta) -> list[int]:
+        """Move the manual clock forward and fire the timers now due."""
+        clock = self._manual_clock()
+        if delta < timedelta():
+            raise BadRequest("the clock only moves forward")
+        clock.advance(delta)
+        self._store_clock()
+        return self.runtime.fire_due_timers()

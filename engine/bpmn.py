@@ -1,0 +1,220 @@
+"""Reading diagrams: the checks a deploy must pass, and the SpiffWorkflow parser.
+
+:func:`inspect_diagram` collects *every* problem of a diagram (SpiffWorkflow's parser
+stops at the first), so a policy analyst sees the whole list at once.
+:func:`parse_processes` then turns a clean diagram into SpiffWorkflow specs, with our two
+task specs: :class:`HumanTask` (a user task with a form key, role and due date) and
+:class:`HandlerTask` (a service task that calls a registered handler).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask, UserTask
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+
+from .errors import Problem
+from .expressions import check_expression
+from .roles import ROLES
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+
+
+class HumanTask(UserTask):
+    """A user task done by a role (its lane) through the form named by ``form_key``."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, form_key: str,
+                 due_date: str | None = None, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.form_key = form_key
+        self.due_date = due_date
+
+
+class HandlerTask(ServiceTask):
+    """A service task that calls the handler registered under ``handler``.
+
+    A handler that raises leaves the task STARTED with an ``incident`` in its internal
+    data, so the work already done stays saved and ``retry`` runs only this handler.
+    """
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, handler: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.handler = handler
+
+    def _run_hook(self, my_task: Any) -> bool | None:
+        try:
+            updates = my_task.workflow.script_engine.call_handler(my_task, self.handler)
+        except Exception as exc:  # a failing handler is an incident, not a crash
+            message = str(exc) or exc.__class__.__name__
+            my_task._set_internal_data(incident={"message": message,
+                                                 "type": exc.__class__.__name__})
+            return None
+        my_task.internal_data.pop("incident", None)
+        if updates:
+            my_task.data.update(updates)
+        return True
+
+
+class _HumanTaskParser(CamundaTaskParser):
+    def create_task(self) -> HumanTask:
+        return self.spec_class(
+            self.spec, self.bpmn_id,
+            form_key=self.attribute("formKey", "camunda"),
+            due_date=self.attribute("dueDate", "camunda"),
+            **self.bpmn_attributes,
+        )
+
+
+class _HandlerTaskParser(CamundaTaskParser):
+    def create_task(self) -> HandlerTask:
+        return self.spec_class(self.spec, self.bpmn_id,
+                               handler=self.attribute("topic", "camunda"),
+                               **self.bpmn_attributes)
+
+
+class DiagramParser(CamundaParser):
+    """Camunda-dialect parser with our human and handler tasks."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (_HumanTaskParser, HumanTask),
+        full_tag("serviceTask"): (_HandlerTaskParser, HandlerTask),
+    }
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """An executable process found in a diagram."""
+
+    key: str
+    name: str | None
+
+
+def read_xml(content: bytes) -> etree._Element:
+    """Parse XML without resolving entities or touching the network."""
+    return etree.fromstring(content, parser=_SAFE_XML)
+
+
+def inspect_diagram(
+    content: bytes, forms: Container[str], handlers: Container[str]
+) -> tuple[list[ProcessInfo], list[Problem]]:
+    """Return the executable processes of a diagram and every problem it has."""
+    try:
+        root = read_xml(content)
+    except etree.XMLSyntaxError as exc:
+        return [], [Problem(None, f"malformed XML: {exc}")]
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        return [], [Problem(None, "not a BPMN 2.0 document: the root must be bpmn:definitions")]
+
+    processes = [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"]
+    if not processes:
+        return [], [Problem(None, 'no executable process: mark a bpmn:process isExecutable="true"')]
+
+    problems: list[Problem] = []
+    for process in processes:
+        problems.extend(_check_process(process, forms, handlers))
+    infos = [ProcessInfo(p.get("id", ""), p.get("name")) for p in processes]
+    if not problems:
+        problems.extend(_spiff_problems(content, [i.key for i in infos]))
+    return infos, problems
+
+
+def _lane_of(process: etree._Element) -> dict[str, str]:
+    """Map each flow node id to the name of the innermost lane that lists it."""
+    lanes: dict[str, str] = {}
+    for lane in process.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            if ref.text:
+                lanes[ref.text.strip()] = lane.get("name") or lane.get("id", "")
+    return lanes
+
+
+def _check_process(process: etree._Element, forms: Container[str],
+                   handlers: Container[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    lanes = _lane_of(process)
+    known_roles = ", ".join(ROLES)
+
+    def check(element_id: str | None, text: str | None, what: str) -> None:
+        problem = check_expression(text)
+        if problem:
+            problems.append(Problem(element_id, f"{what}: {problem}"))
+
+    for node in process.iterfind(".//bpmn:scriptTask", NS):
+        problems.append(Problem(node.get("id"), "script tasks are not allowed: a diagram must "
+                                "not run code; use a service task that names a handler "
+                                '(camunda:type="external" camunda:topic="<handler>")'))
+
+    for node in process.iterfind(".//bpmn:userTask", NS):
+        task_id = node.get("id")
+        role = lanes.get(task_id or "")
+        if role is None:
+            problems.append(Problem(task_id, "user task is outside any lane: put it in the "
+                                    "lane of the role that does it"))
+        elif role not in ROLES:
+            problems.append(Problem(task_id, f"lane {role!r} is not a role; lanes are named "
+                                    f"by role key: {known_roles}"))
+        form_key = node.get(f"{{{CAMUNDA_NS}}}formKey")
+        if not form_key:
+            problems.append(Problem(task_id, "user task has no form key (camunda:formKey)"))
+        elif form_key not in forms:
+            problems.append(Problem(task_id, f"unknown form key {form_key!r}"))
+        due = node.get(f"{{{CAMUNDA_NS}}}dueDate")
+        if due is not None:
+            check(task_id, due, "due date")
+
+    for node in process.iterfind(".//bpmn:serviceTask", NS):
+        handler = node.get(f"{{{CAMUNDA_NS}}}topic")
+        if not handler:
+            problems.append(Problem(node.get("id"), "service task names no handler: set "
+                                    'camunda:type="external" and camunda:topic="<handler>"'))
+        elif handler not in handlers:
+            problems.append(Problem(node.get("id"), f"unknown handler {handler!r}"))
+
+    for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
+        condition = flow.find("bpmn:conditionExpression", NS)
+        if condition is not None:
+            check(flow.get("id"), condition.text, "condition")
+
+    for timer in process.iterfind(".//bpmn:timerEventDefinition", NS):
+        event = timer.getparent()
+        for part in ("timeDate", "timeDuration", "timeCycle"):
+            expression = timer.find(f"bpmn:{part}", NS)
+            if expression is not None:
+                check(event.get("id"), expression.text, f"timer {part}")
+    return problems
+
+
+def _spiff_problems(content: bytes, keys: list[str]) -> list[Problem]:
+    """Problems only SpiffWorkflow's parser finds (unconnected flows, bad events...)."""
+    try:
+        parse_processes(content, keys)
+    except ValidationException as exc:
+        return [Problem(getattr(exc, "id", None) or None, str(exc).splitlines()[0])]
+    return []
+
+
+ParsedSpecs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+
+
+def parse_processes(content: bytes, keys: list[str],
+                    extra: Callable[[DiagramParser], None] | None = None
+                    ) -> dict[str, ParsedSpecs]:
+    """Parse a diagram into ``key -> (spec, subprocess specs)`` for each executable key."""
+    parser = DiagramParser()
+    parser.add_bpmn_xml(read_xml(content))
+    if extra:
+        extra(parser)
+    return {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}

@@ -1,0 +1,339 @@
+"""The ``varnapot`` command: run the server, migrate, deploy, and drive procedures.
+
+Every listing takes ``--json``. Any error prints one line to stderr and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+import click
+
+from . import EngineConfig, ProcessEngine
+from .clock import parse_duration
+from .errors import EngineError
+from .views import View
+
+
+def _engine(ctx: click.Context) -> ProcessEngine:
+    if ctx.obj is None:
+        ctx.obj = ProcessEngine(EngineConfig.from_env())
+    return ctx.obj
+
+
+def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn engine and input errors into one line on stderr and exit status 1."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except EngineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except (ValueError, OSError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return run
+
+
+def _json_data(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--data is not valid JSON: {exc.msg} at column {exc.colno}") from exc
+    if not isinstance(value, dict):
+        raise ValueError("--data must be a JSON object")
+    return value
+
+
+def _print(items: View | Iterable[View], as_json: bool,
+           line: Callable[[Any], str]) -> None:
+    if isinstance(items, View):
+        if as_json:
+            click.echo(json.dumps(items.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(line(items))
+        return
+    items = list(items)
+    if as_json:
+        click.echo(json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False))
+    else:
+        for item in items:
+            click.echo(line(item))
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Varna pot: protection procedures for victims of trafficking, as BPMN."""
+    ctx.obj = None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+@_reported
+def run(ctx: click.Context, host: str, port: int) -> None:
+    """Start the web server."""
+    from web import create_app
+
+    app = create_app(engine=_engine(ctx))
+    app.run(host=host, port=port)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+@_reported
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every migration (creates the SQLite file under instance/ on first run)."""
+    engine = _engine(ctx.find_root())
+    engine.upgrade_database()
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--as", "actor", default="system", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str, as_json: bool) -> None:
+    """Deploy BPMN files or folders of them."""
+    engine = _engine(ctx)
+    results = [r for path in paths for r in engine.repository.deploy(path, actor=actor)]
+    _print(results, as_json, lambda d: f"{d.key} version {d.version}"
+           + ("" if d.new_version else " (unchanged)"))
+
+
+@main.command()
+@click.option("--key", default=None, help="Every version of this key.")
+@json_option
+@click.pass_context
+@_reported
+def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
+    """List deployed process definitions."""
+    _print(_engine(ctx).repository.definitions(key), as_json,
+           lambda d: f"{d.key}\tv{d.version}\t{d.name or ''}")
+
+
+@main.command()
+@click.argument("key")
+@click.option("--case", "case_code", required=True, help="Pseudonymous case code.")
+@click.option("--data", default=None, help="Initial data as a JSON object.")
+@click.option("--as", "actor", default="system", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def start(ctx: click.Context, key: str, case_code: str, data: str | None, actor: str,
+          as_json: bool) -> None:
+    """Start a procedure for a case."""
+    view = _engine(ctx).runtime.start(key, case_code, _json_data(data), actor=actor)
+    _print(view, as_json, _instance_line)
+
+
+def _instance_line(i: Any) -> str:
+    incident = ""
+    if i.incident_element:
+        incident = f"\tincident at {i.incident_element}: {i.incident_message}"
+    return f"{i.id}\t{i.process_key} v{i.version}\t{i.case_code}\t{i.status}{incident}"
+
+
+def _task_line(t: Any) -> str:
+    due = t.due_date.isoformat() if t.due_date else "-"
+    return (f"{t.id}\t{t.role}\t{t.title}\tcase {t.case_code}\tinstance {t.instance_id}"
+            f"\tdue {due}\t{t.assignee or 'unclaimed'}")
+
+
+@main.command()
+@click.option("--status", default=None)
+@click.option("--case", "case_code", default=None)
+@json_option
+@click.pass_context
+@_reported
+def instances(ctx: click.Context, status: str | None, case_code: str | None,
+              as_json: bool) -> None:
+    """List process instances."""
+    _print(_engine(ctx).runtime.instances(status=status, case_code=case_code), as_json,
+           _instance_line)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@json_option
+@click.pass_context
+@_reported
+def show(ctx: click.Context, instance_id: int, as_json: bool) -> None:
+    """Show one instance: status, open tasks, timers and variables."""
+    view = _engine(ctx).runtime.instance(instance_id)
+    if as_json:
+        _print(view, True, str)
+        return
+    click.echo(_instance_line(view))
+    click.echo(f"revision {view.revision}, started {view.started_at.isoformat()} "
+               f"by {view.started_by}")
+    for task in view.open_tasks:
+        click.echo(f"  task {_task_line(task)}")
+    for timer in view.timers:
+        click.echo(f"  timer {timer.element_id} due {timer.due_at.isoformat()}")
+    for name, value in sorted(view.variables.items()):
+        click.echo(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
+
+
+@main.command()
+@click.option("--role", default=None)
+@click.option("--assignee", default=None)
+@click.option("--instance", "instance_id", type=int, default=None)
+@click.option("--status", default="open", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def tasks(ctx: click.Context, role: str | None, assignee: str | None,
+          instance_id: int | None, status: str, as_json: bool) -> None:
+    """The worklist."""
+    _print(_engine(ctx).tasks.tasks(role=role, assignee=assignee, instance_id=instance_id,
+                                    status=status), as_json, _task_line)
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.option("--as", "user", required=True)
+@json_option
+@click.pass_context
+@_reported
+def claim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
+    """Claim a task."""
+    _print(_engine(ctx).tasks.claim(task_id, user), as_json, _task_line)
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.option("--as", "user", required=True)
+@json_option
+@click.pass_context
+@_reported
+def unclaim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
+    """Give a claimed task back to the worklist."""
+    _print(_engine(ctx).tasks.unclaim(task_id, user), as_json, _task_line)
+
+
+@main.command()
+@click.argument("task_id", type=int)
+@click.option("--as", "user", required=True)
+@click.option("--data", required=True, help="The form fields as a JSON object.")
+@click.option("--revision", type=int, default=None, help="Fail if the instance moved on.")
+@json_option
+@click.pass_context
+@_reported
+def complete(ctx: click.Context, task_id: int, user: str, data: str, revision: int | None,
+             as_json: bool) -> None:
+    """Complete a task with its form data."""
+    engine = _engine(ctx)
+    view = engine.tasks.complete(task_id, user, _json_data(data), revision=revision)
+    if as_json:
+        _print(engine.runtime.instance(view.instance_id), True, str)
+    else:
+        click.echo(f"task {view.id} completed")
+        click.echo(_instance_line(engine.runtime.instance(view.instance_id)))
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@json_option
+@click.pass_context
+@_reported
+def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
+    """The audit trail of an instance."""
+    engine = _engine(ctx)
+    engine.runtime.instance(instance_id)  # not-found for an unknown id
+    _print(engine.history.events(instance_id=instance_id), as_json,
+           lambda e: f"{e.at.isoformat()}\t{e.actor}\t{e.event_type}\t{e.element_id or ''}"
+           f"\t{','.join(e.data_keys)}\t{e.detail or ''}")
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "actor", default="system", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def retry(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+    """Run a failed step of an instance in incident again."""
+    _print(_engine(ctx).runtime.retry(instance_id, actor=actor), as_json, _instance_line)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--reason", default=None)
+@json_option
+@click.pass_context
+@_reported
+def cancel(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+           as_json: bool) -> None:
+    """Cancel an instance."""
+    _print(_engine(ctx).runtime.cancel(instance_id, actor=actor, reason=reason), as_json,
+           _instance_line)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "actor", default="system", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def suspend(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+    """Suspend an instance: no task can be completed and no timer fires."""
+    _print(_engine(ctx).runtime.suspend(instance_id, actor=actor), as_json, _instance_line)
+
+
+@main.command()
+@click.argument("instance_id", type=int)
+@click.option("--as", "actor", default="system", show_default=True)
+@json_option
+@click.pass_context
+@_reported
+def resume(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+    """Resume a suspended instance."""
+    _print(_engine(ctx).runtime.resume(instance_id, actor=actor), as_json, _instance_line)
+
+
+@main.command()
+@click.option("--advance", "advance", default=None, help="ISO 8601 duration, e.g. P91D.")
+@click.option("--set", "moment", default=None, help="ISO 8601 date-time.")
+@click.pass_context
+@_reported
+def clock(ctx: click.Context, advance: str | None, moment: str | None) -> None:
+    """Show the engine clock; with VARNAPOT_CLOCK=manual, move it and fire due timers."""
+    engine = _engine(ctx)
+    fired: list[int] = []
+    if advance and moment:
+        raise ValueError("give --advance or --set, not both")
+    if advance:
+        fired = engine.advance_clock(parse_duration(advance))
+    elif moment:
+        fired = engine.set_clock(datetime.fromisoformat(moment))
+    click.echo(engine.clock.now().isoformat())
+    for instance_id in fired:
+        click.echo(f"timers fired in instance {instance_id}")
+
+
+if __name__ == "__main__":
+    main()

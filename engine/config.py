@@ -1,0 +1,52 @@
+"""Engine configuration: one object built from the environment or by tests."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
+
+
+@dataclass
+class EngineConfig:
+    """What a :class:`engine.ProcessEngine` needs to run.
+
+    ``forms`` and ``handlers`` default to the registries of the ``forms`` and ``handlers``
+    packages; tests pass their own to deploy small diagrams.
+    """
+
+    database_url: str = DEFAULT_DATABASE_URL
+    clock: str = "system"
+    timezone: str = "Europe/Ljubljana"
+    forms: Any = None
+    handlers: Any = None
+    engine_options: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            clock=env.get("VARNAPOT_CLOCK", "system"),
+            timezone=env.get("VARNAPOT_TIMEZONE", "Europe/Ljubljana"),
+        )
+
+    def __post_init__(self) -> None:
+        if self.forms is None:
+            from forms import FORMS
+
+            self.forms = FORMS
+        if self.handlers is None:
+            from handlers import HANDLERS
+
+            self.handlers = HANDLERS
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a relative or absolute SQLite file, as ``instance/`` on first run."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.endswith(":memory:"):
+        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)

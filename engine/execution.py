@@ -1,0 +1,285 @@
+"""Running a workflow: the restricted script engine, the state serializer and projections.
+
+The workflow object is short-lived: it is restored from the instance row with the cached
+spec, advanced, read for projections and serialized back, all in one unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from .bpmn import HandlerTask, HumanTask
+from .expressions import ExpressionError, evaluate
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a service-task handler is given: a read-only view of the data and the time."""
+
+    data: Mapping[str, Any]
+    now: datetime
+    timezone: ZoneInfo
+    instance_id: int
+    case_code: str
+    element_id: str
+
+    @property
+    def today(self) -> date:
+        """Today in the jurisdiction's time zone (legal dates are local dates)."""
+        return self.now.astimezone(self.timezone).date()
+
+
+class RestrictedScriptEngine(PythonScriptEngine):
+    """Evaluates expressions with the whitelist evaluator, refuses scripts, calls handlers."""
+
+    def __init__(self, handlers: Any, now: datetime, timezone: ZoneInfo,
+                 instance_id: int, case_code: str) -> None:
+        super().__init__()
+        self.handlers = handlers
+        self.now = now
+        self.timezone = timezone
+        self.instance_id = instance_id
+        self.case_code = case_code
+
+    def validate(self, expression: str) -> None:
+        evaluate(expression, {})
+
+    def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
+        names = dict(task.data)
+        if external_context:
+            names.update(external_context)
+        try:
+            return evaluate(expression, names)
+        except ExpressionError as exc:
+            raise WorkflowTaskException(str(exc), task=task, exception=exc) from exc
+
+    def execute(self, task: Task, script: str, external_context: Any = None) -> Any:
+        raise WorkflowTaskException("scripts are not run by this engine; use a handler", task=task)
+
+    def call_handler(self, task: Task, name: str) -> Mapping[str, Any] | None:
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise LookupError(f"handler {name!r} is not registered")
+        context = HandlerContext(
+            data=MappingProxyType(dict(task.data)), now=self.now, timezone=self.timezone,
+            instance_id=self.instance_id, case_code=self.case_code,
+            element_id=task.task_spec.bpmn_id,
+        )
+        return handler(context)
+
+
+class _StateConverter(BpmnWorkflowConverter):
+    """Writes and reads instance state without the spec: specs come from the cache."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: BpmnProcessSpec | None = None,
+                  subprocess_specs: dict[str, BpmnProcessSpec] | None = None) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class StateSerializer:
+    """Instance state to JSON-ready dicts and back, against a cached spec."""
+
+    def __init__(self) -> None:
+        registry = BpmnWorkflowSerializer.configure()
+        _StateConverter(BpmnWorkflow, registry)
+        self._serializer = BpmnWorkflowSerializer(registry)
+
+    def dump(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = self._serializer.to_dict(workflow)
+        dct[BpmnWorkflowSerializer.VERSION_KEY] = self._serializer.VERSION
+        return dct
+
+    def load(self, state: Mapping[str, Any], spec: BpmnProcessSpec,
+             subprocess_specs: dict[str, BpmnProcessSpec]) -> BpmnWorkflow:
+        dct = dict(state)
+        self._serializer.migrate(dct)
+        return self._serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def workflows(workflow: BpmnWorkflow) -> Iterator[Any]:
+    """The top workflow and every subprocess of it."""
+    yield workflow
+    yield from workflow.subprocesses.values()
+
+
+def tasks_in(workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
+    for wf in workflows(workflow):
+        yield from wf.get_tasks(state=state)
+
+
+def advance(workflow: BpmnWorkflow, log: Callable[[Task], None] | None = None) -> None:
+    """Fire due timers and run every engine step until only people or time can move it."""
+    workflow.refresh_timers()
+    workflow.do_engine_steps(did_complete_task=log)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A READY user task as the worklist shows it."""
+
+    spiff_task_id: str
+    element_id: str
+    title: str
+    role: str
+    form_key: str
+    documentation: str | None
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    spiff_task_id: str
+    element_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    spiff_task_id: str
+    element_id: str
+    message: str
+
+
+def open_tasks(workflow: BpmnWorkflow) -> list[OpenTask]:
+    found = []
+    for task in tasks_in(workflow, TaskState.READY):
+        spec = task.task_spec
+        if isinstance(spec, HumanTask):
+            found.append(OpenTask(
+                spiff_task_id=str(task.id), element_id=spec.bpmn_id,
+                title=spec.bpmn_name or spec.bpmn_id, role=spec.lane or "",
+                form_key=spec.form_key, documentation=spec.documentation,
+                due_date=_due_date(task, spec.due_date),
+            ))
+    return found
+
+
+def _due_date(task: Task, expression: str | None) -> date | None:
+    """The due date a diagram gives; an expression that cannot be computed yet gives none."""
+    if not expression:
+        return None
+    try:
+        value = evaluate(expression, task.data)
+    except ExpressionError:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    found = []
+    for wf in workflows(workflow):
+        for task in wf.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            due = _timer_due_at(task, definition)
+            if due is not None:
+                found.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+    return found
+
+
+def _timer_due_at(task: Task, definition: TimerEventDefinition) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(definition, CycleTimerEventDefinition):
+        value = value["next"] if isinstance(value, dict) else None
+        return datetime.fromisoformat(value) if value else None
+    parsed = TimerEventDefinition.parse_time_or_duration(value)
+    return parsed if isinstance(parsed, datetime) else None
+
+
+def incidents(workflow: BpmnWorkflow) -> list[Incident]:
+    found = []
+    for task in tasks_in(workflow, TaskState.STARTED):
+        incident = task._get_internal_data("incident")
+        if isinstance(task.task_spec, HandlerTask) and incident:
+            found.append(Incident(str(task.id), task.task_spec.bpmn_id, incident["message"]))
+    for task in tasks_in(workflow, TaskState.ERROR):
+        message = task._get_internal_data("incident", {}).get("message", "the task failed")
+        found.append(Incident(str(task.id), task.task_spec.bpmn_id, message))
+    return found
+
+
+def retry_incidents(workflow: BpmnWorkflow,
+                    log: Callable[[Task], None] | None = None) -> list[str]:
+    """Run again each task that failed; return the element ids retried."""
+    retried = []
+    for incident in incidents(workflow):
+        task = workflow.get_task_from_id(UUID(incident.spiff_task_id))
+        task._set_state(TaskState.READY)
+        retried.append(incident.element_id)
+        run_guarded(workflow, task, log)
+    return retried
+
+
+def run_guarded(workflow: BpmnWorkflow, task: Task | None = None,
+                log: Callable[[Task], None] | None = None) -> None:
+    """Run ``task`` (if given) and the engine steps; a failing step becomes an incident.
+
+    Spiff marks the failing task ERROR and raises; we keep that state and note the
+    message on the task so the instance can be saved, shown and retried.
+    """
+    try:
+        if task is not None:
+            task.run()
+            if log is not None and task.has_state(TaskState.COMPLETED):
+                log(task)
+        advance(workflow, log)
+    except WorkflowTaskException as exc:
+        failed = exc.task
+        if failed is None:
+            raise
+        failed._set_internal_data(incident={"message": str(exc).splitlines()[0],
+                                            "type": exc.__class__.__name__})
+        if failed.state != TaskState.ERROR:
+            failed._set_state(TaskState.ERROR)
+
+
+def latest_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The process variables as the most recently run task sees them."""
+    task = workflow.last_task
+    if task is None:
+        return dict(workflow.data)
+    return dict(task.data)

@@ -1,0 +1,117 @@
+"""The restricted expression language of diagrams.
+
+Gateway conditions, timer expressions and due dates are written by policy analysts in
+the browser, so they must never run arbitrary Python. They are evaluated by simpleeval
+over the task data plus a short whitelist of functions; imports, dunder attributes,
+lambdas and comprehensions are refused both when a diagram is deployed
+(:func:`check_expression`) and when an expression runs (:func:`evaluate`).
+
+An expression that is itself an ISO 8601 literal (``P90D``, ``R3/PT1H``,
+``2026-05-30T00:00:00+02:00``) stands for that text, as Camunda Modeler writes timers.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import simpleeval
+
+
+class ExpressionError(Exception):
+    """An expression is not allowed or could not be evaluated."""
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _add_days(value: Any, days: int) -> str:
+    return (_as_date(value) + timedelta(days=int(days))).isoformat()
+
+
+def _days_between(start: Any, end: Any) -> int:
+    return (_as_date(end) - _as_date(start)).days
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "round": round,
+    "int": int,
+    "float": float,
+    "str": str,
+    "bool": bool,
+    "date": lambda value: _as_date(value).isoformat(),
+    "add_days": _add_days,
+    "days_between": _days_between,
+}
+"""Everything a diagram expression may call. Dates travel as ISO strings."""
+
+_ALLOWED_NODES: tuple[type[ast.AST], ...] = (
+    ast.Expression, ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call,
+    ast.Name, ast.Constant, ast.Attribute, ast.Subscript, ast.List, ast.Tuple, ast.Set,
+    ast.Dict, ast.IfExp, ast.Load, ast.keyword, ast.Slice,
+    ast.operator, ast.unaryop, ast.boolop, ast.cmpop,
+)
+
+_ISO_LITERAL = re.compile(
+    r"^(R\d*/)?P[0-9YMWDTHS.,]+$"                               # durations, cycles
+    r"|^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"  # instants
+)
+
+
+def iso_literal(text: str) -> str | None:
+    """Return ``text`` stripped when it is a bare ISO 8601 literal, else ``None``."""
+    stripped = text.strip()
+    return stripped if _ISO_LITERAL.match(stripped) else None
+
+
+def check_expression(text: str | None) -> str | None:
+    """Say what is wrong with an expression without running it; ``None`` when it is fine."""
+    if text is None or not text.strip():
+        return "the expression is empty"
+    if iso_literal(text):
+        return None
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        return f"the expression does not parse: {exc.msg} in {text.strip()!r}"
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            return f"{type(node).__name__} is not allowed in an expression: {text.strip()!r}"
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            return f"names starting with '_' are not allowed: {node.id!r}"
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            return f"attributes starting with '_' are not allowed: {node.attr!r}"
+        called = isinstance(node, ast.Call) and node.func
+        if called and not (isinstance(called, ast.Name) and called.id in FUNCTIONS):
+            allowed = ", ".join(sorted(FUNCTIONS))
+            return f"only these functions may be called: {allowed}; got {ast.unparse(called)!r}"
+    return None
+
+
+def evaluate(text: str, names: Mapping[str, Any]) -> Any:
+    """Evaluate ``text`` over ``names`` with the whitelist; raise :class:`ExpressionError`."""
+    literal = iso_literal(text)
+    if literal is not None:
+        return literal
+    problem = check_expression(text)
+    if problem:
+        raise ExpressionError(problem)
+    evaluator = simpleeval.EvalWithCompoundTypes(names=dict(names), functions=FUNCTIONS)
+    try:
+        return evaluator.eval(text.strip())
+    except simpleeval.NameNotDefined as exc:
+        raise ExpressionError(f"{exc.name!r} is not set in the process data") from exc
+    except Exception as exc:
+        raise ExpressionError(f"{text.strip()!r} failed: {exc}") from exc

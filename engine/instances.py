@@ -1,0 +1,187 @@
+"""One unit of work on a process instance: load, run, save with projections and audit.
+
+Every change to an instance goes through :meth:`InstanceStore.save`, which writes the
+serialized state, the open-task and timer projections and the audit events in the
+caller's transaction. The row's ``revision`` is SQLAlchemy's version column: if another
+process saved the instance since we read it, the flush updates no row and we raise
+:class:`Conflict` instead of overwriting its work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .bpmn import HandlerTask
+from .clock import using_clock
+from .context import EngineContext
+from .errors import Conflict, NotFound
+from .execution import (
+    RestrictedScriptEngine,
+    incidents,
+    latest_data,
+    open_tasks,
+    waiting_timers,
+)
+from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+
+RUNNING = "running"
+WAITING = "waiting"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+SUSPENDED = "suspended"
+INCIDENT = "incident"
+STATUSES = (RUNNING, WAITING, COMPLETED, CANCELLED, SUSPENDED, INCIDENT)
+"""running: people have tasks open; waiting: only a timer or message can move it."""
+
+
+@dataclass
+class StepLog:
+    """What the engine did during one unit of work, for the audit trail."""
+
+    completed: list[Task] = field(default_factory=list)
+
+    def __call__(self, task: Task) -> None:
+        self.completed.append(task)
+
+
+def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    keys = set(before) | set(after)
+    return sorted(k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING))
+
+
+_MISSING = object()
+
+
+class InstanceStore:
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+
+    def get(self, session: Session, instance_id: int) -> ProcessInstance:
+        row = session.get(ProcessInstance, instance_id)
+        if row is None:
+            raise NotFound(f"process instance {instance_id} does not exist")
+        return row
+
+    def script_engine(self, row: ProcessInstance) -> RestrictedScriptEngine:
+        return RestrictedScriptEngine(self.ctx.handlers, self.ctx.now(), self.ctx.timezone,
+                                      row.id, row.case_code)
+
+    def new_workflow(self, definition: ProcessDefinition, row: ProcessInstance) -> BpmnWorkflow:
+        spec, subprocess_specs = self.ctx.specs(definition)
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(row))
+
+    def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+        definition = session.get(ProcessDefinition, row.definition_id)
+        assert definition is not None
+        spec, subprocess_specs = self.ctx.specs(definition)
+        workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
+        workflow.script_engine = self.script_engine(row)
+        return workflow
+
+    def run(self, workflow: BpmnWorkflow, step: Any) -> StepLog:
+        """Run ``step(workflow, log)`` with Spiff's timers reading the engine clock."""
+        log = StepLog()
+        with using_clock(self.ctx.clock):
+            step(workflow, log)
+        return log
+
+    def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+             actor: str, log: StepLog | None = None) -> None:
+        """Write state, projections and audit events; raise Conflict if we lost a race."""
+        now = self.ctx.now()
+        before = row.variables or {}
+        after = latest_data(workflow)
+        found = incidents(workflow)
+        if row.status not in (SUSPENDED, CANCELLED):
+            row.status = self._status(workflow, found)
+        if found:
+            row.incident_element, row.incident_message = found[0].element_id, found[0].message
+        else:
+            row.incident_element = row.incident_message = None
+        if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
+            row.ended_at = now
+        row.state = self.ctx.serializer.dump(workflow)
+        row.variables = after
+        row.updated_at = now
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise Conflict(f"process instance {row.id} was changed by someone else; "
+                           "reload and try again") from exc
+
+        for task in (log.completed if log else []):
+            self._audit_step(session, row, task, actor)
+        self._sync_tasks(session, row, workflow, actor, now)
+        self._sync_timers(session, row, workflow, actor, now)
+        if found:
+            for incident in found:
+                self.ctx.audit(session, "incident", actor, instance_id=row.id,
+                               element_id=incident.element_id, detail=incident.message)
+        keys = changed_keys(before, after)
+        if keys:
+            self.ctx.audit(session, "data_changed", actor, instance_id=row.id, data_keys=keys)
+        if row.status == COMPLETED and row.ended_at == now:
+            self.ctx.audit(session, "instance_completed", actor, instance_id=row.id)
+
+    @staticmethod
+    def _status(workflow: BpmnWorkflow, found: list[Any]) -> str:
+        if workflow.is_completed():
+            return COMPLETED
+        if found:
+            return INCIDENT
+        return RUNNING if open_tasks(workflow) else WAITING
+
+    def _audit_step(self, session: Session, row: ProcessInstance, task: Task,
+                    actor: str) -> None:
+        spec = task.task_spec
+        if isinstance(spec, HandlerTask):
+            self.ctx.audit(session, "handler_completed", actor, instance_id=row.id,
+                           element_id=spec.bpmn_id, detail=spec.handler)
+
+    def _sync_tasks(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                    actor: str, now: Any) -> None:
+        current = {t.spiff_task_id: t for t in open_tasks(workflow)}
+        existing = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.status == "open")
+        ).all()
+        for task in existing:
+            fresh = current.pop(task.spiff_task_id, None)
+            if fresh is None:
+                task.status, task.ended_at = "cancelled", now
+                self.ctx.audit(session, "task_cancelled", actor, instance_id=row.id,
+                               task_id=task.id, element_id=task.element_id)
+            else:
+                task.due_date = fresh.due_date
+        for fresh in current.values():
+            task = HumanTask(
+                instance_id=row.id, spiff_task_id=fresh.spiff_task_id,
+                element_id=fresh.element_id, title=fresh.title, role=fresh.role,
+                form_key=fresh.form_key, documentation=fresh.documentation,
+                due_date=fresh.due_date, status="open", created_at=now,
+            )
+            session.add(task)
+            session.flush()
+            self.ctx.audit(session, "task_created", actor, instance_id=row.id, task_id=task.id,
+                           element_id=task.element_id, detail=task.role)
+
+    def _sync_timers(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+                     actor: str, now: Any) -> None:
+        """Replace the instance's timer rows; a due timer that is gone has fired."""
+        stopped = row.status in (SUSPENDED, CANCELLED, COMPLETED)
+        waiting = [] if stopped else waiting_timers(workflow)
+        still = {t.spiff_task_id for t in waiting}
+        for old in session.scalars(select(Timer).where(Timer.instance_id == row.id)):
+            if old.spiff_task_id not in still and old.due_at < now:
+                self.ctx.audit(session, "timer_fired", actor, instance_id=row.id,
+                               element_id=old.element_id, detail=old.due_at.isoformat())
+        session.execute(delete(Timer).where(Timer.instance_id == row.id))
+        for timer in waiting:
+            session.add(Timer(instance_id=row.id, spiff_task_id=timer.spiff_task_id,
+                              element_id=timer.element_id, due_at=timer.due_at))

@@ -1,0 +1,159 @@
+"""Database tables of the engine.
+
+A process instance row holds SpiffWorkflow's serialized state and a ``revision`` that
+SQLAlchemy uses as an optimistic lock. Human tasks and timers are projections written in
+the same transaction as the state, so worklists and due timers are indexed queries.
+Audit events are append-only: the migration adds triggers that refuse UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC and read back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Moment = UTCDateTime()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProcessDefinition(Base):
+    """One deployed version of one process key, with the XML it was parsed from."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_definition_key_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))
+    deployed_at: Mapped[datetime] = mapped_column(Moment)
+    deployed_by: Mapped[str] = mapped_column(String(200))
+
+
+class ProcessInstance(Base):
+    """A running (or finished) procedure for one case."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_instance_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    case_code: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    variables: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    incident_element: Mapped[str | None] = mapped_column(String(200))
+    incident_message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(Moment)
+    started_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(Moment)
+    ended_at: Mapped[datetime | None] = mapped_column(Moment)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class HumanTask(Base):
+    """A user task that is (or was) READY: one row per task, kept after completion."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_task_status_role", "status", "role"),
+        Index("ix_task_instance", "instance_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(100))
+    form_key: Mapped[str] = mapped_column(String(200))
+    documentation: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(Moment)
+    claimed_at: Mapped[datetime | None] = mapped_column(Moment)
+    ended_at: Mapped[datetime | None] = mapped_column(Moment)
+    completed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Timer(Base):
+    """A timer event an instance waits on; the database, not memory, remembers it."""
+
+    __tablename__ = "timer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(Moment, index=True)
+
+
+class AuditEvent(Base):
+    """Who did what, when, to which instance and task, and which data keys changed."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Moment, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(50))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    data_keys: Mapped[list[str]] = mapped_column(JSONDocument)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class EngineSetting(Base):
+    """Small persistent settings, such as the manual clock's current time."""
+
+    __tablename__ = "engine_setting"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,130 @@
+"""RepositoryService: deploy diagrams, list definitions, read their XML."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .bpmn import inspect_diagram
+from .context import EngineContext
+from .errors import DeployError, NotFound, Problem
+from .models import ProcessDefinition
+from .views import DefinitionView, Deployed
+
+
+def _view(row: ProcessDefinition) -> DefinitionView:
+    return DefinitionView(id=row.id, key=row.key, version=row.version, name=row.name,
+                          source=row.source, deployed_at=row.deployed_at,
+                          deployed_by=row.deployed_by)
+
+
+class RepositoryService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+
+    def deploy(self, target: str | Path | bytes, *, source: str | None = None,
+               actor: str = "system") -> list[Deployed]:
+        """Deploy a BPMN file, every ``*.bpmn`` in a folder, or raw bytes.
+
+        All files are checked before anything is stored: one bad diagram stops the whole
+        deployment with a :class:`DeployError` that lists every problem of every file.
+        """
+        documents = self._documents(target, source)
+        checked, problems = [], []
+        for name, content in documents:
+            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers)
+            prefix = f"{name}: " if len(documents) > 1 else ""
+            problems += [Problem(p.element_id, prefix + p.message) for p in found]
+            checked.append((name, content, infos))
+        if problems:
+            label = documents[0][0] if len(documents) == 1 else (source or str(target))
+            raise DeployError(label, problems)
+
+        seen: dict[str, str] = {}
+        for name, _, infos in checked:
+            for info in infos:
+                if info.key in seen:
+                    raise DeployError(name, [Problem(info.key, f"process key also defined "
+                                                     f"in {seen[info.key]}")])
+                seen[info.key] = name
+
+        results = []
+        with self.ctx.db.transaction() as session:
+            for name, content, infos in checked:
+                digest = hashlib.sha256(content).hexdigest()
+                for info in infos:
+                    results.append(self._store(session, info.key, info.name, name, content,
+                                               digest, actor))
+        return results
+
+    def _store(self, session: Session, key: str, title: str | None, source: str,
+               content: bytes, digest: str, actor: str) -> Deployed:
+        latest = session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == digest:
+            return Deployed(key=key, version=latest.version, new_version=False)
+        version = (latest.version if latest else 0) + 1
+        row = ProcessDefinition(key=key, version=version, name=title, content_hash=digest,
+                                bpmn_xml=content.decode("utf-8"), source=source,
+                                deployed_at=self.ctx.now(), deployed_by=actor)
+        session.add(row)
+        session.flush()
+        self.ctx.audit(session, "definition_deployed", actor, element_id=key,
+                       detail=f"{key} version {version} from {source}")
+        return Deployed(key=key, version=version, new_version=True)
+
+    @staticmethod
+    def _documents(target: str | Path | bytes, source: str | None) -> list[tuple[str, bytes]]:
+        if isinstance(target, bytes):
+            return [(source or "diagram", target)]
+        path = Path(target)
+        if path.is_dir():
+            files = sorted(path.glob("*.bpmn"))
+            if not files:
+                raise DeployError(str(path), [Problem(None, "the folder has no .bpmn file")])
+            return [(str(f), f.read_bytes()) for f in files]
+        if not path.is_file():
+            raise NotFound(f"no such file or folder: {path}")
+        return [(source or str(path), path.read_bytes())]
+
+    def definitions(self, key: str | None = None) -> list[DefinitionView]:
+        """The latest version of every key, or every version of ``key``."""
+        with self.ctx.db.reading() as session:
+            query = select(ProcessDefinition)
+            if key is not None:
+                query = query.where(ProcessDefinition.key == key)
+                rows = session.scalars(query.order_by(ProcessDefinition.version)).all()
+                if not rows:
+                    raise NotFound(f"process definition {key!r} does not exist")
+                return [_view(r) for r in rows]
+            newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version)
+                             .label("version")).group_by(ProcessDefinition.key).subquery())
+            rows = session.scalars(query.join(
+                newest, (ProcessDefinition.key == newest.c.key)
+                & (ProcessDefinition.version == newest.c.version)
+            ).order_by(ProcessDefinition.key)).all()
+            return [_view(r) for r in rows]
+
+    def latest(self, session: Session, key: str) -> ProcessDefinition:
+        row = session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1)
+        ).first()
+        if row is None:
+            raise NotFound(f"process definition {key!r} is not deployed")
+        return row
+
+    def xml(self, key: str, version: int | None = None) -> str:
+        with self.ctx.db.reading() as session:
+            if version is None:
+                return self.latest(session, key).bpmn_xml
+            row = session.scalars(select(ProcessDefinition).where(
+                ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
+            if row is None:
+                raise NotFound(f"process definition {key!r} has no version {version}")
+            return row.bpmn_xml

@@ -1,0 +1,187 @@
+"""RuntimeService: start instances for a case, read them, suspend, cancel, retry, fire timers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .context import EngineContext
+from .errors import BadRequest, Conflict
+from .execution import retry_incidents, run_guarded
+from .instances import (
+    CANCELLED,
+    COMPLETED,
+    INCIDENT,
+    STATUSES,
+    SUSPENDED,
+    InstanceStore,
+    StepLog,
+)
+from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .repository import RepositoryService
+from .tasks import task_view
+from .views import InstanceView, TimerView
+
+
+class RuntimeService:
+    def __init__(self, ctx: EngineContext, repository: RepositoryService) -> None:
+        self.ctx = ctx
+        self.repository = repository
+        self.store = InstanceStore(ctx)
+
+    def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
+              *, actor: str = "system") -> InstanceView:
+        """Start the latest version of ``process_key`` for a case and run it to its first wait."""
+        if not case_code or not case_code.strip():
+            raise BadRequest("a case code is required")
+        if data is not None and not isinstance(data, Mapping):
+            raise BadRequest("initial data must be a JSON object")
+        with self.ctx.db.transaction() as session:
+            definition = self.repository.latest(session, process_key)
+            now = self.ctx.now()
+            row = ProcessInstance(
+                definition_id=definition.id, process_key=definition.key,
+                case_code=case_code.strip(), status="running", state={}, variables={},
+                started_at=now, started_by=actor, updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            workflow = self.store.new_workflow(definition, row)
+            initial = dict(data or {})
+            workflow.task_tree.data.update(initial)
+            for task in workflow.get_tasks():
+                task.data.update(initial)
+            log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+            self.ctx.audit(session, "instance_started", actor, instance_id=row.id,
+                           data_keys=list(initial),
+                           detail=f"{definition.key} version {definition.version}")
+            self.store.save(session, row, workflow, actor, log)
+            return self._view(session, row)
+
+    def instance(self, instance_id: int) -> InstanceView:
+        with self.ctx.db.reading() as session:
+            return self._view(session, self.store.get(session, instance_id))
+
+    def instances(self, *, status: str | None = None, case_code: str | None = None,
+                  process_key: str | None = None) -> list[InstanceView]:
+        if status is not None and status not in STATUSES:
+            raise BadRequest(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+        with self.ctx.db.reading() as session:
+            query = select(ProcessInstance).order_by(ProcessInstance.id)
+            if status:
+                query = query.where(ProcessInstance.status == status)
+            if case_code:
+                query = query.where(ProcessInstance.case_code == case_code)
+            if process_key:
+                query = query.where(ProcessInstance.process_key == process_key)
+            return [self._view(session, row) for row in session.scalars(query)]
+
+    def variables(self, instance_id: int) -> dict[str, Any]:
+        return self.instance(instance_id).variables
+
+    def suspend(self, instance_id: int, *, actor: str = "system",
+                revision: int | None = None) -> InstanceView:
+        return self._set_status(instance_id, SUSPENDED, actor, revision)
+
+    def resume(self, instance_id: int, *, actor: str = "system",
+               revision: int | None = None) -> InstanceView:
+        return self._set_status(instance_id, "resumed", actor, revision)
+
+    def cancel(self, instance_id: int, *, actor: str = "system",
+               revision: int | None = None, reason: str | None = None) -> InstanceView:
+        return self._set_status(instance_id, CANCELLED, actor, revision, reason)
+
+    def _set_status(self, instance_id: int, target: str, actor: str,
+                    revision: int | None, reason: str | None = None) -> InstanceView:
+        with self.ctx.db.transaction() as session:
+            row = self.store.get(session, instance_id)
+            check_revision(row, revision)
+            if row.status in (COMPLETED, CANCELLED):
+                raise Conflict(f"process instance {instance_id} is {row.status}")
+            if target == SUSPENDED and row.status == SUSPENDED:
+                raise Conflict(f"process instance {instance_id} is already suspended")
+            if target == "resumed" and row.status != SUSPENDED:
+                raise Conflict(f"process instance {instance_id} is not suspended")
+            workflow = self.store.load(session, row)
+            log = None
+            if target == CANCELLED:
+                workflow.cancel()
+                row.status = CANCELLED
+            elif target == SUSPENDED:
+                row.status = SUSPENDED
+            else:
+                row.status = "running"  # recomputed by save()
+                log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+            event = {"resumed": "instance_resumed", SUSPENDED: "instance_suspended",
+                     CANCELLED: "instance_cancelled"}[target]
+            self.ctx.audit(session, event, actor, instance_id=row.id, detail=reason)
+            self.store.save(session, row, workflow, actor, log)
+            return self._view(session, row)
+
+    def retry(self, instance_id: int, *, actor: str = "system") -> InstanceView:
+        """Run the failed handler or step of an instance in incident again."""
+        with self.ctx.db.transaction() as session:
+            row = self.store.get(session, instance_id)
+            if row.status != INCIDENT:
+                raise Conflict(f"process instance {instance_id} has no incident "
+                               f"(it is {row.status})")
+            workflow = self.store.load(session, row)
+            retried: list[str] = []
+
+            def step(wf: Any, log: StepLog) -> None:
+                retried.extend(retry_incidents(wf, log))
+
+            log = self.store.run(workflow, step)
+            for element in retried:
+                self.ctx.audit(session, "incident_retried", actor, instance_id=row.id,
+                               element_id=element)
+            self.store.save(session, row, workflow, actor, log)
+            return self._view(session, row)
+
+    def fire_due_timers(self, *, actor: str = "timer") -> list[int]:
+        """Advance every instance with a timer that is due now; return their ids."""
+        now = self.ctx.now()
+        with self.ctx.db.reading() as session:
+            due = session.scalars(
+                select(Timer.instance_id).where(Timer.due_at < now).distinct()
+                .order_by(Timer.instance_id)
+            ).all()
+        fired = []
+        for instance_id in due:
+            with self.ctx.db.transaction() as session:
+                row = self.store.get(session, instance_id)
+                if row.status in (SUSPENDED, CANCELLED, COMPLETED):
+                    continue
+                workflow = self.store.load(session, row)
+                log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+                self.store.save(session, row, workflow, actor, log)
+                fired.append(instance_id)
+        return fired
+
+    def _view(self, session: Session, row: ProcessInstance) -> InstanceView:
+        definition = session.get(ProcessDefinition, row.definition_id)
+        tasks = session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == row.id, HumanTask.status == "open"
+        ).order_by(HumanTask.id)).all()
+        timers = session.scalars(select(Timer).where(Timer.instance_id == row.id)
+                                 .order_by(Timer.due_at)).all()
+        return InstanceView(
+            id=row.id, process_key=row.process_key,
+            version=definition.version if definition else 0, case_code=row.case_code,
+            status=row.status, revision=row.revision, started_at=row.started_at,
+            started_by=row.started_by, updated_at=row.updated_at, ended_at=row.ended_at,
+            incident_element=row.incident_element, incident_message=row.incident_message,
+            variables=dict(row.variables or {}),
+            open_tasks=[task_view(t, row) for t in tasks],
+            timers=[TimerView(element_id=t.element_id, due_at=t.due_at) for t in timers],
+        )
+
+
+def check_revision(row: ProcessInstance, expected: int | None) -> None:
+    """Refuse a change made against an older revision than the one stored."""
+    if expected is not None and expected != row.revision:
+        raise Conflict(f"process instance {row.id} is at revision {row.revision}, "
+                       f"not {expected}; reload and try again")

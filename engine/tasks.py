@@ -1,0 +1,167 @@
+"""TaskService: the worklist of human tasks; claim, unclaim and complete them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from marshmallow import ValidationError
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .context import EngineContext
+from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
+from .execution import run_guarded
+from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore
+from .models import HumanTask, ProcessInstance
+from .views import TaskView
+
+TASK_STATUSES = ("open", "completed", "cancelled")
+
+
+def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
+    return TaskView(
+        id=task.id, instance_id=task.instance_id, case_code=instance.case_code,
+        process_key=instance.process_key, element_id=task.element_id, title=task.title,
+        role=task.role, form_key=task.form_key, documentation=task.documentation,
+        due_date=task.due_date, assignee=task.assignee, status=task.status,
+        created_at=task.created_at, ended_at=task.ended_at, completed_by=task.completed_by,
+    )
+
+
+def _field_messages(messages: Any) -> dict[str, list[str]]:
+    """Flatten marshmallow's error structure to ``field -> [messages]``."""
+    if isinstance(messages, list):
+        return {"_form": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        if isinstance(value, dict):
+            for inner, texts in _field_messages(value).items():
+                flat[f"{name}.{inner}"] = texts
+        else:
+            flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+class TaskService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+        self.store = InstanceStore(ctx)
+
+    def tasks(self, *, role: str | None = None, assignee: str | None = None,
+              status: str = "open", instance_id: int | None = None,
+              due_before: date | None = None) -> list[TaskView]:
+        if status not in TASK_STATUSES:
+            raise BadRequest(f"unknown task status {status!r}; one of: "
+                             f"{', '.join(TASK_STATUSES)}")
+        with self.ctx.db.reading() as session:
+            query = (select(HumanTask, ProcessInstance)
+                     .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                     .where(HumanTask.status == status))
+            if role:
+                query = query.where(HumanTask.role == role)
+            if assignee:
+                query = query.where(HumanTask.assignee == assignee)
+            if instance_id is not None:
+                query = query.where(HumanTask.instance_id == instance_id)
+            if due_before is not None:
+                query = query.where(HumanTask.due_date <= due_before)
+            query = query.order_by(HumanTask.due_date.is_(None), HumanTask.due_date,
+                                   HumanTask.id)
+            return [task_view(t, i) for t, i in session.execute(query).tuples()]
+
+    def task(self, task_id: int) -> TaskView:
+        with self.ctx.db.reading() as session:
+            task = self._get(session, task_id)
+            return task_view(task, session.get(ProcessInstance, task.instance_id))
+
+    def form(self, form_key: str) -> Any:
+        schema = self.ctx.forms.get(form_key)
+        if schema is None:
+            raise EngineError(f"form {form_key!r} is not registered")
+        return schema
+
+    def claim(self, task_id: int, user: str) -> TaskView:
+        if not user:
+            raise BadRequest("say who claims the task")
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            if task.assignee == user:
+                raise Conflict(f"task {task_id} is already claimed by {user}")
+            if task.assignee:
+                raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+            task.assignee, task.claimed_at = user, self.ctx.now()
+            self.ctx.audit(session, "task_claimed", user, instance_id=task.instance_id,
+                           task_id=task.id, element_id=task.element_id)
+            return task_view(task, session.get(ProcessInstance, task.instance_id))
+
+    def unclaim(self, task_id: int, user: str) -> TaskView:
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            if not task.assignee:
+                raise Conflict(f"task {task_id} is not claimed")
+            previous, task.assignee, task.claimed_at = task.assignee, None, None
+            self.ctx.audit(session, "task_unclaimed", user, instance_id=task.instance_id,
+                           task_id=task.id, element_id=task.element_id, detail=previous)
+            return task_view(task, session.get(ProcessInstance, task.instance_id))
+
+    def complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
+                 *, revision: int | None = None) -> TaskView:
+        """Validate ``data`` with the task's form, merge it and run the engine.
+
+        State, projections and audit events are saved in one transaction guarded by the
+        instance revision; a form error or a lost race changes nothing.
+        """
+        if not user:
+            raise BadRequest("say who completes the task")
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            if task.assignee and task.assignee != user:
+                raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+            instance = self.store.get(session, task.instance_id)
+            if revision is not None and revision != instance.revision:
+                raise Conflict(f"process instance {instance.id} is at revision "
+                               f"{instance.revision}, not {revision}; reload and try again")
+            if instance.status in (SUSPENDED, CANCELLED, COMPLETED):
+                raise Conflict(f"process instance {instance.id} is {instance.status}")
+            clean = self.validate(task.form_key, data, instance.variables)
+
+            workflow = self.store.load(session, instance)
+            spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+            if spiff_task is None or spiff_task.state != TaskState.READY:
+                raise Conflict(f"task {task_id} is no longer waiting for input")
+            spiff_task.data.update(clean)
+            task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
+            task.assignee = task.assignee or user
+            self.ctx.audit(session, "task_completed", user, instance_id=instance.id,
+                           task_id=task.id, element_id=task.element_id, data_keys=list(clean))
+            log = self.store.run(workflow, lambda wf, log: run_guarded(wf, spiff_task, log))
+            self.store.save(session, instance, workflow, user, log)
+            return task_view(task, instance)
+
+    def validate(self, form_key: str, data: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Load ``data`` through the form and return it JSON-ready (dates as ISO strings)."""
+        if not isinstance(data, Mapping):
+            raise ValidationFailed("the submitted data must be an object of fields",
+                                   {"_form": ["Send the form fields as a JSON object."]})
+        schema = self.form(form_key)(variables=variables, today=self.ctx.today())
+        try:
+            loaded = schema.load(data)
+        except ValidationError as exc:
+            raise ValidationFailed("the form has errors", _field_messages(exc.messages)) from exc
+        return schema.dump(loaded)
+
+    def _get(self, session: Session, task_id: int) -> HumanTask:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    def _open(self, session: Session, task_id: int) -> HumanTask:
+        task = self._get(session, task_id)
+        if task.status != "open":
+            raise Conflict(f"task {task_id} is already {task.status}")
+        return task

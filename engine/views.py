@@ -1,0 +1,99 @@
+"""Read-only views the services return: plain data, safe to hand to the CLI or the web."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+
+class View:
+    def to_dict(self) -> dict[str, Any]:
+        return {k: _plain(v) for k, v in dataclasses.asdict(self).items()}  # type: ignore[call-overload]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class DefinitionView(View):
+    id: int
+    key: str
+    version: int
+    name: str | None
+    source: str
+    deployed_at: datetime
+    deployed_by: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Deployed(View):
+    """The outcome of deploying one process key: a new version, or the same one again."""
+
+    key: str
+    version: int
+    new_version: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskView(View):
+    id: int
+    instance_id: int
+    case_code: str
+    process_key: str
+    element_id: str
+    title: str
+    role: str
+    form_key: str
+    documentation: str | None
+    due_date: date | None
+    assignee: str | None
+    status: str
+    created_at: datetime
+    ended_at: datetime | None
+    completed_by: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class TimerView(View):
+    element_id: str
+    due_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceView(View):
+    id: int
+    process_key: str
+    version: int
+    case_code: str
+    status: str
+    revision: int
+    started_at: datetime
+    started_by: str
+    updated_at: datetime
+    ended_at: datetime | None
+    incident_element: str | None
+    incident_message: str | None
+    variables: dict[str, Any]
+    open_tasks: list[TaskView]
+    timers: list[TimerView]
+
+
+@dataclasses.dataclass(frozen=True)
+class EventView(View):
+    id: int
+    at: datetime
+    actor: str
+    event_type: str
+    instance_id: int | None
+    task_id: int | None
+    element_id: str | None
+    data_keys: list[str]
+    detail: str | None

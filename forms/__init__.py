@@ -1,0 +1,9 @@
+"""Form schemas, one per user-task form key; ``FORMS`` is what diagrams are checked against."""
+
+from .base import FormRegistry, FormSchema
+
+FORMS = FormRegistry()
+
+from . import reflection  # noqa: E402,F401  (registers its forms)
+
+__all__ = ["FORMS", "FormRegistry", "FormSchema"]

@@ -1,0 +1,196 @@
+"""Forms of the recovery and reflection period (Art. 50(1)-(3) of the Aliens Act, ZTuj-2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from . import FORMS
+from .base import FormSchema
+
+REFLECTION_DAYS = 90
+"""Length of the permitted stay (Art. 50(1)); the CoE Convention's minimum is 30."""
+MAX_EXTENSION_DAYS = 90
+"""An extension is granted once, for at most this many days (Art. 50(2))."""
+
+VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
+REFUSAL_GROUNDS = ("public_order", "security", "international_relations")
+
+
+def _choice(choices: tuple[str, ...], label: str, help_text: str, **kwargs: Any) -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(choices, error="Choose one of: {choices}."),
+        metadata={"label": label, "help": help_text, "choices": list(choices)}, **kwargs)
+
+
+def _date(label: str, help_text: str, **kwargs: Any) -> fields.Date:
+    return fields.Date(metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def _text(label: str, help_text: str, **kwargs: Any) -> fields.String:
+    return fields.String(metadata={"label": label, "help": help_text, "multiline": True},
+                         **kwargs)
+
+
+def _flag(label: str, help_text: str, **kwargs: Any) -> fields.Boolean:
+    return fields.Boolean(metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def _stored_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+@FORMS.register("reflection.grant")
+class GrantPermittedStay(FormSchema):
+    title = "Decision on the permitted stay"
+
+    stay_decision = _choice(("granted", "refused"), "Decision",
+                            "Granted on her request or ex officio, or refused.", required=True)
+    stay_decision_date = _date("Date of the decision",
+                               "The date on the police decision; the 90 days count from "
+                               "the next day.", required=True)
+    victim_category = _choice(VICTIM_CATEGORIES, "She is a victim of",
+                              "The same rule covers illegal employment and domestic violence.",
+                              required=True)
+    on_request = _flag("Granted on her request", "Leave unticked when granted ex officio.",
+                       load_default=False)
+    informed_of_permit = _flag(
+        "She was told about the temporary residence permit",
+        "The police must inform her of the possibility and conditions of a permit "
+        "under Art. 50.", load_default=False)
+    interpreter_provided = _flag("An interpreter was provided",
+                                 "Interpretation and translation are free for her.",
+                                 load_default=False)
+    refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
+                             "Only public order, security or international relations.",
+                             allow_none=True, load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("stay_decision_date"), "stay_decision_date")
+        if data.get("stay_decision") == "refused" and not data.get("refusal_ground"):
+            raise ValidationError("Give the ground of the refusal.", "refusal_ground")
+        if data.get("stay_decision") == "granted":
+            if data.get("refusal_ground"):
+                raise ValidationError("A granted stay has no ground of refusal.",
+                                      "refusal_ground")
+            if not data.get("informed_of_permit"):
+                raise ValidationError("She must be informed about the residence permit "
+                                      "before the stay is recorded as granted.",
+                                      "informed_of_permit")
+
+
+@FORMS.register("reflection.decision")
+class RecordDecision(FormSchema):
+    title = "Her decision on cooperating"
+
+    decision = _choice(("cooperate", "not_cooperate", "extend"), "Her decision",
+                       "Cooperate as a witness, not cooperate, or she needs more time "
+                       "(the police may extend the stay once).", required=True)
+    decision_date = _date("Date she decided", "The day she told you.", required=True)
+    reason = _text("Reasons for more time", "Why the extension is justified (required when "
+                   "she needs more time).", allow_none=True, load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("decision_date"), "decision_date")
+        if data.get("decision") == "extend":
+            if self.variables.get("extension_used"):
+                raise ValidationError("The permitted stay was already extended once; it "
+                                      "cannot be extended again (Art. 50(2)).", "decision")
+            if not data.get("reason"):
+                raise ValidationError("Say why she needs more time.", "reason")
+
+
+@FORMS.register("reflection.extension")
+class DecideExtension(FormSchema):
+    title = "Decision on extending the permitted stay"
+
+    extension_granted = _flag("Extension granted", "Only for justified reasons.",
+                              required=True)
+    extension_decision_date = _date("Date of the decision", "The date on the police "
+                                    "decision.", required=True)
+    extension_days = fields.Integer(
+        validate=validate.Range(1, MAX_EXTENSION_DAYS,
+                                error="An extension is 1 to 90 days."),
+        allow_none=True, load_default=None,
+        metadata={"label": "Days of extension", "help": "At most 90 days, and only once."})
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("extension_decision_date"), "extension_decision_date")
+        if self.variables.get("extension_used"):
+            raise ValidationError("The permitted stay was already extended once.",
+                                  "extension_granted")
+        if data.get("extension_granted") and not data.get("extension_days"):
+            raise ValidationError("Give the number of days (1 to 90).", "extension_days")
+
+
+NEXT_STEPS = ("voluntary_return", "other_legal_basis", "appeal", "no_further_action")
+
+
+@FORMS.register("reflection.after_refusal")
+class PlanAfterRefusal(FormSchema):
+    title = "Protection after a refused stay"
+
+    next_step = _choice(NEXT_STEPS, "Next step", "What happens now, agreed with her.",
+                        required=True)
+    notes = _text("Notes", "Safety measures and who does what.", load_default="")
+
+
+@FORMS.register("reflection.next_steps")
+class PlanNextSteps(FormSchema):
+    title = "Next steps after her decision"
+
+    next_step = _choice(NEXT_STEPS, "Next step", "Voluntary return is only with her "
+                        "informed consent.", required=True)
+    notes = _text("Notes", "What was agreed with her.", load_default="")
+
+
+@FORMS.register("reflection.expiry_review")
+class ReviewExpiringStay(FormSchema):
+    title = "Prepare for the end of the permitted stay"
+
+    action = _choice(("application_prepared", "extension_requested", "she_decided",
+                      "other"), "Action taken",
+                     "What was done so that she does not fall out of lawful stay.",
+                     required=True)
+    notes = _text("Notes", "Plan until the last day of the stay.", load_default="")
+
+
+@FORMS.register("reflection.expired")
+class HandleExpiredStay(FormSchema):
+    title = "Stay expired undecided"
+
+    outcome = _choice(("late_application_filed", "other_legal_basis", "voluntary_return",
+                       "no_lawful_stay"), "Outcome", "What her legal position is now.",
+                      required=True)
+    notes = _text("Notes", "Who was informed and what follows.", load_default="")
+
+
+@FORMS.register("reflection.permit_referral")
+class PreparePermitApplication(FormSchema):
+    title = "Art. 50 permit application"
+
+    prosecutor_confirmation_requested = _flag(
+        "Prosecutor's confirmation requested",
+        "The permit needs the prosecutor to confirm that she cooperates.", required=True)
+    application_filed_on = _date("Application filed on",
+                                 "Must be before the permitted stay ends; a timely "
+                                 "application gives her a certificate valid until the "
+                                 "decision.", required=True)
+    late_filing = _flag("Filed late", "Set by the engine when the date is after the "
+                        "last day of the stay.", dump_only=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("application_filed_on"), "application_filed_on")
+
+    def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        loaded = super().load(data, **kwargs)
+        end = _stored_date(self.variables.get("reflection_end"))
+        filed = loaded.get("application_filed_on")
+        loaded["late_filing"] = bool(end and filed and filed > end)
+        return loaded

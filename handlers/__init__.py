@@ -1,0 +1,9 @@
+"""Service-task handlers, registered by name; ``HANDLERS`` is what diagrams may call."""
+
+from .base import Handler, HandlerRegistry
+
+HANDLERS = HandlerRegistry()
+
+from . import reflection  # noqa: E402,F401  (registers its handlers)
+
+__all__ = ["HANDLERS", "Handler", "HandlerRegistry"]
