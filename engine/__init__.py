@@ -74,12 +74,16 @@ class ProcessEngine:
         with self.db.transaction() as session:
             session.merge(EngineSetting(name=_CLOCK_SETTING, value=self.clock.now().isoformat()))
 
-    def set_clock(self, moment: datetime) -> list[int]:
-        """Set the manual clock (never backwards) and fire the timers now due."""
+    def set_clock(self, moment: datetime, *, rewind: bool = False) -> list[int]:
+        """Set the manual clock and fire the timers now due.
+
+        It never goes back unless ``rewind`` is given, which only makes sense when a
+        simulation is being set up on an empty database.
+        """
         clock = self._manual_clock()
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.ctx.timezone)
-        if moment < clock.now():
+        if moment < clock.now() and not rewind:
             raise BadRequest(f"the clock cannot go back from {clock.now().isoformat()}")
         clock.set(moment)
         self._store_clock()

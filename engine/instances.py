@@ -14,8 +14,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from .bpmn import HandlerTask
@@ -48,7 +50,8 @@ class StepLog:
     completed: list[Task] = field(default_factory=list)
 
     def __call__(self, task: Task) -> None:
-        self.completed.append(task)
+        if task.has_state(TaskState.COMPLETED):
+            self.completed.append(task)
 
 
 def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -110,10 +113,12 @@ class InstanceStore:
         row.state = self.ctx.serializer.dump(workflow)
         row.variables = after
         row.updated_at = now
+        flag_modified(row, "state")  # always UPDATE, so the revision check always runs
+        instance_id = row.id
         try:
             session.flush()
         except StaleDataError as exc:
-            raise Conflict(f"process instance {row.id} was changed by someone else; "
+            raise Conflict(f"process instance {instance_id} was changed by someone else; "
                            "reload and try again") from exc
 
         for task in (log.completed if log else []):

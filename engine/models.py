@@ -84,7 +84,8 @@ class ProcessInstance(Base):
     case_code: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
-    state: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Plain JSON, not JSONB: SpiffWorkflow's task order must survive the round trip."""
     variables: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     incident_element: Mapped[str | None] = mapped_column(String(200))
     incident_message: Mapped[str | None] = mapped_column(Text)

@@ -71,7 +71,7 @@ class TaskService:
                 query = query.where(HumanTask.due_date <= due_before)
             query = query.order_by(HumanTask.due_date.is_(None), HumanTask.due_date,
                                    HumanTask.id)
-            return [task_view(t, i) for t, i in session.execute(query).tuples()]
+            return [task_view(t, i) for t, i in session.execute(query).all()]
 
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:

@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("case_code", sa.String(100), nullable=False, index=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("revision", sa.Integer, nullable=False),
-        sa.Column("state", JSONDocument, nullable=False),
+        sa.Column("state", sa.JSON, nullable=False),  # keeps key order, unlike JSONB
         sa.Column("variables", JSONDocument, nullable=False),
         sa.Column("incident_element", sa.String(200)),
         sa.Column("incident_message", sa.Text),

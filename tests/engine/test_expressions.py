@@ -1,0 +1,72 @@
+"""Diagram expressions never run arbitrary Python."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import DeployError
+from engine.expressions import ExpressionError, check_expression, evaluate
+from tests.diagrams import gateway, registries
+
+EVIL = [
+    "__import__('os').system('touch {marker}')",
+    "().__class__.__bases__[0].__subclasses__()",
+    "open('{marker}', 'w')",
+    "(lambda: __import__('os'))()",
+    "[x for x in ().__class__.__mro__]",
+    "decision.__class__",
+]
+
+
+@pytest.mark.parametrize("template", EVIL)
+def test_evil_expression_is_refused_and_never_runs(tmp_path, template):
+    marker = tmp_path / "pwned"
+    expression = template.format(marker=marker)
+    assert check_expression(expression) is not None
+    with pytest.raises(ExpressionError):
+        evaluate(expression, {"decision": "cooperate"})
+    assert not marker.exists()
+
+
+def test_evil_condition_in_a_diagram_is_refused_at_deploy(make_engine, tmp_path):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    marker = tmp_path / "pwned"
+    condition = f"__import__('os').system('touch {marker}')"
+    with pytest.raises(DeployError) as caught:
+        engine.repository.deploy(gateway("evil", condition), source="evil.bpmn")
+    assert caught.value.problems[0].element_id == "to_yes"
+    assert not marker.exists()
+    assert engine.repository.definitions() == []
+
+
+def test_conditions_route_on_task_data(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(gateway("route", "count >= 2 and note in ('yes', 'ja')"),
+                             source="route.bpmn")
+    for count, expected in ((2, "yes"), (1, "no")):
+        instance = engine.runtime.start("route", f"C-{count}")
+        engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "yes", "count": count})
+        assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
+            expected]
+
+
+def test_condition_on_missing_data_is_an_incident_not_a_crash(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(gateway("route", "undefined_name == 1"), source="route.bpmn")
+    instance = engine.runtime.start("route", "C-1")
+    engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "x"})
+    after = engine.runtime.instance(instance.id)
+    assert after.status == "incident"
+    assert after.incident_element == "gw"
+    assert "undefined_name" in after.incident_message
+
+
+def test_whitelisted_functions_and_iso_literals():
+    assert evaluate("add_days(granted, 90)", {"granted": "2026-03-01"}) == "2026-05-30"
+    assert evaluate("days_between('2026-03-01', end) > 60", {"end": "2026-05-30"}) is True
+    assert evaluate("P90D", {}) == "P90D"
+    assert evaluate("2026-05-30T00:00:00+02:00", {}) == "2026-05-30T00:00:00+02:00"
+    assert "only these functions" in check_expression("eval('1')")

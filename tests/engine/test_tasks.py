@@ -1,0 +1,146 @@
+"""Completing tasks: one transaction, validated by the form, guarded by the revision."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from engine.instances import InstanceStore
+from engine.models import AuditEvent, HumanTask, ProcessInstance
+from tests.diagrams import linear, registries, with_handler
+
+
+@pytest.fixture
+def test_engine(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(linear("demo"), source="demo.bpmn")
+    return engine
+
+
+def state_of(engine, instance_id):
+    """Everything a refused change must leave as it was."""
+    with engine.db.reading() as session:
+        row = session.get(ProcessInstance, instance_id)
+        tasks = session.execute(select(HumanTask.id, HumanTask.status, HumanTask.assignee)
+                                .order_by(HumanTask.id)).all()
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+        return row.revision, row.status, row.state, row.variables, tasks, events
+
+
+def test_complete_merges_the_form_data_and_moves_on(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1", {"first_due": "2026-03-20"})
+    task = instance.open_tasks[0]
+    assert (task.role, task.form_key, task.due_date.isoformat()) == (
+        "coordinator", "test.note", "2026-03-20")
+    assert task.documentation == "Write a note."
+    test_engine.tasks.complete(task.id, "ana", {"note": "seen her", "count": 3})
+    after = test_engine.runtime.instance(instance.id)
+    assert after.status == "completed" and after.ended_at is not None
+    assert after.variables["note"] == "seen her" and after.variables["count"] == 3
+    assert after.revision == instance.revision + 1
+    completed = test_engine.history.events(instance_id=instance.id, event_type="task_completed")
+    assert [(e.actor, e.data_keys) for e in completed] == [("ana", ["count", "note"])]
+
+
+def test_form_errors_are_per_field_and_change_nothing(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(ValidationFailed) as caught:
+        test_engine.tasks.complete(task_id, "ana", {"count": "many", "extra": 1})
+    assert set(caught.value.fields) == {"note", "count", "extra"}
+    assert state_of(test_engine, instance.id) == before
+    with pytest.raises(ValidationFailed):
+        test_engine.tasks.complete(task_id, "ana", ["not", "an", "object"])
+    assert state_of(test_engine, instance.id) == before
+
+
+def test_completing_a_completed_task_is_a_conflict_without_a_second_step(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    test_engine.tasks.complete(task_id, "ana", {"note": "once"})
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(Conflict, match="already completed"):
+        test_engine.tasks.complete(task_id, "ana", {"note": "twice"})
+    assert state_of(test_engine, instance.id) == before
+
+
+def test_stale_revision_is_a_conflict(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(Conflict, match="revision"):
+        test_engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "x"},
+                                   revision=instance.revision - 1)
+    assert state_of(test_engine, instance.id) == before
+
+
+def test_a_concurrent_save_loses_to_the_first_one(make_engine):
+    """Two workers load the same revision; the second save must not overwrite the first."""
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(with_handler("two"), source="two.bpmn")
+    instance = engine.runtime.start("two", "C-1")
+    other = make_engine(forms=forms, handlers=handlers)
+    store = InstanceStore(engine.ctx)
+    with pytest.raises(Conflict, match="changed by someone else"), \
+            engine.db.transaction() as session:
+        row = store.get(session, instance.id)
+        workflow = store.load(session, row)
+        other.tasks.complete(instance.open_tasks[0].id, "bea", {"note": "first"})
+        store.save(session, row, workflow, "ana")
+    tasks = engine.tasks.tasks(instance_id=instance.id, status="completed")
+    assert [(t.element_id, t.completed_by) for t in tasks] == [("first", "bea")]
+
+
+def test_claim_and_unclaim(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    assert test_engine.tasks.claim(task_id, "ana").assignee == "ana"
+    assert [t.id for t in test_engine.tasks.tasks(assignee="ana")] == [task_id]
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(Conflict, match="claimed by ana"):
+        test_engine.tasks.claim(task_id, "bea")
+    with pytest.raises(Conflict, match="claimed by ana"):
+        test_engine.tasks.complete(task_id, "bea", {"note": "mine"})
+    assert state_of(test_engine, instance.id) == before
+    assert test_engine.tasks.unclaim(task_id, "ana").assignee is None
+    test_engine.tasks.complete(task_id, "bea", {"note": "done"})
+    kinds = [e.event_type for e in test_engine.history.events(instance_id=instance.id)]
+    assert kinds.index("task_claimed") < kinds.index("task_unclaimed") < kinds.index(
+        "task_completed")
+
+
+def test_worklist_filters_by_role_and_status(test_engine):
+    for case in ("C-1", "C-2"):
+        test_engine.runtime.start("demo", case)
+    assert len(test_engine.tasks.tasks(role="coordinator")) == 2
+    assert test_engine.tasks.tasks(role="police") == []
+    with pytest.raises(BadRequest):
+        test_engine.tasks.tasks(status="lost")
+
+
+def test_unknown_ids_are_not_found_and_change_nothing(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    before = state_of(test_engine, instance.id)
+    for call in (lambda: test_engine.tasks.complete(999, "ana", {"note": "x"}),
+                 lambda: test_engine.tasks.claim(999, "ana"),
+                 lambda: test_engine.tasks.task(999),
+                 lambda: test_engine.runtime.instance(999),
+                 lambda: test_engine.runtime.retry(999),
+                 lambda: test_engine.runtime.cancel(999),
+                 lambda: test_engine.runtime.start("no_such_process", "C-9")):
+        with pytest.raises(NotFound):
+            call()
+    assert state_of(test_engine, instance.id) == before
+
+
+def test_cancel_closes_tasks_and_refuses_further_work(test_engine):
+    instance = test_engine.runtime.start("demo", "C-1")
+    cancelled = test_engine.runtime.cancel(instance.id, actor="coord", reason="withdrew")
+    assert cancelled.status == "cancelled" and cancelled.open_tasks == []
+    with pytest.raises(Conflict):
+        test_engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "x"})
+    event = test_engine.history.events(instance_id=instance.id, event_type="instance_cancelled")
+    assert [(e.actor, e.detail) for e in event] == [("coord", "withdrew")]
