@@ -318,9 +318,10 @@ def resume(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> N
 @main.command()
 @click.option("--advance", "advance", default=None, help="ISO 8601 duration, e.g. P91D.")
 @click.option("--set", "moment", default=None, help="ISO 8601 date-time.")
+@click.option("--rewind", is_flag=True, help="Allow --set to go back (simulation set-up).")
 @click.pass_context
 @_reported
-def clock(ctx: click.Context, advance: str | None, moment: str | None) -> None:
+def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: bool) -> None:
     """Show the engine clock; with VARNAPOT_CLOCK=manual, move it and fire due timers."""
     engine = _engine(ctx)
     fired: list[int] = []
@@ -329,7 +330,7 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None) -> None:
     if advance:
         fired = engine.advance_clock(parse_duration(advance))
     elif moment:
-        fired = engine.set_clock(datetime.fromisoformat(moment))
+        fired = engine.set_clock(datetime.fromisoformat(moment), rewind=rewind)
     click.echo(engine.clock.now().isoformat())
     for instance_id in fired:
         click.echo(f"timers fired in instance {instance_id}")

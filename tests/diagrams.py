@@ -101,7 +101,8 @@ def gateway(key: str, condition: str) -> bytes:
         <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first"/>
         <bpmn:sequenceFlow id="f2" sourceRef="first" targetRef="gw"/>
         <bpmn:sequenceFlow id="to_yes" sourceRef="gw" targetRef="yes">
-          <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
+          <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+            >{condition}</bpmn:conditionExpression>
         </bpmn:sequenceFlow>
         <bpmn:sequenceFlow id="to_no" sourceRef="gw" targetRef="no"/>
         <bpmn:sequenceFlow id="f5" sourceRef="yes" targetRef="end_yes"/>

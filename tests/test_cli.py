@@ -1,0 +1,103 @@
+"""The `varnapot` command walks the reflection period end to end, timer path included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from tests.conftest import PROCESSES
+
+
+@pytest.fixture
+def cli(database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("VARNAPOT_CLOCK", "manual")
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args))
+        if ok:
+            assert result.exit_code == 0, (args, result.output, result.stderr)
+        return result
+
+    def run_json(*args: str):
+        return json.loads(run(*args, "--json").stdout)
+
+    run.json = run_json  # type: ignore[attr-defined]
+    run("db", "upgrade")
+    run("clock", "--set", "2026-03-02T09:00:00+01:00", "--rewind")
+    return run
+
+
+def task_id(cli, element_id: str) -> int:
+    tasks = [t for t in cli.json("tasks") if t["element_id"] == element_id]
+    assert tasks, element_id
+    return tasks[0]["id"]
+
+
+def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
+    assert "reflection_period version 1" in cli("deploy", str(PROCESSES)).stdout
+    assert [d["key"] for d in cli.json("definitions")] == ["reflection_period"]
+    started = cli.json("start", "reflection_period", "--case", "SI-2026-0007",
+                       "--data", '{"interpreter_language": "uk"}', "--as", "coord")
+    assert started["status"] == "running"
+
+    grant = task_id(cli, "grant_permitted_stay")
+    assert [t["role"] for t in cli.json("tasks", "--role", "police")] == ["police"]
+    cli("claim", str(grant), "--as", "officer")
+    cli("complete", str(grant), "--as", "officer", "--data", json.dumps({
+        "stay_decision": "granted", "stay_decision_date": "2026-03-01",
+        "victim_category": "trafficking", "informed_of_permit": True}))
+    decision = cli.json("tasks", "--role", "coordinator")[0]
+    assert (decision["element_id"], decision["due_date"]) == ("record_decision", "2026-05-30")
+
+    output = cli("clock", "--advance", "P91D").stdout
+    assert "timers fired in instance 1" in output
+    shown = cli.json("show", "1")
+    assert sorted(t["element_id"] for t in shown["open_tasks"]) == [
+        "handle_expired_stay", "review_expiring_stay"]
+    assert shown["timers"] == []
+
+    cli("complete", str(task_id(cli, "review_expiring_stay")), "--as", "lawyer",
+        "--data", '{"action": "application_prepared"}')
+    cli("complete", str(task_id(cli, "handle_expired_stay")), "--as", "coord",
+        "--data", '{"outcome": "late_application_filed"}')
+    assert cli.json("instances", "--status", "completed")[0]["case_code"] == "SI-2026-0007"
+    events = [e["event_type"] for e in cli.json("history", "1")]
+    assert events.count("timer_fired") == 2 and "instance_completed" in events
+    assert "SI-2026-0007" in cli("show", "1").stdout
+
+
+@pytest.mark.parametrize("args, reason", [
+    (("complete", "42", "--as", "ana", "--data", "{}"), "task 42 does not exist"),
+    (("show", "42"), "process instance 42 does not exist"),
+    (("history", "42"), "process instance 42 does not exist"),
+    (("retry", "42"), "process instance 42 does not exist"),
+    (("start", "nope", "--case", "C-1"), "'nope' is not deployed"),
+    (("start", "reflection_period", "--case", "C-1", "--data", "{oops"), "not valid JSON"),
+    (("instances", "--status", "asleep"), "unknown status"),
+    (("deploy", "missing.bpmn"), "no such file"),
+    (("clock", "--advance", "P1M"), "not an ISO 8601 duration"),
+])
+def test_cli_errors_are_one_line_and_non_zero(cli, args, reason):
+    cli("deploy", str(PROCESSES))
+    result = cli(*args, ok=False)
+    assert result.exit_code != 0
+    assert result.stderr.count("\n") == 1 and reason in result.stderr, result.stderr
+
+
+def test_cli_rejects_a_bad_form_and_keeps_the_task_open(cli):
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "C-1")
+    grant = task_id(cli, "grant_permitted_stay")
+    before = cli.json("show", "1")
+    result = cli("complete", str(grant), "--as", "officer", "--data",
+                 '{"stay_decision": "maybe"}', ok=False)
+    assert result.exit_code == 1
+    assert "stay_decision: Choose one of: granted, refused." in result.stderr
+    assert task_id(cli, "grant_permitted_stay") == grant
+    after = cli.json("show", "1")
+    assert (after["revision"], after["variables"]) == (before["revision"], before["variables"])
