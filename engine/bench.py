@@ -74,10 +74,10 @@ TIMEZONE = ZoneInfo("Europe/Ljubljana")
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 """The manual clock: after every date the forms are given, before every timer is due."""
 
-INSTANCES = 20
+INSTANCES = 10
 COMPLETIONS = 20
 """Completions per instance after the grant (ten passes of the extension loop)."""
-WARMUP_INSTANCES = 5
+WARMUP_INSTANCES = 2
 REPEATS = 3
 USER = "bench"
 PG_URL_VARIABLES = ("VARNAPOT_BENCH_DATABASE_URL", "VARNAPOT_TEST_DATABASE_URL")

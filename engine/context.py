@@ -35,6 +35,15 @@ class EngineContext:
         """The local date in the jurisdiction: legal dates have no time of day."""
         return self.clock.now().astimezone(self.timezone).date()
 
+    def specs_for(self, session: Session, definition_id: int) -> ParsedSpecs:
+        """The cached specs of a definition version; its XML is read only on a miss."""
+        cached = self._specs.get(definition_id)
+        if cached is None:
+            definition = session.get(ProcessDefinition, definition_id)
+            assert definition is not None, definition_id
+            cached = self.specs(definition)
+        return cached
+
     def specs(self, definition: ProcessDefinition) -> ParsedSpecs:
         """The parsed specs of a definition version, parsed once per process."""
         cached = self._specs.get(definition.id)

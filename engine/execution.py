@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from .bpmn import HandlerTask, HumanTask
+from .bpmn import HumanTask
 from .expressions import ExpressionError, evaluate
 
 
@@ -174,18 +174,52 @@ class Incident:
     message: str
 
 
+@dataclass
+class Scan:
+    """Open human tasks, waiting timers and incidents, found in one pass over the tree."""
+
+    open_tasks: list[OpenTask]
+    timers: list[WaitingTimer]
+    incidents: list[Incident]
+
+
+_WATCHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+def scan(workflow: BpmnWorkflow) -> Scan:
+    """Read what the projections need; save() calls this once per unit of work."""
+    result = Scan([], [], [])
+    for wf in workflows(workflow):
+        for task in wf.tasks.values():
+            if task.state & _WATCHED:
+                _classify(task, result)
+    return result
+
+
+def _classify(task: Task, result: Scan) -> None:
+    spec = task.task_spec
+    if task.state == TaskState.READY and isinstance(spec, HumanTask):
+        result.open_tasks.append(OpenTask(
+            spiff_task_id=str(task.id), element_id=spec.bpmn_id,
+            title=spec.bpmn_name or spec.bpmn_id, role=spec.lane or "",
+            form_key=spec.form_key, documentation=spec.documentation,
+            due_date=_due_date(task, spec.due_date),
+        ))
+    elif task.state == TaskState.WAITING:
+        definition = getattr(spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            due = _timer_due_at(task, definition)
+            if due is not None:
+                result.timers.append(WaitingTimer(str(task.id), spec.bpmn_id, due))
+    elif task.state in (TaskState.STARTED, TaskState.ERROR):
+        incident = task._get_internal_data("incident")
+        if incident or task.state == TaskState.ERROR:
+            message = (incident or {}).get("message", "the task failed")
+            result.incidents.append(Incident(str(task.id), spec.bpmn_id, message))
+
+
 def open_tasks(workflow: BpmnWorkflow) -> list[OpenTask]:
-    found = []
-    for task in tasks_in(workflow, TaskState.READY):
-        spec = task.task_spec
-        if isinstance(spec, HumanTask):
-            found.append(OpenTask(
-                spiff_task_id=str(task.id), element_id=spec.bpmn_id,
-                title=spec.bpmn_name or spec.bpmn_id, role=spec.lane or "",
-                form_key=spec.form_key, documentation=spec.documentation,
-                due_date=_due_date(task, spec.due_date),
-            ))
-    return found
+    return scan(workflow).open_tasks
 
 
 def _due_date(task: Task, expression: str | None) -> date | None:
@@ -206,19 +240,6 @@ def _due_date(task: Task, expression: str | None) -> date | None:
         return None
 
 
-def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
-    found = []
-    for wf in workflows(workflow):
-        for task in wf.get_tasks(state=TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, TimerEventDefinition):
-                continue
-            due = _timer_due_at(task, definition)
-            if due is not None:
-                found.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
-    return found
-
-
 def _timer_due_at(task: Task, definition: TimerEventDefinition) -> datetime | None:
     value = task._get_internal_data("event_value")
     if value is None:
@@ -231,15 +252,7 @@ def _timer_due_at(task: Task, definition: TimerEventDefinition) -> datetime | No
 
 
 def incidents(workflow: BpmnWorkflow) -> list[Incident]:
-    found = []
-    for task in tasks_in(workflow, TaskState.STARTED):
-        incident = task._get_internal_data("incident")
-        if isinstance(task.task_spec, HandlerTask) and incident:
-            found.append(Incident(str(task.id), task.task_spec.bpmn_id, incident["message"]))
-    for task in tasks_in(workflow, TaskState.ERROR):
-        message = task._get_internal_data("incident", {}).get("message", "the task failed")
-        found.append(Incident(str(task.id), task.task_spec.bpmn_id, message))
-    return found
+    return scan(workflow).incidents
 
 
 def retry_incidents(workflow: BpmnWorkflow,

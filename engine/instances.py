@@ -25,11 +25,12 @@ from .clock import using_clock
 from .context import EngineContext
 from .errors import Conflict, NotFound
 from .execution import (
+    OpenTask,
     RestrictedScriptEngine,
-    incidents,
+    Scan,
+    WaitingTimer,
     latest_data,
-    open_tasks,
-    waiting_timers,
+    scan,
 )
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
 
@@ -81,9 +82,7 @@ class InstanceStore:
         return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(row))
 
     def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
-        definition = session.get(ProcessDefinition, row.definition_id)
-        assert definition is not None
-        spec, subprocess_specs = self.ctx.specs(definition)
+        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id)
         workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine(row)
         return workflow
@@ -98,14 +97,20 @@ class InstanceStore:
     def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
              actor: str, log: StepLog | None = None) -> None:
         """Write state, projections and audit events; raise Conflict if we lost a race."""
+        with session.no_autoflush:
+            self._save(session, row, workflow, actor, log)
+
+    def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+              actor: str, log: StepLog | None) -> None:
         now = self.ctx.now()
         before = row.variables or {}
         after = latest_data(workflow)
-        found = incidents(workflow)
+        found = scan(workflow)
         if row.status not in (SUSPENDED, CANCELLED):
             row.status = self._status(workflow, found)
-        if found:
-            row.incident_element, row.incident_message = found[0].element_id, found[0].message
+        if found.incidents:
+            first = found.incidents[0]
+            row.incident_element, row.incident_message = first.element_id, first.message
         else:
             row.incident_element = row.incident_message = None
         if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
@@ -123,10 +128,10 @@ class InstanceStore:
 
         for task in (log.completed if log else []):
             self._audit_step(session, row, task, actor)
-        self._sync_tasks(session, row, workflow, actor, now)
-        self._sync_timers(session, row, workflow, actor, now)
-        if found:
-            for incident in found:
+        self._sync_tasks(session, row, found.open_tasks, actor, now)
+        self._sync_timers(session, row, found.timers, actor, now)
+        if found.incidents:
+            for incident in found.incidents:
                 self.ctx.audit(session, "incident", actor, instance_id=row.id,
                                element_id=incident.element_id, detail=incident.message)
         keys = changed_keys(before, after)
@@ -136,12 +141,12 @@ class InstanceStore:
             self.ctx.audit(session, "instance_completed", actor, instance_id=row.id)
 
     @staticmethod
-    def _status(workflow: BpmnWorkflow, found: list[Any]) -> str:
+    def _status(workflow: BpmnWorkflow, found: Scan) -> str:
         if workflow.is_completed():
             return COMPLETED
-        if found:
+        if found.incidents:
             return INCIDENT
-        return RUNNING if open_tasks(workflow) else WAITING
+        return RUNNING if found.open_tasks else WAITING
 
     def _audit_step(self, session: Session, row: ProcessInstance, task: Task,
                     actor: str) -> None:
@@ -150,9 +155,9 @@ class InstanceStore:
             self.ctx.audit(session, "handler_completed", actor, instance_id=row.id,
                            element_id=spec.bpmn_id, detail=spec.handler)
 
-    def _sync_tasks(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+    def _sync_tasks(self, session: Session, row: ProcessInstance, ready: list[OpenTask],
                     actor: str, now: Any) -> None:
-        current = {t.spiff_task_id: t for t in open_tasks(workflow)}
+        current = {t.spiff_task_id: t for t in ready}
         existing = session.scalars(
             select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.status == "open")
         ).all()
@@ -164,23 +169,25 @@ class InstanceStore:
                                task_id=task.id, element_id=task.element_id)
             else:
                 task.due_date = fresh.due_date
-        for fresh in current.values():
-            task = HumanTask(
-                instance_id=row.id, spiff_task_id=fresh.spiff_task_id,
-                element_id=fresh.element_id, title=fresh.title, role=fresh.role,
-                form_key=fresh.form_key, documentation=fresh.documentation,
-                due_date=fresh.due_date, status="open", created_at=now,
-            )
-            session.add(task)
-            session.flush()
+        created = [
+            HumanTask(instance_id=row.id, spiff_task_id=fresh.spiff_task_id,
+                      element_id=fresh.element_id, title=fresh.title, role=fresh.role,
+                      form_key=fresh.form_key, documentation=fresh.documentation,
+                      due_date=fresh.due_date, status="open", created_at=now)
+            for fresh in current.values()
+        ]
+        if created:
+            session.add_all(created)
+            session.flush()  # their ids go into the audit events
+        for task in created:
             self.ctx.audit(session, "task_created", actor, instance_id=row.id, task_id=task.id,
                            element_id=task.element_id, detail=task.role)
 
-    def _sync_timers(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+    def _sync_timers(self, session: Session, row: ProcessInstance, timers: list[WaitingTimer],
                      actor: str, now: Any) -> None:
         """Replace the instance's timer rows; a due timer that is gone has fired."""
         stopped = row.status in (SUSPENDED, CANCELLED, COMPLETED)
-        waiting = [] if stopped else waiting_timers(workflow)
+        waiting = [] if stopped else timers
         still = {t.spiff_task_id for t in waiting}
         for old in session.scalars(select(Timer).where(Timer.instance_id == row.id)):
             if old.spiff_task_id not in still and old.due_at < now:
