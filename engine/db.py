@@ -32,7 +32,7 @@ def connect(url: str, **options: object) -> Engine:
             cursor.close()
 
         return engine
-    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_recycle", 1800)  # no pre-ping: it costs a round trip per unit of work
     return create_engine(url, **options)
 
 

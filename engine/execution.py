@@ -136,11 +136,6 @@ def workflows(workflow: BpmnWorkflow) -> Iterator[Any]:
     yield from workflow.subprocesses.values()
 
 
-def tasks_in(workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
-    for wf in workflows(workflow):
-        yield from wf.get_tasks(state=state)
-
-
 def advance(workflow: BpmnWorkflow, log: Callable[[Task], None] | None = None) -> None:
     """Fire due timers and run every engine step until only people or time can move it."""
     workflow.refresh_timers()
@@ -218,10 +213,6 @@ def _classify(task: Task, result: Scan) -> None:
             result.incidents.append(Incident(str(task.id), spec.bpmn_id, message))
 
 
-def open_tasks(workflow: BpmnWorkflow) -> list[OpenTask]:
-    return scan(workflow).open_tasks
-
-
 def _due_date(task: Task, expression: str | None) -> date | None:
     """The due date a diagram gives; an expression that cannot be computed yet gives none."""
     if not expression:
@@ -251,15 +242,11 @@ def _timer_due_at(task: Task, definition: TimerEventDefinition) -> datetime | No
     return parsed if isinstance(parsed, datetime) else None
 
 
-def incidents(workflow: BpmnWorkflow) -> list[Incident]:
-    return scan(workflow).incidents
-
-
 def retry_incidents(workflow: BpmnWorkflow,
                     log: Callable[[Task], None] | None = None) -> list[str]:
     """Run again each task that failed; return the element ids retried."""
     retried = []
-    for incident in incidents(workflow):
+    for incident in scan(workflow).incidents:
         task = workflow.get_task_from_id(UUID(incident.spiff_task_id))
         task._set_state(TaskState.READY)
         retried.append(incident.element_id)
