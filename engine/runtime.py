@@ -51,9 +51,7 @@ class RuntimeService:
             session.flush()
             workflow = self.store.new_workflow(definition, row)
             initial = dict(data or {})
-            workflow.task_tree.data.update(initial)
-            for task in workflow.get_tasks():
-                task.data.update(initial)
+            workflow.task_tree.data.update(initial)  # children inherit it as they run
             log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
             self.ctx.audit(session, "instance_started", actor, instance_id=row.id,
                            data_keys=list(initial),
