@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from .bpmn import ParsedSpecs, parse_processes
@@ -27,6 +28,10 @@ class EngineContext:
     serializer: StateSerializer = field(default_factory=StateSerializer)
     _specs: dict[int, ParsedSpecs] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        event.listen(self.db.sessions, "before_commit", _write_audit_events)
+        event.listen(self.db.sessions, "after_rollback", _drop_audit_events)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -60,9 +65,27 @@ class EngineContext:
               instance_id: int | None = None, task_id: int | None = None,
               element_id: str | None = None, data_keys: list[str] | None = None,
               detail: str | None = None) -> None:
-        """Append one audit event to the current unit of work."""
-        session.add(AuditEvent(
-            at=self.now(), actor=actor, event_type=event_type, instance_id=instance_id,
-            task_id=task_id, element_id=element_id, data_keys=sorted(data_keys or []),
-            detail=detail,
-        ))
+        """Append one audit event to the current unit of work.
+
+        Events are collected and written with one multi-row INSERT just before the
+        transaction commits: a unit of work emits several, and each statement is a round
+        trip to the database.
+        """
+        session.info.setdefault(_PENDING_AUDIT, []).append({
+            "at": self.now(), "actor": actor, "event_type": event_type,
+            "instance_id": instance_id, "task_id": task_id, "element_id": element_id,
+            "data_keys": sorted(data_keys or []), "detail": detail,
+        })
+
+
+_PENDING_AUDIT = "varnapot.pending_audit"
+
+
+def _drop_audit_events(session: Session) -> None:
+    session.info.pop(_PENDING_AUDIT, None)
+
+
+def _write_audit_events(session: Session) -> None:
+    pending = session.info.pop(_PENDING_AUDIT, None)
+    if pending:
+        session.execute(insert(AuditEvent.__table__), pending)

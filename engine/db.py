@@ -42,12 +42,12 @@ class Database:
     def __init__(self, url: str, **options: object) -> None:
         self.url = url
         self.engine = connect(url, **options)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any exception."""
-        session = self._sessions()
+        session = self.sessions()
         try:
             yield session
             session.commit()
@@ -59,7 +59,7 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        session = self._sessions()
+        session = self.sessions()
         try:
             yield session
         finally:

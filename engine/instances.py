@@ -185,15 +185,21 @@ class InstanceStore:
 
     def _sync_timers(self, session: Session, row: ProcessInstance, timers: list[WaitingTimer],
                      actor: str, now: Any) -> None:
-        """Replace the instance's timer rows; a due timer that is gone has fired."""
+        """Bring the instance's timer rows in line; a due timer that is gone has fired."""
         stopped = row.status in (SUSPENDED, CANCELLED, COMPLETED)
-        waiting = [] if stopped else timers
-        still = {t.spiff_task_id for t in waiting}
+        waiting = {t.spiff_task_id: t for t in ([] if stopped else timers)}
+        gone = []
         for old in session.scalars(select(Timer).where(Timer.instance_id == row.id)):
-            if old.spiff_task_id not in still and old.due_at < now:
-                self.ctx.audit(session, "timer_fired", actor, instance_id=row.id,
-                               element_id=old.element_id, detail=old.due_at.isoformat())
-        session.execute(delete(Timer).where(Timer.instance_id == row.id))
-        for timer in waiting:
-            session.add(Timer(instance_id=row.id, spiff_task_id=timer.spiff_task_id,
-                              element_id=timer.element_id, due_at=timer.due_at))
+            fresh = waiting.pop(old.spiff_task_id, None)
+            if fresh is None:
+                gone.append(old.id)
+                if old.due_at < now:
+                    self.ctx.audit(session, "timer_fired", actor, instance_id=row.id,
+                                   element_id=old.element_id, detail=old.due_at.isoformat())
+            elif old.due_at != fresh.due_at:
+                old.due_at = fresh.due_at
+        if gone:
+            session.execute(delete(Timer).where(Timer.id.in_(gone)))
+        session.add_all(Timer(instance_id=row.id, spiff_task_id=timer.spiff_task_id,
+                              element_id=timer.element_id, due_at=timer.due_at)
+                        for timer in waiting.values())

@@ -118,10 +118,9 @@ class TaskService:
         if not user:
             raise BadRequest("say who completes the task")
         with self.ctx.db.transaction() as session:
-            task = self._open(session, task_id)
+            task, instance = self._open_with_instance(session, task_id)
             if task.assignee and task.assignee != user:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")
-            instance = self.store.get(session, task.instance_id)
             if revision is not None and revision != instance.revision:
                 raise Conflict(f"process instance {instance.id} is at revision "
                                f"{instance.revision}, not {revision}; reload and try again")
@@ -159,6 +158,21 @@ class TaskService:
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         return task
+
+    def _open_with_instance(self, session: Session,
+                            task_id: int) -> tuple[HumanTask, ProcessInstance]:
+        """The open task and its instance, read in one query."""
+        found = session.execute(
+            select(HumanTask, ProcessInstance)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id == task_id)
+        ).one_or_none()
+        if found is None:
+            raise NotFound(f"task {task_id} does not exist")
+        task, instance = found
+        if task.status != "open":
+            raise Conflict(f"task {task_id} is already {task.status}")
+        return task, instance
 
     def _open(self, session: Session, task_id: int) -> HumanTask:
         task = self._get(session, task_id)
