@@ -14,8 +14,10 @@ from .clock import ManualClock, make_clock
 from .config import EngineConfig
 from .context import EngineContext
 from .db import Database
+from .deadlines import DeadlineService
 from .errors import BadRequest
 from .history import HistoryService
+from .jurisdiction import jurisdiction
 from .models import EngineSetting
 from .repository import RepositoryService
 from .runtime import RuntimeService
@@ -32,15 +34,19 @@ class ProcessEngine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig.from_env()
         self.db = Database(self.config.database_url, **self.config.engine_options)
+        self.jurisdiction = jurisdiction(self.config.jurisdiction)
         self.clock = make_clock(self.config.clock)
+        zone = ZoneInfo(self.config.timezone) if self.config.timezone else None
         self.ctx = EngineContext(
-            db=self.db, clock=self.clock, timezone=ZoneInfo(self.config.timezone),
+            db=self.db, clock=self.clock, timezone=zone or self.jurisdiction.timezone,
             forms=self.config.forms, handlers=self.config.handlers,
+            jurisdiction=self.jurisdiction,
         )
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)
         self.tasks = TaskService(self.ctx)
         self.history = HistoryService(self.ctx)
+        self.deadlines = DeadlineService(self.ctx)
         self._restore_clock()
 
     def upgrade_database(self) -> None:

@@ -66,6 +66,7 @@ from . import EngineConfig, ProcessEngine
 from .bpmn import HumanTask, parse_processes
 from .clock import ManualClock, using_clock
 from .execution import RestrictedScriptEngine, StateSerializer, run_guarded
+from .jurisdiction import jurisdiction
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -123,14 +124,15 @@ class RawRunner:
         content = (PROCESSES / f"{PROCESS_KEY}.bpmn").read_bytes()
         self.spec, self.subprocess_specs = parse_processes(content, [PROCESS_KEY])[PROCESS_KEY]
         self.serializer = StateSerializer()
+        self.jurisdiction = jurisdiction()
         self.clock = ManualClock(START)
         self._ids = iter(range(1, sys.maxsize))
         # The engine stores what the form dumps (ISO dates, defaults filled in); so do we.
         self._data = {n: clean_data(self.spec, *loop_step(n)) for n in range(COMPLETIONS)}
 
     def script_engine(self, instance_id: int) -> RestrictedScriptEngine:
-        return RestrictedScriptEngine(HANDLERS, self.clock.now(), TIMEZONE, instance_id,
-                                      f"RAW-{instance_id}")
+        return RestrictedScriptEngine(HANDLERS, self.jurisdiction, self.clock.now(), TIMEZONE,
+                                      instance_id, f"RAW-{instance_id}")
 
     def open_case(self) -> RawCase:
         instance_id = next(self._ids)

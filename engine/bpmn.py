@@ -107,10 +107,23 @@ def read_xml(content: bytes) -> etree._Element:
     return etree.fromstring(content, parser=_SAFE_XML)
 
 
+Lookup = Callable[[str], bytes | None]
+"""Process key -> the BPMN document that defines it (deployed or being deployed), or None."""
+
+
+def _no_lookup(_key: str) -> bytes | None:
+    return None
+
+
 def inspect_diagram(
-    content: bytes, forms: Container[str], handlers: Container[str]
+    content: bytes, forms: Container[str], handlers: Container[str],
+    lookup: Lookup = _no_lookup,
 ) -> tuple[list[ProcessInfo], list[Problem]]:
-    """Return the executable processes of a diagram and every problem it has."""
+    """Return the executable processes of a diagram and every problem it has.
+
+    ``lookup`` finds the documents of processes called by a call activity and defined in
+    another file; a call to a process nobody defines is a problem.
+    """
     try:
         root = read_xml(content)
     except etree.XMLSyntaxError as exc:
@@ -125,10 +138,55 @@ def inspect_diagram(
     problems: list[Problem] = []
     for process in processes:
         problems.extend(_check_process(process, forms, handlers))
+    called, missing = called_documents(root, lookup)
+    problems.extend(Problem(element_id, f"calls process {key!r}, which is neither in this "
+                            "file nor deployed") for element_id, key in missing)
     infos = [ProcessInfo(p.get("id", ""), p.get("name")) for p in processes]
     if not problems:
-        problems.extend(_spiff_problems(content, [i.key for i in infos]))
+        problems.extend(_spiff_problems(content, [i.key for i in infos], called))
     return infos, problems
+
+
+def called_documents(root: etree._Element,
+                     lookup: Lookup) -> tuple[list[bytes], list[tuple[str | None, str]]]:
+    """The documents of every process ``root`` calls in other files, transitively.
+
+    Returns them with the (call activity id, key) pairs that nobody defines.
+    """
+    documents: list[bytes] = []
+    missing: list[tuple[str | None, str]] = []
+    defined = _defined_keys(root)
+    pending = [(c.get("id"), c.get("calledElement") or "") for c in _calls(root)]
+    while pending:
+        element_id, key = pending.pop()
+        if not key:
+            missing.append((element_id, "(none: set calledElement)"))
+            continue
+        if key in defined:
+            continue
+        document = lookup(key)
+        if document is None:
+            missing.append((element_id, key))
+            continue
+        other = read_xml(document)
+        defined |= _defined_keys(other)
+        documents.append(document)
+        pending.extend((c.get("id"), c.get("calledElement") or "") for c in _calls(other))
+    return documents, missing
+
+
+def called_keys(content: bytes) -> set[str]:
+    """Keys called by call activities of a document and defined in other documents."""
+    root = read_xml(content)
+    return {c.get("calledElement") or "" for c in _calls(root)} - _defined_keys(root) - {""}
+
+
+def _calls(root: etree._Element) -> list[etree._Element]:
+    return list(root.iterfind(".//bpmn:callActivity", NS))
+
+
+def _defined_keys(root: etree._Element) -> set[str]:
+    return {p.get("id", "") for p in root.iterfind("bpmn:process", NS)}
 
 
 def _lane_of(process: etree._Element) -> dict[str, str]:
@@ -197,10 +255,10 @@ def _check_process(process: etree._Element, forms: Container[str],
     return problems
 
 
-def _spiff_problems(content: bytes, keys: list[str]) -> list[Problem]:
+def _spiff_problems(content: bytes, keys: list[str], called: list[bytes]) -> list[Problem]:
     """Problems only SpiffWorkflow's parser finds (unconnected flows, bad events...)."""
     try:
-        parse_processes(content, keys)
+        parse_processes(content, keys, called)
     except ValidationException as exc:
         return [Problem(getattr(exc, "id", None) or None, str(exc).splitlines()[0])]
     return []
@@ -209,12 +267,14 @@ def _spiff_problems(content: bytes, keys: list[str]) -> list[Problem]:
 ParsedSpecs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
 
-def parse_processes(content: bytes, keys: list[str],
-                    extra: Callable[[DiagramParser], None] | None = None
+def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None = None
                     ) -> dict[str, ParsedSpecs]:
-    """Parse a diagram into ``key -> (spec, subprocess specs)`` for each executable key."""
+    """Parse a diagram into ``key -> (spec, subprocess specs)`` for each executable key.
+
+    ``called`` are the documents of processes its call activities run from other files.
+    """
     parser = DiagramParser()
     parser.add_bpmn_xml(read_xml(content))
-    if extra:
-        extra(parser)
+    for document in called or []:
+        parser.add_bpmn_xml(read_xml(document))
     return {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}

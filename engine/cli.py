@@ -212,6 +212,48 @@ def tasks(ctx: click.Context, role: str | None, assignee: str | None,
                                     status=status), as_json, _task_line)
 
 
+def _deadline_line(d: Any) -> str:
+    when = f"{d.days_left:+d} days" if d.status == "open" else d.status
+    return (f"{d.latest_safe_day}  {d.kind:<32} {d.case_code:<16} legal date {d.legal_date}"
+            f"  {d.owner_role:<14} {when}")
+
+
+@main.command()
+@click.option("--case", "case_code", default=None)
+@click.option("--instance", "instance_id", type=int, default=None)
+@click.option("--kind", default=None)
+@click.option("--status", default=None, help="open, met, missed or cancelled.")
+@click.option("--owner", "owner_role", default=None, help="Role that owns the deadline.")
+@click.option("--within", "within_days", type=int, default=None,
+              help="Only those whose latest safe day is at most this many days away.")
+@json_option
+@click.pass_context
+@_reported
+def deadlines(ctx: click.Context, case_code: str | None, instance_id: int | None,
+              kind: str | None, status: str | None, owner_role: str | None,
+              within_days: int | None, as_json: bool) -> None:
+    """Legal deadlines, soonest latest safe day first."""
+    _print(_engine(ctx).deadlines.deadlines(
+        case_code=case_code, instance_id=instance_id, kind=kind, status=status,
+        owner_role=owner_role, within_days=within_days), as_json, _deadline_line)
+
+
+@main.command()
+@click.option("--role", default=None)
+@click.option("--instance", "instance_id", type=int, default=None)
+@click.option("--unread", is_flag=True)
+@json_option
+@click.pass_context
+@_reported
+def notifications(ctx: click.Context, role: str | None, instance_id: int | None,
+                  unread: bool, as_json: bool) -> None:
+    """Notices sent to roles by the procedures."""
+    _print(_engine(ctx).deadlines.notifications(role=role, instance_id=instance_id,
+                                                unread=unread), as_json,
+           lambda n: f"{n.created_at:%Y-%m-%d %H:%M}  {n.role:<14} {n.case_code or '-':<16} "
+                     f"{n.subject}")
+
+
 @main.command()
 @click.argument("task_id", type=int)
 @click.option("--as", "user", required=True)

@@ -20,7 +20,10 @@ class EngineConfig:
 
     database_url: str = DEFAULT_DATABASE_URL
     clock: str = "system"
-    timezone: str = "Europe/Ljubljana"
+    jurisdiction: str = "si"
+    """The file ``processes/jurisdictions/<code>.toml`` whose legal numbers apply."""
+    timezone: str | None = None
+    """Overrides the jurisdiction's time zone (legal dates are local dates there)."""
     forms: Any = None
     handlers: Any = None
     engine_options: dict[str, Any] = field(default_factory=dict)
@@ -31,7 +34,8 @@ class EngineConfig:
         return cls(
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             clock=env.get("VARNAPOT_CLOCK", "system"),
-            timezone=env.get("VARNAPOT_TIMEZONE", "Europe/Ljubljana"),
+            jurisdiction=env.get("VARNAPOT_JURISDICTION", "si"),
+            timezone=env.get("VARNAPOT_TIMEZONE") or None,
         )
 
     def __post_init__(self) -> None:

@@ -8,13 +8,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from .bpmn import ParsedSpecs, parse_processes
+from .bpmn import ParsedSpecs, called_keys, parse_processes
 from .clock import Clock
 from .db import Database
+from .errors import NotFound
 from .execution import StateSerializer
+from .jurisdiction import Jurisdiction
 from .models import AuditEvent, ProcessDefinition
 
 
@@ -25,8 +27,10 @@ class EngineContext:
     timezone: ZoneInfo
     forms: Any
     handlers: Any
+    jurisdiction: Jurisdiction
     serializer: StateSerializer = field(default_factory=StateSerializer)
-    _specs: dict[int, ParsedSpecs] = field(default_factory=dict)
+    _specs: dict[tuple[int, tuple[tuple[str, int], ...]], ParsedSpecs] = field(
+        default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -40,26 +44,68 @@ class EngineContext:
         """The local date in the jurisdiction: legal dates have no time of day."""
         return self.clock.now().astimezone(self.timezone).date()
 
-    def specs_for(self, session: Session, definition_id: int) -> ParsedSpecs:
-        """The cached specs of a definition version; its XML is read only on a miss."""
-        cached = self._specs.get(definition_id)
+    def specs_for(self, session: Session, definition_id: int,
+                  bindings: Bindings | None = None) -> ParsedSpecs:
+        """The cached specs of a definition version with the called versions it is bound to.
+
+        The XML is read only on a cache miss.
+        """
+        cache_key = (definition_id, _frozen(bindings))
+        cached = self._specs.get(cache_key)
         if cached is None:
             definition = session.get(ProcessDefinition, definition_id)
             assert definition is not None, definition_id
-            cached = self.specs(definition)
+            cached = self.specs(session, definition, bindings)
         return cached
 
-    def specs(self, definition: ProcessDefinition) -> ParsedSpecs:
-        """The parsed specs of a definition version, parsed once per process."""
-        cached = self._specs.get(definition.id)
+    def specs(self, session: Session, definition: ProcessDefinition,
+              bindings: Bindings | None = None) -> ParsedSpecs:
+        """The parsed specs of a definition version, parsed once per version and bindings."""
+        cache_key = (definition.id, _frozen(bindings))
+        cached = self._specs.get(cache_key)
         if cached is None:
+            called = [self._xml(session, definition_id)
+                      for definition_id in (bindings or {}).values()]
             with self._lock:
-                cached = self._specs.get(definition.id)
+                cached = self._specs.get(cache_key)
                 if cached is None:
                     parsed = parse_processes(definition.bpmn_xml.encode("utf-8"),
-                                             [definition.key])
-                    cached = self._specs[definition.id] = parsed[definition.key]
+                                             [definition.key], called)
+                    cached = self._specs[cache_key] = parsed[definition.key]
         return cached
+
+    def bind_calls(self, session: Session, definition: ProcessDefinition) -> Bindings:
+        """Fix, for a new instance, the version of every process its call activities run.
+
+        The latest deployed version of each called key, followed transitively, so the
+        whole instance stays on the versions it started with.
+        """
+        bindings: Bindings = {}
+        pending = sorted(called_keys(definition.bpmn_xml.encode("utf-8")))
+        while pending:
+            key = pending.pop()
+            if key in bindings:
+                continue
+            latest = self.latest_definition(session, key)
+            if latest is None:
+                raise NotFound(f"process {definition.key!r} calls {key!r}, which is not "
+                               "deployed")
+            bindings[key] = latest.id
+            pending.extend(sorted(called_keys(latest.bpmn_xml.encode("utf-8"))))
+        return bindings
+
+    @staticmethod
+    def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+        return session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key)
+            .order_by(ProcessDefinition.version.desc()).limit(1)
+        ).first()
+
+    @staticmethod
+    def _xml(session: Session, definition_id: int) -> bytes:
+        definition = session.get(ProcessDefinition, definition_id)
+        assert definition is not None, definition_id
+        return definition.bpmn_xml.encode("utf-8")
 
     def audit(self, session: Session, event_type: str, actor: str, *,
               instance_id: int | None = None, task_id: int | None = None,
@@ -79,6 +125,13 @@ class EngineContext:
 
 
 _PENDING_AUDIT = "varnapot.pending_audit"
+
+Bindings = dict[str, int]
+"""Called process key -> the definition id an instance runs for it."""
+
+
+def _frozen(bindings: Bindings | None) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((bindings or {}).items()))
 
 
 def _drop_audit_events(session: Session) -> None:

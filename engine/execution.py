@@ -6,8 +6,8 @@ spec, advanced, read for projections and serialized back, all in one unit of wor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
@@ -31,12 +31,23 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .bpmn import HumanTask
+from .effects import (
+    DEADLINE_KINDS,
+    CancelDeadline,
+    Effect,
+    MeetDeadline,
+    Notify,
+    SetDeadline,
+)
 from .expressions import ExpressionError, evaluate
+from .jurisdiction import Jurisdiction
+from .roles import ROLES
 
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What a service-task handler is given: a read-only view of the data and the time."""
+    """What a service-task handler is given: a read-only view of the data and the time,
+    the jurisdiction's legal numbers, and ways to record deadlines and notices."""
 
     data: Mapping[str, Any]
     now: datetime
@@ -44,24 +55,54 @@ class HandlerContext:
     instance_id: int
     case_code: str
     element_id: str
+    jurisdiction: Jurisdiction
+    effects: list[Effect] = field(default_factory=list)
 
     @property
     def today(self) -> date:
         """Today in the jurisdiction's time zone (legal dates are local dates)."""
         return self.now.astimezone(self.timezone).date()
 
+    def set_deadline(self, kind: str, legal_date: date, *, owner: str, title: str,
+                     ref: str = "") -> None:
+        """Open the legal deadline ``kind`` (one per ``ref``), or move it to a new date."""
+        if kind not in DEADLINE_KINDS:
+            raise ValueError(f"unknown deadline kind {kind!r}")
+        if owner not in ROLES:
+            raise ValueError(f"deadline owner {owner!r} is not a role")
+        self.effects.append(SetDeadline(kind, ref, legal_date, owner, title, self.element_id))
+
+    def meet_deadline(self, kind: str, on: date, *, ref: str = "") -> None:
+        """Record that the action was done on ``on``; after the legal date it is missed."""
+        self.effects.append(MeetDeadline(kind, ref, on, self.element_id))
+
+    def cancel_deadline(self, kind: str, *, reason: str, ref: str = "") -> None:
+        self.effects.append(CancelDeadline(kind, ref, reason, self.element_id))
+
+    def notify(self, roles: Sequence[str], subject: str, body: str = "") -> None:
+        """Tell every holder of ``roles``; never put personal data in the text."""
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"cannot notify unknown roles {unknown}")
+        self.effects.append(Notify(tuple(roles), subject, body, self.element_id))
+
 
 class RestrictedScriptEngine(PythonScriptEngine):
-    """Evaluates expressions with the whitelist evaluator, refuses scripts, calls handlers."""
+    """Evaluates expressions with the whitelist evaluator, refuses scripts, calls handlers.
 
-    def __init__(self, handlers: Any, now: datetime, timezone: ZoneInfo,
-                 instance_id: int, case_code: str) -> None:
+    ``effects`` collects what successful handlers recorded during this unit of work.
+    """
+
+    def __init__(self, handlers: Any, jurisdiction: Jurisdiction, now: datetime,
+                 timezone: ZoneInfo, instance_id: int, case_code: str) -> None:
         super().__init__()
         self.handlers = handlers
+        self.jurisdiction = jurisdiction
         self.now = now
         self.timezone = timezone
         self.instance_id = instance_id
         self.case_code = case_code
+        self.effects: list[Effect] = []
 
     def validate(self, expression: str) -> None:
         evaluate(expression, {})
@@ -85,9 +126,11 @@ class RestrictedScriptEngine(PythonScriptEngine):
         context = HandlerContext(
             data=MappingProxyType(dict(task.data)), now=self.now, timezone=self.timezone,
             instance_id=self.instance_id, case_code=self.case_code,
-            element_id=task.task_spec.bpmn_id,
+            element_id=task.task_spec.bpmn_id, jurisdiction=self.jurisdiction,
         )
-        return handler(context)
+        updates = handler(context)
+        self.effects.extend(context.effects)  # only reached when the handler succeeded
+        return updates
 
 
 class _StateConverter(BpmnWorkflowConverter):

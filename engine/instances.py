@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .bpmn import HandlerTask
 from .clock import using_clock
 from .context import EngineContext
+from .deadlines import apply_effects, cancel_open_deadlines
 from .errors import Conflict, NotFound
 from .execution import (
     OpenTask,
@@ -74,15 +75,18 @@ class InstanceStore:
         return row
 
     def script_engine(self, row: ProcessInstance) -> RestrictedScriptEngine:
-        return RestrictedScriptEngine(self.ctx.handlers, self.ctx.now(), self.ctx.timezone,
-                                      row.id, row.case_code)
+        return RestrictedScriptEngine(self.ctx.handlers, self.ctx.jurisdiction, self.ctx.now(),
+                                      self.ctx.timezone, row.id, row.case_code)
 
-    def new_workflow(self, definition: ProcessDefinition, row: ProcessInstance) -> BpmnWorkflow:
-        spec, subprocess_specs = self.ctx.specs(definition)
+    def new_workflow(self, session: Session, definition: ProcessDefinition,
+                     row: ProcessInstance) -> BpmnWorkflow:
+        row.bindings = self.ctx.bind_calls(session, definition) or None
+        spec, subprocess_specs = self.ctx.specs(session, definition, row.bindings)
         return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(row))
 
     def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
-        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id)
+        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id,
+                                                     row.bindings)
         workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine(row)
         return workflow
@@ -126,6 +130,12 @@ class InstanceStore:
             raise Conflict(f"process instance {instance_id} was changed by someone else; "
                            "reload and try again") from exc
 
+        engine = workflow.script_engine
+        if isinstance(engine, RestrictedScriptEngine) and engine.effects:
+            apply_effects(self.ctx, session, row, engine.effects, actor)
+            engine.effects = []
+        if row.status == CANCELLED:
+            cancel_open_deadlines(self.ctx, session, row, "the procedure was cancelled", actor)
         for task in (log.completed if log else []):
             self._audit_step(session, row, task, actor)
         self._sync_tasks(session, row, found.open_tasks, actor, now)

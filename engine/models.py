@@ -93,6 +93,9 @@ class ProcessInstance(Base):
     started_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(Moment)
     ended_at: Mapped[datetime | None] = mapped_column(Moment)
+    bindings: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    """Called process key -> definition id, fixed at start: a call activity runs the
+    version that was current when the instance started, as the caller does."""
 
     __mapper_args__ = {"version_id_col": revision}
 
@@ -158,3 +161,56 @@ class EngineSetting(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class LegalDeadline(Base):
+    """A legal deadline of an instance, projected from what its handlers recorded.
+
+    ``legal_date`` is the day the law fixes; ``latest_safe_day`` is the last working day
+    on or before it, the day an action must be done by because offices are closed on
+    the others.
+    """
+
+    __tablename__ = "legal_deadline"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "kind", "ref", name="uq_deadline_instance_kind_ref"),
+        Index("ix_deadline_status_safe_day", "status", "latest_safe_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_code: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    owner_role: Mapped[str] = mapped_column(String(100))
+    jurisdiction: Mapped[str] = mapped_column(String(10))
+    legal_date: Mapped[date] = mapped_column(Date)
+    latest_safe_day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    """open, met, missed (done late or not at all) or cancelled."""
+    met_on: Mapped[date | None] = mapped_column(Date)
+    met_by_element: Mapped[str | None] = mapped_column(String(200))
+    opened_by_element: Mapped[str] = mapped_column(String(200))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Moment)
+    updated_at: Mapped[datetime] = mapped_column(Moment)
+
+
+class Notification(Base):
+    """A notice to the holders of a role: the in-app inbox (and e-mail when configured)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_role_read", "role", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"),
+                                                    index=True)
+    case_code: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Moment)
+    read_at: Mapped[datetime | None] = mapped_column(Moment)
+    read_by: Mapped[str | None] = mapped_column(String(200))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
+from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .bpmn import inspect_diagram
+from .bpmn import NS, Lookup, inspect_diagram, read_xml
 from .context import EngineContext
 from .errors import DeployError, NotFound, Problem
 from .models import ProcessDefinition
@@ -33,9 +35,10 @@ class RepositoryService:
         deployment with a :class:`DeployError` that lists every problem of every file.
         """
         documents = self._documents(target, source)
+        lookup = self._lookup(documents)
         checked, problems = [], []
         for name, content in documents:
-            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers)
+            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers, lookup)
             prefix = f"{name}: " if len(documents) > 1 else ""
             problems += [Problem(p.element_id, prefix + p.message) for p in found]
             checked.append((name, content, infos))
@@ -59,6 +62,23 @@ class RepositoryService:
                     results.append(self._store(session, info.key, info.name, name, content,
                                                digest, actor))
         return results
+
+    def _lookup(self, documents: list[tuple[str, bytes]]) -> Lookup:
+        """Find a called process in this deployment first, then among deployed versions."""
+        in_batch: dict[str, bytes] = {}
+        for _, content in documents:
+            with contextlib.suppress(etree.XMLSyntaxError):
+                for process in read_xml(content).iterfind("bpmn:process", NS):
+                    in_batch.setdefault(process.get("id", ""), content)
+
+        def lookup(key: str) -> bytes | None:
+            if key in in_batch:
+                return in_batch[key]
+            with self.ctx.db.reading() as session:
+                latest = self.ctx.latest_definition(session, key)
+                return latest.bpmn_xml.encode("utf-8") if latest is not None else None
+
+        return lookup
 
     def _store(self, session: Session, key: str, title: str | None, source: str,
                content: bytes, digest: str, actor: str) -> Deployed:

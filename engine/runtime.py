@@ -49,7 +49,7 @@ class RuntimeService:
             )
             session.add(row)
             session.flush()
-            workflow = self.store.new_workflow(definition, row)
+            workflow = self.store.new_workflow(session, definition, row)
             initial = dict(data or {})
             workflow.task_tree.data.update(initial)  # children inherit it as they run
             log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))

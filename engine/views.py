@@ -97,3 +97,38 @@ class EventView(View):
     element_id: str | None
     data_keys: list[str]
     detail: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadlineView(View):
+    """A legal deadline as the tracker shows it; ``days_left`` counts to the latest safe day."""
+
+    id: int
+    instance_id: int
+    case_code: str
+    kind: str
+    ref: str
+    title: str
+    owner_role: str
+    jurisdiction: str
+    legal_date: date
+    latest_safe_day: date
+    status: str
+    days_left: int
+    met_on: date | None
+    met_by_element: str | None
+    cancel_reason: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class NotificationView(View):
+    id: int
+    instance_id: int | None
+    case_code: str | None
+    role: str
+    subject: str
+    body: str
+    element_id: str | None
+    created_at: datetime
+    read_at: datetime | None
+    read_by: str | None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import FORMS
 from .base import FormSchema
+from .fields import choice as _choice
+from .fields import day as _date
+from .fields import flag as _flag
+from .fields import stored_date as _stored_date
+from .fields import text as _text
 
 REFLECTION_DAYS = 90
 """Length of the permitted stay (Art. 50(1)); the CoE Convention's minimum is 30."""
@@ -17,29 +21,6 @@ MAX_EXTENSION_DAYS = 90
 
 VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
 REFUSAL_GROUNDS = ("public_order", "security", "international_relations")
-
-
-def _choice(choices: tuple[str, ...], label: str, help_text: str, **kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=validate.OneOf(choices, error="Choose one of: {choices}."),
-        metadata={"label": label, "help": help_text, "choices": list(choices)}, **kwargs)
-
-
-def _date(label: str, help_text: str, **kwargs: Any) -> fields.Date:
-    return fields.Date(metadata={"label": label, "help": help_text}, **kwargs)
-
-
-def _text(label: str, help_text: str, **kwargs: Any) -> fields.String:
-    return fields.String(metadata={"label": label, "help": help_text, "multiline": True},
-                         **kwargs)
-
-
-def _flag(label: str, help_text: str, **kwargs: Any) -> fields.Boolean:
-    return fields.Boolean(metadata={"label": label, "help": help_text}, **kwargs)
-
-
-def _stored_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 @FORMS.register("reflection.grant")

@@ -1,0 +1,191 @@
+"""DeadlineService: the legal deadlines of every instance, and the notices handlers send.
+
+Handlers record deadlines as effects (:mod:`engine.effects`); :func:`apply_effects`
+writes them in the unit of work that ran the handler, so the tracker is an indexed query
+and never disagrees with the instance state. A deadline is *missed* when its action was
+done after the legal date, or when the legal date has passed with the action still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .context import EngineContext
+from .effects import CancelDeadline, Effect, MeetDeadline, Notify, SetDeadline
+from .errors import BadRequest, NotFound
+from .models import LegalDeadline, Notification, ProcessInstance
+from .views import DeadlineView, NotificationView
+
+DEADLINE_STATUSES = ("open", "met", "missed", "cancelled")
+
+
+def effective_status(row: LegalDeadline, today: date) -> str:
+    """An open deadline whose legal date has passed is missed, whoever looks at it."""
+    if row.status == "open" and today > row.legal_date:
+        return "missed"
+    return row.status
+
+
+def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
+    return DeadlineView(
+        id=row.id, instance_id=row.instance_id, case_code=row.case_code, kind=row.kind,
+        ref=row.ref, title=row.title, owner_role=row.owner_role,
+        jurisdiction=row.jurisdiction, legal_date=row.legal_date,
+        latest_safe_day=row.latest_safe_day, status=effective_status(row, today),
+        days_left=(row.latest_safe_day - today).days, met_on=row.met_on,
+        met_by_element=row.met_by_element, cancel_reason=row.cancel_reason,
+    )
+
+
+def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
+                  effects: Iterable[Effect], actor: str) -> None:
+    """Write what the handlers of this unit of work recorded, with audit events."""
+    effects = list(effects)
+    if not effects:
+        return
+    known = {(d.kind, d.ref): d for d in _rows(session, row.id)}
+    for effect in effects:
+        if isinstance(effect, SetDeadline):
+            _set(ctx, session, row, known, effect, actor)
+        elif isinstance(effect, MeetDeadline):
+            _meet(ctx, session, row, known, effect, actor)
+        elif isinstance(effect, CancelDeadline):
+            _cancel(ctx, session, row, known.get((effect.kind, effect.ref)), effect.reason,
+                    actor)
+        elif isinstance(effect, Notify):
+            for role in effect.roles:
+                session.add(Notification(
+                    instance_id=row.id, case_code=row.case_code, role=role,
+                    subject=effect.subject, body=effect.body, element_id=effect.element_id,
+                    created_at=ctx.now()))
+                ctx.audit(session, "notification_sent", actor, instance_id=row.id,
+                          element_id=effect.element_id, detail=f"{role}: {effect.subject}")
+
+
+def cancel_open_deadlines(ctx: EngineContext, session: Session, row: ProcessInstance,
+                          reason: str, actor: str) -> None:
+    """An instance that stops (cancelled) leaves no deadline open behind it."""
+    for deadline in _rows(session, row.id):
+        _cancel(ctx, session, row, deadline, reason, actor)
+
+
+def _rows(session: Session, instance_id: int) -> list[LegalDeadline]:
+    return list(session.scalars(select(LegalDeadline)
+                                .where(LegalDeadline.instance_id == instance_id)))
+
+
+Known = dict[tuple[str, str], LegalDeadline]
+"""The instance's deadlines by (kind, ref), including those added in this unit of work."""
+
+
+def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+         effect: SetDeadline, actor: str) -> None:
+    now = ctx.now()
+    safe_day = ctx.jurisdiction.latest_safe_day(effect.legal_date)
+    deadline = known.get((effect.kind, effect.ref))
+    if deadline is None:
+        deadline = LegalDeadline(
+            instance_id=row.id, case_code=row.case_code, kind=effect.kind, ref=effect.ref,
+            jurisdiction=ctx.jurisdiction.code, created_at=now)
+        session.add(deadline)
+        known[(effect.kind, effect.ref)] = deadline
+    deadline.title, deadline.owner_role = effect.title, effect.owner
+    deadline.legal_date, deadline.latest_safe_day = effect.legal_date, safe_day
+    deadline.status, deadline.met_on, deadline.met_by_element = "open", None, None
+    deadline.cancel_reason = None
+    deadline.opened_by_element, deadline.updated_at = effect.element_id, now
+    ctx.audit(session, "deadline_opened", actor, instance_id=row.id,
+              element_id=effect.element_id,
+              detail=f"{_label(effect.kind, effect.ref)}: legal date "
+                     f"{effect.legal_date.isoformat()}, latest safe day {safe_day.isoformat()}")
+
+
+def _meet(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+          effect: MeetDeadline, actor: str) -> None:
+    deadline = known.get((effect.kind, effect.ref))
+    if deadline is None:
+        return  # never opened: the path that would have set it was not taken
+    deadline.status = "met" if effect.on <= deadline.legal_date else "missed"
+    deadline.met_on, deadline.met_by_element = effect.on, effect.element_id
+    deadline.updated_at = ctx.now()
+    ctx.audit(session, f"deadline_{deadline.status}", actor, instance_id=row.id,
+              element_id=effect.element_id,
+              detail=f"{_label(effect.kind, effect.ref)}: done on {effect.on.isoformat()}, "
+                     f"legal date {deadline.legal_date.isoformat()}")
+
+
+def _cancel(ctx: EngineContext, session: Session, row: ProcessInstance,
+            deadline: LegalDeadline | None, reason: str, actor: str) -> None:
+    if deadline is None or deadline.status != "open":
+        return
+    deadline.status, deadline.cancel_reason, deadline.updated_at = "cancelled", reason, ctx.now()
+    ctx.audit(session, "deadline_cancelled", actor, instance_id=row.id,
+              detail=f"{_label(deadline.kind, deadline.ref)}: {reason}")
+
+
+def _label(kind: str, ref: str) -> str:
+    return f"{kind}[{ref}]" if ref else kind
+
+
+class DeadlineService:
+    """Reads the legal deadlines and the notification inbox."""
+
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+
+    def deadlines(self, *, case_code: str | None = None, instance_id: int | None = None,
+                  kind: str | None = None, status: str | None = None,
+                  owner_role: str | None = None,
+                  within_days: int | None = None) -> list[DeadlineView]:
+        """Deadlines sorted by latest safe day; ``status`` is the effective status."""
+        if status is not None and status not in DEADLINE_STATUSES:
+            raise BadRequest(f"unknown deadline status {status!r}; use one of "
+                             f"{', '.join(DEADLINE_STATUSES)}")
+        today = self.ctx.today()
+        query = select(LegalDeadline)
+        if case_code is not None:
+            query = query.where(LegalDeadline.case_code == case_code)
+        if instance_id is not None:
+            query = query.where(LegalDeadline.instance_id == instance_id)
+        if kind is not None:
+            query = query.where(LegalDeadline.kind == kind)
+        if owner_role is not None:
+            query = query.where(LegalDeadline.owner_role == owner_role)
+        if status in ("open", "missed"):
+            query = query.where(LegalDeadline.status.in_(("open", "missed")))
+        elif status is not None:
+            query = query.where(LegalDeadline.status == status)
+        if within_days is not None:
+            query = query.where(LegalDeadline.latest_safe_day
+                                <= today + timedelta(days=within_days))
+        query = query.order_by(LegalDeadline.latest_safe_day, LegalDeadline.id)
+        with self.ctx.db.reading() as session:
+            views = [deadline_view(r, today) for r in session.scalars(query)]
+        return [v for v in views if status is None or v.status == status]
+
+    def deadline(self, deadline_id: int) -> DeadlineView:
+        with self.ctx.db.reading() as session:
+            row = session.get(LegalDeadline, deadline_id)
+            if row is None:
+                raise NotFound(f"deadline {deadline_id} does not exist")
+            return deadline_view(row, self.ctx.today())
+
+    def notifications(self, *, role: str | None = None, instance_id: int | None = None,
+                      unread: bool = False) -> list[NotificationView]:
+        query = select(Notification).order_by(Notification.id)
+        if role is not None:
+            query = query.where(Notification.role == role)
+        if instance_id is not None:
+            query = query.where(Notification.instance_id == instance_id)
+        if unread:
+            query = query.where(Notification.read_at.is_(None))
+        with self.ctx.db.reading() as session:
+            return [NotificationView(
+                id=n.id, instance_id=n.instance_id, case_code=n.case_code, role=n.role,
+                subject=n.subject, body=n.body, element_id=n.element_id,
+                created_at=n.created_at, read_at=n.read_at, read_by=n.read_by)
+                for n in session.scalars(query)]

@@ -1,0 +1,69 @@
+"""What a handler asks the engine to record besides process data: deadlines and notices.
+
+A handler does not write to the database. It states effects on its
+:class:`~engine.execution.HandlerContext`; the engine keeps them only if the handler
+succeeds and writes them in the same transaction as the instance state, so a failed or
+retried handler never leaves half a deadline behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+DEADLINE_KINDS = (
+    "reflection_end",
+    "permit_application_due",
+    "permit_expiry",
+    "renewal_application_due",
+    "school_enrolment_due",
+    "further_permit_application_due",
+    "plan_review_due",
+    "indicator_due",
+)
+"""Every kind of legal deadline the engine tracks."""
+
+
+@dataclass(frozen=True)
+class SetDeadline:
+    """Open (or move) the deadline ``kind``/``ref`` of this instance."""
+
+    kind: str
+    ref: str
+    legal_date: date
+    owner: str
+    title: str
+    element_id: str
+
+
+@dataclass(frozen=True)
+class MeetDeadline:
+    """The action the deadline asks for was done on ``on`` (late if after the legal date)."""
+
+    kind: str
+    ref: str
+    on: date
+    element_id: str
+
+
+@dataclass(frozen=True)
+class CancelDeadline:
+    """The deadline no longer applies (she left the procedure, a different path...)."""
+
+    kind: str
+    ref: str
+    reason: str
+    element_id: str
+
+
+@dataclass(frozen=True)
+class Notify:
+    """A notice for everyone holding one of ``roles`` (their inbox; e-mail when set up)."""
+
+    roles: tuple[str, ...]
+    subject: str
+    body: str
+    element_id: str
+
+
+Effect = SetDeadline | MeetDeadline | CancelDeadline | Notify

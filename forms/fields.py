@@ -1,0 +1,59 @@
+"""Field builders shared by every form: each field carries a label and a help text.
+
+The web worklist renders forms from this metadata, so a field without a label or a help
+text would show the actor a bare variable name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import fields, validate
+
+
+def choice(choices: tuple[str, ...], label: str, help_text: str,
+           **kwargs: Any) -> fields.String:
+    """One of ``choices`` (stored as the key; the UI may translate it)."""
+    return fields.String(
+        validate=validate.OneOf(choices, error="Choose one of: {choices}."),
+        metadata={"label": label, "help": help_text, "choices": list(choices)}, **kwargs)
+
+
+def choices(options: tuple[str, ...], label: str, help_text: str,
+            **kwargs: Any) -> fields.List:
+    """Several of ``options``, such as an indicator checklist."""
+    return fields.List(
+        fields.String(validate=validate.OneOf(options, error="Choose from: {choices}.")),
+        metadata={"label": label, "help": help_text, "choices": list(options),
+                  "multiple": True}, **kwargs)
+
+
+def day(label: str, help_text: str, **kwargs: Any) -> fields.Date:
+    """A legal date: a calendar day with no time, in the jurisdiction's time zone."""
+    return fields.Date(metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def text(label: str, help_text: str, **kwargs: Any) -> fields.String:
+    return fields.String(metadata={"label": label, "help": help_text, "multiline": True},
+                         **kwargs)
+
+
+def line(label: str, help_text: str, **kwargs: Any) -> fields.String:
+    return fields.String(metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def flag(label: str, help_text: str, **kwargs: Any) -> fields.Boolean:
+    return fields.Boolean(metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def number(label: str, help_text: str, low: int, high: int, error: str,
+           **kwargs: Any) -> fields.Integer:
+    """A whole number in ``low..high``; ``error`` says the rule in plain words."""
+    return fields.Integer(validate=validate.Range(low, high, error=error),
+                          metadata={"label": label, "help": help_text}, **kwargs)
+
+
+def stored_date(value: Any) -> date | None:
+    """A date kept in the process data (ISO text), or None."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None

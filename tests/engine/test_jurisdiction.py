@@ -1,0 +1,74 @@
+"""Legal numbers come from processes/jurisdictions/*.toml and are checked at start-up."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine import EngineConfig, ProcessEngine
+from engine.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
+
+SI = jurisdiction("si")
+
+
+@pytest.mark.parametrize(("granted", "end", "safe_day"), [
+    ("2026-03-01", "2026-05-30", "2026-05-29"),  # ends on a Saturday -> Friday
+    ("2026-09-30", "2026-12-29", "2026-12-29"),  # a Tuesday is its own latest safe day
+    ("2026-09-27", "2026-12-26", "2026-12-24"),  # 26th and 25th are holidays
+    ("2026-01-06", "2026-04-06", "2026-04-03"),  # Easter Monday, then the weekend
+])
+def test_reflection_end_and_latest_safe_day(granted, end, safe_day):
+    legal = SI.reflection_end(date.fromisoformat(granted))
+    assert legal.isoformat() == end
+    assert SI.latest_safe_day(legal).isoformat() == safe_day
+
+
+def test_permit_validity_is_clamped_to_six_and_twelve_months():
+    issued = date(2026, 6, 10)
+    assert SI.permit_valid_until(issued, 3) == date(2026, 12, 10)
+    assert SI.permit_valid_until(issued, 9) == date(2027, 3, 10)
+    assert SI.permit_valid_until(issued, 20) == date(2027, 6, 10)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "xx.toml"
+    path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _with(replace: str, by: str) -> str:
+    original = (JURISDICTIONS / "si.toml").read_text(encoding="utf-8")
+    assert replace in original
+    return original.replace(replace, by)
+
+
+@pytest.mark.parametrize(("replace", "by", "key"), [
+    ("days = 90 ", "days = -90 ", "reflection.days"),
+    ("min_months = 6 ", "min_months = 13 ", "permit.min_months"),
+    ('holiday_calendar = "SI"', 'holiday_calendar = "XX"', "jurisdiction.holiday_calendar"),
+    ('timezone = "Europe/Ljubljana"', 'timezone = "Europe/Atlantis"', "jurisdiction.timezone"),
+    ("renewal_max_months = 12 ", "", "permit.renewal_max_months"),
+    ("offsets_days = [30, 14, 7, 3, 1]", "offsets_days = [30, -1]", "reminders.offsets_days"),
+])
+def test_a_bad_jurisdiction_file_names_the_key(tmp_path, replace, by, key):
+    folder = _write(tmp_path, _with(replace, by))
+    with pytest.raises(JurisdictionError, match=key):
+        jurisdiction("xx", folder)
+
+
+def test_another_country_is_a_file_not_code(tmp_path):
+    text = _with('code = "SI"', 'code = "RS"').replace('holiday_calendar = "SI"',
+                                                       'holiday_calendar = "RS"')
+    text = text.replace('timezone = "Europe/Ljubljana"', 'timezone = "Europe/Belgrade"')
+    serbia = jurisdiction("xx", _write(tmp_path, text.replace("days = 90 ", "days = 30 ")))
+    assert serbia.code == "RS" and serbia.reflection_days == 30
+    assert serbia.reflection_end(date(2026, 3, 1)) == date(2026, 3, 31)
+    assert not serbia.is_working_day(date(2026, 1, 7))  # Orthodox Christmas
+
+
+def test_the_engine_refuses_to_start_with_an_unknown_jurisdiction(tmp_path):
+    with pytest.raises(JurisdictionError, match="no such jurisdiction file"):
+        ProcessEngine(EngineConfig(database_url=f"sqlite:///{tmp_path / 'x.db'}",
+                                   jurisdiction="atlantis"))
