@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -125,8 +125,9 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
     )
 
 
+@lru_cache(maxsize=16)
 def jurisdiction(code: str = DEFAULT_JURISDICTION, folder: Path = JURISDICTIONS) -> Jurisdiction:
-    """The jurisdiction ``code`` (file ``<code>.toml`` in ``folder``)."""
+    """The jurisdiction ``code`` (file ``<code>.toml`` in ``folder``), read once."""
     return load_jurisdiction(folder / f"{code.lower()}.toml")
 
 

@@ -146,7 +146,8 @@ class TaskService:
         if not isinstance(data, Mapping):
             raise ValidationFailed("the submitted data must be an object of fields",
                                    {"_form": ["Send the form fields as a JSON object."]})
-        schema = self.form(form_key)(variables=variables, today=self.ctx.today())
+        schema = self.form(form_key)(variables=variables, today=self.ctx.today(),
+                                     jurisdiction=self.ctx.jurisdiction)
         try:
             loaded = schema.load(data)
         except ValidationError as exc:

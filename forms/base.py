@@ -8,13 +8,16 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError
 
+from engine.jurisdiction import Jurisdiction
+from engine.jurisdiction import jurisdiction as default_jurisdiction
+
 
 class FormSchema(Schema):
     """A task form: marshmallow fields with ``metadata={"label": ..., "help": ...}``.
 
-    ``variables`` are the instance's process data and ``today`` the local date, so a form
-    can check rules that depend on the case (an extension only once, a date not in the
-    future).
+    ``variables`` are the instance's process data, ``today`` the local date and
+    ``jurisdiction`` the legal numbers in force, so a form can check rules that depend on
+    the case (an extension only once, a date not in the future, a permit of 6-12 months).
     """
 
     title: ClassVar[str] = ""
@@ -23,10 +26,12 @@ class FormSchema(Schema):
         unknown = RAISE
 
     def __init__(self, *, variables: Mapping[str, Any] | None = None,
-                 today: date | None = None, **kwargs: Any) -> None:
+                 today: date | None = None, jurisdiction: Jurisdiction | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.variables: dict[str, Any] = dict(variables or {})
         self.today: date = today or date.today()
+        self.jurisdiction: Jurisdiction = jurisdiction or default_jurisdiction()
 
     def not_in_future(self, value: date | None, field: str) -> None:
         if value is not None and value > self.today:

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
-from .fields import stored_date as _stored_date
 from .fields import text as _text
-
-REFLECTION_DAYS = 90
-"""Length of the permitted stay (Art. 50(1)); the CoE Convention's minimum is 30."""
-MAX_EXTENSION_DAYS = 90
-"""An extension is granted once, for at most this many days (Art. 50(2))."""
 
 VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
 REFUSAL_GROUNDS = ("public_order", "security", "international_relations")
@@ -94,10 +88,9 @@ class DecideExtension(FormSchema):
     extension_decision_date = _date("Date of the decision", "The date on the police "
                                     "decision.", required=True)
     extension_days = fields.Integer(
-        validate=validate.Range(1, MAX_EXTENSION_DAYS,
-                                error="An extension is 1 to 90 days."),
         allow_none=True, load_default=None,
-        metadata={"label": "Days of extension", "help": "At most 90 days, and only once."})
+        metadata={"label": "Days of extension",
+                  "help": "At most the legal maximum (90 days in Slovenia), and only once."})
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -105,8 +98,12 @@ class DecideExtension(FormSchema):
         if self.variables.get("extension_used"):
             raise ValidationError("The permitted stay was already extended once.",
                                   "extension_granted")
-        if data.get("extension_granted") and not data.get("extension_days"):
-            raise ValidationError("Give the number of days (1 to 90).", "extension_days")
+        most = self.jurisdiction.extension_max_days
+        days = data.get("extension_days")
+        if data.get("extension_granted") and not days:
+            raise ValidationError(f"Give the number of days (1 to {most}).", "extension_days")
+        if days is not None and not 1 <= days <= most:
+            raise ValidationError(f"An extension is 1 to {most} days.", "extension_days")
 
 
 NEXT_STEPS = ("voluntary_return", "other_legal_basis", "appeal", "no_further_action")
@@ -151,27 +148,39 @@ class HandleExpiredStay(FormSchema):
     notes = _text("Notes", "Who was informed and what follows.", load_default="")
 
 
-@FORMS.register("reflection.permit_referral")
-class PreparePermitApplication(FormSchema):
-    title = "Art. 50 permit application"
+@FORMS.register("reflection.guardian")
+class AppointGuardian(FormSchema):
+    title = "Guardian of an unaccompanied child"
 
-    prosecutor_confirmation_requested = _flag(
-        "Prosecutor's confirmation requested",
-        "The permit needs the prosecutor to confirm that she cooperates.", required=True)
-    application_filed_on = _date("Application filed on",
-                                 "Must be before the permitted stay ends; a timely "
-                                 "application gives her a certificate valid until the "
-                                 "decision.", required=True)
-    late_filing = _flag("Filed late", "Set by the engine when the date is after the "
-                        "last day of the stay.", dump_only=True)
+    guardian_appointed = _flag("A special guardian is appointed",
+                               "Required before she takes any decision in the procedure.",
+                               required=True)
+    guardian_appointed_on = _date("Appointed on", "The date of the appointment decision.",
+                                  allow_none=True, load_default=None)
+    notes = _text("Notes", "Who was contacted; do not write names here.", load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("application_filed_on"), "application_filed_on")
+        self.not_in_future(data.get("guardian_appointed_on"), "guardian_appointed_on")
+        if data.get("guardian_appointed") and not data.get("guardian_appointed_on"):
+            raise ValidationError("Give the date the guardian was appointed.",
+                                  "guardian_appointed_on")
 
-    def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        loaded = super().load(data, **kwargs)
-        end = _stored_date(self.variables.get("reflection_end"))
-        filed = loaded.get("application_filed_on")
-        loaded["late_filing"] = bool(end and filed and filed > end)
-        return loaded
+
+FAMILY_CONTACT = ("family_contacted", "not_found", "contact_unsafe", "in_progress")
+
+
+@FORMS.register("reflection.family_contact")
+class ContactFamily(FormSchema):
+    title = "Contact with her family (Art. 50(3))"
+
+    family_contact = _choice(FAMILY_CONTACT, "Outcome",
+                             "Contact is not made when it would put her at risk.",
+                             required=True)
+    family_contact_on = _date("Date of the last attempt", "Attempts must start at once.",
+                              required=True)
+    notes = _text("Notes", "What was done, with her guardian.", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("family_contact_on"), "family_contact_on")

@@ -1,38 +1,50 @@
-"""Handlers of the reflection period: the legal dates its timers and tasks run on."""
+"""Handlers of the reflection period: its legal dates, deadlines and alerts.
+
+The permitted stay is lawful through its last day; the legal adviser must have the permit
+application filed by the latest safe day before it, so the deadline ``reflection_end``
+is opened when the stay is granted, moved by an extension and met by her decision.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from forms.reflection import MAX_EXTENSION_DAYS, REFLECTION_DAYS
-
 from . import HANDLERS
 
 WARNING_DAYS = 14
-"""The legal adviser is asked to prepare this many days before the stay ends."""
+"""The coordinator and the legal adviser are alerted this many days before the end."""
 
 
-def stay_dates(end: date, tz: Any) -> dict[str, str]:
+def stay_dates(end: date, safe_day: date, tz: Any) -> dict[str, str]:
     """Dates and instants derived from the last day of the permitted stay.
 
-    The stay is lawful through the end of ``end``; it expires at midnight local time.
+    The stay expires at midnight local time after ``end``; the warning comes two weeks
+    before the latest safe day, at 08:00 local time.
     """
     expires = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
-    warning = datetime.combine(end - timedelta(days=WARNING_DAYS), time(8), tzinfo=tz)
+    warning = datetime.combine(safe_day - timedelta(days=WARNING_DAYS), time(8), tzinfo=tz)
     return {
         "reflection_end": end.isoformat(),
+        "reflection_latest_safe_day": safe_day.isoformat(),
         "reflection_expires_at": expires.isoformat(),
         "reflection_warning_at": warning.isoformat(),
     }
 
 
+def _open_deadline(ctx: Any, end: date) -> dict[str, Any]:
+    ctx.set_deadline("reflection_end", end, owner="coordinator",
+                     title="Her decision on cooperating, before the permitted stay ends")
+    return stay_dates(end, ctx.jurisdiction.latest_safe_day(end), ctx.timezone)
+
+
 @HANDLERS.register("reflection.compute_end")
 def compute_reflection_end(ctx: Any) -> dict[str, Any]:
-    """90 days counted from the day after the decision: granted 1 March ends 30 May."""
+    """The stay counts from the day after the decision: granted 1 March ends 30 May."""
     granted = date.fromisoformat(ctx.data["stay_decision_date"])
-    end = granted + timedelta(days=REFLECTION_DAYS)
-    return {**stay_dates(end, ctx.timezone), "extension_used": False}
+    end = ctx.jurisdiction.reflection_end(granted)
+    return {**_open_deadline(ctx, end), "extension_used": False,
+            "unaccompanied_minor": bool(ctx.data.get("unaccompanied_minor", False))}
 
 
 @HANDLERS.register("reflection.apply_extension")
@@ -43,7 +55,28 @@ def apply_extension(ctx: Any) -> dict[str, Any]:
     if ctx.data.get("extension_used"):
         raise ValueError("the permitted stay was already extended once")
     days = int(ctx.data["extension_days"])
-    if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise ValueError(f"an extension is 1 to {MAX_EXTENSION_DAYS} days, not {days}")
+    most = ctx.jurisdiction.extension_max_days
+    if not 1 <= days <= most:
+        raise ValueError(f"an extension is 1 to {most} days, not {days}")
     end = date.fromisoformat(ctx.data["reflection_end"]) + timedelta(days=days)
-    return {**stay_dates(end, ctx.timezone), "extension_used": True}
+    return {**_open_deadline(ctx, end), "extension_used": True}
+
+
+@HANDLERS.register("reflection.record_outcome")
+def record_outcome(ctx: Any) -> dict[str, Any]:
+    """Her decision meets the deadline; asking for more time leaves it open."""
+    decision = ctx.data["decision"]
+    if decision in ("cooperate", "not_cooperate"):
+        ctx.meet_deadline("reflection_end", date.fromisoformat(ctx.data["decision_date"]))
+    return {"cooperates": decision == "cooperate"}
+
+
+@HANDLERS.register("reflection.alert_expiry")
+def alert_expiry(ctx: Any) -> dict[str, Any]:
+    """Two weeks before the latest safe day, with no decision yet."""
+    safe_day = ctx.data["reflection_latest_safe_day"]
+    ctx.notify(["coordinator", "legal_adviser"],
+               f"Case {ctx.case_code}: the permitted stay ends on {ctx.data['reflection_end']}",
+               f"No decision on cooperating is recorded. Act by {safe_day}, the last working "
+               "day before the stay ends: an application, an extension or another basis.")
+    return {}

@@ -20,10 +20,16 @@ FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGat
 DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 
 
+def shipped(key: str) -> bytes | None:
+    """A called process, looked up among the shipped diagrams (one file per key)."""
+    path = PROCESSES / f"{key}.bpmn"
+    return path.read_bytes() if path.exists() else None
+
+
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
 def test_diagram_passes_the_deploy_checks(path):
-    processes, problems = inspect_diagram(path.read_bytes(), FORMS, HANDLERS)
-    assert problems == [] and processes
+    processes, problems = inspect_diagram(path.read_bytes(), FORMS, HANDLERS, shipped)
+    assert problems == [] and [p.key for p in processes] == [path.stem]
 
 
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
@@ -46,3 +52,27 @@ def test_every_user_task_tells_the_actor_what_to_do(path):
     for task in root.iterfind(".//bpmn:userTask", NS):
         documentation = task.findtext("bpmn:documentation", namespaces=NS) or ""
         assert len(documentation.split()) >= 10, task.get("id")
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
+def test_no_two_shapes_overlap(path):
+    """Flow nodes never cover each other; a boundary event sits on its own task only."""
+    root = etree.parse(str(path)).getroot()
+    hosts = {b.get("id"): b.get("attachedToRef")
+             for b in root.iterfind(".//bpmn:boundaryEvent", NS)}
+    nodes = {n.get("id") for tag in FLOW_NODES for n in root.iterfind(f".//bpmn:{tag}", NS)}
+    boxes = {}
+    for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
+        if shape.get("bpmnElement") in nodes:
+            b = shape.find("dc:Bounds", NS)
+            boxes[shape.get("bpmnElement")] = tuple(float(b.get(k)) for k in
+                                                    ("x", "y", "width", "height"))
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if hosts.get(a) == b or hosts.get(b) == a:
+                continue
+            ax, ay, aw, ah = boxes[a]
+            bx, by, bw, bh = boxes[b]
+            overlap = ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+            assert not overlap, (a, b)

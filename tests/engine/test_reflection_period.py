@@ -58,15 +58,18 @@ def test_granted_extended_then_cooperates(started):
                                                      "reason": "more"})
     assert "already extended once" in " ".join(caught.value.fields["decision"])
 
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert (deadline.kind, deadline.legal_date.isoformat(), deadline.status) == (
+        "reflection_end", "2026-07-29", "open")
+    assert deadline.latest_safe_day.isoformat() == "2026-07-29"  # a Wednesday
+
     engine.tasks.complete(decision.id, "coord", {"decision": "cooperate",
                                                  "decision_date": "2026-03-02"})
-    referral = only_task(engine, instance.id, "refer_to_permit")
-    assert referral.role == "legal_adviser"
-    engine.tasks.complete(referral.id, "lawyer", {"prosecutor_confirmation_requested": True,
-                                                  "application_filed_on": "2026-03-02"})
     done = engine.runtime.instance(instance.id)
     assert done.status == "completed"
-    assert done.variables["late_filing"] is False
+    assert done.variables["cooperates"] is True
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert (deadline.status, deadline.met_on.isoformat()) == ("met", "2026-03-02")
 
 
 def test_decision_date_in_the_future_is_refused(started):
@@ -82,13 +85,20 @@ def test_stay_runs_out_undecided(started):
     engine, instance = started
     engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
                           GRANT)
-    # The warning comes two weeks before the last day (30 May), at 08:00 local time.
-    engine.set_clock(datetime(2026, 5, 16, 5, 59, tzinfo=UTC))
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert (deadline.legal_date.isoformat(), deadline.latest_safe_day.isoformat()) == (
+        "2026-05-30", "2026-05-29")  # the stay ends on a Saturday: act by Friday
+    # The alert comes two weeks before the latest safe day (29 May), at 08:00 local time.
+    engine.set_clock(datetime(2026, 5, 15, 5, 59, tzinfo=UTC))
     assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
         "record_decision"]
-    engine.set_clock(datetime(2026, 5, 16, 6, 1, tzinfo=UTC))
+    assert engine.deadlines.notifications(instance_id=instance.id) == []
+    engine.set_clock(datetime(2026, 5, 15, 6, 1, tzinfo=UTC))
     review = only_task(engine, instance.id, "review_expiring_stay")
     assert review.role == "legal_adviser"
+    alerted = engine.deadlines.notifications(instance_id=instance.id)
+    assert sorted(n.role for n in alerted) == ["coordinator", "legal_adviser"]
+    assert "2026-05-29" in alerted[0].body
 
     # The stay is lawful through 30 May; it expires at midnight in Ljubljana.
     engine.set_clock(datetime(2026, 5, 30, 21, 59, tzinfo=UTC))
@@ -98,6 +108,8 @@ def test_stay_runs_out_undecided(started):
     assert expired.role == "coordinator"
     assert "record_decision" not in [t.element_id for t in
                                      engine.runtime.instance(instance.id).open_tasks]
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert deadline.status == "missed"
     engine.tasks.complete(expired.id, "coord", {"outcome": "other_legal_basis"})
     engine.tasks.complete(review.id, "lawyer", {"action": "other"})
     assert engine.runtime.instance(instance.id).status == "completed"
@@ -114,3 +126,33 @@ def test_refused_stay(started):
     plan = only_task(engine, instance.id, "plan_after_refusal")
     engine.tasks.complete(plan.id, "coord", {"next_step": "appeal"})
     assert engine.runtime.instance(instance.id).status == "completed"
+
+
+def test_unaccompanied_minor_gets_a_guardian_and_family_contact(engine):
+    engine.repository.deploy(PROCESSES)
+    instance = engine.runtime.start("reflection_period", "SI-2026-0002",
+                                    data={"unaccompanied_minor": True}, actor="coord")
+    engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
+                          GRANT)
+    guardian = only_task(engine, instance.id, "appoint_guardian")
+    assert guardian.role == "social_work"
+    before = engine.runtime.instance(instance.id)
+    with pytest.raises(ValidationFailed) as caught:
+        engine.tasks.complete(guardian.id, "sw", {"guardian_appointed": True})
+    assert "guardian_appointed_on" in caught.value.fields
+    assert engine.runtime.instance(instance.id).revision == before.revision
+    engine.tasks.complete(guardian.id, "sw", {"guardian_appointed": True,
+                                              "guardian_appointed_on": "2026-03-02"})
+    family = only_task(engine, instance.id, "contact_family")
+    engine.tasks.complete(family.id, "sw", {"family_contact": "contact_unsafe",
+                                            "family_contact_on": "2026-03-02"})
+    assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
+        "record_decision"]
+
+
+def test_an_adult_has_no_guardian_task(started):
+    engine, instance = started
+    engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
+                          GRANT)
+    assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
+        "record_decision"]
