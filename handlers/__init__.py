@@ -4,6 +4,7 @@ from .base import Handler, HandlerRegistry
 
 HANDLERS = HandlerRegistry()
 
+from . import protection  # noqa: E402,F401
 from . import reflection  # noqa: E402,F401  (registers its handlers)
 
 __all__ = ["HANDLERS", "Handler", "HandlerRegistry"]

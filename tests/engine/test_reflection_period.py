@@ -156,3 +156,15 @@ def test_an_adult_has_no_guardian_task(started):
                           GRANT)
     assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
         "record_decision"]
+
+
+def test_a_decision_entered_late_shows_at_once_what_is_overdue(started):
+    engine, instance = started
+    engine.set_clock(datetime(2026, 6, 15, 8, 0, tzinfo=UTC))
+    engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
+                          {**GRANT, "stay_decision_date": "2026-03-01"})
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert (deadline.legal_date.isoformat(), deadline.status) == ("2026-05-30", "missed")
+    assert deadline.days_left < 0
+    open_now = sorted(t.element_id for t in engine.runtime.instance(instance.id).open_tasks)
+    assert open_now == ["handle_expired_stay", "review_expiring_stay"]
