@@ -126,12 +126,12 @@ class TaskService:
                                f"{instance.revision}, not {revision}; reload and try again")
             if instance.status in (SUSPENDED, CANCELLED, COMPLETED):
                 raise Conflict(f"process instance {instance.id} is {instance.status}")
-            clean = self.validate(task.form_key, data, instance.variables)
-
             workflow = self.store.load(session, instance)
             spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise Conflict(f"task {task_id} is no longer waiting for input")
+            # The task's own data: in parallel branches it can differ from the latest.
+            clean = self.validate(task.form_key, data, spiff_task.data)
             spiff_task.data.update(clean)
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user

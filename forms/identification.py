@@ -1,0 +1,424 @@
+"""Forms of the identification of a (possible) victim of trafficking.
+
+A first-line actor records a preliminary identification with the indicator checklist of
+her own sector, the immediate needs and the person's consent to a referral; the
+coordinator then makes the formal identification with her (seed 002: two groups of
+information, the indicators and her own view). A child takes a separate path through
+the centre for social work: guardian and family contact (Art. 50(3) ZTuj-2).
+No form here asks for a name: the case code identifies her.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from . import FORMS
+from .base import FormSchema
+from .fields import choice as _choice
+from .fields import choices as _choices
+from .fields import day as _date
+from .fields import flag as _flag
+from .fields import line as _line
+from .fields import stored_date as _stored_date
+from .fields import text as _text
+
+ADULT_AGE = 18
+"""A person under 18 is a child: she takes the child path."""
+
+INDICATORS: dict[str, str] = {
+    "no_identity_documents": "No identity documents, or false ones",
+    "documents_held_by_others": "Her passport or documents are held by someone else",
+    "signs_of_distress": "Visible fear, anxiety or distress",
+    "controlled_movement": "Her movement is restricted, or she is escorted and watched",
+    "someone_speaks_for_her": "Someone else answers or speaks for her",
+    "inconsistent_story": "Her account seems rehearsed or does not hold together",
+    "fear_of_authorities": "Afraid of the police or of being deported",
+    "does_not_know_address": "Does not know the address where she lives or works",
+    "signs_of_violence": "Signs of physical violence",
+    "debt_to_recruiter": "Owes a debt to the recruiter or employer that keeps growing",
+    "deceptive_job_offer": "Recruited with a job offer that turned out to be false",
+    "unpaid_or_withheld_wages": "Unpaid wages, or wages withheld by the employer",
+    "excessive_hours": "Excessively long working hours, few or no days off",
+    "no_contract": "No written contract, or a contract she does not understand",
+    "living_at_workplace": "Lives at the workplace or in housing run by the employer",
+    "poor_living_conditions": "Cramped, unhygienic or degrading living conditions",
+    "unsafe_working_conditions": "Works without protection in dangerous conditions",
+    "cannot_leave_job": "Cannot leave the job or change employer",
+    "untreated_injuries": "Untreated injuries or illnesses",
+    "exhaustion_or_malnutrition": "Exhaustion, malnutrition or dehydration",
+    "signs_of_trauma": "Signs of trauma, depression or anxiety",
+    "occupational_injuries": "Injuries typical of work without protection",
+    "reproductive_health_signs": "Repeated sexual-health problems, pregnancies or abortions",
+    "care_sought_late": "Care sought late, for old injuries",
+    "isolation": "Isolated, with no contact with family or friends",
+    "no_control_of_own_money": "No control over her own money, wages or benefits",
+    "child_out_of_school": "A child who does not attend school, or is often absent",
+    "child_working_or_begging": "A child working, begging or made to commit offences",
+    "collected_by_unrelated_adults": "A child collected by changing adults who are not family",
+    "unexplained_possessions": "Unexplained money, phones or gifts",
+    "recently_displaced": "Recently displaced or arrived (refugee, migrant), without support",
+}
+"""Every indicator a checklist may show, by key (the UI shows the label)."""
+
+SECTOR_INDICATORS: dict[str, tuple[str, ...]] = {
+    "police": (
+        "no_identity_documents", "documents_held_by_others", "signs_of_distress",
+        "controlled_movement", "someone_speaks_for_her", "inconsistent_story",
+        "fear_of_authorities", "does_not_know_address", "signs_of_violence",
+        "debt_to_recruiter", "deceptive_job_offer",
+    ),
+    "labour_inspection": (
+        "unpaid_or_withheld_wages", "excessive_hours", "no_contract",
+        "documents_held_by_others", "living_at_workplace", "poor_living_conditions",
+        "unsafe_working_conditions", "debt_to_recruiter", "controlled_movement",
+        "cannot_leave_job", "deceptive_job_offer",
+    ),
+    "health": (
+        "untreated_injuries", "signs_of_violence", "exhaustion_or_malnutrition",
+        "signs_of_trauma", "occupational_injuries", "reproductive_health_signs",
+        "care_sought_late", "someone_speaks_for_her", "no_identity_documents",
+    ),
+    "social_services": (
+        "no_identity_documents", "poor_living_conditions", "isolation",
+        "debt_to_recruiter", "controlled_movement", "signs_of_distress",
+        "no_control_of_own_money", "child_out_of_school", "child_working_or_begging",
+        "someone_speaks_for_her",
+    ),
+    "ngo_outreach": (
+        "no_identity_documents", "documents_held_by_others", "deceptive_job_offer",
+        "unpaid_or_withheld_wages", "excessive_hours", "poor_living_conditions",
+        "controlled_movement", "isolation", "signs_of_distress", "fear_of_authorities",
+        "debt_to_recruiter", "recently_displaced",
+    ),
+    "education": (
+        "child_out_of_school", "signs_of_violence", "signs_of_distress",
+        "child_working_or_begging", "collected_by_unrelated_adults",
+        "unexplained_possessions", "exhaustion_or_malnutrition",
+    ),
+}
+"""Each sector sees its own checklist (seed 003: sector-specific indicators were the
+weakest point of trained professionals). NGO outreach includes the Red Cross."""
+
+SECTORS = tuple(SECTOR_INDICATORS)
+IMMEDIATE_NEEDS = ("safe_accommodation", "removal_from_danger", "medical_care",
+                   "food_clothes_hygiene", "interpreter")
+STAY_STATUSES = ("national", "eu_citizen", "foreigner_lawful_stay",
+                 "foreigner_without_lawful_stay", "unknown")
+EXPLOITATION_FORMS = ("labour", "sexual", "forced_begging", "forced_criminality",
+                      "domestic_servitude", "forced_marriage", "organ_removal", "other")
+OUTCOMES = ("victim", "not_victim", "undetermined")
+GUARDIAN_ARRANGEMENTS = ("temporary_guardian_appointed", "parent_or_legal_guardian",
+                         "guardian_already_appointed")
+FAMILY_CONTACT_STEPS = ("contacted", "tracing_started", "not_safe",
+                        "not_in_best_interests", "family_present")
+CONTACTS_GIVEN = ("given", "she_declined", "unsafe_to_give")
+
+_NO_NAMES = "Do not write her name or other names: the case code identifies her."
+
+
+def age_on(born: date, on: date) -> int:
+    """Her age in whole years on ``on``."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def is_minor(age: int | None, born: date | None, treat_as_child: bool, on: date) -> bool:
+    """Under 18 by the date of birth or the age given, or presumed a child.
+
+    When her age is uncertain and there are reasons to believe she is a child, she is
+    treated as one until shown otherwise (presumption of minority).
+    """
+    if treat_as_child:
+        return True
+    if born is not None:
+        return age_on(born, on) < ADULT_AGE
+    return age is not None and age < ADULT_AGE
+
+
+def _consent_date(schema: FormSchema, data: dict[str, Any], field: str) -> None:
+    """A consent is given on a real day, not before she was first met."""
+    given = data.get(field)
+    schema.not_in_future(given, field)
+    met = _stored_date(schema.variables.get("preliminary_on"))
+    if given and met and given < met:
+        raise ValidationError("Consent cannot be given before the preliminary "
+                              "identification.", field)
+
+
+@FORMS.register("identification.preliminary")
+class RecordPreliminaryIdentification(FormSchema):
+    title = "Preliminary identification"
+
+    referring_sector = _choice(SECTORS, "Your sector",
+                     "The checklist shows the indicators of your sector; NGO outreach "
+                     "includes the Red Cross.", required=True)
+    observed_on = _date("Date you met her", "The day you noticed the indicators.",
+                        required=True)
+    preliminary_indicators = _choices(tuple(INDICATORS), "Indicators you noticed",
+                          "Tick what you saw or heard yourself, from your sector's list. "
+                          "At least one.", required=True,
+                          validate=validate.Length(min=1, error="Tick at least one "
+                                                   "indicator you noticed."))
+    preliminary_observations = _text("What you noticed", f"In your own words. {_NO_NAMES}",
+                         load_default="")
+    age_years = fields.Integer(
+        validate=validate.Range(0, 120, error="Give an age from 0 to 120."),
+        allow_none=True, load_default=None,
+        metadata={"label": "Age", "help": "Her age as she gives it, if known."})
+    date_of_birth = _date("Date of birth", "If known; the age is then computed from it.",
+                          allow_none=True, load_default=None)
+    treat_as_child = _flag("Treat her as a child",
+                           "Her age is uncertain and there are reasons to believe she is "
+                           "under 18: she is treated as a child until shown otherwise.",
+                           load_default=False)
+    unaccompanied = _flag("Without a parent or legal guardian",
+                          "A child who is here without a parent or legal guardian.",
+                          load_default=False)
+    stay_status = _choice(STAY_STATUSES, "Her residence status",
+                          "A foreigner without lawful stay is offered the reflection "
+                          "period once identified.", required=True)
+    immediate_needs = _choices(IMMEDIATE_NEEDS, "Immediate needs",
+                               "Safety first: safe accommodation and removal from the "
+                               "dangerous place, medical care, food, clothes and hygiene, "
+                               "an interpreter.", load_default=list)
+    needs_arranged = _choices(IMMEDIATE_NEEDS, "Needs already arranged",
+                              "Which of her immediate needs you have already arranged.",
+                              load_default=list)
+    unmet_needs_note = _text("Why some needs are not arranged",
+                             "Required when a need is not arranged yet: what stands in "
+                             "the way and who follows up.", load_default="")
+    preliminary_interpreter_used = _flag("An interpreter was used",
+                                         "Talk to her in a language she understands.",
+                             load_default=False)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        observed = data.get("observed_on")
+        self.not_in_future(observed, "observed_on")
+        sector = data.get("referring_sector")
+        if sector in SECTOR_INDICATORS:
+            foreign = [i for i in data.get("preliminary_indicators") or []
+                       if i not in SECTOR_INDICATORS[sector]]
+            if foreign:
+                raise ValidationError(
+                    f"Not on the checklist of your sector: {', '.join(foreign)}.",
+                    "preliminary_indicators")
+        born = data.get("date_of_birth")
+        self.not_in_future(born, "date_of_birth")
+        age = data.get("age_years")
+        if born and observed and age is not None and abs(age_on(born, observed) - age) > 1:
+            raise ValidationError("The age and the date of birth do not agree.", "age_years")
+        if data.get("unaccompanied") and observed and not is_minor(
+                age, born, data.get("treat_as_child", False), observed):
+            raise ValidationError("Only a child can be unaccompanied; tick 'Treat her as a "
+                                  "child' if her age is uncertain.", "unaccompanied")
+        needs = set(data.get("immediate_needs") or [])
+        extra = set(data.get("needs_arranged") or []) - needs
+        if extra:
+            raise ValidationError("Arranged needs must be among her immediate needs: "
+                                  f"{', '.join(sorted(extra))}.", "needs_arranged")
+        if needs - set(data.get("needs_arranged") or []) and not data.get("unmet_needs_note"):
+            raise ValidationError("Say why the other immediate needs are not arranged and "
+                                  "who follows up.", "unmet_needs_note")
+
+
+@FORMS.register("identification.referral_consent")
+class AskReferralConsent(FormSchema):
+    title = "Her consent to a referral to the coordinator"
+
+    referral_consent = _flag("She agrees to be referred",
+                             "Referral is voluntary. If she says no, that is her choice: "
+                             "she can come back at any time.", required=True)
+    referral_consent_date = _date("Date", "The day she gave or refused her consent.",
+                                  required=True)
+    referral_consent_purpose = _line("Purpose explained to her",
+                            "What the referral is for, as you explained it.",
+                            load_default="formal identification and support by the "
+                                         "coordinator")
+    referral_informed_of_data_use = _flag("She was told how her data will be used",
+                                 "Who will see what, and that nothing is disclosed "
+                                 "without her consent.", load_default=False)
+    referral_interpreter_used = _flag("An interpreter was used",
+                                      "Consent counts only if she understood the question.",
+                             load_default=False)
+    referral_refusal_note = _text("Her reasons, if she wants to give them",
+                         f"Optional. {_NO_NAMES}", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        _consent_date(self, data, "referral_consent_date")
+        if data.get("referral_consent") and not data.get("referral_informed_of_data_use"):
+            raise ValidationError("Tell her how her data will be used before she consents.",
+                                  "referral_informed_of_data_use")
+
+
+@FORMS.register("identification.contacts_given")
+class LeaveContacts(FormSchema):
+    title = "Leave her the contacts of the coordinator"
+
+    contacts = _choice(CONTACTS_GIVEN, "Contacts",
+                       "Whether she took the contacts of the coordinator and the hotline, "
+                       "or it was not safe to give them (for example when someone checks "
+                       "her phone).", required=True)
+    contacts_on = _date("Date", "The day you spoke with her.", required=True)
+    contacts_safety_note = _text("Safety note", "Required when giving the contacts was not safe: "
+                        f"how she can still reach help. {_NO_NAMES}", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("contacts_on"), "contacts_on")
+        if data.get("contacts") == "unsafe_to_give" and not data.get("contacts_safety_note"):
+            raise ValidationError("Say how she can still reach help.", "contacts_safety_note")
+
+
+@FORMS.register("identification.guardian")
+class AppointGuardian(FormSchema):
+    title = "Guardian for the child and consent to referral"
+
+    guardian_arrangement = _choice(
+        GUARDIAN_ARRANGEMENTS, "Who represents the child",
+        "A child without a parent or legal guardian gets a temporary guardian at once; so "
+        "does a child whose parent may be involved in the exploitation.", required=True)
+    guardian_appointed_on = _date("Date", "The day the guardian was appointed or confirmed.",
+                                  required=True)
+    child_views = _text("The child's own views",
+                        f"Heard in a way suited to her age and recorded. {_NO_NAMES}",
+                        required=True, validate=validate.Length(min=1, error="Record the "
+                                                                "child's own views."))
+    referral_consent = _flag("The guardian agrees to the referral",
+                             "The guardian decides with the child, after hearing her, on the "
+                             "referral to the coordinator.", required=True)
+    referral_consent_date = _date("Date of the consent", "The day the guardian decided.",
+                                  required=True)
+    guardian_interpreter_used = _flag("An interpreter was used",
+                                      "For the child and the guardian.", load_default=False)
+    best_interests_note = _text("Best interests of the child",
+                                "Anything the coordinator must know to act in her best "
+                                "interests.", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("guardian_appointed_on"), "guardian_appointed_on")
+        _consent_date(self, data, "referral_consent_date")
+        if (self.variables.get("unaccompanied_minor")
+                and data.get("guardian_arrangement") == "parent_or_legal_guardian"):
+            raise ValidationError("An unaccompanied child needs a guardian appointed.",
+                                  "guardian_arrangement")
+
+
+@FORMS.register("identification.family_contact")
+class ContactFamily(FormSchema):
+    title = "Contact with the child's family"
+
+    family_contact_step = _choice(
+        FAMILY_CONTACT_STEPS, "What was done",
+        "For an unaccompanied child everything must be done to contact her family as soon "
+        "as possible, unless that is not safe or not in her best interests.", required=True)
+    family_contact_on = _date("Date", "The day of the contact or the decision.",
+                              required=True)
+    family_contact_note = _text("Reasons", "Required when the family is not contacted: why "
+                                f"it is not safe or not in her best interests. {_NO_NAMES}",
+                                load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("family_contact_on"), "family_contact_on")
+        step = data.get("family_contact_step")
+        if step in ("not_safe", "not_in_best_interests") and not data.get(
+                "family_contact_note"):
+            raise ValidationError("Give the reasons for not contacting the family.",
+                                  "family_contact_note")
+        if step == "family_present" and self.variables.get("unaccompanied_minor"):
+            raise ValidationError("The child was recorded as unaccompanied: her family is "
+                                  "not present.", "family_contact_step")
+
+
+@FORMS.register("identification.formal")
+class FormalIdentification(FormSchema):
+    title = "Formal identification"
+
+    identification_date = _date("Date of the assessment", "The day you concluded.",
+                                required=True)
+    she_participated = _flag("She took part", "Identification is always done with her "
+                             "participation.", required=True)
+    her_view = _text("Her own view of her situation",
+                     "In her words, as she agreed to have it recorded.", required=True,
+                     validate=validate.Length(min=1, error="Record her own view."))
+    current_state_and_needs = _text(
+        "Her current state and needs", f"First group of information. {_NO_NAMES}",
+        required=True, validate=validate.Length(min=1, error="Describe her current state "
+                                                "and needs."))
+    exploitation_how_created = _text(
+        "How the exploitation was created", "Recruitment, deception, control, debt.",
+        required=True, validate=validate.Length(min=1, error="Describe how the situation "
+                                                "was created."))
+    exploitation_effect_on_health = _text(
+        "Effect on her physical and mental health", "Second group of information.",
+        required=True, validate=validate.Length(min=1, error="Describe the effect on her "
+                                                "health."))
+    exploitation_effect_on_family = _text(
+        "Effect on her family", "Including threats to her family.", load_default="")
+    current_consequences = _text(
+        "Consequences she faces now", "Debts, legal status, health, safety.",
+        required=True, validate=validate.Length(min=1, error="Describe the consequences "
+                                                "she faces now."))
+    indicators_confirmed = _choices(tuple(INDICATORS), "Indicators confirmed",
+                                    "The indicators the assessment confirms.",
+                                    load_default=list)
+    exploitation_forms = _choices(EXPLOITATION_FORMS, "Forms of exploitation",
+                                  "What she was exploited for.", load_default=list)
+    identification_interpreter_used = _flag("An interpreter was used",
+                                            "Free of charge for her.", load_default=False)
+    identification_outcome = _choice(
+        OUTCOMES, "Outcome", "Identified as a victim, not identified, or it cannot yet be "
+        "told (more information is gathered and the assessment repeated).", required=True)
+    identification_reasoning = _text(
+        "Reasoning", "How the information and the indicators lead to the outcome.",
+        required=True, validate=validate.Length(min=1, error="Give the reasoning."))
+    information_missing = _text("Information still missing",
+                                "Required when the outcome cannot yet be told.",
+                                load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        decided = data.get("identification_date")
+        self.not_in_future(decided, "identification_date")
+        met = _stored_date(self.variables.get("preliminary_on"))
+        if decided and met and decided < met:
+            raise ValidationError("The formal identification cannot precede the "
+                                  "preliminary one.", "identification_date")
+        if data.get("she_participated") is False:
+            raise ValidationError("Identification is always done with her participation "
+                                  "and her own view of the situation.", "she_participated")
+        outcome = data.get("identification_outcome")
+        if outcome == "victim" and not data.get("indicators_confirmed"):
+            raise ValidationError("Name the indicators that support the identification.",
+                                  "indicators_confirmed")
+        if outcome == "undetermined" and not data.get("information_missing"):
+            raise ValidationError("Say what information is still missing.",
+                                  "information_missing")
+
+
+@FORMS.register("identification.more_information")
+class GatherMoreInformation(FormSchema):
+    title = "More information for the identification"
+
+    more_information_step = _choice(
+        ("assess_again", "close_undetermined"), "Next step",
+        "Assess again with the new information, or close without an outcome (she can be "
+        "referred again later).", required=True)
+    information_gathered = _text("Information gathered",
+                                 f"Required to assess again. {_NO_NAMES}", load_default="")
+    identification_closed_note = _text("Why it is closed",
+                                       "Required when closing without an outcome.",
+                                       load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        step = data.get("more_information_step")
+        if step == "assess_again" and not data.get("information_gathered"):
+            raise ValidationError("Record the new information.", "information_gathered")
+        if step == "close_undetermined" and not data.get("identification_closed_note"):
+            raise ValidationError("Say why it is closed.", "identification_closed_note")
