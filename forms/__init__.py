@@ -4,6 +4,8 @@ from .base import FormRegistry, FormSchema
 
 FORMS = FormRegistry()
 
+from . import identification  # noqa: E402,F401
+from . import protection_plan  # noqa: E402,F401
 from . import reflection  # noqa: E402,F401  (registers its forms)
 
 __all__ = ["FORMS", "FormRegistry", "FormSchema"]

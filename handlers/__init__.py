@@ -4,7 +4,9 @@ from .base import Handler, HandlerRegistry
 
 HANDLERS = HandlerRegistry()
 
+from . import identification  # noqa: E402,F401
 from . import protection  # noqa: E402,F401
+from . import protection_plan  # noqa: E402,F401
 from . import reflection  # noqa: E402,F401  (registers its handlers)
 
 __all__ = ["HANDLERS", "Handler", "HandlerRegistry"]
