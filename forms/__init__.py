@@ -7,5 +7,7 @@ FORMS = FormRegistry()
 from . import identification  # noqa: E402,F401
 from . import protection_plan  # noqa: E402,F401
 from . import reflection  # noqa: E402,F401  (registers its forms)
+from . import residence_permit  # noqa: E402,F401
+from . import school_enrolment  # noqa: E402,F401
 
 __all__ = ["FORMS", "FormRegistry", "FormSchema"]

@@ -1,0 +1,325 @@
+"""Forms of the temporary residence permit under Art. 50(4)-(9) of the Aliens Act (ZTuj-2).
+
+The legal limits (6 to 12 months, renewals of at most 12) are read from the process data,
+where the procedure's first handler copies them from the jurisdiction file; the Slovenian
+numbers are the fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, validates_schema
+
+from . import FORMS
+from .base import FormSchema
+from .fields import choice as _choice
+from .fields import day as _date
+from .fields import flag as _flag
+from .fields import number as _number
+from .fields import stored_date as _stored_date
+from .fields import text as _text
+
+PERMIT_MIN_MONTHS = 6
+PERMIT_MAX_MONTHS = 12
+RENEWAL_MAX_MONTHS = 12
+"""Art. 50(7) ZTuj-2; the jurisdiction file may set other numbers."""
+
+COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court")
+REFUSAL_GROUNDS = ("conditions_not_met", "public_order_or_security", "contact_with_suspect",
+                   "false_complaint_or_cooperation")
+"""Art. 50(5): the only grounds on which the permit is refused."""
+NEXT_STEPS = ("apply_for_renewal", "renew_for_wage_claim", "proceedings_ended",
+              "plan_schooling")
+FURTHER_BASES = ("education", "employment", "family", "other", "none")
+
+
+def _limit(variables: dict[str, Any], name: str, default: int) -> int:
+    value = variables.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+@FORMS.register("permit.lawful_stay")
+class RecordLawfulStay(FormSchema):
+    title = "End of her current lawful stay"
+
+    lawful_stay_end = _date("Last day of her lawful stay",
+                            "The application must be filed before this day ends.",
+                            required=True)
+    lawful_stay_basis = _choice(("permitted_stay", "other_permit", "visa", "visa_free", "other"),
+                                "Basis of her stay", "What makes her stay lawful now.",
+                                required=True)
+
+
+@FORMS.register("permit.cooperation")
+class ConfirmCooperation(FormSchema):
+    title = "Confirmation that she cooperates"
+
+    cooperation_confirmed = _flag(
+        "Cooperation confirmed",
+        "Confirm only when she is prepared to cooperate as a witness in the criminal "
+        "proceedings; not confirming is a normal outcome.", required=True)
+    cooperation_basis = _choice(
+        COOPERATION_BASES, "Basis",
+        "A victim of illegal employment may instead have a labour lawsuit against the "
+        "employer in which her presence matters, confirmed by the court.",
+        allow_none=True, load_default=None)
+    cooperation_confirmed_on = _date("Date of the confirmation", "The date on the "
+                                     "prosecutor's or the court's confirmation.",
+                                     allow_none=True, load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("cooperation_confirmed_on"), "cooperation_confirmed_on")
+        if not data.get("cooperation_confirmed"):
+            return
+        basis = data.get("cooperation_basis")
+        if not basis:
+            raise ValidationError("Say on what basis her cooperation is confirmed.",
+                                  "cooperation_basis")
+        if (basis == "labour_lawsuit_confirmed_by_court"
+                and self.variables.get("victim_category") != "illegal_employment"):
+            raise ValidationError("A labour lawsuit counts only for a victim of illegal "
+                                  "employment.", "cooperation_basis")
+        if not data.get("cooperation_confirmed_on"):
+            raise ValidationError("Give the date of the confirmation.",
+                                  "cooperation_confirmed_on")
+
+
+@FORMS.register("permit.application")
+class FilePermitApplication(FormSchema):
+    title = "Art. 50 permit application"
+
+    application_filed_on = _date(
+        "Application filed on",
+        "Must be before her lawful stay ends; a timely application gets a certificate that "
+        "counts as a permit until the decision. A later date is recorded as late.",
+        required=True)
+    no_means = _flag("She has no means of subsistence",
+                     "Then she pays no administrative fee, forms, interpreting or "
+                     "translation.", load_default=False)
+    interpreter_used = _flag("An interpreter was used",
+                             "Interpreting and translation are free when she has no means.",
+                             load_default=False)
+    late_filing = _flag("Filed late", "Set by the engine when the date is after the last "
+                        "day of her lawful stay.", dump_only=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("application_filed_on"), "application_filed_on")
+
+    def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        loaded = super().load(data, **kwargs)
+        end = _stored_date(self.variables.get("stay_end"))
+        filed = loaded.get("application_filed_on")
+        loaded["late_filing"] = bool(end and filed and filed > end)
+        return loaded
+
+
+@FORMS.register("permit.late_application")
+class HandleLateApplication(FormSchema):
+    title = "Application filed after her stay ended"
+
+    late_application_action = _choice(
+        ("awaiting_decision", "other_legal_basis", "voluntary_return", "appeal_prepared"),
+        "What you do now",
+        "A late application gives her no certificate, so she has no lawful stay meanwhile.",
+        required=True)
+    late_application_notes = _text("Notes", "Who was informed and what follows.",
+                                   load_default="")
+
+
+@FORMS.register("permit.certificate")
+class IssueCertificate(FormSchema):
+    title = "Certificate of a timely application"
+
+    certificate_issued_on = _date("Certificate issued on",
+                                  "The certificate counts as a temporary residence permit "
+                                  "until the final decision.", required=True)
+    fees_waived = _flag("Fees waived", "No fee, forms, interpreting or translation are "
+                        "charged to a victim without means.", load_default=False)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        issued = data.get("certificate_issued_on")
+        self.not_in_future(issued, "certificate_issued_on")
+        filed = _stored_date(self.variables.get("application_filed_on"))
+        if issued and filed and issued < filed:
+            raise ValidationError("The certificate cannot be dated before the application "
+                                  f"was filed ({filed.isoformat()}).", "certificate_issued_on")
+        if self.variables.get("no_means") and not data.get("fees_waived"):
+            raise ValidationError("She has no means of subsistence, so Art. 50(6) exempts "
+                                  "her from all fees and costs.", "fees_waived")
+
+
+@FORMS.register("permit.decision")
+class DecidePermit(FormSchema):
+    title = "Decision on the temporary residence permit"
+
+    permit_decision = _choice(("issued", "refused"), "Decision", "Issue or refuse the permit.",
+                              required=True)
+    permit_issued_on = _date("Issued on", "The issue date of the permit.", allow_none=True,
+                             load_default=None)
+    expected_proceedings_months = _number(
+        "Expected length of the criminal proceedings (months)",
+        "The permit covers this time, but at least 6 and at most 12 months.", 1, 240,
+        "Give the expected length in whole months, 1 or more.", allow_none=True,
+        load_default=None)
+    validity_months = _number(
+        "Validity stated on the permit (months)",
+        "Only when the decision states it; otherwise it follows from the expected length.",
+        1, 240, "Give the validity in whole months.", allow_none=True, load_default=None)
+    refused_on = _date("Refused on", "The date of the decision refusing the permit.",
+                       allow_none=True, load_default=None)
+    refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
+                             "Only the grounds of Art. 50(5).", allow_none=True,
+                             load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("permit_issued_on"), "permit_issued_on")
+        self.not_in_future(data.get("refused_on"), "refused_on")
+        if data.get("permit_decision") == "refused":
+            if not data.get("refusal_ground"):
+                raise ValidationError("Give the ground of the refusal.", "refusal_ground")
+            if not data.get("refused_on"):
+                raise ValidationError("Give the date of the decision.", "refused_on")
+            return
+        if data.get("refusal_ground"):
+            raise ValidationError("An issued permit has no ground of refusal.",
+                                  "refusal_ground")
+        if not data.get("permit_issued_on"):
+            raise ValidationError("Give the issue date of the permit.", "permit_issued_on")
+        if not data.get("expected_proceedings_months"):
+            raise ValidationError("Give the expected length of the criminal proceedings.",
+                                  "expected_proceedings_months")
+        low = _limit(self.variables, "permit_min_months", PERMIT_MIN_MONTHS)
+        high = _limit(self.variables, "permit_max_months", PERMIT_MAX_MONTHS)
+        months = data.get("validity_months")
+        if months is not None and not low <= months <= high:
+            raise ValidationError(f"The permit is issued for at least {low} and at most "
+                                  f"{high} months (Art. 50(7)).", "validity_months")
+
+
+@FORMS.register("permit.follow_up")
+class FollowProceedings(FormSchema):
+    title = "Following the criminal proceedings"
+
+    next_step = _choice(
+        NEXT_STEPS, "What happens now",
+        "Renew while the proceedings last; after they end she needs a permit on another "
+        "basis; schooling can start beside this procedure.", required=True)
+    proceedings_ended_on = _date("Proceedings ended on", "When the criminal proceedings "
+                                 "ended.", allow_none=True, load_default=None)
+    follow_up_notes = _text("Notes", "State of the proceedings and of her plan.",
+                            load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("proceedings_ended_on"), "proceedings_ended_on")
+        step = data.get("next_step")
+        if step == "proceedings_ended" and not data.get("proceedings_ended_on"):
+            raise ValidationError("Give the day the proceedings ended.",
+                                  "proceedings_ended_on")
+        if (step == "renew_for_wage_claim"
+                and self.variables.get("victim_category") != "illegal_employment"):
+            raise ValidationError("Renewal for a pending wage claim is only for a victim of "
+                                  "illegal employment.", "next_step")
+        if step == "plan_schooling" and self.variables.get("schooling_started"):
+            raise ValidationError("The school enrolment procedure has already started.",
+                                  "next_step")
+
+
+@FORMS.register("permit.renewal_application")
+class FileRenewal(FormSchema):
+    title = "Application to renew the permit"
+
+    renewal_filed_on = _date("Renewal application filed on",
+                             "File it on her application before the permit expires; a later "
+                             "date is recorded as late.", required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("renewal_filed_on"), "renewal_filed_on")
+
+
+@FORMS.register("permit.renewal_decision")
+class DecideRenewal(FormSchema):
+    title = "Decision on renewing the permit"
+
+    renewal_decision = _choice(("renewed", "refused"), "Decision",
+                               "Renewed while the proceedings last and the conditions hold.",
+                               required=True)
+    renewal_decided_on = _date("Date of the decision", "The date on the decision.",
+                               required=True)
+    renewal_months = _number("Renewed for (months)",
+                             "Each renewal is for at most 12 months, counted from the end "
+                             "of the current permit.", 1, 240,
+                             "Give the renewal in whole months.", allow_none=True,
+                             load_default=None)
+    renewal_refusal_ground = _choice(REFUSAL_GROUNDS + ("proceedings_ended",),
+                                     "Ground of refusal", "Why it was not renewed.",
+                                     allow_none=True, load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("renewal_decided_on"), "renewal_decided_on")
+        if data.get("renewal_decision") == "refused":
+            if not data.get("renewal_refusal_ground"):
+                raise ValidationError("Give the ground of the refusal.",
+                                      "renewal_refusal_ground")
+            return
+        high = _limit(self.variables, "renewal_max_months", RENEWAL_MAX_MONTHS)
+        months = data.get("renewal_months")
+        if months is None:
+            raise ValidationError("Give the length of the renewal in months.",
+                                  "renewal_months")
+        if months > high:
+            raise ValidationError(f"A renewal is for at most {high} months (Art. 50(7)).",
+                                  "renewal_months")
+
+
+@FORMS.register("permit.further_application")
+class FileFurtherPermit(FormSchema):
+    title = "Application for a further permit"
+
+    further_permit_basis = _choice(
+        FURTHER_BASES, "Basis of the further permit",
+        "Art. 50(9): a permit for another purpose, such as education or employment; "
+        "'none' when she will not apply.", required=True)
+    further_permit_filed_on = _date(
+        "Application filed on",
+        "Must be before the current permit expires; a later date is recorded as late.",
+        allow_none=True, load_default=None)
+    reason_not_filed = _text("Why she does not apply", "For example voluntary return.",
+                             load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        self.not_in_future(data.get("further_permit_filed_on"), "further_permit_filed_on")
+        if data.get("further_permit_basis") == "none":
+            if data.get("further_permit_filed_on"):
+                raise ValidationError("With no further permit there is no filing date.",
+                                      "further_permit_filed_on")
+            if not data.get("reason_not_filed"):
+                raise ValidationError("Say why she does not apply.", "reason_not_filed")
+        elif not data.get("further_permit_filed_on"):
+            raise ValidationError("Give the day the application was filed.",
+                                  "further_permit_filed_on")
+
+
+NEXT_STEPS_WITHOUT_PERMIT = ("voluntary_return", "other_legal_basis", "appeal",
+                             "ask_again_later", "no_further_action")
+
+
+@FORMS.register("permit.without_permit")
+class PlanWithoutPermit(FormSchema):
+    title = "Next steps without an Art. 50 permit"
+
+    next_step_without_permit = _choice(
+        NEXT_STEPS_WITHOUT_PERMIT, "Next step",
+        "Agreed with her; voluntary return only with her informed consent. She may still "
+        "decide to cooperate later.", required=True)
+    plan_interpreter_used = _flag("An interpreter was used", "Interpreting is free for her.",
+                                  load_default=False)
+    plan_notes = _text("Notes", "Safety measures and who does what.", load_default="")
