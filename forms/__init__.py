@@ -4,10 +4,15 @@ from .base import FormRegistry, FormSchema
 
 FORMS = FormRegistry()
 
-from . import identification  # noqa: E402,F401
-from . import protection_plan  # noqa: E402,F401
-from . import reflection  # noqa: E402,F401  (registers its forms)
-from . import residence_permit  # noqa: E402,F401
-from . import school_enrolment  # noqa: E402,F401
+# Importing a module registers its forms.
+from . import (  # noqa: E402,F401
+    identification,
+    protection_plan,
+    reflection,
+    reintegration,
+    residence_permit,
+    school_enrolment,
+    voluntary_return,
+)
 
 __all__ = ["FORMS", "FormRegistry", "FormSchema"]

@@ -4,11 +4,16 @@ from .base import Handler, HandlerRegistry
 
 HANDLERS = HandlerRegistry()
 
-from . import identification  # noqa: E402,F401
-from . import protection  # noqa: E402,F401
-from . import protection_plan  # noqa: E402,F401
-from . import reflection  # noqa: E402,F401  (registers its handlers)
-from . import residence_permit  # noqa: E402,F401
-from . import school_enrolment  # noqa: E402,F401
+# Importing a module registers its handlers.
+from . import (  # noqa: E402,F401
+    identification,
+    protection,
+    protection_plan,
+    reflection,
+    reintegration,
+    residence_permit,
+    school_enrolment,
+    voluntary_return,
+)
 
 __all__ = ["HANDLERS", "Handler", "HandlerRegistry"]
