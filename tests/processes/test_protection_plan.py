@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
+from tests.processes import steps
+from tests.processes.steps import only_task, open_elements, rejected
 
 CASE = "SI-2026-0042"
 CONSENT = {"plan_consent": True, "plan_consent_date": "2026-03-02",
@@ -91,30 +92,8 @@ def planned(started):
     return engine, instance
 
 
-def open_elements(engine, instance_id):
-    return [t.element_id for t in engine.runtime.instance(instance_id).open_tasks]
-
-
-def only_task(engine, instance_id, element_id):
-    tasks = engine.runtime.instance(instance_id).open_tasks
-    matching = [t for t in tasks if t.element_id == element_id]
-    assert matching, [t.element_id for t in tasks]
-    return matching[0]
-
-
 def complete(engine, instance_id, element_id, data, user="coord"):
-    engine.tasks.complete(only_task(engine, instance_id, element_id).id, user, data)
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """Submit ``data``, expect a message on ``field`` and the instance left unchanged."""
-    before = engine.runtime.instance(instance_id)
-    with pytest.raises(ValidationFailed) as caught:
-        complete(engine, instance_id, element_id, data)
-    after = engine.runtime.instance(instance_id)
-    assert (after.revision, after.variables) == (before.revision, before.variables)
-    assert field in caught.value.fields, caught.value.fields
-    return " ".join(caught.value.fields[field])
+    steps.complete(engine, instance_id, element_id, data, user)
 
 
 def deadlines(engine, instance_id):

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
+from tests.processes import steps
+from tests.processes.steps import only_task, open_elements
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "reintegration_programme.bpmn"
@@ -73,41 +74,24 @@ def start(engine):
     return engine.runtime.start("reintegration_programme", CASE, actor="counsellor").id
 
 
+def complete(engine, instance_id, element_id, data, user="user"):
+    if element_id in STEP_DAYS:
+        on(engine, STEP_DAYS[element_id])
+    steps.complete(engine, instance_id, element_id, data, user)
+
+
+def rejected(engine, instance_id, element_id, data, field):
+    """The clock moves to the step's day before the instance is compared."""
+    if element_id in STEP_DAYS:
+        on(engine, STEP_DAYS[element_id])
+    return steps.rejected(engine, instance_id, element_id, data, field)
+
+
 def on(engine, day):
     """Move the clock to ``day`` (ISO), mid-morning in Ljubljana; never backwards."""
     moment = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
     if moment > engine.clock.now():
         engine.set_clock(moment)
-
-
-def open_elements(engine, instance_id):
-    return [t.element_id for t in engine.runtime.instance(instance_id).open_tasks]
-
-
-def only_task(engine, instance_id, element_id):
-    tasks = engine.runtime.instance(instance_id).open_tasks
-    matching = [t for t in tasks if t.element_id == element_id]
-    assert matching, [t.element_id for t in tasks]
-    return matching[0]
-
-
-def complete(engine, instance_id, element_id, data, user="user"):
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    engine.tasks.complete(only_task(engine, instance_id, element_id).id, user, data)
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """Submit ``data``, expect a message on ``field`` and the instance left unchanged."""
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    before = engine.runtime.instance(instance_id)
-    with pytest.raises(ValidationFailed) as caught:
-        engine.tasks.complete(only_task(engine, instance_id, element_id).id, "user", data)
-    after = engine.runtime.instance(instance_id)
-    assert (after.revision, after.variables) == (before.revision, before.variables)
-    assert field in caught.value.fields, caught.value.fields
-    return " ".join(caught.value.fields[field])
 
 
 def notices(engine, instance_id):

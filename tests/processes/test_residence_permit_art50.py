@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
+from tests.processes import steps
+from tests.processes.steps import complete, only_task, rejected
 from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 
 CASE = "SI-2026-0042"
@@ -35,18 +34,7 @@ def start(engine, data=None):
 
 
 def open_elements(engine, instance_id):
-    return sorted(t.element_id for t in engine.runtime.instance(instance_id).open_tasks)
-
-
-def only_task(engine, instance_id, element_id):
-    tasks = [t for t in engine.runtime.instance(instance_id).open_tasks
-             if t.element_id == element_id]
-    assert tasks, open_elements(engine, instance_id)
-    return tasks[0]
-
-
-def complete(engine, instance_id, element_id, data, user="user"):
-    engine.tasks.complete(only_task(engine, instance_id, element_id).id, user, data)
+    return sorted(steps.open_elements(engine, instance_id))
 
 
 def deadline(engine, instance_id, kind, ref=""):
@@ -54,17 +42,6 @@ def deadline(engine, instance_id, kind, ref=""):
              if d.ref == ref]
     assert len(found) == 1, found
     return found[0]
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """The form refuses ``data`` with a message on ``field`` and changes nothing."""
-    before = engine.runtime.instance(instance_id)
-    with pytest.raises(ValidationFailed) as caught:
-        complete(engine, instance_id, element_id, data)
-    after = engine.runtime.instance(instance_id)
-    assert (after.revision, after.variables) == (before.revision, before.variables)
-    assert field in caught.value.fields, caught.value.fields
-    return " ".join(caught.value.fields[field])
 
 
 def issue_permit(engine, instance_id, decision=None):

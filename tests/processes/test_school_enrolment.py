@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
+from tests.processes import steps
+from tests.processes.steps import only_task, rejected
 
 CASE = "SI-2026-0042"
 PERMIT_END = "2026-12-26"  # a Saturday and a public holiday: the latest safe day is 24 Dec
@@ -48,18 +49,11 @@ def started(engine):
 
 
 def open_elements(engine, instance_id):
-    return sorted(t.element_id for t in engine.runtime.instance(instance_id).open_tasks)
-
-
-def only_task(engine, instance_id, element_id):
-    tasks = [t for t in engine.runtime.instance(instance_id).open_tasks
-             if t.element_id == element_id]
-    assert tasks, open_elements(engine, instance_id)
-    return tasks[0]
+    return sorted(steps.open_elements(engine, instance_id))
 
 
 def complete(engine, instance_id, element_id, data, user="counsellor"):
-    engine.tasks.complete(only_task(engine, instance_id, element_id).id, user, data)
+    steps.complete(engine, instance_id, element_id, data, user)
 
 
 def walk_to_enrolment(engine, instance_id):
@@ -70,17 +64,6 @@ def walk_to_enrolment(engine, instance_id):
 def deadline(engine, instance_id, kind):
     (found,) = engine.deadlines.deadlines(instance_id=instance_id, kind=kind)
     return found
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """The form refuses ``data`` with a message on ``field`` and changes nothing."""
-    before = engine.runtime.instance(instance_id)
-    with pytest.raises(ValidationFailed) as caught:
-        complete(engine, instance_id, element_id, data)
-    after = engine.runtime.instance(instance_id)
-    assert (after.revision, after.variables) == (before.revision, before.variables)
-    assert field in caught.value.fields, caught.value.fields
-    return " ".join(caught.value.fields[field])
 
 
 def test_enrolled_in_time_then_monthly_reports_until_she_completes(started):
