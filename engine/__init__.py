@@ -22,6 +22,7 @@ from .models import EngineSetting
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .tasks import TaskService
+from .workflow_cache import WorkflowCache
 
 __all__ = ["EngineConfig", "ProcessEngine"]
 
@@ -41,6 +42,7 @@ class ProcessEngine:
             db=self.db, clock=self.clock, timezone=zone or self.jurisdiction.timezone,
             forms=self.config.forms, handlers=self.config.handlers,
             jurisdiction=self.jurisdiction,
+            workflows=WorkflowCache(self.config.workflow_cache_size),
         )
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)

@@ -27,6 +27,8 @@ class EngineConfig:
     forms: Any = None
     handlers: Any = None
     engine_options: dict[str, Any] = field(default_factory=dict)
+    workflow_cache_size: int = 256
+    """Restored workflows kept in memory between units of work (0 turns it off)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
@@ -36,6 +38,7 @@ class EngineConfig:
             clock=env.get("VARNAPOT_CLOCK", "system"),
             jurisdiction=env.get("VARNAPOT_JURISDICTION", "si"),
             timezone=env.get("VARNAPOT_TIMEZONE") or None,
+            workflow_cache_size=int(env.get("VARNAPOT_WORKFLOW_CACHE", "256")),
         )
 
     def __post_init__(self) -> None:

@@ -18,6 +18,7 @@ from .errors import NotFound
 from .execution import StateSerializer
 from .jurisdiction import Jurisdiction
 from .models import AuditEvent, ProcessDefinition
+from .workflow_cache import WorkflowCache
 
 
 @dataclass
@@ -28,6 +29,7 @@ class EngineContext:
     forms: Any
     handlers: Any
     jurisdiction: Jurisdiction
+    workflows: WorkflowCache = field(default_factory=lambda: WorkflowCache(0))
     serializer: StateSerializer = field(default_factory=StateSerializer)
     _specs: dict[tuple[int, tuple[tuple[str, int], ...]], ParsedSpecs] = field(
         default_factory=dict)
@@ -36,6 +38,7 @@ class EngineContext:
     def __post_init__(self) -> None:
         event.listen(self.db.sessions, "before_commit", _write_audit_events)
         event.listen(self.db.sessions, "after_rollback", _drop_audit_events)
+        self.workflows.watch(self.db.sessions)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -85,9 +85,12 @@ class InstanceStore:
         return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(row))
 
     def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
-        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id,
-                                                     row.bindings)
-        workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
+        """The instance's workflow: the one kept at this revision, else restored from JSON."""
+        workflow = self.ctx.workflows.take(row.id, row.definition_id, row.revision)
+        if workflow is None:
+            spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id,
+                                                         row.bindings)
+            workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
         workflow.script_engine = self.script_engine(row)
         return workflow
 
@@ -129,6 +132,7 @@ class InstanceStore:
         except StaleDataError as exc:
             raise Conflict(f"process instance {instance_id} was changed by someone else; "
                            "reload and try again") from exc
+        self.ctx.workflows.offer(session, row.id, row.definition_id, row.revision, workflow)
 
         engine = workflow.script_engine
         if isinstance(engine, RestrictedScriptEngine) and engine.effects:

@@ -10,7 +10,7 @@ from uuid import UUID
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from .context import EngineContext
 from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
@@ -162,11 +162,16 @@ class TaskService:
 
     def _open_with_instance(self, session: Session,
                             task_id: int) -> tuple[HumanTask, ProcessInstance]:
-        """The open task and its instance, read in one query."""
+        """The open task and its instance, read in one query.
+
+        The state is left in the database: it is fetched only if the workflow kept in
+        memory is not at the row's revision.
+        """
         found = session.execute(
             select(HumanTask, ProcessInstance)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .where(HumanTask.id == task_id)
+            .options(defer(ProcessInstance.state))
         ).one_or_none()
         if found is None:
             raise NotFound(f"task {task_id} does not exist")
