@@ -22,6 +22,7 @@ from .models import EngineSetting
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .tasks import TaskService
+from .timers import TimerService
 from .workflow_cache import WorkflowCache
 
 __all__ = ["EngineConfig", "ProcessEngine"]
@@ -49,6 +50,7 @@ class ProcessEngine:
         self.tasks = TaskService(self.ctx)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
+        self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self._restore_clock()
 
     def upgrade_database(self) -> None:
@@ -95,7 +97,7 @@ class ProcessEngine:
             raise BadRequest(f"the clock cannot go back from {clock.now().isoformat()}")
         clock.set(moment)
         self._store_clock()
-        return self.runtime.fire_due_timers()
+        return self._fire_due()
 
     def advance_clock(self, delta: timedelta) -> list[int]:
         """Move the manual clock forward and fire the timers now due."""
@@ -104,4 +106,8 @@ class ProcessEngine:
             raise BadRequest("the clock only moves forward")
         clock.advance(delta)
         self._store_clock()
-        return self.runtime.fire_due_timers()
+        return self._fire_due()
+
+    def _fire_due(self) -> list[int]:
+        """Fire what the new time made due; the ids of the instances that moved."""
+        return sorted({firing.instance_id for firing in self.timers.fire_due(worker="clock")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -34,11 +35,28 @@ class EngineContext:
     _specs: dict[tuple[int, tuple[tuple[str, int], ...]], ParsedSpecs] = field(
         default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
+    """Called after a commit that added or moved a timer, with its earliest due time."""
 
     def __post_init__(self) -> None:
         event.listen(self.db.sessions, "before_commit", _write_audit_events)
         event.listen(self.db.sessions, "after_rollback", _drop_audit_events)
         self.workflows.watch(self.db.sessions)
+        event.listen(self.db.sessions, "after_commit", self._announce_timers)
+        event.listen(self.db.sessions, "after_rollback",
+                     lambda session: session.info.pop(_EARLIEST_TIMER, None))
+
+    def timers_changed(self, session: Session, due_at: datetime) -> None:
+        """Note that this unit of work schedules something at ``due_at``."""
+        earliest = session.info.get(_EARLIEST_TIMER)
+        if earliest is None or due_at < earliest:
+            session.info[_EARLIEST_TIMER] = due_at
+
+    def _announce_timers(self, session: Session) -> None:
+        earliest = session.info.pop(_EARLIEST_TIMER, None)
+        if earliest is not None:
+            for listener in list(self.timer_listeners):
+                listener(earliest)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -128,6 +146,7 @@ class EngineContext:
 
 
 _PENDING_AUDIT = "varnapot.pending_audit"
+_EARLIEST_TIMER = "varnapot.earliest_timer"
 
 Bindings = dict[str, int]
 """Called process key -> the definition id an instance runs for it."""

@@ -17,7 +17,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def connect(url: str, **options: object) -> Engine:
-    """Create a SQLAlchemy engine; SQLite gets WAL and foreign keys on every connection."""
+    """Create a SQLAlchemy engine; SQLite gets WAL and foreign keys on every connection.
+
+    SQLite transactions begin IMMEDIATE: a unit of work that reads and then writes would
+    otherwise fail at once when another process wrote in between, instead of waiting its
+    turn. Writers (the web server, a timer worker, the CLI) so take turns, one at a time.
+    """
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
@@ -25,11 +30,16 @@ def connect(url: str, **options: object) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # BEGIN is ours, see _sqlite_begin
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_recycle", 1800)  # no pre-ping: it costs a round trip per unit of work

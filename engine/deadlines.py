@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import reminders
 from .context import EngineContext
 from .effects import CancelDeadline, Effect, MeetDeadline, Notify, SetDeadline
 from .errors import BadRequest, NotFound
@@ -61,7 +62,7 @@ def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
                 session.add(Notification(
                     instance_id=row.id, case_code=row.case_code, role=role,
                     subject=effect.subject, body=effect.body, element_id=effect.element_id,
-                    created_at=ctx.now()))
+                    source="procedure", created_at=ctx.now()))
                 ctx.audit(session, "notification_sent", actor, instance_id=row.id,
                           element_id=effect.element_id, detail=f"{role}: {effect.subject}")
 
@@ -98,6 +99,8 @@ def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Know
     deadline.status, deadline.met_on, deadline.met_by_element = "open", None, None
     deadline.cancel_reason = None
     deadline.opened_by_element, deadline.updated_at = effect.element_id, now
+    session.flush()  # its id goes on the reminder rows
+    reminders.schedule(ctx, session, deadline)
     ctx.audit(session, "deadline_opened", actor, instance_id=row.id,
               element_id=effect.element_id,
               detail=f"{_label(effect.kind, effect.ref)}: legal date "
@@ -112,6 +115,7 @@ def _meet(ctx: EngineContext, session: Session, row: ProcessInstance, known: Kno
     deadline.status = "met" if effect.on <= deadline.legal_date else "missed"
     deadline.met_on, deadline.met_by_element = effect.on, effect.element_id
     deadline.updated_at = ctx.now()
+    reminders.cancel(session, deadline)
     ctx.audit(session, f"deadline_{deadline.status}", actor, instance_id=row.id,
               element_id=effect.element_id,
               detail=f"{_label(effect.kind, effect.ref)}: done on {effect.on.isoformat()}, "
@@ -123,6 +127,7 @@ def _cancel(ctx: EngineContext, session: Session, row: ProcessInstance,
     if deadline is None or deadline.status != "open":
         return
     deadline.status, deadline.cancel_reason, deadline.updated_at = "cancelled", reason, ctx.now()
+    reminders.cancel(session, deadline)
     ctx.audit(session, "deadline_cancelled", actor, instance_id=row.id,
               detail=f"{_label(deadline.kind, deadline.ref)}: {reason}")
 
@@ -175,8 +180,12 @@ class DeadlineService:
             return deadline_view(row, self.ctx.today())
 
     def notifications(self, *, role: str | None = None, instance_id: int | None = None,
-                      unread: bool = False) -> list[NotificationView]:
+                      unread: bool = False,
+                      source: str | None = None) -> list[NotificationView]:
+        """The inbox; ``source`` is procedure, reminder or escalation."""
         query = select(Notification).order_by(Notification.id)
+        if source is not None:
+            query = query.where(Notification.source == source)
         if role is not None:
             query = query.where(Notification.role == role)
         if instance_id is not None:
@@ -186,6 +195,6 @@ class DeadlineService:
         with self.ctx.db.reading() as session:
             return [NotificationView(
                 id=n.id, instance_id=n.instance_id, case_code=n.case_code, role=n.role,
-                subject=n.subject, body=n.body, element_id=n.element_id,
+                subject=n.subject, body=n.body, element_id=n.element_id, source=n.source,
                 created_at=n.created_at, read_at=n.read_at, read_by=n.read_by)
                 for n in session.scalars(query)]

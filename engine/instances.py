@@ -15,7 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,8 @@ from .execution import (
     scan,
 )
 from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .timer_states import BPMN_TIMER, FIRED, PENDING
+from .timer_states import CANCELLED as TIMER_CANCELLED
 
 RUNNING = "running"
 WAITING = "waiting"
@@ -199,21 +201,33 @@ class InstanceStore:
 
     def _sync_timers(self, session: Session, row: ProcessInstance, timers: list[WaitingTimer],
                      actor: str, now: Any) -> None:
-        """Bring the instance's timer rows in line; a due timer that is gone has fired."""
-        stopped = row.status in (SUSPENDED, CANCELLED, COMPLETED)
+        """Bring the instance's BPMN timer rows in line with the timers Spiff waits on.
+
+        A pending row whose timer is gone has fired if it was due, and is cancelled if
+        not (the task it guarded was completed, or the instance ended).
+        """
+        if row.status == SUSPENDED:
+            return  # its timers wait, unclaimed, until it is resumed
+        stopped = row.status in (CANCELLED, COMPLETED)
         waiting = {t.spiff_task_id: t for t in ([] if stopped else timers)}
-        gone = []
-        for old in session.scalars(select(Timer).where(Timer.instance_id == row.id)):
-            fresh = waiting.pop(old.spiff_task_id, None)
-            if fresh is None:
-                gone.append(old.id)
-                if old.due_at < now:
-                    self.ctx.audit(session, "timer_fired", actor, instance_id=row.id,
-                                   element_id=old.element_id, detail=old.due_at.isoformat())
-            elif old.due_at != fresh.due_at:
-                old.due_at = fresh.due_at
-        if gone:
-            session.execute(delete(Timer).where(Timer.id.in_(gone)))
-        session.add_all(Timer(instance_id=row.id, spiff_task_id=timer.spiff_task_id,
-                              element_id=timer.element_id, due_at=timer.due_at)
-                        for timer in waiting.values())
+        pending = session.scalars(select(Timer).where(
+            Timer.instance_id == row.id, Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+        for old in pending:
+            fresh = waiting.pop(old.spiff_task_id or "", None)
+            if fresh is not None:
+                if old.due_at != fresh.due_at:
+                    old.due_at = old.next_attempt_at = fresh.due_at
+                continue
+            fired = old.due_at <= now and row.status != CANCELLED
+            old.status = FIRED if fired else TIMER_CANCELLED
+            old.fired_at, old.fired_by = (now, actor) if fired else (None, None)
+            self.ctx.audit(session, "timer_fired" if fired else "timer_cancelled", actor,
+                           instance_id=row.id, element_id=old.element_id,
+                           detail=old.due_at.isoformat())
+        created = [Timer(instance_id=row.id, kind=BPMN_TIMER, spiff_task_id=t.spiff_task_id,
+                         element_id=t.element_id, due_at=t.due_at, next_attempt_at=t.due_at,
+                         status=PENDING, attempts=0, created_at=now)
+                   for t in waiting.values()]
+        if created:
+            session.add_all(created)
+            self.ctx.timers_changed(session, min(t.due_at for t in created))

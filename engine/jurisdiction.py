@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,12 @@ class Jurisdiction:
     renewal_max_months: int
     plan_review_days: int
     reminder_offsets: tuple[int, ...]
+    reminder_hour: int = 8
+    """Local hour at which reminders and escalations are sent: the start of office hours."""
+
+    def at_reminder_hour(self, day: date) -> datetime:
+        """``day`` at the reminder hour, local time, as an aware moment."""
+        return datetime.combine(day, time(self.reminder_hour), tzinfo=self.timezone)
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
@@ -122,7 +128,15 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         renewal_max_months=read.positive("permit.renewal_max_months"),
         plan_review_days=read.positive("plan.review_interval_days"),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        reminder_hour=_hour(read, "reminders.hour"),
     )
+
+
+def _hour(read: _Reader, key: str) -> int:
+    value = read.whole(key)
+    if value > 23:
+        raise read.error(key, f"must be an hour of the day, 0-23, not {value}")
+    return value
 
 
 @lru_cache(maxsize=16)

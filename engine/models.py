@@ -127,15 +127,46 @@ class HumanTask(Base):
 
 
 class Timer(Base):
-    """A timer event an instance waits on; the database, not memory, remembers it."""
+    """A moment the engine must act at; the database, not memory, remembers it.
+
+    ``bpmn`` rows wait on a timer event of an instance (boundary, intermediate, event
+    gateway); ``reminder`` and ``escalation`` rows belong to a legal deadline. A row is
+    never deleted: it ends ``fired``, ``cancelled`` (its task completed, its deadline was
+    met, its instance ended) or ``failed`` (it kept raising; the instance shows an
+    incident). ``next_attempt_at`` is ``due_at`` until a failed attempt pushes it back.
+    """
 
     __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
-    element_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="bpmn")
+    spiff_task_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("legal_deadline.id"),
+                                                    index=True)
+    offset_days: Mapped[int | None] = mapped_column(Integer)
+    """Reminders: days before the latest safe day; escalations: days after it."""
     due_at: Mapped[datetime] = mapped_column(Moment, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(Moment)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    fired_at: Mapped[datetime | None] = mapped_column(Moment)
+    fired_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
+class SchedulerWorker(Base):
+    """A scheduler that has run: when it last swept, for ``/healthz`` and operators."""
+
+    __tablename__ = "scheduler_worker"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(Moment)
+    last_sweep_at: Mapped[datetime | None] = mapped_column(Moment)
+    fired_total: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):
@@ -214,3 +245,8 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(Moment)
     read_at: Mapped[datetime | None] = mapped_column(Moment)
     read_by: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20), default="procedure")
+    """procedure (a handler of the diagram), reminder or escalation (a deadline's timer)."""
+    emailed_at: Mapped[datetime | None] = mapped_column(Moment)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_error: Mapped[str | None] = mapped_column(Text)

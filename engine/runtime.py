@@ -1,11 +1,11 @@
-"""RuntimeService: start instances for a case, read them, suspend, cancel, retry, fire timers."""
+"""RuntimeService: start instances for a case, read them, suspend, cancel, retry."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
@@ -20,9 +20,11 @@ from .instances import (
     InstanceStore,
     StepLog,
 )
-from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance, Timer
+from .reminders import ESCALATION_PROCESS
 from .repository import RepositoryService
 from .tasks import task_view
+from .timer_states import FAILED, PENDING
 from .views import InstanceView, TimerView
 
 
@@ -35,29 +37,48 @@ class RuntimeService:
     def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
               *, actor: str = "system") -> InstanceView:
         """Start the latest version of ``process_key`` for a case and run it to its first wait."""
+        with self.ctx.db.transaction() as session:
+            return self._view(session, self.start_in(session, process_key, case_code, data,
+                                                     actor=actor))
+
+    def start_in(self, session: Session, process_key: str, case_code: str,
+                 data: Mapping[str, Any] | None = None, *,
+                 actor: str = "system") -> ProcessInstance:
+        """Start an instance inside the caller's unit of work (a timer starting one)."""
         if not case_code or not case_code.strip():
             raise BadRequest("a case code is required")
         if data is not None and not isinstance(data, Mapping):
             raise BadRequest("initial data must be a JSON object")
-        with self.ctx.db.transaction() as session:
-            definition = self.repository.latest(session, process_key)
-            now = self.ctx.now()
-            row = ProcessInstance(
-                definition_id=definition.id, process_key=definition.key,
-                case_code=case_code.strip(), status="running", state={}, variables={},
-                started_at=now, started_by=actor, updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            workflow = self.store.new_workflow(session, definition, row)
-            initial = dict(data or {})
-            workflow.task_tree.data.update(initial)  # children inherit it as they run
-            log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
-            self.ctx.audit(session, "instance_started", actor, instance_id=row.id,
-                           data_keys=list(initial),
-                           detail=f"{definition.key} version {definition.version}")
-            self.store.save(session, row, workflow, actor, log)
-            return self._view(session, row)
+        definition = self.repository.latest(session, process_key)
+        now = self.ctx.now()
+        row = ProcessInstance(
+            definition_id=definition.id, process_key=definition.key,
+            case_code=case_code.strip(), status="running", state={}, variables={},
+            started_at=now, started_by=actor, updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        workflow = self.store.new_workflow(session, definition, row)
+        initial = dict(data or {})
+        workflow.task_tree.data.update(initial)  # children inherit it as they run
+        log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+        self.ctx.audit(session, "instance_started", actor, instance_id=row.id,
+                       data_keys=list(initial),
+                       detail=f"{definition.key} version {definition.version}")
+        self.store.save(session, row, workflow, actor, log)
+        return row
+
+    def start_escalation(self, session: Session, deadline: LegalDeadline) -> int:
+        """Open the coordinator's escalation task for a deadline whose safe day passed."""
+        row = self.start_in(session, ESCALATION_PROCESS, deadline.case_code, {
+            "deadline_id": deadline.id, "deadline_kind": deadline.kind,
+            "deadline_ref": deadline.ref, "deadline_title": deadline.title,
+            "deadline_owner": deadline.owner_role,
+            "legal_date": deadline.legal_date.isoformat(),
+            "latest_safe_day": deadline.latest_safe_day.isoformat(),
+            "source_instance_id": deadline.instance_id,
+        }, actor="timer")
+        return row.id
 
     def instance(self, instance_id: int) -> InstanceView:
         with self.ctx.db.reading() as session:
@@ -133,39 +154,27 @@ class RuntimeService:
                 retried.extend(retry_incidents(wf, log))
 
             log = self.store.run(workflow, step)
+            reset = session.execute(
+                update(Timer).where(Timer.instance_id == row.id, Timer.status == FAILED)
+                .values(status=PENDING, attempts=0, next_attempt_at=self.ctx.now())
+                .execution_options(synchronize_session=False)).rowcount
+            if reset:
+                self.ctx.audit(session, "timers_retried", actor, instance_id=row.id,
+                               detail=f"{reset} failed timer(s) pending again")
             for element in retried:
                 self.ctx.audit(session, "incident_retried", actor, instance_id=row.id,
                                element_id=element)
             self.store.save(session, row, workflow, actor, log)
             return self._view(session, row)
 
-    def fire_due_timers(self, *, actor: str = "timer") -> list[int]:
-        """Advance every instance with a timer that is due now; return their ids."""
-        now = self.ctx.now()
-        with self.ctx.db.reading() as session:
-            due = session.scalars(
-                select(Timer.instance_id).where(Timer.due_at < now).distinct()
-                .order_by(Timer.instance_id)
-            ).all()
-        fired = []
-        for instance_id in due:
-            with self.ctx.db.transaction() as session:
-                row = self.store.get(session, instance_id)
-                if row.status in (SUSPENDED, CANCELLED, COMPLETED):
-                    continue
-                workflow = self.store.load(session, row)
-                log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
-                self.store.save(session, row, workflow, actor, log)
-                fired.append(instance_id)
-        return fired
-
     def _view(self, session: Session, row: ProcessInstance) -> InstanceView:
         definition = session.get(ProcessDefinition, row.definition_id)
         tasks = session.scalars(select(HumanTask).where(
             HumanTask.instance_id == row.id, HumanTask.status == "open"
         ).order_by(HumanTask.id)).all()
-        timers = session.scalars(select(Timer).where(Timer.instance_id == row.id)
-                                 .order_by(Timer.due_at)).all()
+        timers = session.scalars(select(Timer).where(Timer.instance_id == row.id,
+                                                     Timer.status == PENDING)
+                                 .order_by(Timer.next_attempt_at, Timer.id)).all()
         return InstanceView(
             id=row.id, process_key=row.process_key,
             version=definition.version if definition else 0, case_code=row.case_code,
@@ -174,7 +183,8 @@ class RuntimeService:
             incident_element=row.incident_element, incident_message=row.incident_message,
             variables=dict(row.variables or {}),
             open_tasks=[task_view(t, row) for t in tasks],
-            timers=[TimerView(element_id=t.element_id, due_at=t.due_at) for t in timers],
+            timers=[TimerView(element_id=t.element_id, due_at=t.next_attempt_at, kind=t.kind)
+                    for t in timers],
         )
 
 

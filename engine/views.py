@@ -63,8 +63,29 @@ class TaskView(View):
 
 @dataclasses.dataclass(frozen=True)
 class TimerView(View):
-    element_id: str
+    element_id: str | None
     due_at: datetime
+    kind: str = "bpmn"
+
+
+@dataclasses.dataclass(frozen=True)
+class TimerRowView(View):
+    """A row of the timer table, as ``varnapot timers`` lists it."""
+
+    id: int
+    instance_id: int
+    case_code: str
+    kind: str
+    element_id: str | None
+    deadline_id: int | None
+    offset_days: int | None
+    due_at: datetime
+    next_attempt_at: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    fired_at: datetime | None
+    fired_by: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,3 +153,4 @@ class NotificationView(View):
     created_at: datetime
     read_at: datetime | None
     read_by: str | None
+    source: str = "procedure"

@@ -51,6 +51,7 @@ def _with(replace: str, by: str) -> str:
     ('timezone = "Europe/Ljubljana"', 'timezone = "Europe/Atlantis"', "jurisdiction.timezone"),
     ("renewal_max_months = 12 ", "", "permit.renewal_max_months"),
     ("offsets_days = [30, 14, 7, 3, 1]", "offsets_days = [30, -1]", "reminders.offsets_days"),
+    ("hour = 8 ", "hour = 25 ", "reminders.hour"),
 ])
 def test_a_bad_jurisdiction_file_names_the_key(tmp_path, replace, by, key):
     folder = _write(tmp_path, _with(replace, by))

@@ -10,6 +10,10 @@ import pytest
 from engine import ProcessEngine
 from engine.errors import ValidationFailed
 from engine.views import TaskView
+from tests.conftest import PROCESSES
+
+ESCALATION = PROCESSES / "deadline_escalation.bpmn"
+"""Deployed with any procedure that has legal deadlines: their escalations start it."""
 
 
 def open_elements(engine: ProcessEngine, instance_id: int) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import only_task, open_elements
+from tests.processes.steps import ESCALATION, only_task, open_elements
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "reintegration_programme.bpmn"
@@ -67,6 +67,7 @@ STEP_DAYS = {"record_entry_decision": "2026-03-06", "write_report": "2026-03-13"
 @pytest.fixture
 def engine_deployed(engine):
     engine.repository.deploy(DIAGRAM)
+    engine.repository.deploy(ESCALATION)
     return engine
 
 
@@ -95,7 +96,7 @@ def on(engine, day):
 
 
 def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in engine.deadlines.notifications(instance_id=instance_id)]
+    return [(n.role, n.subject) for n in engine.deadlines.notifications(source="procedure", instance_id=instance_id)]
 
 
 def reviews(engine, instance_id):

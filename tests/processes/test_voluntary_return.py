@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import only_task, open_elements
+from tests.processes.steps import ESCALATION, only_task, open_elements
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "voluntary_return.bpmn"
@@ -45,6 +45,7 @@ WITHDRAW = {"consent_withdrawn": True, "withdrawal_reason": "She wants to stay n
 @pytest.fixture
 def engine_deployed(engine):
     engine.repository.deploy(DIAGRAM)
+    engine.repository.deploy(ESCALATION)
     return engine
 
 
@@ -91,7 +92,7 @@ def walk_to(engine, instance_id, element_id):
 
 
 def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in engine.deadlines.notifications(instance_id=instance_id)]
+    return [(n.role, n.subject) for n in engine.deadlines.notifications(source="procedure", instance_id=instance_id)]
 
 
 def test_return_with_hand_over_and_two_follow_ups(engine_deployed):

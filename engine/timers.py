@@ -1,0 +1,269 @@
+"""TimerService: fire what is due, exactly once, oldest first, from the timer table.
+
+The timer table is the source of truth; the scheduler (:mod:`engine.scheduler`) only
+decides *when* to call :meth:`TimerService.fire_due`. One firing is one transaction:
+
+1. claim the instance with the oldest due timer, locking its row
+   (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers each take a
+   different instance; on SQLite every transaction begins IMMEDIATE, one at a time);
+2. advance its workflow with the engine clock (BPMN timers) and send the reminders or
+   start the escalations of its deadlines;
+3. mark the rows fired and save state, projections and audit events; commit.
+
+A worker that dies between 1 and 3 leaves nothing behind: the transaction rolls back, the
+lock goes with its connection, and the next sweep fires the same timers once. A firing
+that raises is rolled back and retried with backoff; after ``max_attempts`` it is written
+down as an incident so that it stops blocking nobody but itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from . import reminders
+from .context import EngineContext
+from .errors import BadRequest
+from .execution import run_guarded, scan
+from .instances import COMPLETED, INCIDENT, SUSPENDED, InstanceStore
+from .models import LegalDeadline, ProcessInstance, SchedulerWorker, Timer
+from .timer_states import (
+    BPMN_TIMER,
+    CANCELLED,
+    FAILED,
+    FIRED,
+    PENDING,
+    TIMER_STATUSES,
+)
+from .views import TimerRowView
+
+log = logging.getLogger("varnapot.timers")
+
+BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5),
+           timedelta(minutes=30))
+"""Wait after the 1st, 2nd, 3rd and later failed attempts (engine clock)."""
+MAX_ATTEMPTS = 5
+
+
+class TimerFailure(Exception):
+    """A firing that must be rolled back and tried again later."""
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One timer row that fired, and how late (engine clock) it was."""
+
+    timer_id: int
+    instance_id: int
+    kind: str
+    element_id: str | None
+    due_at: datetime
+    fired_at: datetime
+
+    @property
+    def lateness(self) -> timedelta:
+        return self.fired_at - self.due_at
+
+
+class TimerService:
+    def __init__(self, ctx: EngineContext, store: InstanceStore,
+                 start_escalation: reminders.StartEscalation) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.start_escalation = start_escalation
+        self.max_attempts = MAX_ATTEMPTS
+
+    # --- firing ------------------------------------------------------------------------
+
+    def fire_due(self, *, worker: str = "timer", limit: int | None = None) -> list[Firing]:
+        """Fire every timer due now, oldest first, one instance per transaction."""
+        fired: list[Firing] = []
+        claimed = 0
+        while limit is None or claimed < limit:
+            now = self.ctx.now()
+            instance_id: int | None = None
+            try:
+                with self.ctx.db.transaction() as session:
+                    instance_id = self._claim(session, now)
+                    if instance_id is None:
+                        break
+                    claimed += 1
+                    fired.extend(self._fire_instance(session, instance_id, now, worker))
+            except Exception as exc:  # noqa: BLE001 - any failure is retried, never lost
+                if instance_id is None:
+                    raise
+                self._record_failure(instance_id, now, exc)
+        for firing in fired:
+            log.info("timer %s (%s %s) of instance %s fired %.3f s late", firing.timer_id,
+                     firing.kind, firing.element_id, firing.instance_id,
+                     firing.lateness.total_seconds())
+        return fired
+
+    def _due(self, now: datetime):  # type: ignore[no-untyped-def]
+        """Pending rows due now; BPMN timers of a suspended instance wait for its resume."""
+        return (select(Timer.instance_id, func.min(Timer.next_attempt_at).label("due"))
+                .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
+                .where(Timer.status == PENDING, Timer.next_attempt_at <= now,
+                       or_(Timer.kind != BPMN_TIMER, ProcessInstance.status != SUSPENDED))
+                .group_by(Timer.instance_id))
+
+    def _claim(self, session: Session, now: datetime) -> int | None:
+        due = self._due(now).subquery()
+        return session.scalar(
+            select(ProcessInstance.id).join(due, due.c.instance_id == ProcessInstance.id)
+            .order_by(due.c.due, ProcessInstance.id).limit(1)
+            .with_for_update(of=ProcessInstance, skip_locked=True))
+
+    def _fire_instance(self, session: Session, instance_id: int, now: datetime,
+                       worker: str) -> list[Firing]:
+        row = self.store.get(session, instance_id)
+        due = list(session.scalars(
+            select(Timer).where(Timer.instance_id == instance_id, Timer.status == PENDING,
+                                Timer.next_attempt_at <= now)
+            .order_by(Timer.next_attempt_at, Timer.id)))
+        fired: list[Firing] = []
+        for timer in (t for t in due if t.kind != BPMN_TIMER):
+            # Each in a savepoint: a reminder that fails must not hold back the others,
+            # nor the instance's own timers.
+            try:
+                with session.begin_nested():
+                    if self._fire_deadline_timer(session, timer, now, worker):
+                        fired.append(_firing(timer, now))
+            except Exception as exc:  # noqa: BLE001 - counted and retried
+                self._count_failure(session, timer, now, exc)
+        bpmn = [t for t in due if t.kind == BPMN_TIMER and row.status != SUSPENDED]
+        if bpmn:
+            fired.extend(self._advance(session, row, bpmn, now, worker))
+        return fired
+
+    def _fire_deadline_timer(self, session: Session, timer: Timer, now: datetime,
+                             worker: str) -> bool:
+        deadline = session.get(LegalDeadline, timer.deadline_id)
+        if deadline is None or deadline.status != "open":
+            timer.status = CANCELLED  # met or cancelled in a unit that did not cancel it
+            return False
+        reminders.fire(self.ctx, session, timer, deadline, self.start_escalation, worker)
+        timer.status, timer.fired_at, timer.fired_by = FIRED, now, worker
+        return True
+
+    def _advance(self, session: Session, row: ProcessInstance, due: list[Timer],
+                 now: datetime, worker: str) -> list[Firing]:
+        """Run the workflow so Spiff fires its due timers; save; check each row fired."""
+        workflow = self.store.load(session, row)
+        had_incident = row.status == INCIDENT
+        step_log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+        incidents = scan(workflow).incidents
+        last_try = max(t.attempts for t in due) + 1 >= self.max_attempts
+        if incidents and not had_incident and not last_try:
+            raise TimerFailure(f"{incidents[0].element_id}: {incidents[0].message}")
+        self.store.save(session, row, workflow, worker, step_log)
+        fired = []
+        for timer in due:
+            if timer.status == FIRED:
+                if incidents and not had_incident:
+                    timer.attempts += 1
+                    timer.last_error = f"{incidents[0].element_id}: {incidents[0].message}"
+                timer.fired_by = worker
+                fired.append(_firing(timer, now))
+            elif timer.status == PENDING and timer.next_attempt_at <= now:
+                raise TimerFailure(f"the workflow did not fire timer {timer.element_id} "
+                                   f"due at {timer.due_at.isoformat()}")
+        return fired
+
+    def _record_failure(self, instance_id: int, now: datetime, exc: Exception) -> None:
+        """Count a failed advance on the instance's due BPMN timers, in a new transaction.
+
+        After the last attempt the instance shows an incident, which ``retry`` clears.
+        """
+        log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
+        with self.ctx.db.transaction() as session:
+            due = list(session.scalars(select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == PENDING,
+                Timer.kind == BPMN_TIMER, Timer.next_attempt_at <= now)))
+            for timer in due:
+                self._count_failure(session, timer, now, exc)
+            failed = [t for t in due if t.status == FAILED]
+            row = session.get(ProcessInstance, instance_id)
+            if failed and row is not None and row.status not in (COMPLETED, "cancelled"):
+                row.status = INCIDENT
+                row.incident_element = failed[0].element_id or f"timer {failed[0].id}"
+                row.incident_message = (f"timer failed {failed[0].attempts} times: "
+                                        f"{_message(exc)[:1000]}")
+
+    def _count_failure(self, session: Session, timer: Timer, now: datetime,
+                       exc: Exception) -> None:
+        """One more failed attempt: wait longer each time, give up after the last."""
+        message = _message(exc)
+        timer.attempts += 1
+        timer.last_error = message[:2000]
+        if timer.attempts >= self.max_attempts:
+            timer.status = FAILED
+        else:
+            timer.next_attempt_at = now + BACKOFF[min(timer.attempts, len(BACKOFF)) - 1]
+        log.warning("timer %s (%s) of instance %s failed, attempt %s: %s", timer.id,
+                    timer.kind, timer.instance_id, timer.attempts, message)
+        self.ctx.audit(session, "timer_failed", "timer", instance_id=timer.instance_id,
+                       element_id=timer.element_id,
+                       detail=f"{timer.kind} attempt {timer.attempts}: {message[:500]}")
+
+    # --- reading -----------------------------------------------------------------------
+
+    def next_due(self) -> datetime | None:
+        """When the earliest pending timer is due (it may be in the past)."""
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(func.min(Timer.next_attempt_at))
+                                  .where(Timer.status == PENDING))
+
+    def timers(self, *, due_within: timedelta | None = None, status: str | None = PENDING,
+               instance_id: int | None = None) -> list[TimerRowView]:
+        if status is not None and status not in TIMER_STATUSES:
+            raise BadRequest(f"unknown timer status {status!r}; use one of "
+                             f"{', '.join(TIMER_STATUSES)}")
+        query = select(Timer, ProcessInstance.case_code).join(
+            ProcessInstance, ProcessInstance.id == Timer.instance_id)
+        if status is not None:
+            query = query.where(Timer.status == status)
+        if instance_id is not None:
+            query = query.where(Timer.instance_id == instance_id)
+        if due_within is not None:
+            query = query.where(Timer.next_attempt_at <= self.ctx.now() + due_within)
+        query = query.order_by(Timer.next_attempt_at, Timer.id)
+        with self.ctx.db.reading() as session:
+            return [TimerRowView(
+                id=t.id, instance_id=t.instance_id, case_code=code, kind=t.kind,
+                element_id=t.element_id, deadline_id=t.deadline_id, offset_days=t.offset_days,
+                due_at=t.due_at, next_attempt_at=t.next_attempt_at, status=t.status,
+                attempts=t.attempts, last_error=t.last_error, fired_at=t.fired_at,
+                fired_by=t.fired_by) for t, code in session.execute(query)]
+
+    # --- workers -----------------------------------------------------------------------
+
+    def record_sweep(self, worker: str, started_at: datetime, fired: int) -> None:
+        """The worker's heartbeat: when it last swept (wall-clock time) and how much fired."""
+        with self.ctx.db.transaction() as session:
+            row = session.get(SchedulerWorker, worker)
+            if row is None:
+                row = SchedulerWorker(name=worker, started_at=started_at, fired_total=0)
+                session.add(row)
+            row.last_sweep_at = datetime.now(UTC)
+            row.fired_total = (row.fired_total or 0) + fired
+
+    def last_sweep(self) -> datetime | None:
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(func.max(SchedulerWorker.last_sweep_at)))
+
+
+def _message(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _firing(timer: Timer, now: datetime) -> Firing:
+    return Firing(timer.id, timer.instance_id, timer.kind, timer.element_id, timer.due_at,
+                  now)
+
+
+__all__ = ["BACKOFF", "MAX_ATTEMPTS", "Firing", "TimerService"]
