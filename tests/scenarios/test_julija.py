@@ -8,31 +8,15 @@ permit on education before it expires. Each variant is its own test.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PROCESSES
 from tests.processes import test_identification as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_school_enrolment as school
 from tests.scenarios.case import Case
 
-JULIJA = "SI-7K3Q-9F2M"
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
          "victim_category": "trafficking", "informed_of_permit": True,
          "interpreter_provided": True}
-
-
-@pytest.fixture
-def julija(engine) -> Case:
-    """Julija identified as a victim; the plan and the reflection period are open."""
-    engine.repository.deploy(PROCESSES)
-    case = Case.open(engine, JULIJA)
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY,
-                  role="first_line")
-    case.complete("ask_referral_consent", "officer", identification.CONSENT, role="first_line")
-    case.complete("formal_identification", "coord", identification.FORMAL, role="coordinator")
-    assert case.open_elements() == ["ask_plan_consent", "grant_permitted_stay"]
-    return case
 
 
 def test_julija_from_identification_to_a_further_permit_on_education(julija):
