@@ -102,7 +102,7 @@ def test_a_child_gets_a_guardian_and_family_contact(started):
     complete(engine, instance.id, "record_preliminary", CHILD)
     assert engine.runtime.instance(instance.id).variables["age_years"] == 15
     assert only_task(engine, instance.id, "appoint_guardian").role == "social_work"
-    notices = engine.deadlines.notifications(source="procedure", instance_id=instance.id, role="social_work")
+    notices = engine.deadlines.notifications(instance_id=instance.id, role="social_work")
     assert [n.subject for n in notices] == ["A child may be a victim of trafficking"]
     assert "2010" not in notices[0].body
 
@@ -131,7 +131,7 @@ def test_a_child_gets_a_guardian_and_family_contact(started):
         "identification_outcome": "victim", "is_child": True, "unaccompanied_minor": True,
         "foreigner_without_lawful_stay": True, "referral_consent": True,
         "identified_on": "2026-03-02"}
-    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure", instance_id=instance.id)]
+    subjects = [n.subject for n in engine.deadlines.notifications(instance_id=instance.id)]
     assert "A child was identified as a victim of trafficking" in subjects
 
 

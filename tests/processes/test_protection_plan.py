@@ -250,7 +250,7 @@ def test_review_due_reminds_the_coordinator_and_repeats_weekly(planned):
               "indicators_rescheduled": [{"indicator_id": "G2-1",
                                           "target_date": "2026-09-30"}]})
     engine.set_clock(local(2026, 7, 8, 8, 1))  # review-2 is due 8 July
-    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure", 
+    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure",
         instance_id=instance.id, role="coordinator")]
     assert subjects == ["Protection plan: review due"]
     assert open_elements(engine, instance.id) == ["review_plan"]
