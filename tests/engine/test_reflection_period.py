@@ -8,6 +8,7 @@ import pytest
 
 from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
+from tests.processes.steps import procedure_notices
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": True,
@@ -92,11 +93,11 @@ def test_stay_runs_out_undecided(started):
     engine.set_clock(datetime(2026, 5, 15, 5, 59, tzinfo=UTC))
     assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
         "record_decision"]
-    assert engine.deadlines.notifications(source="procedure", instance_id=instance.id) == []
+    assert procedure_notices(engine, instance_id=instance.id) == []
     engine.set_clock(datetime(2026, 5, 15, 6, 1, tzinfo=UTC))
     review = only_task(engine, instance.id, "review_expiring_stay")
     assert review.role == "legal_adviser"
-    alerted = engine.deadlines.notifications(source="procedure", instance_id=instance.id)
+    alerted = procedure_notices(engine, instance_id=instance.id)
     assert sorted(n.role for n in alerted) == ["coordinator", "legal_adviser"]
     assert "2026-05-29" in alerted[0].body
 

@@ -43,3 +43,8 @@ def rejected(engine: ProcessEngine, instance_id: int, element_id: str, data: dic
     assert (after.revision, after.variables) == (before.revision, before.variables)
     assert field in caught.value.fields, caught.value.fields
     return " ".join(caught.value.fields[field])
+
+
+def procedure_notices(engine: ProcessEngine, **filters: Any) -> list[Any]:
+    """The notices the diagram's own handlers sent, without the deadline reminders."""
+    return engine.deadlines.notifications(source="procedure", **filters)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import only_task, open_elements, rejected
+from tests.processes.steps import only_task, open_elements, procedure_notices, rejected
 
 CASE = "SI-2026-0042"
 CONSENT = {"plan_consent": True, "plan_consent_date": "2026-03-02",
@@ -101,7 +101,7 @@ def deadlines(engine, instance_id):
 
 
 def to_services(engine, instance_id):
-    return [(n.role, n.subject) for n in engine.deadlines.notifications(source="procedure", instance_id=instance_id)
+    return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)
             if n.role != "coordinator"]
 
 
@@ -130,7 +130,7 @@ def test_plan_opens_a_deadline_per_indicator_and_the_review(planned):
         ("ngo_counsellor", "Referral under an individual protection plan"),
         ("social_work", "Referral under an individual protection plan")]
     assert all(CASE in n.body and "Julija" not in n.body
-               for n in engine.deadlines.notifications(source="procedure", instance_id=instance.id))
+               for n in procedure_notices(engine, instance_id=instance.id))
 
 
 def test_indicator_not_reached_alerts_the_coordinator_to_correct_the_plan(planned):
@@ -150,7 +150,7 @@ def test_indicator_not_reached_alerts_the_coordinator_to_correct_the_plan(planne
     engine.advance_clock(timedelta(minutes=2))
     assert open_elements(engine, instance.id) == ["correct_plan"]
     assert only_task(engine, instance.id, "correct_plan").role == "coordinator"
-    alerts = engine.deadlines.notifications(source="procedure", instance_id=instance.id, role="coordinator")
+    alerts = procedure_notices(engine, instance_id=instance.id, role="coordinator")
     assert [a.subject for a in alerts] == ["Protection plan: indicators not reached"]
     assert "G2-1" in alerts[0].body
     assert deadlines(engine, instance.id)["indicator_due", "G2-1"].status == "missed"
@@ -238,7 +238,7 @@ def test_refused_plan_is_a_normal_end(started):
     assert done.status == "completed"
     assert done.variables["plan_status"] == "not_made"
     assert deadlines(engine, instance.id) == {}
-    assert engine.deadlines.notifications(source="procedure", instance_id=instance.id) == []
+    assert procedure_notices(engine, instance_id=instance.id) == []
 
 
 def test_review_due_reminds_the_coordinator_and_repeats_weekly(planned):
@@ -257,7 +257,7 @@ def test_review_due_reminds_the_coordinator_and_repeats_weekly(planned):
     assert engine.runtime.instance(instance.id).variables["next_monitoring_at"] == (
         "2026-07-15T08:00:00+02:00")
     engine.set_clock(local(2026, 7, 15, 8, 1))
-    assert len(engine.deadlines.notifications(source="procedure", instance_id=instance.id,
+    assert len(procedure_notices(engine, instance_id=instance.id,
                                               role="coordinator")) == 2
     assert deadlines(engine, instance.id)["plan_review_due", "review-2"].status == "missed"
 

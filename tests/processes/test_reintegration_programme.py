@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import ESCALATION, only_task, open_elements
+from tests.processes.steps import ESCALATION, only_task, open_elements, procedure_notices
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "reintegration_programme.bpmn"
@@ -96,7 +96,7 @@ def on(engine, day):
 
 
 def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in engine.deadlines.notifications(source="procedure", instance_id=instance_id)]
+    return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)]
 
 
 def reviews(engine, instance_id):

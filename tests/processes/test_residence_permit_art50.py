@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import ESCALATION, complete, only_task, rejected
+from tests.processes.steps import ESCALATION, complete, only_task, procedure_notices, rejected
 from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 
 CASE = "SI-2026-0042"
@@ -87,7 +87,7 @@ def test_issued_renewed_then_a_further_permit_for_education(engine):
     assert (expiry.legal_date.isoformat(), expiry.owner_role) == ("2026-12-10", "legal_adviser")
     follow = only_task(engine, instance.id, "follow_proceedings")
     assert follow.role == "legal_adviser" and follow.due_date.isoformat() == "2026-12-10"
-    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure", role="coordinator",
+    subjects = [n.subject for n in procedure_notices(engine, role="coordinator",
                                                                   instance_id=instance.id)]
     assert "Permit issued: assistance from social work" in subjects
 
@@ -241,7 +241,7 @@ def test_warning_before_expiry_replaces_the_follow_up(engine):
     assert open_elements(engine, instance.id) == ["follow_proceedings"]
     engine.advance_clock(timedelta(minutes=2))
     assert open_elements(engine, instance.id) == ["act_before_expiry"]
-    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure", role="legal_adviser",
+    subjects = [n.subject for n in procedure_notices(engine, role="legal_adviser",
                                                                   instance_id=instance.id)]
     assert "Art. 50 permit expires soon" in subjects
     complete(engine, instance.id, "act_before_expiry",

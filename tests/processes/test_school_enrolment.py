@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import ESCALATION, only_task, rejected
+from tests.processes.steps import ESCALATION, only_task, procedure_notices, rejected
 
 CASE = "SI-2026-0042"
 PERMIT_END = "2026-12-26"  # a Saturday and a public holiday: the latest safe day is 24 Dec
@@ -118,7 +118,7 @@ def test_warning_before_the_latest_safe_day_when_not_enrolled(started):
     warning = only_task(engine, instance.id, "act_on_warning")
     assert warning.role == "legal_adviser"
     assert "watch_deadline" in open_elements(engine, instance.id)  # the watch stays
-    notices = engine.deadlines.notifications(source="procedure", role="legal_adviser", instance_id=instance.id)
+    notices = procedure_notices(engine, role="legal_adviser", instance_id=instance.id)
     assert [n.subject for n in notices] == ["School enrolment not yet done"]
     complete(engine, instance.id, "act_on_warning",
              {"warning_action": "enrolment_speeded_up"}, user="lawyer")
@@ -138,7 +138,7 @@ def test_late_enrolment_is_recorded_as_missed_and_alerts_the_legal_adviser(engin
     assert "handle_late_enrolment" in open_elements(engine, instance.id)
     due = deadline(engine, instance.id, "school_enrolment_due")
     assert (due.status, due.met_on.isoformat()) == ("missed", "2026-05-04")
-    subjects = [n.subject for n in engine.deadlines.notifications(source="procedure", role="legal_adviser",
+    subjects = [n.subject for n in procedure_notices(engine, role="legal_adviser",
                                                                   instance_id=instance.id)]
     assert "Enrolled after the permit expired" in subjects
     complete(engine, instance.id, "handle_late_enrolment",

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.steps import ESCALATION, only_task, open_elements
+from tests.processes.steps import ESCALATION, only_task, open_elements, procedure_notices
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "voluntary_return.bpmn"
@@ -92,7 +92,7 @@ def walk_to(engine, instance_id, element_id):
 
 
 def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in engine.deadlines.notifications(source="procedure", instance_id=instance_id)]
+    return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)]
 
 
 def test_return_with_hand_over_and_two_follow_ups(engine_deployed):
