@@ -10,6 +10,7 @@ task specs: :class:`HumanTask` (a user task with a form key, role and due date) 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +18,12 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask, UserTask
+from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ServiceTask, UserTask
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, CamundaTaskParser
+from SpiffWorkflow.util.task import TaskState
 
 from .errors import Problem
 from .expressions import check_expression
@@ -67,6 +71,43 @@ class HandlerTask(ServiceTask):
         return True
 
 
+class CaseCallActivity(CallActivity):
+    """A call activity that hands back what *every* branch of the called process wrote.
+
+    SpiffWorkflow gives each parallel branch its own copy of the data and returns the
+    data of whichever task completed last. A decision recorded in one branch (she
+    cooperates) was lost when a side branch (a warning, a guardian's task) ended later
+    with its older copy. Here the writes of the called process's tasks are replayed in
+    the order they happened, as an engine with instance-scoped variables would keep them.
+    Joins are skipped: they only merge copies and write nothing of their own.
+    """
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        super().update_data(my_task, subworkflow)
+        outputs = getattr(subworkflow.spec.io_specification, "data_outputs", None)
+        if outputs:
+            return  # declared data outputs: SpiffWorkflow's rule applies
+        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True,
+                                          spec_name="Start")
+        data = dict(start.data) if start is not None else {}
+        done = [t for t in subworkflow.get_tasks(state=TaskState.COMPLETED,
+                                                 skip_subprocesses=True)
+                if t.parent is not None and t.workflow is subworkflow
+                and not _is_join(t.task_spec)]
+        for task in sorted(done, key=lambda t: (t.last_state_change, t.depth)):
+            before, after = task.parent.data, task.data
+            for key, value in after.items():
+                if key not in before or before[key] != value:
+                    data[key] = value
+            for key in before.keys() - after.keys():
+                data.pop(key, None)
+        my_task.data = deepcopy(data)
+
+
+def _is_join(spec: Any) -> bool:
+    return isinstance(spec, (ParallelGateway, InclusiveGateway)) and len(spec.inputs) > 1
+
+
 class _HumanTaskParser(CamundaTaskParser):
     def create_task(self) -> HumanTask:
         return self.spec_class(
@@ -91,6 +132,7 @@ class DiagramParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_HumanTaskParser, HumanTask),
         full_tag("serviceTask"): (_HandlerTaskParser, HandlerTask),
+        full_tag("callActivity"): (CallActivityParser, CaseCallActivity),
     }
 
 

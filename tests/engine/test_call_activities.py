@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from marshmallow import fields
 
 from engine.errors import DeployError
+from forms import FormSchema
 from tests.diagrams import linear, process, registries
 
 
@@ -63,3 +65,40 @@ def test_a_call_to_a_process_nobody_deployed_is_refused(test_engine):
     assert test_engine.repository.definitions() == []
 
 
+
+
+def two_branches() -> bytes:
+    """The child splits: `decide` and a side task `side`, each ending on its own."""
+    return process("child", {"coordinator": ["start", "split", "decide", "side", "end_decide",
+                                             "end_side"]}, """
+        <bpmn:startEvent id="start"/>
+        <bpmn:parallelGateway id="split"/>
+        <bpmn:userTask id="decide" name="Record her decision" camunda:formKey="test.note"/>
+        <bpmn:userTask id="side" name="Side task" camunda:formKey="test.count"/>
+        <bpmn:endEvent id="end_decide"/>
+        <bpmn:endEvent id="end_side"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="decide"/>
+        <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="side"/>
+        <bpmn:sequenceFlow id="f4" sourceRef="decide" targetRef="end_decide"/>
+        <bpmn:sequenceFlow id="f5" sourceRef="side" targetRef="end_side"/>""")
+
+
+class Count(FormSchema):
+    count = fields.Integer(required=True, metadata={"label": "Count"})
+
+
+def test_what_a_branch_recorded_survives_a_branch_that_ends_later(make_engine):
+    """The branch that ends last carries an old copy of the data; it must not win."""
+    forms, handlers, _ = registries()
+    forms.register("test.count")(Count)
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(two_branches(), source="child.bpmn")
+    engine.repository.deploy(parent(), source="parent.bpmn")
+    instance = engine.runtime.start("parent", "C-1", data={"note": "undecided"})
+    tasks = {t.element_id: t for t in engine.runtime.instance(instance.id).open_tasks}
+    engine.tasks.complete(tasks["decide"].id, "ana", {"note": "she cooperates"})
+    engine.tasks.complete(tasks["side"].id, "bea", {"count": 2})
+    after = engine.runtime.instance(instance.id)
+    assert [t.element_id for t in after.open_tasks] == ["after"]
+    assert (after.variables["note"], after.variables["count"]) == ("she cooperates", 2)

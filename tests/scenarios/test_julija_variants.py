@@ -91,16 +91,6 @@ def test_the_application_is_filed_after_her_stay_ended(case):
             ("coordinator", "Permit application filed late")} <= set(notices(case))
 
 
-LOST_DECISION = (
-    "reflection_period ends in separate end events with no join (end_cooperates, "
-    "end_expiry_reviewed, end_minor), and the call activity hands back the data of the "
-    "branch that ended last; that branch lacks record_outcome's cooperates=True, so "
-    "choose_path (protection.after_reflection) sets stay_path='other' and the case ends at "
-    "end_other: no residence_permit_art50, no confirm_cooperation, no "
-    "permit_application_due")
-
-
-@pytest.mark.xfail(strict=True, reason=LOST_DECISION)
 def test_her_decision_after_the_warning_still_leads_to_the_permit(case):
     """Deciding in the last two weeks of the stay is common; the decision must not be lost."""
     case.complete("grant_permitted_stay", "officer", GRANT)
@@ -226,7 +216,6 @@ def test_an_unaccompanied_minor_gets_her_guardian_and_family_contact_again(engin
     assert not {"appoint_guardian", "contact_family"} & ever_opened(case)
 
 
-@pytest.mark.xfail(strict=True, reason=LOST_DECISION)
 def test_a_child_decides_while_her_family_is_still_being_traced(engine):
     """Tracing a family takes long; her decision must not wait for it, nor be lost."""
     child = identified_child(engine)
