@@ -68,6 +68,10 @@ class ProcessEngine:
             raise BadRequest("the clock can only be moved when VARNAPOT_CLOCK=manual")
         return self.clock
 
+    def reload_clock(self) -> None:
+        """Read the manual clock again: another process (the CLI, a test) may have moved it."""
+        self._restore_clock()
+
     def _restore_clock(self) -> None:
         if not isinstance(self.clock, ManualClock):
             return

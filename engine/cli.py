@@ -6,9 +6,11 @@ Every listing takes ``--json``. Any error prints one line to stderr and exits no
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -86,12 +88,83 @@ def main(ctx: click.Context) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 @_reported
-def run(ctx: click.Context, host: str, port: int) -> None:
-    """Start the web server."""
+@click.option("--no-timers", is_flag=True,
+              help="Do not fire timers in this process (a `varnapot worker` does).")
+def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
+    """Start the web server, with the timer scheduler unless --no-timers."""
     from web import create_app
 
-    app = create_app(engine=_engine(ctx))
-    app.run(host=host, port=port)
+    from .scheduler import TimerScheduler
+
+    engine = _engine(ctx)
+    app = create_app(engine=engine)
+    scheduler = None if no_timers else TimerScheduler(engine)
+    if scheduler is not None:
+        app.extensions["varnapot.scheduler"] = scheduler
+        scheduler.start()
+    try:
+        app.run(host=host, port=port)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+
+
+@main.command()
+@click.option("--sweep", default=30.0, show_default=True, type=float,
+              help="Seconds between safety sweeps.")
+@click.option("--name", default=None, help="Worker name in the heartbeat table.")
+@click.pass_context
+@_reported
+def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
+    """Fire timers, reminders and escalations until stopped (several may run at once)."""
+    from .scheduler import TimerScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if sweep <= 0:
+        raise ValueError("--sweep must be more than 0 seconds")
+    scheduler = TimerScheduler(_engine(ctx), name=name, sweep_seconds=sweep, blocking=True)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        scheduler.shutdown()
+
+
+def _timer_line(t: Any) -> str:
+    what = t.element_id if t.kind == "bpmn" else f"deadline {t.deadline_id} ({t.offset_days} d)"
+    tail = f" attempts={t.attempts} error={t.last_error}" if t.attempts else ""
+    return (f"{t.id}\t{t.next_attempt_at.isoformat()}\t{t.status}\t{t.kind}\t{t.case_code}"
+            f"\tinstance {t.instance_id}\t{what}{tail}")
+
+
+@main.command()
+@click.option("--due-within", "due_within", default=None,
+              help="Only timers due within this span, such as 7d, 12h or 30m.")
+@click.option("--status", default="pending", show_default=True,
+              help="pending, fired, cancelled, failed or all.")
+@click.option("--instance", "instance_id", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@_reported
+def timers(ctx: click.Context, due_within: str | None, status: str, instance_id: int | None,
+           as_json: bool) -> None:
+    """List timers, reminders and escalations, the earliest first."""
+    span = parse_span(due_within) if due_within else None
+    found = _engine(ctx).timers.timers(due_within=span, instance_id=instance_id,
+                                       status=None if status == "all" else status)
+    _print(found, as_json, _timer_line)
+
+
+def parse_span(text: str) -> timedelta:
+    """``7d``, ``12h``, ``30m`` or ``45s`` (or an ISO duration such as ``P7D``)."""
+    if text.upper().startswith("P"):
+        return parse_duration(text)
+    units = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+    number, unit = text[:-1], text[-1:]
+    if unit not in units or not number.isdigit():
+        raise ValueError(f"--due-within {text!r}: use a whole number and d, h, m or s, "
+                         "such as 7d")
+    return timedelta(**{units[unit]: int(number)})
 
 
 @main.group()

@@ -61,8 +61,18 @@ def cancel(session: Session, deadline: LegalDeadline) -> None:
                     .values(status=CANCELLED).execution_options(synchronize_session=False))
 
 
+RESIDENCE_KINDS = frozenset({
+    "reflection_end", "permit_application_due", "permit_expiry", "renewal_application_due",
+    "school_enrolment_due", "further_permit_application_due"})
+"""Deadlines on which her right to stay depends: the legal adviser hears of every one."""
+
+
 def recipients(deadline: LegalDeadline) -> list[str]:
-    return list(dict.fromkeys([deadline.owner_role, ESCALATION_ROLE]))
+    """The owner, the coordinator, and for residence deadlines the legal adviser."""
+    roles = [deadline.owner_role, ESCALATION_ROLE]
+    if deadline.kind in RESIDENCE_KINDS:
+        roles.append("legal_adviser")
+    return list(dict.fromkeys(roles))
 
 
 def fire(ctx: EngineContext, session: Session, timer: Timer, deadline: LegalDeadline,

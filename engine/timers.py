@@ -104,10 +104,11 @@ class TimerService:
         return fired
 
     def _due(self, now: datetime):  # type: ignore[no-untyped-def]
-        """Pending rows due now; BPMN timers of a suspended instance wait for its resume."""
+        """Pending rows due before ``now`` (strictly, as SpiffWorkflow's timer events
+        compare); BPMN timers of a suspended instance wait for its resume."""
         return (select(Timer.instance_id, func.min(Timer.next_attempt_at).label("due"))
                 .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
-                .where(Timer.status == PENDING, Timer.next_attempt_at <= now,
+                .where(Timer.status == PENDING, Timer.next_attempt_at < now,
                        or_(Timer.kind != BPMN_TIMER, ProcessInstance.status != SUSPENDED))
                 .group_by(Timer.instance_id))
 
@@ -123,7 +124,7 @@ class TimerService:
         row = self.store.get(session, instance_id)
         due = list(session.scalars(
             select(Timer).where(Timer.instance_id == instance_id, Timer.status == PENDING,
-                                Timer.next_attempt_at <= now)
+                                Timer.next_attempt_at < now)
             .order_by(Timer.next_attempt_at, Timer.id)))
         fired: list[Firing] = []
         for timer in (t for t in due if t.kind != BPMN_TIMER):
@@ -169,7 +170,7 @@ class TimerService:
                     timer.last_error = f"{incidents[0].element_id}: {incidents[0].message}"
                 timer.fired_by = worker
                 fired.append(_firing(timer, now))
-            elif timer.status == PENDING and timer.next_attempt_at <= now:
+            elif timer.status == PENDING and timer.next_attempt_at < now:
                 raise TimerFailure(f"the workflow did not fire timer {timer.element_id} "
                                    f"due at {timer.due_at.isoformat()}")
         return fired
@@ -183,7 +184,7 @@ class TimerService:
         with self.ctx.db.transaction() as session:
             due = list(session.scalars(select(Timer).where(
                 Timer.instance_id == instance_id, Timer.status == PENDING,
-                Timer.kind == BPMN_TIMER, Timer.next_attempt_at <= now)))
+                Timer.kind == BPMN_TIMER, Timer.next_attempt_at < now)))
             for timer in due:
                 self._count_failure(session, timer, now, exc)
             failed = [t for t in due if t.status == FAILED]

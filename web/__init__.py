@@ -19,13 +19,19 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
 
     @app.get("/healthz")
     def healthz() -> Any:
-        """Liveness and database reachability, for load balancers and `make run` checks."""
+        """Liveness, database reachability and when any timer scheduler last swept.
+
+        A ``last_timer_sweep`` older than a minute or two means no scheduler is running:
+        timers, reminders and escalations are not firing.
+        """
         process_engine: ProcessEngine = app.extensions["varnapot"]
         try:
             with process_engine.db.reading() as session:
                 session.execute(text("SELECT 1"))
         except Exception:
             return jsonify(status="error", database="unreachable"), 503
-        return jsonify(status="ok", database="ok", clock=process_engine.clock.now().isoformat())
+        last_sweep = process_engine.timers.last_sweep()
+        return jsonify(status="ok", database="ok", clock=process_engine.clock.now().isoformat(),
+                       last_timer_sweep=last_sweep.isoformat() if last_sweep else None)
 
     return app

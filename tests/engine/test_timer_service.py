@@ -1,0 +1,185 @@
+"""Timers, reminders and escalations fire once, in order, and failures never block others."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent, Timer
+from engine.scheduler import TimerScheduler
+from engine.timers import BACKOFF, MAX_ATTEMPTS
+from tests.conftest import PROCESSES
+from tests.diagrams import boundary_timer, process, registries
+
+LJUBLJANA = ZoneInfo("Europe/Ljubljana")
+
+
+def timer_then_handler(key: str = "flaky") -> bytes:
+    """start -> wait one hour -> handler `test.flaky` -> user task `after` -> end."""
+    return process(key, {"coordinator": ["start", "hour", "call", "after", "end"]}, """
+        <bpmn:startEvent id="start"/>
+        <bpmn:intermediateCatchEvent id="hour">
+          <bpmn:timerEventDefinition>
+            <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration>
+          </bpmn:timerEventDefinition>
+        </bpmn:intermediateCatchEvent>
+        <bpmn:serviceTask id="call" name="Ask the registry" camunda:type="external"
+                          camunda:topic="test.flaky"/>
+        <bpmn:userTask id="after" name="After" camunda:formKey="test.note"/>
+        <bpmn:endEvent id="end"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="hour"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="hour" targetRef="call"/>
+        <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="after"/>
+        <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="end"/>""")
+
+
+def open_elements(engine, instance_id):
+    return [t.element_id for t in engine.runtime.instance(instance_id).open_tasks]
+
+
+def rows(engine, **where):
+    with engine.db.reading() as session:
+        query = select(Timer).order_by(Timer.id)
+        for name, value in where.items():
+            query = query.where(getattr(Timer, name) == value)
+        found = list(session.scalars(query))
+        session.expunge_all()  # keep them readable after the session ends
+        return found
+
+
+def audit_count(engine, event_type):
+    with engine.db.reading() as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.event_type == event_type))
+
+
+def move_clock_without_firing(engine, delta):
+    """Time passes while no scheduler runs (the server is down)."""
+    engine.clock.advance(delta)
+    engine._store_clock()
+
+
+def test_a_boundary_timer_fires_once_and_a_completed_task_cancels_its_own(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(boundary_timer("stay", "PT2H"), source="stay.bpmn")
+    fires, completes = (engine.runtime.start("stay", f"C-{n}") for n in (1, 2))
+    engine.tasks.complete(completes.open_tasks[0].id, "ana", {"note": "decided in time"})
+    (cancelled,) = rows(engine, instance_id=completes.id)
+    assert (cancelled.status, cancelled.fired_at) == ("cancelled", None)
+
+    engine.advance_clock(timedelta(hours=2))  # exactly due: not yet past it
+    assert open_elements(engine, fires.id) == ["wait"]
+    engine.advance_clock(timedelta(seconds=1))
+    engine.advance_clock(timedelta(days=1))  # a second sweep finds nothing more
+    assert open_elements(engine, fires.id) == ["after_timer"]
+    (fired,) = rows(engine, instance_id=fires.id)
+    assert (fired.status, fired.attempts) == ("fired", 0)
+    assert audit_count(engine, "timer_fired") == 1
+    assert open_elements(engine, completes.id) == []
+
+
+def test_timers_due_during_downtime_fire_at_start_oldest_first(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(boundary_timer("stay", "P3D"), source="stay.bpmn")
+    started = []
+    for day in range(3):  # due on days 3, 4 and 5; the clock stops at day 3, then 13
+        started.append(engine.runtime.start("stay", f"C-{day}").id)
+        engine.advance_clock(timedelta(days=1))
+    move_clock_without_firing(engine, timedelta(days=10))
+
+    scheduler = TimerScheduler(engine, name="catch-up")
+    fired = scheduler.sweep()  # what start() runs first
+    assert [f.instance_id for f in fired] == started
+    assert [f.lateness.days for f in fired] == [10, 9, 8]
+    assert all(open_elements(engine, i) == ["after_timer"] for i in started)
+    assert scheduler.sweep() == []
+    assert engine.timers.last_sweep() is not None
+
+
+def test_a_failing_timer_backs_off_then_is_an_incident_and_others_still_fire(make_engine):
+    forms, handlers, registry = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(timer_then_handler(), source="flaky.bpmn")
+    engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
+    broken = engine.runtime.start("flaky", "C-1")
+    healthy = engine.runtime.start("stay", "C-2")
+
+    engine.advance_clock(timedelta(hours=1, seconds=1))
+    assert open_elements(engine, healthy.id) == ["after_timer"]
+    (timer,) = rows(engine, instance_id=broken.id)
+    assert (timer.status, timer.attempts) == ("pending", 1)
+    assert "registry of residence permits" in timer.last_error
+    assert engine.runtime.instance(broken.id).status == "waiting"  # rolled back, not stuck
+
+    for attempt, wait in enumerate(BACKOFF[:MAX_ATTEMPTS - 2], start=2):
+        engine.advance_clock(wait - timedelta(seconds=2))
+        assert rows(engine, instance_id=broken.id)[0].attempts == attempt - 1  # not yet
+        engine.advance_clock(timedelta(seconds=3))
+        assert rows(engine, instance_id=broken.id)[0].attempts == attempt
+    engine.advance_clock(BACKOFF[-1] + timedelta(seconds=1))  # the last attempt
+    instance = engine.runtime.instance(broken.id)
+    assert instance.status == "incident" and instance.incident_element == "call"
+    (timer,) = rows(engine, instance_id=broken.id)
+    assert (timer.status, timer.attempts) == ("fired", MAX_ATTEMPTS)
+    assert registry.calls == MAX_ATTEMPTS
+
+    registry.broken = False
+    engine.runtime.retry(broken.id, actor="coord")
+    assert open_elements(engine, broken.id) == ["after"]
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LJUBLJANA).astimezone(UTC)
+
+
+def test_reminders_come_on_the_expected_days_then_one_escalation_task(engine):
+    """The permitted stay granted 2 March ends 31 May (Sunday): act by Friday 29 May."""
+    engine.repository.deploy(PROCESSES)
+    instance = engine.runtime.start("reflection_period", "SI-REMIND-1", actor="coord")
+    engine.tasks.complete(instance.open_tasks[0].id, "officer", {
+        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
+        "victim_category": "trafficking", "informed_of_permit": True})
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert deadline.latest_safe_day == date(2026, 5, 29)
+
+    sent: dict[date, list[tuple[str, str]]] = {}
+    day = date(2026, 3, 3)
+    while day <= date(2026, 6, 5):
+        before = {n.id for n in engine.deadlines.notifications(instance_id=instance.id)}
+        engine.set_clock(local(day, 23, 59))
+        new = [n for n in engine.deadlines.notifications(instance_id=instance.id)
+               if n.id not in before and n.source != "procedure"]
+        if new:
+            sent[day] = sorted((n.source, n.role) for n in new)
+        day += timedelta(days=1)
+
+    both = ["coordinator", "legal_adviser"]
+    expected = {date(2026, 5, 29) - timedelta(days=d): [("reminder", r) for r in both]
+                for d in (30, 14, 7, 3, 1)}
+    expected[date(2026, 5, 30)] = [("escalation", r) for r in both]
+    assert sent == expected
+    escalations = engine.tasks.tasks(role="coordinator")
+    escalation = [t for t in escalations if t.element_id == "resolve_escalation"]
+    assert len(escalation) == 1 and escalation[0].case_code == "SI-REMIND-1"
+    assert {t.status for t in rows(engine, deadline_id=deadline.id)} == {"fired"}
+
+
+def test_meeting_a_deadline_cancels_its_reminders(engine):
+    engine.repository.deploy(PROCESSES)
+    instance = engine.runtime.start("reflection_period", "SI-REMIND-2", actor="coord")
+    engine.tasks.complete(instance.open_tasks[0].id, "officer", {
+        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
+        "victim_category": "trafficking", "informed_of_permit": True})
+    (decision,) = [t for t in engine.runtime.instance(instance.id).open_tasks
+                   if t.element_id == "record_decision"]
+    engine.tasks.complete(decision.id, "coord", {"decision": "cooperate",
+                                                 "decision_date": "2026-03-02"})
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    assert deadline.status == "met"
+    assert {t.status for t in rows(engine, deadline_id=deadline.id)} == {"cancelled"}
+    engine.set_clock(datetime(2026, 6, 10, tzinfo=UTC))
+    assert engine.deadlines.notifications(instance_id=instance.id, source="reminder") == []
