@@ -11,7 +11,7 @@ worker's job (:mod:`engine.timers`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ def schedule(ctx: EngineContext, session: Session, deadline: LegalDeadline) -> N
     """
     cancel(session, deadline)
     jurisdiction, now = ctx.jurisdiction, ctx.now()
-    planned: list[tuple[str, int, object]] = []
+    planned: list[tuple[str, int, datetime]] = []
     for offset in jurisdiction.reminder_offsets:
         at = jurisdiction.at_reminder_hour(deadline.latest_safe_day - timedelta(days=offset))
         if at > now:

@@ -176,18 +176,20 @@ class TimerService:
         return fired
 
     def _record_failure(self, instance_id: int, now: datetime, exc: Exception) -> None:
-        """Count a failed advance on the instance's due BPMN timers, in a new transaction.
+        """Count a failed unit on every timer of the instance it rolled back.
 
-        After the last attempt the instance shows an incident, which ``retry`` clears.
+        Each then waits its backoff, so the next claim moves on to other instances.
+        After the last attempt of a BPMN timer the instance shows an incident, which
+        ``retry`` clears.
         """
         log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
         with self.ctx.db.transaction() as session:
             due = list(session.scalars(select(Timer).where(
                 Timer.instance_id == instance_id, Timer.status == PENDING,
-                Timer.kind == BPMN_TIMER, Timer.next_attempt_at < now)))
+                Timer.next_attempt_at < now)))
             for timer in due:
                 self._count_failure(session, timer, now, exc)
-            failed = [t for t in due if t.status == FAILED]
+            failed = [t for t in due if t.status == FAILED and t.kind == BPMN_TIMER]
             row = session.get(ProcessInstance, instance_id)
             if failed and row is not None and row.status not in (COMPLETED, "cancelled"):
                 row.status = INCIDENT
