@@ -218,7 +218,7 @@ class InstanceStore:
                 if old.due_at != fresh.due_at:
                     old.due_at = old.next_attempt_at = fresh.due_at
                 continue
-            fired = old.due_at <= now and row.status != CANCELLED
+            fired = old.due_at < now and row.status != CANCELLED  # as Spiff compares
             old.status = FIRED if fired else TIMER_CANCELLED
             old.fired_at, old.fired_by = (now, actor) if fired else (None, None)
             self.ctx.audit(session, "timer_fired" if fired else "timer_cancelled", actor,
