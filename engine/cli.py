@@ -143,7 +143,7 @@ def _timer_line(t: Any) -> str:
 @click.option("--status", default="pending", show_default=True,
               help="pending, fired, cancelled, failed or all.")
 @click.option("--instance", "instance_id", type=int, default=None)
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @click.pass_context
 @_reported
 def timers(ctx: click.Context, due_within: str | None, status: str, instance_id: int | None,
