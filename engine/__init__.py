@@ -17,12 +17,15 @@ from .db import Database
 from .deadlines import DeadlineService
 from .errors import BadRequest
 from .history import HistoryService
+from .inbox import InboxService
 from .jurisdiction import jurisdiction
+from .mail import Mailer, parse_smtp_url
 from .models import EngineSetting
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .tasks import TaskService
 from .timers import TimerService
+from .users import UserService
 from .workflow_cache import WorkflowCache
 
 __all__ = ["EngineConfig", "ProcessEngine"]
@@ -44,6 +47,7 @@ class ProcessEngine:
             forms=self.config.forms, handlers=self.config.handlers,
             jurisdiction=self.jurisdiction,
             workflows=WorkflowCache(self.config.workflow_cache_size),
+            mail=parse_smtp_url(self.config.smtp_url) if self.config.smtp_url else None,
         )
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)
@@ -51,6 +55,9 @@ class ProcessEngine:
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
+        self.users = UserService(self.ctx)
+        self.inbox = InboxService(self.ctx)
+        self.mail = Mailer(self.ctx)
         self._restore_clock()
 
     def upgrade_database(self) -> None:
@@ -114,4 +121,6 @@ class ProcessEngine:
 
     def _fire_due(self) -> list[int]:
         """Fire what the new time made due; the ids of the instances that moved."""
-        return sorted({firing.instance_id for firing in self.timers.fire_due(worker="clock")})
+        moved = sorted({f.instance_id for f in self.timers.fire_due(worker="clock")})
+        self.mail.deliver_pending(worker="clock")
+        return moved

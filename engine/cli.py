@@ -8,72 +8,15 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import sys
-from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 import click
 
-from . import EngineConfig, ProcessEngine
+from .cli_common import echo_views, engine_of, json_data, json_option, reported
+from .cli_people import inbox, mail, users
 from .clock import parse_duration
-from .errors import EngineError
-from .views import View
-
-
-def _engine(ctx: click.Context) -> ProcessEngine:
-    if ctx.obj is None:
-        ctx.obj = ProcessEngine(EngineConfig.from_env())
-    return ctx.obj
-
-
-def _reported(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn engine and input errors into one line on stderr and exit status 1."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except EngineError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        except (ValueError, OSError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return run
-
-
-def _json_data(text: str | None) -> dict[str, Any]:
-    if text is None:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--data is not valid JSON: {exc.msg} at column {exc.colno}") from exc
-    if not isinstance(value, dict):
-        raise ValueError("--data must be a JSON object")
-    return value
-
-
-def _print(items: View | Iterable[View], as_json: bool,
-           line: Callable[[Any], str]) -> None:
-    if isinstance(items, View):
-        if as_json:
-            click.echo(json.dumps(items.to_dict(), indent=2, ensure_ascii=False))
-        else:
-            click.echo(line(items))
-        return
-    items = list(items)
-    if as_json:
-        click.echo(json.dumps([i.to_dict() for i in items], indent=2, ensure_ascii=False))
-    else:
-        for item in items:
-            click.echo(line(item))
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+from .inbox import SOURCES
 
 
 @click.group()
@@ -87,7 +30,7 @@ def main(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
-@_reported
+@reported
 @click.option("--no-timers", is_flag=True,
               help="Do not fire timers in this process (a `varnapot worker` does).")
 def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
@@ -96,7 +39,7 @@ def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
 
     from .scheduler import TimerScheduler
 
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     app = create_app(engine=engine)
     scheduler = None if no_timers else TimerScheduler(engine)
     if scheduler is not None:
@@ -114,7 +57,7 @@ def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
               help="Seconds between safety sweeps.")
 @click.option("--name", default=None, help="Worker name in the heartbeat table.")
 @click.pass_context
-@_reported
+@reported
 def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
     """Fire timers, reminders and escalations until stopped (several may run at once)."""
     from .scheduler import TimerScheduler
@@ -122,7 +65,7 @@ def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if sweep <= 0:
         raise ValueError("--sweep must be more than 0 seconds")
-    scheduler = TimerScheduler(_engine(ctx), name=name, sweep_seconds=sweep, blocking=True)
+    scheduler = TimerScheduler(engine_of(ctx), name=name, sweep_seconds=sweep, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())
     try:
         scheduler.start()
@@ -145,14 +88,14 @@ def _timer_line(t: Any) -> str:
 @click.option("--instance", "instance_id", type=int, default=None)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def timers(ctx: click.Context, due_within: str | None, status: str, instance_id: int | None,
            as_json: bool) -> None:
     """List timers, reminders and escalations, the earliest first."""
     span = parse_span(due_within) if due_within else None
-    found = _engine(ctx).timers.timers(due_within=span, instance_id=instance_id,
+    found = engine_of(ctx).timers.timers(due_within=span, instance_id=instance_id,
                                        status=None if status == "all" else status)
-    _print(found, as_json, _timer_line)
+    echo_views(found, as_json, _timer_line)
 
 
 def parse_span(text: str) -> timedelta:
@@ -174,10 +117,10 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.pass_context
-@_reported
+@reported
 def db_upgrade(ctx: click.Context) -> None:
     """Apply every migration (creates the SQLite file under instance/ on first run)."""
-    engine = _engine(ctx.find_root())
+    engine = engine_of(ctx.find_root())
     engine.upgrade_database()
     click.echo("database is up to date")
 
@@ -187,12 +130,12 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.option("--as", "actor", default="system", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str, as_json: bool) -> None:
     """Deploy BPMN files or folders of them."""
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     results = [r for path in paths for r in engine.repository.deploy(path, actor=actor)]
-    _print(results, as_json, lambda d: f"{d.key} version {d.version}"
+    echo_views(results, as_json, lambda d: f"{d.key} version {d.version}"
            + ("" if d.new_version else " (unchanged)"))
 
 
@@ -200,10 +143,10 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str, as_json: bool
 @click.option("--key", default=None, help="Every version of this key.")
 @json_option
 @click.pass_context
-@_reported
+@reported
 def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
     """List deployed process definitions."""
-    _print(_engine(ctx).repository.definitions(key), as_json,
+    echo_views(engine_of(ctx).repository.definitions(key), as_json,
            lambda d: f"{d.key}\tv{d.version}\t{d.name or ''}")
 
 
@@ -214,12 +157,12 @@ def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
 @click.option("--as", "actor", default="system", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def start(ctx: click.Context, key: str, case_code: str, data: str | None, actor: str,
           as_json: bool) -> None:
     """Start a procedure for a case."""
-    view = _engine(ctx).runtime.start(key, case_code, _json_data(data), actor=actor)
-    _print(view, as_json, _instance_line)
+    view = engine_of(ctx).runtime.start(key, case_code, json_data(data), actor=actor)
+    echo_views(view, as_json, _instance_line)
 
 
 def _instance_line(i: Any) -> str:
@@ -240,11 +183,11 @@ def _task_line(t: Any) -> str:
 @click.option("--case", "case_code", default=None)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def instances(ctx: click.Context, status: str | None, case_code: str | None,
               as_json: bool) -> None:
     """List process instances."""
-    _print(_engine(ctx).runtime.instances(status=status, case_code=case_code), as_json,
+    echo_views(engine_of(ctx).runtime.instances(status=status, case_code=case_code), as_json,
            _instance_line)
 
 
@@ -252,12 +195,12 @@ def instances(ctx: click.Context, status: str | None, case_code: str | None,
 @click.argument("instance_id", type=int)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def show(ctx: click.Context, instance_id: int, as_json: bool) -> None:
     """Show one instance: status, open tasks, timers and variables."""
-    view = _engine(ctx).runtime.instance(instance_id)
+    view = engine_of(ctx).runtime.instance(instance_id)
     if as_json:
-        _print(view, True, str)
+        echo_views(view, True, str)
         return
     click.echo(_instance_line(view))
     click.echo(f"revision {view.revision}, started {view.started_at.isoformat()} "
@@ -277,11 +220,11 @@ def show(ctx: click.Context, instance_id: int, as_json: bool) -> None:
 @click.option("--status", default="open", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def tasks(ctx: click.Context, role: str | None, assignee: str | None,
           instance_id: int | None, status: str, as_json: bool) -> None:
     """The worklist."""
-    _print(_engine(ctx).tasks.tasks(role=role, assignee=assignee, instance_id=instance_id,
+    echo_views(engine_of(ctx).tasks.tasks(role=role, assignee=assignee, instance_id=instance_id,
                                     status=status), as_json, _task_line)
 
 
@@ -301,12 +244,12 @@ def _deadline_line(d: Any) -> str:
               help="Only those whose latest safe day is at most this many days away.")
 @json_option
 @click.pass_context
-@_reported
+@reported
 def deadlines(ctx: click.Context, case_code: str | None, instance_id: int | None,
               kind: str | None, status: str | None, owner_role: str | None,
               within_days: int | None, as_json: bool) -> None:
     """Legal deadlines, soonest latest safe day first."""
-    _print(_engine(ctx).deadlines.deadlines(
+    echo_views(engine_of(ctx).deadlines.deadlines(
         case_code=case_code, instance_id=instance_id, kind=kind, status=status,
         owner_role=owner_role, within_days=within_days), as_json, _deadline_line)
 
@@ -314,17 +257,17 @@ def deadlines(ctx: click.Context, case_code: str | None, instance_id: int | None
 @main.command()
 @click.option("--role", default=None)
 @click.option("--instance", "instance_id", type=int, default=None)
-@click.option("--unread", is_flag=True)
+@click.option("--source", type=click.Choice(SOURCES), default=None)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def notifications(ctx: click.Context, role: str | None, instance_id: int | None,
-                  unread: bool, as_json: bool) -> None:
-    """Notices sent to roles by the procedures."""
-    _print(_engine(ctx).deadlines.notifications(role=role, instance_id=instance_id,
-                                                unread=unread), as_json,
-           lambda n: f"{n.created_at:%Y-%m-%d %H:%M}  {n.role:<14} {n.case_code or '-':<16} "
-                     f"{n.subject}")
+                  source: str | None, as_json: bool) -> None:
+    """Every notice sent to roles; `varnapot inbox` is one user's own view."""
+    echo_views(engine_of(ctx).deadlines.notifications(role=role, instance_id=instance_id,
+                                                      source=source), as_json,
+               lambda n: f"{n.created_at:%Y-%m-%d %H:%M}  {n.role:<14} "
+                         f"{n.case_code or '-':<16} {n.subject}")
 
 
 @main.command()
@@ -332,10 +275,10 @@ def notifications(ctx: click.Context, role: str | None, instance_id: int | None,
 @click.option("--as", "user", required=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def claim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
     """Claim a task."""
-    _print(_engine(ctx).tasks.claim(task_id, user), as_json, _task_line)
+    echo_views(engine_of(ctx).tasks.claim(task_id, user), as_json, _task_line)
 
 
 @main.command()
@@ -343,10 +286,10 @@ def claim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
 @click.option("--as", "user", required=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def unclaim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
     """Give a claimed task back to the worklist."""
-    _print(_engine(ctx).tasks.unclaim(task_id, user), as_json, _task_line)
+    echo_views(engine_of(ctx).tasks.unclaim(task_id, user), as_json, _task_line)
 
 
 @main.command()
@@ -356,14 +299,14 @@ def unclaim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
 @click.option("--revision", type=int, default=None, help="Fail if the instance moved on.")
 @json_option
 @click.pass_context
-@_reported
+@reported
 def complete(ctx: click.Context, task_id: int, user: str, data: str, revision: int | None,
              as_json: bool) -> None:
     """Complete a task with its form data."""
-    engine = _engine(ctx)
-    view = engine.tasks.complete(task_id, user, _json_data(data), revision=revision)
+    engine = engine_of(ctx)
+    view = engine.tasks.complete(task_id, user, json_data(data), revision=revision)
     if as_json:
-        _print(engine.runtime.instance(view.instance_id), True, str)
+        echo_views(engine.runtime.instance(view.instance_id), True, str)
     else:
         click.echo(f"task {view.id} completed")
         click.echo(_instance_line(engine.runtime.instance(view.instance_id)))
@@ -373,12 +316,12 @@ def complete(ctx: click.Context, task_id: int, user: str, data: str, revision: i
 @click.argument("instance_id", type=int)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
     """The audit trail of an instance."""
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     engine.runtime.instance(instance_id)  # not-found for an unknown id
-    _print(engine.history.events(instance_id=instance_id), as_json,
+    echo_views(engine.history.events(instance_id=instance_id), as_json,
            lambda e: f"{e.at.isoformat()}\t{e.actor}\t{e.event_type}\t{e.element_id or ''}"
            f"\t{','.join(e.data_keys)}\t{e.detail or ''}")
 
@@ -388,10 +331,10 @@ def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
 @click.option("--as", "actor", default="system", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def retry(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
     """Run a failed step of an instance in incident again."""
-    _print(_engine(ctx).runtime.retry(instance_id, actor=actor), as_json, _instance_line)
+    echo_views(engine_of(ctx).runtime.retry(instance_id, actor=actor), as_json, _instance_line)
 
 
 @main.command()
@@ -400,11 +343,11 @@ def retry(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> No
 @click.option("--reason", default=None)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def cancel(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
            as_json: bool) -> None:
     """Cancel an instance."""
-    _print(_engine(ctx).runtime.cancel(instance_id, actor=actor, reason=reason), as_json,
+    echo_views(engine_of(ctx).runtime.cancel(instance_id, actor=actor, reason=reason), as_json,
            _instance_line)
 
 
@@ -413,10 +356,10 @@ def cancel(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
 @click.option("--as", "actor", default="system", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def suspend(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
     """Suspend an instance: no task can be completed and no timer fires."""
-    _print(_engine(ctx).runtime.suspend(instance_id, actor=actor), as_json, _instance_line)
+    echo_views(engine_of(ctx).runtime.suspend(instance_id, actor=actor), as_json, _instance_line)
 
 
 @main.command()
@@ -424,10 +367,10 @@ def suspend(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> 
 @click.option("--as", "actor", default="system", show_default=True)
 @json_option
 @click.pass_context
-@_reported
+@reported
 def resume(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
     """Resume a suspended instance."""
-    _print(_engine(ctx).runtime.resume(instance_id, actor=actor), as_json, _instance_line)
+    echo_views(engine_of(ctx).runtime.resume(instance_id, actor=actor), as_json, _instance_line)
 
 
 @main.command()
@@ -435,10 +378,10 @@ def resume(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> N
 @click.option("--set", "moment", default=None, help="ISO 8601 date-time.")
 @click.option("--rewind", is_flag=True, help="Allow --set to go back (simulation set-up).")
 @click.pass_context
-@_reported
+@reported
 def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: bool) -> None:
     """Show the engine clock; with VARNAPOT_CLOCK=manual, move it and fire due timers."""
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     fired: list[int] = []
     if advance and moment:
         raise ValueError("give --advance or --set, not both")
@@ -449,6 +392,10 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: b
     click.echo(engine.clock.now().isoformat())
     for instance_id in fired:
         click.echo(f"timers fired in instance {instance_id}")
+
+
+for _command in (users, inbox, mail):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

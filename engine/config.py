@@ -29,6 +29,8 @@ class EngineConfig:
     engine_options: dict[str, Any] = field(default_factory=dict)
     workflow_cache_size: int = 256
     """Restored workflows kept in memory between units of work (0 turns it off)."""
+    smtp_url: str | None = None
+    """``VARNAPOT_SMTP_URL``: e-mail notifications through this server (see engine.mail)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
@@ -39,6 +41,7 @@ class EngineConfig:
             jurisdiction=env.get("VARNAPOT_JURISDICTION", "si"),
             timezone=env.get("VARNAPOT_TIMEZONE") or None,
             workflow_cache_size=int(env.get("VARNAPOT_WORKFLOW_CACHE", "256")),
+            smtp_url=env.get("VARNAPOT_SMTP_URL") or None,
         )
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, select
@@ -20,6 +20,9 @@ from .execution import StateSerializer
 from .jurisdiction import Jurisdiction
 from .models import AuditEvent, ProcessDefinition
 from .workflow_cache import WorkflowCache
+
+if TYPE_CHECKING:
+    from .mail import SmtpSettings
 
 
 @dataclass
@@ -35,6 +38,8 @@ class EngineContext:
     _specs: dict[tuple[int, tuple[tuple[str, int], ...]], ParsedSpecs] = field(
         default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    mail: SmtpSettings | None = None
+    """Where notifications are e-mailed; None keeps them in the in-app inbox only."""
     timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
     """Called after a commit that added or moved a timer, with its earliest due time."""
 

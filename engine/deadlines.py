@@ -18,6 +18,7 @@ from . import reminders
 from .context import EngineContext
 from .effects import CancelDeadline, Effect, MeetDeadline, Notify, SetDeadline
 from .errors import BadRequest, NotFound
+from .inbox import notify
 from .models import LegalDeadline, Notification, ProcessInstance
 from .views import DeadlineView, NotificationView
 
@@ -58,13 +59,9 @@ def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
             _cancel(ctx, session, row, known.get((effect.kind, effect.ref)), effect.reason,
                     actor)
         elif isinstance(effect, Notify):
-            for role in effect.roles:
-                session.add(Notification(
-                    instance_id=row.id, case_code=row.case_code, role=role,
-                    subject=effect.subject, body=effect.body, element_id=effect.element_id,
-                    source="procedure", created_at=ctx.now()))
-                ctx.audit(session, "notification_sent", actor, instance_id=row.id,
-                          element_id=effect.element_id, detail=f"{role}: {effect.subject}")
+            notify(ctx, session, roles=effect.roles, subject=effect.subject,
+                   body=effect.body, source="procedure", actor=actor, instance_id=row.id,
+                   case_code=row.case_code, element_id=effect.element_id)
 
 
 def cancel_open_deadlines(ctx: EngineContext, session: Session, row: ProcessInstance,
@@ -180,9 +177,8 @@ class DeadlineService:
             return deadline_view(row, self.ctx.today())
 
     def notifications(self, *, role: str | None = None, instance_id: int | None = None,
-                      unread: bool = False,
                       source: str | None = None) -> list[NotificationView]:
-        """The inbox; ``source`` is procedure, reminder or escalation."""
+        """Every notice sent, oldest first; a user's own view is :mod:`engine.inbox`."""
         query = select(Notification).order_by(Notification.id)
         if source is not None:
             query = query.where(Notification.source == source)
@@ -190,11 +186,9 @@ class DeadlineService:
             query = query.where(Notification.role == role)
         if instance_id is not None:
             query = query.where(Notification.instance_id == instance_id)
-        if unread:
-            query = query.where(Notification.read_at.is_(None))
         with self.ctx.db.reading() as session:
             return [NotificationView(
                 id=n.id, instance_id=n.instance_id, case_code=n.case_code, role=n.role,
                 subject=n.subject, body=n.body, element_id=n.element_id, source=n.source,
-                created_at=n.created_at, read_at=n.read_at, read_by=n.read_by)
+                created_at=n.created_at)
                 for n in session.scalars(query)]

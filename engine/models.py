@@ -229,10 +229,11 @@ class LegalDeadline(Base):
 
 
 class Notification(Base):
-    """A notice to the holders of a role: the in-app inbox (and e-mail when configured)."""
+    """A notice to the holders of a role: each user of the role sees it in her inbox, and
+    gets it by e-mail when SMTP is configured (:class:`NotificationEmail`)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_role_read", "role", "read_at"),)
+    __table_args__ = (Index("ix_notification_role_id", "role", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"),
@@ -243,10 +244,65 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     element_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(Moment)
-    read_at: Mapped[datetime | None] = mapped_column(Moment)
-    read_by: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(20), default="procedure")
     """procedure (a handler of the diagram), reminder or escalation (a deadline's timer)."""
-    emailed_at: Mapped[datetime | None] = mapped_column(Moment)
-    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    email_error: Mapped[str | None] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """Someone who signs in: holds one or more roles, reads the inbox of those roles."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(Moment)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class NotificationRead(Base):
+    """That one user has read one notification: the inbox is read per user, not per role."""
+
+    __tablename__ = "notification_read"
+
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    read_at: Mapped[datetime] = mapped_column(Moment)
+
+
+class NotificationEmail(Base):
+    """The e-mail outbox: one message per notification and recipient.
+
+    Written in the transaction that writes the notification, so a notice is never stored
+    without its e-mail being due, nor mailed for a unit of work that rolled back.
+    """
+
+    __tablename__ = "notification_email"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "user_id", name="uq_email_notification_user"),
+        Index("ix_email_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    """pending, sent or failed (gave up: the notice is still in the in-app inbox)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(Moment)
+    sent_at: Mapped[datetime | None] = mapped_column(Moment)
+    created_at: Mapped[datetime] = mapped_column(Moment)

@@ -17,7 +17,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
-from .models import LegalDeadline, Notification, Timer
+from .inbox import notify
+from .models import LegalDeadline, Timer
 from .timer_states import CANCELLED, ESCALATION, PENDING, REMINDER
 
 ESCALATION_PROCESS = "deadline_escalation"
@@ -95,9 +96,8 @@ def fire(ctx: EngineContext, session: Session, timer: Timer, deadline: LegalDead
                 f"the legal date is {legal_date}. The coordinator has an escalation task "
                 f"(instance {escalation_id}) to decide what is done now.")
         event, detail = "deadline_escalated", f"{deadline.kind}: instance {escalation_id}"
-    for role in recipients(deadline):
-        session.add(Notification(instance_id=deadline.instance_id, case_code=deadline.case_code,
-                                 role=role, subject=subject, body=body, source=timer.kind,
-                                 element_id=deadline.opened_by_element, created_at=ctx.now()))
+    notify(ctx, session, roles=recipients(deadline), subject=subject, body=body,
+           source=timer.kind, actor=actor, instance_id=deadline.instance_id,
+           case_code=deadline.case_code, element_id=deadline.opened_by_element)
     ctx.audit(session, event, actor, instance_id=deadline.instance_id,
               element_id=deadline.opened_by_element, detail=detail)

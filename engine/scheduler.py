@@ -11,6 +11,9 @@ The timer table is the truth; this only decides when to look at it. Two jobs:
     processes and retries after failures; it also runs once at start, which fires, oldest
     first, everything that came due while no scheduler ran.
 
+Every sweep also sends the e-mail outbox (:mod:`engine.mail`); a commit that queues a
+message asks for a wake-up at once, so a notice is mailed within a moment of being written.
+
 With the manual clock there is no real-time wake-up: time moves only when someone moves
 the clock, and moving it sweeps (:meth:`engine.ProcessEngine.set_clock`).
 """
@@ -87,6 +90,7 @@ class TimerScheduler:
                 self.engine.reload_clock()  # another process may have moved it
             try:
                 fired = self.engine.timers.fire_due(worker=self.name)
+                self.engine.mail.deliver_pending(worker=self.name)
             finally:
                 self.last_sweep_at = datetime.now(UTC)
             self.engine.timers.record_sweep(self.name, self.started_at, len(fired))

@@ -151,6 +151,49 @@ class NotificationView(View):
     body: str
     element_id: str | None
     created_at: datetime
-    read_at: datetime | None
-    read_by: str | None
     source: str = "procedure"
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxItem(View):
+    """A notification as one user sees it in her inbox: read or not, by her."""
+
+    id: int
+    role: str
+    case_code: str | None
+    subject: str
+    body: str
+    source: str
+    created_at: datetime
+    read_at: datetime | None
+    instance_id: int | None
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+@dataclasses.dataclass(frozen=True)
+class UserView(View):
+    username: str
+    display_name: str
+    email: str | None
+    roles: list[str]
+    active: bool
+    created_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailView(View):
+    """One message of the e-mail outbox."""
+
+    id: int
+    notification_id: int
+    username: str
+    address: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    sent_at: datetime | None

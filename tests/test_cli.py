@@ -84,6 +84,10 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     (("instances", "--status", "asleep"), "unknown status"),
     (("deploy", "missing.bpmn"), "no such file"),
     (("clock", "--advance", "P1M"), "not an ISO 8601 duration"),
+    (("users", "add", "ana", "--role", "school", "--email", "ana"), "not an e-mail address"),
+    (("inbox", "list", "--user", "nobody"), "user 'nobody' does not exist"),
+    (("inbox", "read", "--user", "nobody"), "give notification ids or --all"),
+    (("mail", "send"), "e-mail is off"),
 ])
 def test_cli_errors_are_one_line_and_non_zero(cli, args, reason):
     cli("deploy", str(PROCESSES))
@@ -104,3 +108,27 @@ def test_cli_rejects_a_bad_form_and_keeps_the_task_open(cli):
     assert task_id(cli, "grant_permitted_stay") == grant
     after = cli.json("show", "1")
     assert (after["revision"], after["variables"]) == (before["revision"], before["variables"])
+
+
+def test_cli_users_read_their_reminders(cli):
+    cli("deploy", str(PROCESSES))
+    cli("users", "add", "ana", "--role", "coordinator", "--role", "legal_adviser",
+        "--email", "ana@drustvo.example", "--name", "Ana K.")
+    assert cli.json("users", "list", "--role", "legal_adviser")[0]["roles"] == [
+        "coordinator", "legal_adviser"]
+    assert "already exists" in cli("users", "add", "ana", "--role", "school", ok=False).stderr
+    cli("start", "reflection_period", "--case", "SI-2026-0008")
+    cli("complete", str(task_id(cli, "grant_permitted_stay")), "--as", "officer", "--data",
+        json.dumps({"stay_decision": "granted", "stay_decision_date": "2026-03-02",
+                    "victim_category": "trafficking", "informed_of_permit": True}))
+    cli("clock", "--set", "2026-04-29T08:30:00+02:00")  # the 30-day reminder
+
+    unread = cli.json("inbox", "list", "--user", "ana", "--unread", "--source", "reminder")
+    assert {n["role"] for n in unread} == {"coordinator", "legal_adviser"}
+    assert all("30 days left (case SI-2026-0008)" in n["subject"] for n in unread)
+    assert cli("inbox", "read", "--user", "ana", str(unread[0]["id"])).stdout == (
+        "1 marked read\n")
+    listed = cli("inbox", "list", "--user", "ana", "--source", "reminder").stdout
+    assert listed.count("\n* ") + listed.startswith("* ") == 1  # one left unread
+    assert cli("inbox", "read", "--user", "ana", "--all").stdout.startswith("1 marked read")
+    assert cli.json("inbox", "list", "--user", "ana", "--unread") == []
