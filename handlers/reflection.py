@@ -43,8 +43,20 @@ def compute_reflection_end(ctx: Any) -> dict[str, Any]:
     """The stay counts from the day after the decision: granted 1 March ends 30 May."""
     granted = date.fromisoformat(ctx.data["stay_decision_date"])
     end = ctx.jurisdiction.reflection_end(granted)
+    alone = bool(ctx.data.get("unaccompanied_minor", False))
     return {**_open_deadline(ctx, end), "extension_used": False,
-            "unaccompanied_minor": bool(ctx.data.get("unaccompanied_minor", False))}
+            "unaccompanied_minor": alone, **_child_steps(ctx.data, alone)}
+
+
+FAMILY_REACHED = frozenset({"contacted", "not_safe", "not_in_best_interests", "family_present"})
+"""Family-contact outcomes of identification that settle the question; tracing goes on."""
+
+
+def _child_steps(data: dict[str, Any], alone: bool) -> dict[str, bool]:
+    """What a child alone still needs: what identification already did is not asked again."""
+    guardian = alone and not data.get("guardian_appointed_on")
+    family = alone and (guardian or data.get("family_contact_step") not in FAMILY_REACHED)
+    return {"guardian_needed": guardian, "family_contact_needed": family}
 
 
 @HANDLERS.register("reflection.apply_extension")

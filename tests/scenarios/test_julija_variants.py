@@ -186,21 +186,21 @@ def test_she_chooses_to_go_home(case):
     assert not {"confirm_cooperation", "file_application"} & ever_opened(case)
 
 
-def test_an_unaccompanied_minor_gets_her_guardian_and_family_contact_again(engine, case):
-    """Art. 50(3): in the reflection period a child alone needs her guardian and family."""
+def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_traced(engine,
+                                                                                   case):
+    """Art. 50(3): a child alone has a guardian and her family sought in the reflection
+    period; what identification did (the guardian) is not asked again, what it started
+    (tracing her family) is carried on."""
     child = identified_child(engine)
     variables = child.instance.variables
     assert (variables["age_years"], variables["unaccompanied_minor"]) == (15, True)
 
     child.complete("grant_permitted_stay", "officer", GRANT, role="police")
-    assert child.open_elements() == ["appoint_guardian", "ask_plan_consent", "record_decision"]
-    (guardian,) = engine.tasks.tasks(role="social_work", instance_id=child.id)
-    assert guardian.element_id == "appoint_guardian"
-    assert "unaccompanied child" in guardian.documentation
-    child.complete("appoint_guardian", "social", {"guardian_appointed": True,
-                                                  "guardian_appointed_on": "2026-03-02"},
-                   role="social_work")
-    assert "Art. 50(3)" in child.task("contact_family").documentation
+    assert child.open_elements() == ["ask_plan_consent", "contact_family", "record_decision"]
+    (tracing,) = engine.tasks.tasks(role="social_work", instance_id=child.id)
+    assert tracing.element_id == "contact_family"
+    assert "Art. 50(3)" in tracing.documentation
+    assert "tracing started at her identification" in tracing.documentation
     child.complete("contact_family", "social",
                    {"family_contact": "in_progress", "family_contact_on": "2026-03-02",
                     "notes": "Tracing through the Red Cross, with her guardian."},
@@ -209,6 +209,9 @@ def test_an_unaccompanied_minor_gets_her_guardian_and_family_contact_again(engin
     coordinator = engine.tasks.tasks(role="coordinator", instance_id=child.id)
     assert sorted(t.element_id for t in coordinator) == ["ask_plan_consent", "record_decision"]
     assert child.deadline("reflection_end").status == "open"
+    opened = [e.element_id for e in engine.history.events(instance_id=child.id,
+                                                           event_type="task_created")]
+    assert opened.count("appoint_guardian") == 1  # at identification only
 
     # Julija, 28, gets the same stay without the branch.
     case.complete("grant_permitted_stay", "officer", GRANT)
@@ -216,12 +219,24 @@ def test_an_unaccompanied_minor_gets_her_guardian_and_family_contact_again(engin
     assert not {"appoint_guardian", "contact_family"} & ever_opened(case)
 
 
+def test_a_child_whose_family_was_reached_at_identification_has_no_more_child_tasks(engine):
+    engine.repository.deploy(PROCESSES)
+    child = Case.open(engine, "SI-4N2R-8H5W")
+    child.complete("record_preliminary", "sw", identification.CHILD)
+    child.complete("appoint_guardian", "social", identification.GUARDIAN)
+    child.complete("contact_family", "social", {
+        "family_contact_step": "not_safe", "family_contact_on": "2026-03-02",
+        "family_contact_note": "Her uncle arranged the travel."})
+    child.complete("formal_identification", "coord", identification.FORMAL)
+    child.complete("grant_permitted_stay", "officer", GRANT)
+    assert child.open_elements() == ["ask_plan_consent", "record_decision"]
+    assert engine.tasks.tasks(role="social_work", instance_id=child.id) == []
+
+
 def test_a_child_decides_while_her_family_is_still_being_traced(engine):
     """Tracing a family takes long; her decision must not wait for it, nor be lost."""
     child = identified_child(engine)
     child.complete("grant_permitted_stay", "officer", GRANT)
-    child.complete("appoint_guardian", "social", {"guardian_appointed": True,
-                                                  "guardian_appointed_on": "2026-03-02"})
     child.at("2026-04-01")
     child.complete("record_decision", "coord", {"decision": "cooperate",
                                                 "decision_date": "2026-04-01"})
