@@ -95,10 +95,11 @@ def test_her_decision_after_the_warning_still_leads_to_the_permit(case):
     """Deciding in the last two weeks of the stay is common; the decision must not be lost."""
     case.complete("grant_permitted_stay", "officer", GRANT)
     case.at("2026-05-20")  # the warning came on 15 May
+    assert case.task("review_expiring_stay").role == "legal_adviser"
     case.complete("record_decision", "coord", {"decision": "cooperate",
                                                "decision_date": "2026-05-20"})
-    case.complete("review_expiring_stay", "lawyer", {"action": "she_decided"},
-                  role="legal_adviser")
+    # Her decision settles the review: the prosecutor does not wait for the legal adviser.
+    assert "review_expiring_stay" not in case.open_elements()
     assert case.task("confirm_cooperation").role == "prosecutor"
     assert case.deadline("permit_application_due").status == "open"
 
