@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from engine.models import AuditEvent, HumanTask, SchedulerWorker, Timer
 from tests.conftest import ROOT
 from tests.diagrams import boundary_timer, registries
-from tests.engine.test_timer_service import move_clock_without_firing
 
 TIMERS = 1000
 WAIT_SECONDS = 240
@@ -32,7 +31,7 @@ def due_timers(make_engine, database_url):
     engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
     for number in range(TIMERS):
         engine.runtime.start("stay", f"C-{number:04d}")
-    move_clock_without_firing(engine, timedelta(hours=2))
+    engine.advance_clock(timedelta(hours=2), fire=False)
     assert pending(engine) == TIMERS
     return engine, database_url
 
