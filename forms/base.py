@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from engine.jurisdiction import Jurisdiction
 from engine.jurisdiction import jurisdiction as default_jurisdiction
+
+FUTURE_DAY = "The date cannot be in the future."
 
 
 class FormSchema(Schema):
@@ -17,7 +19,8 @@ class FormSchema(Schema):
 
     ``variables`` are the instance's process data, ``today`` the local date and
     ``jurisdiction`` the legal numbers in force, so a form can check rules that depend on
-    the case (an extension only once, a date not in the future, a permit of 6-12 months).
+    the case (an extension only once, a permit of 6-12 months). A day built with
+    ``day(..., past=True)`` is refused after ``today`` without a check of its own.
     """
 
     title: ClassVar[str] = ""
@@ -33,9 +36,47 @@ class FormSchema(Schema):
         self.today: date = today or date.today()
         self.jurisdiction: Jurisdiction = jurisdiction or default_jurisdiction()
 
-    def not_in_future(self, value: date | None, field: str) -> None:
-        if value is not None and value > self.today:
-            raise ValidationError("The date cannot be in the future.", field)
+    @validates_schema
+    def _check_past_days(self, data: dict[str, Any], **_: Any) -> None:
+        """Refuse a future day in every field declared ``past``, nested ones included.
+
+        Nested parts are plain schemas without ``today``, so the form walks them itself.
+        """
+        errors = _future_days(self, data, self.today)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _future_days(schema: Schema, data: Any, today: date) -> dict[str, Any]:
+    """Messages by field for the loaded ``data`` of ``schema``, shaped as marshmallow's."""
+    errors: dict[str, Any] = {}
+    if not isinstance(data, Mapping):
+        return errors
+    for name, field in schema.load_fields.items():
+        found = _future_day(field, data.get(field.attribute or name), today)
+        if found:
+            errors[field.data_key or name] = found
+    return errors
+
+
+def _future_day(field: fields.Field, value: Any, today: date) -> Any:
+    """The messages for one loaded value: a list, or a dict by index or name when nested."""
+    if value is None:
+        return None
+    if isinstance(field, fields.List):
+        return _by_index(_future_day(field.inner, item, today) for item in value)
+    if isinstance(field, fields.Nested):
+        if field.many:
+            return _by_index(_future_days(field.schema, item, today) for item in value)
+        return _future_days(field.schema, value, today)
+    if field.metadata.get("past") and isinstance(value, date) and value > today:
+        return [FUTURE_DAY]
+    return None
+
+
+def _by_index(found: Iterable[Any]) -> dict[int, Any]:
+    """Only the items with messages, keyed by position as marshmallow keys list errors."""
+    return {i: messages for i, messages in enumerate(found) if messages}
 
 
 class FormRegistry:

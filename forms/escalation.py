@@ -28,13 +28,12 @@ class ResolveEscalation(FormSchema):
         "legal remedy was filed; no_longer_needed: the procedure changed and the deadline "
         "no longer applies; other: explain below.", required=True)
     acted_on = day("Date of the action", "The day it was done; not in the future.",
-                   required=True)
+                   past=True, required=True)
     explanation = text(
         "Explanation", "Why the safe day was missed and what protects her now. Use the "
         "case code, never her name.", required=True)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("acted_on"), "acted_on")
         if not str(data.get("explanation", "")).strip():
             raise ValidationError("Explain what happened and what was done.", "explanation")

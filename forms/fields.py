@@ -29,9 +29,16 @@ def choices(options: tuple[str, ...], label: str, help_text: str,
                   "multiple": True}, **kwargs)
 
 
-def day(label: str, help_text: str, **kwargs: Any) -> fields.Date:
-    """A legal date: a calendar day with no time, in the jurisdiction's time zone."""
-    return fields.Date(metadata={"label": label, "help": help_text}, **kwargs)
+def day(label: str, help_text: str, *, past: bool = False, **kwargs: Any) -> fields.Date:
+    """A legal date: a calendar day with no time, in the jurisdiction's time zone.
+
+    ``past`` marks a day on which something already happened: the form refuses a day
+    after the engine's today, and the web form can show the same limit.
+    """
+    metadata: dict[str, Any] = {"label": label, "help": help_text}
+    if past:
+        metadata["past"] = True
+    return fields.Date(metadata=metadata, **kwargs)
 
 
 def text(label: str, help_text: str, **kwargs: Any) -> fields.String:

@@ -138,9 +138,8 @@ def is_minor(age: int | None, born: date | None, treat_as_child: bool, on: date)
 
 
 def _consent_date(schema: FormSchema, data: dict[str, Any], field: str) -> None:
-    """A consent is given on a real day, not before she was first met."""
+    """A consent is not given before she was first met (the field refuses a future day)."""
     given = data.get(field)
-    schema.not_in_future(given, field)
     met = _stored_date(schema.variables.get("preliminary_on"))
     if given and met and given < met:
         raise ValidationError("Consent cannot be given before the preliminary "
@@ -155,7 +154,7 @@ class RecordPreliminaryIdentification(FormSchema):
                      "The checklist shows the indicators of your sector; NGO outreach "
                      "includes the Red Cross.", required=True)
     observed_on = _date("Date you met her", "The day you noticed the indicators.",
-                        required=True)
+                        past=True, required=True)
     preliminary_indicators = _choices(tuple(INDICATORS), "Indicators you noticed",
                           "Tick what you saw or heard yourself, from your sector's list. "
                           "At least one.", required=True,
@@ -168,7 +167,7 @@ class RecordPreliminaryIdentification(FormSchema):
         allow_none=True, load_default=None,
         metadata={"label": "Age", "help": "Her age as she gives it, if known."})
     date_of_birth = _date("Date of birth", "If known; the age is then computed from it.",
-                          allow_none=True, load_default=None)
+                          past=True, allow_none=True, load_default=None)
     treat_as_child = _flag("Treat her as a child",
                            "Her age is uncertain and there are reasons to believe she is "
                            "under 18: she is treated as a child until shown otherwise.",
@@ -196,7 +195,6 @@ class RecordPreliminaryIdentification(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         observed = data.get("observed_on")
-        self.not_in_future(observed, "observed_on")
         sector = data.get("referring_sector")
         if sector in SECTOR_INDICATORS:
             foreign = [i for i in data.get("preliminary_indicators") or []
@@ -206,7 +204,6 @@ class RecordPreliminaryIdentification(FormSchema):
                     f"Not on the checklist of your sector: {', '.join(foreign)}.",
                     "preliminary_indicators")
         born = data.get("date_of_birth")
-        self.not_in_future(born, "date_of_birth")
         age = data.get("age_years")
         if born and observed and age is not None and abs(age_on(born, observed) - age) > 1:
             raise ValidationError("The age and the date of birth do not agree.", "age_years")
@@ -232,7 +229,7 @@ class AskReferralConsent(FormSchema):
                              "Referral is voluntary. If she says no, that is her choice: "
                              "she can come back at any time.", required=True)
     referral_consent_date = _date("Date", "The day she gave or refused her consent.",
-                                  required=True)
+                                  past=True, required=True)
     referral_consent_purpose = _line("Purpose explained to her",
                             "What the referral is for, as you explained it.",
                             load_default="formal identification and support by the "
@@ -262,13 +259,12 @@ class LeaveContacts(FormSchema):
                        "Whether she took the contacts of the coordinator and the hotline, "
                        "or it was not safe to give them (for example when someone checks "
                        "her phone).", required=True)
-    contacts_on = _date("Date", "The day you spoke with her.", required=True)
+    contacts_on = _date("Date", "The day you spoke with her.", past=True, required=True)
     contacts_safety_note = _text("Safety note", "Required when giving the contacts was not safe: "
                         f"how she can still reach help. {_NO_NAMES}", load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("contacts_on"), "contacts_on")
         if data.get("contacts") == "unsafe_to_give" and not data.get("contacts_safety_note"):
             raise ValidationError("Say how she can still reach help.", "contacts_safety_note")
 
@@ -282,7 +278,7 @@ class AppointGuardian(FormSchema):
         "A child without a parent or legal guardian gets a temporary guardian at once; so "
         "does a child whose parent may be involved in the exploitation.", required=True)
     guardian_appointed_on = _date("Date", "The day the guardian was appointed or confirmed.",
-                                  required=True)
+                                  past=True, required=True)
     child_views = _text("The child's own views",
                         f"Heard in a way suited to her age and recorded. {_NO_NAMES}",
                         required=True, validate=validate.Length(min=1, error="Record the "
@@ -291,7 +287,7 @@ class AppointGuardian(FormSchema):
                              "The guardian decides with the child, after hearing her, on the "
                              "referral to the coordinator.", required=True)
     referral_consent_date = _date("Date of the consent", "The day the guardian decided.",
-                                  required=True)
+                                  past=True, required=True)
     guardian_interpreter_used = _flag("An interpreter was used",
                                       "For the child and the guardian.", load_default=False)
     best_interests_note = _text("Best interests of the child",
@@ -300,7 +296,6 @@ class AppointGuardian(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("guardian_appointed_on"), "guardian_appointed_on")
         _consent_date(self, data, "referral_consent_date")
         if (self.variables.get("unaccompanied_minor")
                 and data.get("guardian_arrangement") == "parent_or_legal_guardian"):
@@ -317,14 +312,13 @@ class ContactFamily(FormSchema):
         "For an unaccompanied child everything must be done to contact her family as soon "
         "as possible, unless that is not safe or not in her best interests.", required=True)
     family_contact_on = _date("Date", "The day of the contact or the decision.",
-                              required=True)
+                              past=True, required=True)
     family_contact_note = _text("Reasons", "Required when the family is not contacted: why "
                                 f"it is not safe or not in her best interests. {_NO_NAMES}",
                                 load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("family_contact_on"), "family_contact_on")
         step = data.get("family_contact_step")
         if step in ("not_safe", "not_in_best_interests") and not data.get(
                 "family_contact_note"):
@@ -340,7 +334,7 @@ class FormalIdentification(FormSchema):
     title = "Formal identification"
 
     identification_date = _date("Date of the assessment", "The day you concluded.",
-                                required=True)
+                                past=True, required=True)
     she_participated = _flag("She took part", "Identification is always done with her "
                              "participation.", required=True)
     her_view = _text("Her own view of her situation",
@@ -384,7 +378,6 @@ class FormalIdentification(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         decided = data.get("identification_date")
-        self.not_in_future(decided, "identification_date")
         met = _stored_date(self.variables.get("preliminary_on"))
         if decided and met and decided < met:
             raise ValidationError("The formal identification cannot precede the "

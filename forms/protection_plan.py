@@ -176,7 +176,7 @@ class EmergencyContact(_Part):
 class Signatures(_Part):
     she_signed = _flag("She signed the plan", "Her signature is her consent to the plan.",
                        required=True)
-    signed_on = _date("Date signed", "The day she signed.", required=True)
+    signed_on = _date("Date signed", "The day she signed.", past=True, required=True)
     coordinator_signed = _flag("The coordinator signed", "The coordination lead signs too.",
                                load_default=False)
 
@@ -212,7 +212,7 @@ class AskPlanConsent(FormSchema):
                          "The plan and every referral in it are voluntary. If she says no "
                          "the plan is not made, and she can ask for one later.", required=True)
     plan_consent_date = _date("Date", "The day she gave or refused her consent.",
-                              required=True)
+                              past=True, required=True)
     plan_consent_given_by = _choice(CONSENT_GIVERS, "Consent given by",
                                     "For a child, the guardian decides together with the "
                                     "child.", load_default="herself")
@@ -232,7 +232,6 @@ class AskPlanConsent(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("plan_consent_date"), "plan_consent_date")
         if data.get("plan_consent") and not data.get("plan_informed_of_data_use"):
             raise ValidationError("Tell her how her data will be used before she consents.",
                                   "plan_informed_of_data_use")
@@ -246,7 +245,7 @@ class DrawUpPlan(FormSchema):
     title = "Individual protection plan"
 
     plan_date = _date("Date of the plan", "The day the plan was agreed with her; target "
-                      "dates and reviews count from it.", required=True)
+                      "dates and reviews count from it.", past=True, required=True)
     profile = _nested(Profile, "1. Personal profile", "Age, citizenship, languages, culture "
                       f"and a short case history. {_NO_NAMES}", required=True)
     needs = _nested(NeedsAssessment, "2. Needs assessment", "Safety with a risk assessment, "
@@ -277,7 +276,6 @@ class DrawUpPlan(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         planned = data.get("plan_date")
-        self.not_in_future(planned, "plan_date")
         consent = _stored_date(self.variables.get("plan_consent_date"))
         if planned and consent and planned < consent:
             raise ValidationError("The plan cannot be dated before her consent.", "plan_date")
@@ -292,9 +290,6 @@ class DrawUpPlan(FormSchema):
             raise ValidationError({"signatures": {"she_signed": [
                 "The plan needs her signature: it is her consent."]}})
         signed = signatures.get("signed_on")
-        if signed and signed > self.today:
-            raise ValidationError({"signatures": {"signed_on": [
-                "The date cannot be in the future."]}})
         if signed and planned and signed < planned:
             raise ValidationError({"signatures": {"signed_on": [
                 "She signs the plan on or after its date."]}})
@@ -306,7 +301,7 @@ class DrawUpPlan(FormSchema):
 
 class Reached(_Part):
     indicator_id = _line("Indicator", "The code of the indicator.", required=True)
-    reached_on = _date("Reached on", "The day it was reached.", required=True)
+    reached_on = _date("Reached on", "The day it was reached.", past=True, required=True)
 
 
 class Rescheduled(_Part):
@@ -352,7 +347,6 @@ class _PlanUpdate(FormSchema):
     @validates_schema
     def _check_update(self, data: dict[str, Any], **_: Any) -> None:
         on = data.get(self.date_field)
-        self.not_in_future(on, self.date_field)
         planned = _stored_date(self.variables.get("plan_date"))
         if on and planned and on < planned:
             raise ValidationError("The date cannot be before the plan date.", self.date_field)
@@ -370,8 +364,7 @@ class _PlanUpdate(FormSchema):
                 raise ValidationError(f"Each indicator once only: {', '.join(twice)}.", name)
             used.update(ids)
         for r, item in enumerate(data.get("indicators_reached") or []):
-            reached = item["reached_on"]
-            if reached > self.today or (planned and reached < planned):
+            if planned and item["reached_on"] < planned:
                 raise ValidationError({"indicators_reached": {r: {"reached_on": [
                     "The day must be between the plan date and today."]}}})
         for r, item in enumerate(data.get("indicators_rescheduled") or []):
@@ -419,7 +412,7 @@ class ReviewPlan(_PlanUpdate):
     date_field = "review_date"
 
     review_date = _date("Date of the review", "The day you reviewed the plan with her.",
-                        required=True)
+                        past=True, required=True)
     review_notes = _required_text("How she is doing", "Progress, new needs and her own view, "
                                   f"agreed with her. {_NO_NAMES}",
                                   "Record how she is doing.")
@@ -431,7 +424,7 @@ class CorrectPlan(_PlanUpdate):
     date_field = "corrected_on"
 
     corrected_on = _date("Date of the correction", "The day the plan was corrected with her.",
-                         required=True)
+                         past=True, required=True)
     reason_not_reached = _required_text("Why the indicators were not reached",
                                         "What got in the way, as the team and she see it.",
                                         "Say why the indicators were not reached.")

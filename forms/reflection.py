@@ -25,7 +25,7 @@ class GrantPermittedStay(FormSchema):
                             "Granted on her request or ex officio, or refused.", required=True)
     stay_decision_date = _date("Date of the decision",
                                "The date on the police decision; the 90 days count from "
-                               "the next day.", required=True)
+                               "the next day.", past=True, required=True)
     victim_category = _choice(VICTIM_CATEGORIES, "She is a victim of",
                               "The same rule covers illegal employment and domestic violence.",
                               required=True)
@@ -44,7 +44,6 @@ class GrantPermittedStay(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("stay_decision_date"), "stay_decision_date")
         if data.get("stay_decision") == "refused" and not data.get("refusal_ground"):
             raise ValidationError("Give the ground of the refusal.", "refusal_ground")
         if data.get("stay_decision") == "granted":
@@ -64,13 +63,12 @@ class RecordDecision(FormSchema):
     decision = _choice(("cooperate", "not_cooperate", "extend"), "Her decision",
                        "Cooperate as a witness, not cooperate, or she needs more time "
                        "(the police may extend the stay once).", required=True)
-    decision_date = _date("Date she decided", "The day she told you.", required=True)
+    decision_date = _date("Date she decided", "The day she told you.", past=True, required=True)
     reason = _text("Reasons for more time", "Why the extension is justified (required when "
                    "she needs more time).", allow_none=True, load_default=None)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("decision_date"), "decision_date")
         if data.get("decision") == "extend":
             if self.variables.get("extension_used"):
                 raise ValidationError("The permitted stay was already extended once; it "
@@ -86,7 +84,7 @@ class DecideExtension(FormSchema):
     extension_granted = _flag("Extension granted", "Only for justified reasons.",
                               required=True)
     extension_decision_date = _date("Date of the decision", "The date on the police "
-                                    "decision.", required=True)
+                                    "decision.", past=True, required=True)
     extension_days = fields.Integer(
         allow_none=True, load_default=None,
         metadata={"label": "Days of extension",
@@ -94,7 +92,6 @@ class DecideExtension(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("extension_decision_date"), "extension_decision_date")
         if self.variables.get("extension_used"):
             raise ValidationError("The permitted stay was already extended once.",
                                   "extension_granted")
@@ -156,12 +153,11 @@ class AppointGuardian(FormSchema):
                                "Required before she takes any decision in the procedure.",
                                required=True)
     guardian_appointed_on = _date("Appointed on", "The date of the appointment decision.",
-                                  allow_none=True, load_default=None)
+                                  past=True, allow_none=True, load_default=None)
     notes = _text("Notes", "Who was contacted; do not write names here.", load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("guardian_appointed_on"), "guardian_appointed_on")
         if data.get("guardian_appointed") and not data.get("guardian_appointed_on"):
             raise ValidationError("Give the date the guardian was appointed.",
                                   "guardian_appointed_on")
@@ -178,9 +174,5 @@ class ContactFamily(FormSchema):
                              "Contact is not made when it would put her at risk.",
                              required=True)
     family_contact_on = _date("Date of the last attempt", "Attempts must start at once.",
-                              required=True)
+                              past=True, required=True)
     notes = _text("Notes", "What was done, with her guardian.", load_default="")
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("family_contact_on"), "family_contact_on")

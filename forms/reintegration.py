@@ -70,7 +70,8 @@ def _check_interpreter(data: Mapping[str, Any]) -> None:
 class PresentProgramme(FormSchema):
     title = "Present the (re)integration programme"
 
-    presented_on = _date("Date", "The day you presented the programme to her.", required=True)
+    presented_on = _date("Date", "The day you presented the programme to her.", past=True,
+                         required=True)
     interpreter_needed = _flag("She needs an interpreter",
                                "Tick if she does not speak the language of the counselling "
                                "well enough.", load_default=False)
@@ -92,7 +93,6 @@ class PresentProgramme(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         presented = data.get("presented_on")
-        self.not_in_future(presented, "presented_on")
         _check_interpreter(data)
         if not data.get("conditions_explained"):
             raise ValidationError("Explain the conditions for joining and the obligations of "
@@ -110,7 +110,7 @@ class EntryDecision(FormSchema):
     entry_decision = _choice(("enter", "decline"), "Her decision",
                              "Declining is respected; she may enter the programme later.",
                              required=True)
-    entry_decision_date = _date("Date", "The day she told you.", required=True)
+    entry_decision_date = _date("Date", "The day she told you.", past=True, required=True)
     consent_purpose = _line("What she agreed to",
                             "For example: intake interview and the (re)integration "
                             "programme.", allow_none=True, load_default=None)
@@ -124,7 +124,6 @@ class EntryDecision(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("entry_decision_date"), "entry_decision_date")
         if data.get("entry_decision") == "enter":
             if _blank(data.get("consent_purpose")):
                 raise ValidationError("Write what she agreed to.", "consent_purpose")
@@ -142,7 +141,7 @@ class ProgrammeStep(FormSchema):
     left_programme = _flag("She leaves the programme",
                            "Tick if she no longer wants to take part. This is her right; the "
                            "rest of the form can stay empty.", load_default=False)
-    left_on = _date("Date she left", "Leave empty for today.", allow_none=True,
+    left_on = _date("Date she left", "Leave empty for today.", past=True, allow_none=True,
                     load_default=None)
     leaving_reason = _text("Her reasons", "Only if she wants to give them.", allow_none=True,
                            load_default=None)
@@ -151,11 +150,6 @@ class ProgrammeStep(FormSchema):
         if _ticked(data, "left_programme"):
             kwargs["partial"] = True
         return super().load(data, **kwargs)
-
-    @validates_schema
-    def _check_leaving(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("left_programme"):
-            self.not_in_future(data.get("left_on"), "left_on")
 
     @staticmethod
     def leaving(data: Mapping[str, Any]) -> bool:
@@ -168,7 +162,7 @@ class IntakeSession(ProgrammeStep):
 
     session_date = _date("Date of the session",
                          "The day of this session; the intake may take several.",
-                         required=True)
+                         past=True, required=True)
     session_minutes = _number("Length in minutes", "At most 90 minutes; continue another day.",
                               1, SESSION_MAX_MINUTES,
                               "A session lasts at most 90 minutes (and at least 1): stop "
@@ -192,7 +186,6 @@ class IntakeSession(ProgrammeStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.leaving(data):
             return
-        self.not_in_future(data.get("session_date"), "session_date")
         _required_text(data, "session_notes")
         if not data.get("notes_confirmed"):
             raise ValidationError("She must confirm the notes: read them back to her before "
@@ -213,7 +206,7 @@ class CounsellorReport(FormSchema):
     title = "Counsellor's report for the team"
 
     report_date = _date("Date of the report", "The day you gave it to the team.",
-                        required=True)
+                        past=True, required=True)
     opinion = _choice(("positive", "negative"), "Your opinion on admitting her",
                       "Based on what the intake showed.", required=True)
     opinion_justification = _text("Justification",
@@ -226,7 +219,6 @@ class CounsellorReport(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("report_date"), "report_date")
         if _blank(data.get("opinion_justification")):
             raise ValidationError("Justify your opinion from what you learnt in the intake.",
                                   "opinion_justification")
@@ -241,7 +233,7 @@ class TeamDecision(FormSchema):
 
     team_decision = _choice(("admitted", "not_admitted", "postponed"), "Decision",
                             "The team may need time: postpone to a set day.", required=True)
-    team_decided_on = _date("Date", "The day the team decided.", required=True)
+    team_decided_on = _date("Date", "The day the team decided.", past=True, required=True)
     team_reasons = _text("Reasons", "Why the team decided so.", required=True)
     postponed_until = _date("Decide again on", "When the team will take the decision up again.",
                             allow_none=True, load_default=None)
@@ -252,7 +244,6 @@ class TeamDecision(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         decided = data.get("team_decided_on")
-        self.not_in_future(decided, "team_decided_on")
         if _blank(data.get("team_reasons")):
             raise ValidationError("Give the reasons of the decision.", "team_reasons")
         until = data.get("postponed_until")
@@ -269,7 +260,7 @@ class IntegrationPlan(ProgrammeStep):
     title = "Individual (re)integration plan"
 
     plan_agreed_on = _date("Date agreed", "The day you and she agreed the plan.",
-                           required=True)
+                           past=True, required=True)
     her_expectations = _text("Her expectations", "In her words.", required=True)
     short_term_goals = _text("Short-term goals", "The next weeks.", required=True)
     medium_term_goals = _text("Medium-term goals", "The next months.", required=True)
@@ -293,7 +284,6 @@ class IntegrationPlan(ProgrammeStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.leaving(data):
             return
-        self.not_in_future(data.get("plan_agreed_on"), "plan_agreed_on")
         _required_text(data, "her_expectations", "short_term_goals", "medium_term_goals",
                        "long_term_goals")
         if not data.get("rights_and_duties_explained"):
@@ -345,7 +335,7 @@ class PrepareContract(ProgrammeStep):
 class LegalAdvice(FormSchema):
     title = "Independent legal advice on the contract"
 
-    advice_given_on = _date("Date", "The day you advised her.", required=True)
+    advice_given_on = _date("Date", "The day you advised her.", past=True, required=True)
     advice_summary = _text("Advice", "What you explained; no personal data of others.",
                            required=True)
     changes_recommended = _flag("Changes to the contract recommended",
@@ -356,7 +346,6 @@ class LegalAdvice(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("advice_given_on"), "advice_given_on")
         _required_text(data, "advice_summary")
         if data.get("changes_recommended"):
             _required_text(data, "recommended_changes")
@@ -367,7 +356,8 @@ class LegalAdvice(FormSchema):
 class SignContract(ProgrammeStep):
     title = "Sign the contract"
 
-    contract_signed_on = _date("Date signed", "The day both sides signed.", required=True)
+    contract_signed_on = _date("Date signed", "The day both sides signed.", past=True,
+                               required=True)
     signed_by_both = _flag("Signed by her and by the association",
                            "She and the counsellor for the association.",
                            load_default=False)
@@ -379,7 +369,6 @@ class SignContract(ProgrammeStep):
         if self.leaving(data):
             return
         signed = data.get("contract_signed_on")
-        self.not_in_future(signed, "contract_signed_on")
         advised = _stored_date(self.variables.get("advice_given_on"))
         if self.variables.get("legal_advice_wanted") and advised and signed and signed < advised:
             raise ValidationError("She asked for legal advice first: the contract cannot be "
@@ -413,7 +402,7 @@ class AnnexStep(Schema):
 class ContractAnnex(ProgrammeStep):
     title = "Annex to the contract: cost of the steps"
 
-    annex_agreed_on = _date("Date", "The day the annex was signed.", required=True)
+    annex_agreed_on = _date("Date", "The day the annex was signed.", past=True, required=True)
     annex_steps = fields.List(
         fields.Nested(AnnexStep), required=True,
         validate=validate.Length(min=1, error="List at least one step with its cost."),
@@ -430,7 +419,6 @@ class ContractAnnex(ProgrammeStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.leaving(data):
             return
-        self.not_in_future(data.get("annex_agreed_on"), "annex_agreed_on")
         if not data.get("within_means"):
             raise ValidationError("The costs must be in line with and proportionate to the "
                                   "association's funds; change the steps first.",
@@ -467,7 +455,7 @@ class Review(ProgrammeStep):
     title = "Review of the (re)integration plan"
 
     reviewed_on = _date("Date of the review", "The day you reviewed the plan with her.",
-                        required=True)
+                        past=True, required=True)
     language_progress = _progress("language")
     schooling_progress = _progress("schooling")
     recognition_progress = _progress("recognition_of_education")
@@ -484,7 +472,6 @@ class Review(ProgrammeStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.leaving(data):
             return
-        self.not_in_future(data.get("reviewed_on"), "reviewed_on")
         _required_text(data, "her_view")
         if data.get("goals_reached") and data.get("new_annex_needed"):
             raise ValidationError("The programme ends when her goals are reached: no new annex "

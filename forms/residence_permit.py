@@ -66,11 +66,10 @@ class ConfirmCooperation(FormSchema):
         allow_none=True, load_default=None)
     cooperation_confirmed_on = _date("Date of the confirmation", "The date on the "
                                      "prosecutor's or the court's confirmation.",
-                                     allow_none=True, load_default=None)
+                                     past=True, allow_none=True, load_default=None)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("cooperation_confirmed_on"), "cooperation_confirmed_on")
         if not data.get("cooperation_confirmed"):
             return
         basis = data.get("cooperation_basis")
@@ -94,7 +93,7 @@ class FilePermitApplication(FormSchema):
         "Application filed on",
         "Must be before her lawful stay ends; a timely application gets a certificate that "
         "counts as a permit until the decision. A later date is recorded as late.",
-        required=True)
+        past=True, required=True)
     no_means = _flag("She has no means of subsistence",
                      "Then she pays no administrative fee, forms, interpreting or "
                      "translation.", load_default=False)
@@ -103,10 +102,6 @@ class FilePermitApplication(FormSchema):
                              load_default=False)
     late_filing = _flag("Filed late", "Set by the engine when the date is after the last "
                         "day of her lawful stay.", dump_only=True)
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("application_filed_on"), "application_filed_on")
 
     def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         loaded = super().load(data, **kwargs)
@@ -135,14 +130,13 @@ class IssueCertificate(FormSchema):
 
     certificate_issued_on = _date("Certificate issued on",
                                   "The certificate counts as a temporary residence permit "
-                                  "until the final decision.", required=True)
+                                  "until the final decision.", past=True, required=True)
     fees_waived = _flag("Fees waived", "No fee, forms, interpreting or translation are "
                         "charged to a victim without means.", load_default=False)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         issued = data.get("certificate_issued_on")
-        self.not_in_future(issued, "certificate_issued_on")
         filed = _stored_date(self.variables.get("application_filed_on"))
         if issued and filed and issued < filed:
             raise ValidationError("The certificate cannot be dated before the application "
@@ -158,8 +152,8 @@ class DecidePermit(FormSchema):
 
     permit_decision = _choice(("issued", "refused"), "Decision", "Issue or refuse the permit.",
                               required=True)
-    permit_issued_on = _date("Issued on", "The issue date of the permit.", allow_none=True,
-                             load_default=None)
+    permit_issued_on = _date("Issued on", "The issue date of the permit.", past=True,
+                             allow_none=True, load_default=None)
     expected_proceedings_months = _number(
         "Expected length of the criminal proceedings (months)",
         "The permit covers this time, but at least 6 and at most 12 months.", 1, 240,
@@ -170,15 +164,13 @@ class DecidePermit(FormSchema):
         "Only when the decision states it; otherwise it follows from the expected length.",
         1, 240, "Give the validity in whole months.", allow_none=True, load_default=None)
     refused_on = _date("Refused on", "The date of the decision refusing the permit.",
-                       allow_none=True, load_default=None)
+                       past=True, allow_none=True, load_default=None)
     refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
                              "Only the grounds of Art. 50(5).", allow_none=True,
                              load_default=None)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("permit_issued_on"), "permit_issued_on")
-        self.not_in_future(data.get("refused_on"), "refused_on")
         if data.get("permit_decision") == "refused":
             if not data.get("refusal_ground"):
                 raise ValidationError("Give the ground of the refusal.", "refusal_ground")
@@ -210,13 +202,12 @@ class FollowProceedings(FormSchema):
         "Renew while the proceedings last; after they end she needs a permit on another "
         "basis; schooling can start beside this procedure.", required=True)
     proceedings_ended_on = _date("Proceedings ended on", "When the criminal proceedings "
-                                 "ended.", allow_none=True, load_default=None)
+                                 "ended.", past=True, allow_none=True, load_default=None)
     follow_up_notes = _text("Notes", "State of the proceedings and of her plan.",
                             load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("proceedings_ended_on"), "proceedings_ended_on")
         step = data.get("next_step")
         if step == "proceedings_ended" and not data.get("proceedings_ended_on"):
             raise ValidationError("Give the day the proceedings ended.",
@@ -236,11 +227,7 @@ class FileRenewal(FormSchema):
 
     renewal_filed_on = _date("Renewal application filed on",
                              "File it on her application before the permit expires; a later "
-                             "date is recorded as late.", required=True)
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("renewal_filed_on"), "renewal_filed_on")
+                             "date is recorded as late.", past=True, required=True)
 
 
 @FORMS.register("permit.renewal_decision")
@@ -251,7 +238,7 @@ class DecideRenewal(FormSchema):
                                "Renewed while the proceedings last and the conditions hold.",
                                required=True)
     renewal_decided_on = _date("Date of the decision", "The date on the decision.",
-                               required=True)
+                               past=True, required=True)
     renewal_months = _number("Renewed for (months)",
                              "Each renewal is for at most 12 months, counted from the end "
                              "of the current permit.", 1, 240,
@@ -263,7 +250,6 @@ class DecideRenewal(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("renewal_decided_on"), "renewal_decided_on")
         if data.get("renewal_decision") == "refused":
             if not data.get("renewal_refusal_ground"):
                 raise ValidationError("Give the ground of the refusal.",
@@ -290,13 +276,12 @@ class FileFurtherPermit(FormSchema):
     further_permit_filed_on = _date(
         "Application filed on",
         "Must be before the current permit expires; a later date is recorded as late.",
-        allow_none=True, load_default=None)
+        past=True, allow_none=True, load_default=None)
     reason_not_filed = _text("Why she does not apply", "For example voluntary return.",
                              load_default="")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("further_permit_filed_on"), "further_permit_filed_on")
         if data.get("further_permit_basis") == "none":
             if data.get("further_permit_filed_on"):
                 raise ValidationError("With no further permit there is no filing date.",

@@ -33,7 +33,7 @@ class AgreeSchooling(FormSchema):
                                 "Schooling is voluntary; refusing is fine and she may "
                                 "come back to it later.", required=True)
     schooling_consent_date = _date("Date she decided", "The day she gave or refused her "
-                                   "consent.", required=True)
+                                   "consent.", past=True, required=True)
     schooling_consent_purpose = _line("Purpose explained to her",
                                       "What she agreed to, in the words used with her.",
                                       load_default=SCHOOLING_PURPOSE)
@@ -49,7 +49,6 @@ class AgreeSchooling(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("schooling_consent_date"), "schooling_consent_date")
         if data.get("schooling_consent") == "given" and not data.get("recovery_progress_seen"):
             raise ValidationError("Schooling starts only when her recovery shows progress. "
                                   "If she is not ready yet, record that she does not want "
@@ -140,7 +139,7 @@ class MeetSchoolManagement(FormSchema):
     title = "Meeting with the school management"
 
     management_meeting_on = _date("Meeting date", "The day you met the school management.",
-                                  required=True)
+                                  past=True, required=True)
     management_outcome = _choice(("agreed", "try_another_school", "she_withdrew"), "Outcome",
                       "Agreed terms, look for another school, or she no longer wants to "
                       "enrol.", required=True)
@@ -159,7 +158,6 @@ class MeetSchoolManagement(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("management_meeting_on"), "management_meeting_on")
         if data.get("management_outcome") == "agreed":
             if data.get("tuition_eur") is None:
                 raise ValidationError("Record the agreed tuition (0 when there is none).",
@@ -173,13 +171,9 @@ class MeetSchoolManagement(FormSchema):
 class SignSchoolContract(FormSchema):
     title = "Contract between the school and the NGO"
 
-    contract_signed_on = _date("Signed on", "The day both sides signed.", required=True)
+    contract_signed_on = _date("Signed on", "The day both sides signed.", past=True, required=True)
     contract_reference = _line("Contract number", "The reference on the contract.",
                                load_default="")
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("contract_signed_on"), "contract_signed_on")
 
 
 @FORMS.register("school.introduction")
@@ -191,12 +185,12 @@ class IntroductionMeeting(FormSchema):
                               "without it the enrolment goes ahead without the meeting.",
                               required=True)
     meeting_consent_date = _date("Date of her consent", "The day she agreed or refused.",
-                                 required=True)
+                                 past=True, required=True)
     meeting_interpreter_used = _flag("An interpreter was used",
                                      "Tick when the conversation went through an "
                                      "interpreter.", load_default=False)
     introduction_meeting_on = _date("Meeting date", "Leave empty when she refused the "
-                                    "meeting.", allow_none=True, load_default=None)
+                                    "meeting.", past=True, allow_none=True, load_default=None)
     status_not_disclosed = _flag(
         "Her victim status stays undisclosed",
         "The school agreed not to present her as a victim of trafficking to classmates "
@@ -207,8 +201,6 @@ class IntroductionMeeting(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("meeting_consent_date"), "meeting_consent_date")
-        self.not_in_future(data.get("introduction_meeting_on"), "introduction_meeting_on")
         if not data.get("status_not_disclosed"):
             raise ValidationError("Confirm that her status as a victim is not disclosed to "
                                   "classmates or teachers; only she may agree otherwise.",
@@ -225,14 +217,10 @@ class RecogniseEducation(FormSchema):
     title = "Recognition of education obtained abroad"
 
     recognition_filed_on = _date("Application filed on", "The day the recognition was "
-                                 "applied for.", required=True)
+                                 "applied for.", past=True, required=True)
     recognition_outcome = _choice(("recognised", "partly_recognised", "pending", "refused"),
                                   "Outcome", "Pending when the decision has not come yet; "
                                   "the enrolment need not wait for it.", required=True)
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("recognition_filed_on"), "recognition_filed_on")
 
 
 @FORMS.register("school.enrolment")
@@ -242,13 +230,9 @@ class RecordEnrolment(FormSchema):
     enrolled_on = _date("Enrolled on",
                         "The day the school enrolled her. It should be before her permit "
                         "expires; a later date is recorded and the deadline shows as "
-                        "missed.", required=True)
+                        "missed.", past=True, required=True)
     school_year = _line("School year or grade", "For example 2026/27, first year.",
                         load_default="")
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("enrolled_on"), "enrolled_on")
 
 
 @FORMS.register("school.deadline_watch")
@@ -294,7 +278,7 @@ class ReportProgress(FormSchema):
     title = "Progress report"
 
     progress_report_on = _date("Date of the meeting", "The monthly meeting of the school, her and "
-                        "the counsellor.", required=True)
+                        "the counsellor.", past=True, required=True)
     school_progress = _choice(("good", "some_difficulties", "serious_difficulties"), "Progress",
                        "Learning and getting along at school.", required=True)
     school_difficulties = _text("Difficulties and agreed help",
@@ -303,7 +287,3 @@ class ReportProgress(FormSchema):
     programme_status = _choice(PROGRAMME_STATUS, "Her schooling",
                                "Continuing, or the school year or programme ended, or she "
                                "left the school.", required=True)
-
-    @validates_schema
-    def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("progress_report_on"), "progress_report_on")

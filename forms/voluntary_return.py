@@ -72,7 +72,8 @@ class ReturnConsent(FormSchema):
     return_consent = _choice(("given", "refused"), "Does she want to return?",
                              "Only she decides. Refusing is a normal answer: she may ask "
                              "for a return later.", required=True)
-    consent_date = _date("Date", "The day she gave or refused her consent.", required=True)
+    consent_date = _date("Date", "The day she gave or refused her consent.", past=True,
+                         required=True)
     consent_purpose = _line("What she agreed to",
                             "For example: assisted voluntary return to her country of "
                             "origin, with a hand-over to a partner organisation.",
@@ -101,7 +102,6 @@ class ReturnConsent(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("consent_date"), "consent_date")
         check_interpreter(data)
         if data.get("return_consent") != "given":
             return
@@ -131,7 +131,7 @@ class ReturnStep(FormSchema):
     withdrawal_reason = _text("Reason she gave",
                               "In her words; write 'no reason given' if she gave none.",
                               allow_none=True, load_default=None)
-    withdrawn_on = _date("Date she withdrew", "Leave empty for today.", allow_none=True,
+    withdrawn_on = _date("Date she withdrew", "Leave empty for today.", past=True, allow_none=True,
                          load_default=None)
     withdrawal_step = fields.String(
         dump_only=True, metadata={"label": "Step at which she withdrew",
@@ -151,7 +151,6 @@ class ReturnStep(FormSchema):
         if _blank(data.get("withdrawal_reason")):
             raise ValidationError("Record the reason she gave (or 'no reason given').",
                                   "withdrawal_reason")
-        self.not_in_future(data.get("withdrawn_on"), "withdrawn_on")
 
     @staticmethod
     def withdrawn(data: Mapping[str, Any]) -> bool:
@@ -167,7 +166,8 @@ class BestInterests(ReturnStep):
                                "A child returns only with her guardian's consent.",
                                required=True)
     guardian_consent_date = _date("Date of the guardian's answer",
-                                  "The day the guardian gave or refused consent.", required=True)
+                                  "The day the guardian gave or refused consent.", past=True,
+                                  required=True)
     child_heard = _flag("Her views were heard",
                         "Hear her, according to her age and maturity, before concluding.",
                         load_default=False)
@@ -188,7 +188,6 @@ class BestInterests(ReturnStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.withdrawn(data):
             return
-        self.not_in_future(data.get("guardian_consent_date"), "guardian_consent_date")
         if not data.get("child_heard"):
             raise ValidationError("Hear her views (according to her age and maturity) before "
                                   "the assessment is concluded.", "child_heard")
@@ -206,7 +205,7 @@ class ReturnRiskAssessment(ReturnStep):
     step = "risk_assessment"
 
     assessed_on = _date("Date of the assessment", "The day the assessment was concluded.",
-                        required=True)
+                        past=True, required=True)
     retrafficking_risk = _choice(RISK_LEVELS, "Risk of being trafficked again",
                                  "Debts, recruiters in her home area, no income on return.",
                                  required=True)
@@ -227,7 +226,6 @@ class ReturnRiskAssessment(ReturnStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.withdrawn(data):
             return
-        self.not_in_future(data.get("assessed_on"), "assessed_on")
         found = {
             "the risk of being trafficked again": data.get("retrafficking_risk"),
             "the threats": data.get("threat_risk"),
@@ -254,7 +252,7 @@ class HighRiskDecision(ReturnStep):
                                  "otherwise stop the return and plan her protection.",
                                  required=True)
     high_risk_decided_on = _date("Date of the decision", "The day the decision was taken.",
-                                 required=True)
+                                 past=True, required=True)
     high_risk_justification = _text("Justification", "Why the return may go on despite the "
                                     "high risk, or why it is stopped.", required=True)
     safeguards = _text("Safeguards", "What reduces the risk: shelter on arrival, escort, no "
@@ -267,7 +265,6 @@ class HighRiskDecision(ReturnStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.withdrawn(data):
             return
-        self.not_in_future(data.get("high_risk_decided_on"), "high_risk_decided_on")
         if _blank(data.get("high_risk_justification")):
             raise ValidationError("Give the justification of the decision.",
                                   "high_risk_justification")
@@ -317,7 +314,7 @@ class PartnerContact(ReturnStep):
                               "Only a confirmed contact allows the return to be arranged.",
                               load_default=False)
     contact_confirmed_on = _date("Date of the confirmation",
-                                 "The day the partner confirmed.", required=True)
+                                 "The day the partner confirmed.", past=True, required=True)
     partner_services = _choices(PARTNER_SERVICES, "Support the partner will give",
                                 "At least one service.", required=True,
                                 validate=validate.Length(min=1, error="Choose what the "
@@ -335,7 +332,6 @@ class PartnerContact(ReturnStep):
             raise ValidationError("The partner organisation must confirm that it will receive "
                                   "and support her before the return is arranged; try again, "
                                   "or look for another organisation.", "contact_confirmed")
-        self.not_in_future(data.get("contact_confirmed_on"), "contact_confirmed_on")
 
 
 @FORMS.register("voluntary_return.documents")
@@ -347,7 +343,8 @@ class TravelDocuments(ReturnStep):
                             required=True)
     issuing_authority = _line("Issued by", "Embassy, consulate or authority (no personal "
                               "data).", required=True)
-    document_issued_on = _date("Issued on", "The issue date on the document.", required=True)
+    document_issued_on = _date("Issued on", "The issue date on the document.", past=True,
+                               required=True)
     document_valid_until = _date("Valid until", "The last day the document can be used.",
                                  required=True)
 
@@ -358,7 +355,6 @@ class TravelDocuments(ReturnStep):
         if _blank(data.get("issuing_authority")):
             raise ValidationError("Say who issued the document.", "issuing_authority")
         issued, valid = data.get("document_issued_on"), data.get("document_valid_until")
-        self.not_in_future(issued, "document_issued_on")
         if valid is not None and valid < self.today:
             raise ValidationError("This document is no longer valid, so she cannot travel on "
                                   "it; ask for a new or an emergency travel document.",
@@ -437,7 +433,7 @@ class HandOver(ReturnStep):
                               "Handed over to the partner, or the travel did not take place "
                               "and must be planned again.", required=True)
     arrived_on = _date("Arrival date", "The day she arrived and was handed over.",
-                       allow_none=True, load_default=None)
+                       past=True, allow_none=True, load_default=None)
     partner_confirmed_handover = _flag("The partner confirmed it received her",
                                        "The hand-over is complete only with this confirmation.",
                                        load_default=False)
@@ -455,7 +451,6 @@ class HandOver(ReturnStep):
             return
         if data.get("arrived_on") is None:
             raise ValidationError("Give the day she arrived.", "arrived_on")
-        self.not_in_future(data.get("arrived_on"), "arrived_on")
         if not data.get("partner_confirmed_handover"):
             raise ValidationError("The hand-over is complete only when the partner organisation "
                                   "confirms that it received her.", "partner_confirmed_handover")
@@ -466,7 +461,7 @@ class FollowUp(FormSchema):
     title = "Follow-up contact after the return"
 
     contacted_on = _date("Date of the contact", "The day she or the partner was contacted.",
-                         required=True)
+                         past=True, required=True)
     contact_method = _choice(FOLLOW_UP_METHODS, "How", "Through the partner organisation or "
                              "directly with her.", required=True)
     situation_after_return = _choice(SITUATIONS_AFTER_RETURN, "Her situation",
@@ -480,7 +475,6 @@ class FollowUp(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        self.not_in_future(data.get("contacted_on"), "contacted_on")
         if _blank(data.get("follow_up_report")):
             raise ValidationError("Write the report of the contact.", "follow_up_report")
         if data.get("declines_further_contact"):
