@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.conftest import PROCESSES
-from tests.processes import steps
-from tests.processes.steps import ESCALATION, only_task, open_elements, procedure_notices
+from tests.processes.steps import ESCALATION, DatedSteps, notices, only_task, open_elements
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "reintegration_programme.bpmn"
@@ -75,28 +74,8 @@ def start(engine):
     return engine.runtime.start("reintegration_programme", CASE, actor="counsellor").id
 
 
-def complete(engine, instance_id, element_id, data, user="user"):
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    steps.complete(engine, instance_id, element_id, data, user)
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """The clock moves to the step's day before the instance is compared."""
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    return steps.rejected(engine, instance_id, element_id, data, field)
-
-
-def on(engine, day):
-    """Move the clock to ``day`` (ISO), mid-morning in Ljubljana; never backwards."""
-    moment = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
-    if moment > engine.clock.now():
-        engine.set_clock(moment)
-
-
-def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)]
+DATED = DatedSteps(STEP_DAYS)
+complete, rejected, on = DATED.complete, DATED.rejected, DATED.on
 
 
 def reviews(engine, instance_id):

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import PROCESSES
-from tests.processes import steps
-from tests.processes.steps import ESCALATION, only_task, open_elements, procedure_notices
+from tests.processes.steps import ESCALATION, DatedSteps, notices, only_task, open_elements
 
 CASE = "SI-2026-0042"
 DIAGRAM = PROCESSES / "voluntary_return.bpmn"
@@ -53,30 +52,12 @@ def start(engine, **data):
     return engine.runtime.start("voluntary_return", CASE, data=data or None, actor="coord").id
 
 
-def complete(engine, instance_id, element_id, data, user="user"):
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    steps.complete(engine, instance_id, element_id, data, user)
-
-
-def rejected(engine, instance_id, element_id, data, field):
-    """The clock moves to the step's day before the instance is compared."""
-    if element_id in STEP_DAYS:
-        on(engine, STEP_DAYS[element_id])
-    return steps.rejected(engine, instance_id, element_id, data, field)
-
-
-def on(engine, day):
-    """Move the clock to ``day`` (ISO), mid-morning in Ljubljana; never backwards."""
-    moment = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
-    if moment > engine.clock.now():
-        engine.set_clock(moment)
-
-
 STEP_DAYS = {"give_consent": "2026-03-02", "assess_risk": "2026-03-03",
              "contact_partner": "2026-03-04", "travel_documents": "2026-03-05",
              "plan_travel": "2026-03-06", "best_interests": "2026-03-03",
              "review_high_risk": "2026-03-03", "plan_protection": "2026-03-03"}
+DATED = DatedSteps(STEP_DAYS)
+complete, rejected, on = DATED.complete, DATED.rejected, DATED.on
 
 
 def walk_to(engine, instance_id, element_id):
@@ -89,10 +70,6 @@ def walk_to(engine, instance_id, element_id):
             break
         complete(engine, instance_id, step, data)
     only_task(engine, instance_id, element_id)
-
-
-def notices(engine, instance_id):
-    return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)]
 
 
 def test_return_with_hand_over_and_two_follow_ups(engine_deployed):
