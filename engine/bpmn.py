@@ -16,9 +16,12 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ServiceTask, UserTask
+from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway as DefaultInclusiveGateway
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway as DefaultParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
@@ -89,19 +92,85 @@ class CaseCallActivity(CallActivity):
             return  # declared data outputs: SpiffWorkflow's rule applies
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True,
                                           spec_name="Start")
-        data = dict(start.data) if start is not None else {}
         done = [t for t in subworkflow.get_tasks(state=TaskState.COMPLETED,
                                                  skip_subprocesses=True)
-                if t.parent is not None and t.workflow is subworkflow
-                and not _is_join(t.task_spec)]
-        for task in sorted(done, key=lambda t: (t.last_state_change, t.depth)):
-            before, after = task.parent.data, task.data
-            for key, value in after.items():
-                if key not in before or before[key] != value:
-                    data[key] = value
-            for key in before.keys() - after.keys():
-                data.pop(key, None)
-        my_task.data = deepcopy(data)
+                if t.parent is not None and t.workflow is subworkflow]
+        my_task.data = replay_writes(dict(start.data) if start is not None else {}, done)
+
+
+class _ReplayingJoin:
+    """A joining gateway whose outgoing data holds what every joined branch wrote.
+
+    SpiffWorkflow merges the branches' copies of the data and lets the branch that
+    arrived last win, so a branch that never touched a value (a school enrolment beside
+    a permit renewal) brings back the value it copied when the branches split. Here the
+    writes of every task since the branches split are replayed in the order they
+    happened, as with instance-scoped variables.
+    """
+
+    def _run_hook(self, my_task: Any) -> bool:
+        joined = [t for t in my_task.workflow.tasks.values()
+                  if t.task_spec == self and t is not my_task
+                  and t.has_state(TaskState.FINISHED_MASK) and not my_task.is_descendant_of(t)]
+        result = super()._run_hook(my_task)  # type: ignore[misc]
+        fork = _common_ancestor([my_task.parent, *(t.parent for t in joined)])
+        if joined and fork is not None:
+            since = [t for t in _descendants(fork) if t.state == TaskState.COMPLETED]
+            my_task.data = replay_writes(dict(fork.data), since)
+        return result
+
+
+class CaseParallelGateway(_ReplayingJoin, DefaultParallelGateway):
+    pass
+
+
+class CaseInclusiveGateway(_ReplayingJoin, DefaultInclusiveGateway):
+    pass
+
+
+def replay_writes(data: dict[str, Any], tasks: list[Any]) -> dict[str, Any]:
+    """``data`` with each task's own writes (its data against its parent's) applied in the
+    order the tasks completed. Joins are skipped: they only merge copies."""
+    for task in sorted(tasks, key=lambda t: (t.last_state_change, t.depth)):
+        if task.parent is None or _is_join(task.task_spec):
+            continue
+        before, after = task.parent.data, task.data
+        for key, value in after.items():
+            if key not in before or before[key] != value:
+                data[key] = value
+        for key in before.keys() - after.keys():
+            data.pop(key, None)
+    return deepcopy(data)
+
+
+def _common_ancestor(tasks: list[Any]) -> Any:
+    """The deepest task that all of ``tasks`` descend from (or are)."""
+    first, *others = tasks
+    chain: list[Any] = []
+    node = first
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    position = {id(t): i for i, t in enumerate(chain)}
+    deepest = 0
+    for task in others:
+        node = task
+        while node is not None and id(node) not in position:
+            node = node.parent
+        if node is None:
+            return None
+        deepest = max(deepest, position[id(node)])
+    return chain[deepest]
+
+
+def _descendants(task: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = list(task.children)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(child.children)
+    return found
 
 
 def _is_join(spec: Any) -> bool:
@@ -133,6 +202,8 @@ class DiagramParser(CamundaParser):
         full_tag("userTask"): (_HumanTaskParser, HumanTask),
         full_tag("serviceTask"): (_HandlerTaskParser, HandlerTask),
         full_tag("callActivity"): (CallActivityParser, CaseCallActivity),
+        full_tag("parallelGateway"): (GatewayParser, CaseParallelGateway),
+        full_tag("inclusiveGateway"): (ConditionalGatewayParser, CaseInclusiveGateway),
     }
 
 

@@ -192,12 +192,11 @@ def open_further_permit(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("residence_permit.record_further_permit")
 def record_further_permit(ctx: Any) -> dict[str, Any]:
     """Meet (or, when she does not apply, cancel) the further-permit deadline."""
-    final = _final_permit(ctx.data)
     if ctx.data.get("further_permit_basis") == "none":
         reason = "she does not apply for a further permit"
         ctx.cancel_deadline("further_permit_application_due", reason=reason)
         ctx.cancel_deadline("permit_expiry", reason=reason)
-        return {**final, "further_permit_filed_on": None, "further_permit_late": False}
+        return {"further_permit_filed_on": None, "further_permit_late": False}
     filed = _day(ctx.data, "further_permit_filed_on")
     late = filed > _day(ctx.data, "permit_valid_until")
     ctx.meet_deadline("further_permit_application_due", on=filed)
@@ -205,24 +204,4 @@ def record_further_permit(ctx: Any) -> dict[str, Any]:
     if late:
         ctx.notify(["legal_adviser", "coordinator"], "Further permit applied for late",
                    "The application was filed after the Art. 50 permit expired.")
-    return {**final, "further_permit_filed_on": filed.isoformat(), "further_permit_late": late}
-
-
-FINAL_KEYS = ("permit_valid_until", "renewals")
-"""What renewals change after schooling may have started beside the procedure."""
-
-
-def _final_permit(data: Any) -> dict[str, Any]:
-    """The permit as the procedure closes it, under a key the school branch never carries.
-
-    The school branch holds a copy of the data from the moment it started; when the two
-    branches join, the copy would otherwise bring back the validity before any renewal.
-    """
-    return {"permit_final": {key: data.get(key) for key in FINAL_KEYS}}
-
-
-@HANDLERS.register("residence_permit.close_with_schooling")
-def close_with_schooling(ctx: Any) -> dict[str, Any]:
-    """After the school branch joined, the permit's own final values win."""
-    final = ctx.data.get("permit_final") or {}
-    return {key: final[key] for key in FINAL_KEYS if key in final}
+    return {"further_permit_filed_on": filed.isoformat(), "further_permit_late": late}

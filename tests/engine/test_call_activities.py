@@ -102,3 +102,47 @@ def test_what_a_branch_recorded_survives_a_branch_that_ends_later(make_engine):
     after = engine.runtime.instance(instance.id)
     assert [t.element_id for t in after.open_tasks] == ["after"]
     assert (after.variables["note"], after.variables["count"]) == ("she cooperates", 2)
+
+
+def branches_joined(gateway: str = "parallelGateway") -> bytes:
+    """A split into `permit` and `school`, joined by ``gateway`` before `after`."""
+    return process("joined", {"coordinator": ["start", "split", "permit", "school", "join",
+                                              "after", "end"]}, f"""
+        <bpmn:startEvent id="start"/>
+        <bpmn:parallelGateway id="split"/>
+        <bpmn:userTask id="permit" name="Renew the permit" camunda:formKey="test.note"/>
+        <bpmn:userTask id="school" name="Enrol at school" camunda:formKey="test.note"/>
+        <bpmn:{gateway} id="join"/>
+        <bpmn:userTask id="after" name="After both" camunda:formKey="test.note"/>
+        <bpmn:endEvent id="end"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="permit"/>
+        <bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="school"/>
+        <bpmn:sequenceFlow id="f4" sourceRef="permit" targetRef="join"/>
+        <bpmn:sequenceFlow id="f5" sourceRef="school" targetRef="join"/>
+        <bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="after"/>
+        <bpmn:sequenceFlow id="f7" sourceRef="after" targetRef="end"/>""")
+
+
+@pytest.mark.parametrize("gateway", ["parallelGateway", "inclusiveGateway"])
+@pytest.mark.parametrize("first, last", [("permit", "school"), ("school", "permit")])
+def test_a_join_keeps_the_latest_write_of_every_branch(test_engine, gateway, first, last):
+    """The branch that arrives last carries a stale copy of what the other one changed;
+    after the join each value is the one written last, whichever branch wrote it."""
+    test_engine.repository.deploy(branches_joined(gateway), source="joined.bpmn")
+    instance = test_engine.runtime.start("joined", "C-1", data={"note": "at the split",
+                                                                "count": 1})
+    tasks = {t.element_id: t for t in test_engine.runtime.instance(instance.id).open_tasks}
+    test_engine.tasks.complete(tasks[first].id, "ana", {"note": f"by {first}", "count": 2})
+    test_engine.tasks.complete(tasks[last].id, "ana", {"note": f"by {last}", "count": 2})
+    joined = test_engine.runtime.instance(instance.id)
+    assert [t.element_id for t in joined.open_tasks] == ["after"]
+    assert joined.variables["note"] == f"by {last}"
+
+    # Now only the first branch changes a value: the last one's copy must not undo it.
+    instance = test_engine.runtime.start("joined", "C-2", data={"note": "at the split",
+                                                                "count": 1})
+    tasks = {t.element_id: t for t in test_engine.runtime.instance(instance.id).open_tasks}
+    test_engine.tasks.complete(tasks[first].id, "ana", {"note": "changed", "count": 5})
+    test_engine.tasks.complete(tasks[last].id, "ana", {"note": "changed", "count": 1})
+    assert test_engine.runtime.instance(instance.id).variables["count"] == 5
