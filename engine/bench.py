@@ -33,6 +33,10 @@ Throughput is completions divided by the time spent inside the timed call (looki
 the next task id between calls is not counted). Each repetition starts fresh instances;
 the repetitions of all runners are interleaved so a busy moment of the machine hits them
 alike, and the median repetition is reported.
+
+The timer figures (lateness of one worker, throughput of one and two workers) follow;
+:mod:`engine.bench_timers` explains them. They need PostgreSQL and are skipped, with a
+line saying so, without it.
 """
 
 from __future__ import annotations
@@ -329,6 +333,10 @@ def main() -> None:
                 postgresql_url(pg_url))))
             runners["persisted postgresql"] = PersistedRunner(postgresql)
         report(measure(runners))
+    # Imported here: bench_timers reuses this module's helpers, so it imports this module.
+    from .bench_timers import main as timer_figures
+
+    timer_figures(pg_url)
 
 
 if __name__ == "__main__":

@@ -1,24 +1,28 @@
 """TimerService: fire what is due, exactly once, oldest first, from the timer table.
 
 The timer table is the source of truth; the scheduler (:mod:`engine.scheduler`) only
-decides *when* to call :meth:`TimerService.fire_due`. One firing is one transaction:
+decides *when* to call :meth:`TimerService.fire_due`. One batch is one transaction:
 
-1. claim the instance with the oldest due timer, locking its row
-   (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers each take a
-   different instance; on SQLite every transaction begins IMMEDIATE, one at a time);
-2. advance its workflow with the engine clock (BPMN timers) and send the reminders or
-   start the escalations of its deadlines;
+1. claim up to ``batch_size`` instances with the oldest due timers, locking their rows
+   (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers each take
+   different instances; on SQLite every transaction begins IMMEDIATE, one at a time);
+2. for each, in a savepoint, advance its workflow with the engine clock (BPMN timers)
+   and send the reminders or start the escalations of its deadlines;
 3. mark the rows fired and save state, projections and audit events; commit.
 
 A worker that dies between 1 and 3 leaves nothing behind: the transaction rolls back, the
-lock goes with its connection, and the next sweep fires the same timers once. A firing
-that raises is rolled back and retried with backoff; after ``max_attempts`` it is written
-down as an incident so that it stops blocking nobody but itself.
+locks go with its connection, and the next sweep fires the same timers once. A firing
+that raises is rolled back to its savepoint and retried with backoff; after
+``max_attempts`` it is written down as an incident so that it stops blocking nobody but
+itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -47,6 +51,8 @@ BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5),
            timedelta(minutes=30))
 """Wait after the 1st, 2nd, 3rd and later failed attempts (engine clock)."""
 MAX_ATTEMPTS = 5
+BATCH_SIZE = 16
+"""Instances fired per transaction while due timers wait (see ``fire_due``)."""
 
 
 class TimerFailure(Exception):
@@ -76,62 +82,129 @@ class TimerService:
         self.store = store
         self.start_escalation = start_escalation
         self.max_attempts = MAX_ATTEMPTS
+        self.batch_size = BATCH_SIZE
 
     # --- firing ------------------------------------------------------------------------
 
     def fire_due(self, *, worker: str = "timer", limit: int | None = None) -> list[Firing]:
-        """Fire every timer due now, oldest first, one instance per transaction."""
+        """Fire every timer due now, oldest first, up to ``limit`` instances.
+
+        Instances are claimed ``batch_size`` at a time and fired in one transaction, each
+        in a savepoint: while a backlog drains, the claim, the commit and the audit INSERT
+        are shared by the batch instead of paid per instance, and an instance that fails
+        is rolled back to its savepoint and counts an attempt while the others fire.
+        """
         fired: list[Firing] = []
         claimed = 0
         while limit is None or claimed < limit:
             now = self.ctx.now()
-            instance_id: int | None = None
+            size = self.batch_size if limit is None else min(self.batch_size, limit - claimed)
+            batch: list[int] = []
             try:
                 with self.ctx.db.transaction() as session:
-                    instance_id = self._claim(session, now)
-                    if instance_id is None:
-                        break
-                    claimed += 1
-                    fired.extend(self._fire_instance(session, instance_id, now, worker))
+                    rows = self._claim(session, now, size)
+                    batch = [row.id for row in rows]
+                    firings = self._fire_batch(session, rows, now, worker)
             except Exception as exc:  # noqa: BLE001 - any failure is retried, never lost
-                if instance_id is None:
+                if not batch:
                     raise
-                self._record_failure(instance_id, now, exc)
+                firings = self._fire_one_by_one(batch, now, worker, exc)
+            if not batch:
+                break
+            claimed += len(batch)
+            fired.extend(firings)
         for firing in fired:
             log.info("timer %s (%s %s) of instance %s fired %.3f s late", firing.timer_id,
                      firing.kind, firing.element_id, firing.instance_id,
                      firing.lateness.total_seconds())
         return fired
 
-    def _due(self, now: datetime):  # type: ignore[no-untyped-def]
-        """Pending rows due before ``now`` (strictly, as SpiffWorkflow's timer events
-        compare); BPMN timers of a suspended instance wait for its resume."""
-        return (select(Timer.instance_id, func.min(Timer.next_attempt_at).label("due"))
-                .join(ProcessInstance, ProcessInstance.id == Timer.instance_id)
-                .where(Timer.status == PENDING, Timer.next_attempt_at < now,
-                       or_(Timer.kind != BPMN_TIMER, ProcessInstance.status != SUSPENDED))
-                .group_by(Timer.instance_id))
+    def _fire_batch(self, session: Session, rows: list[ProcessInstance], now: datetime,
+                    worker: str) -> list[Firing]:
+        """Fire the claimed instances; a lone one needs no savepoint of its own."""
+        due = self._due(session, [row.id for row in rows], now)
+        if len(rows) == 1:
+            return self._fire_instance(session, rows[0], due.get(rows[0].id, []), now, worker)
+        fired: list[Firing] = []
+        for row in rows:
+            instance_id = row.id
+            try:
+                with _savepoint(session):
+                    firings = self._fire_instance(session, row, due.get(instance_id, []),
+                                                  now, worker)
+            except Exception as exc:  # noqa: BLE001 - counted and retried
+                log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
+                self._note_failure(session, instance_id, now, exc)
+            else:
+                fired.extend(firings)
+        return fired
 
-    def _claim(self, session: Session, now: datetime) -> int | None:
-        due = self._due(now).subquery()
-        return session.scalar(
-            select(ProcessInstance.id).join(due, due.c.instance_id == ProcessInstance.id)
-            .order_by(due.c.due, ProcessInstance.id).limit(1)
+    def _claim(self, session: Session, now: datetime, size: int) -> list[ProcessInstance]:
+        """Lock the ``size`` instances with the oldest due timers that no one else holds.
+
+        The timer index (status, next_attempt_at) is walked from the oldest due row and
+        rows whose instance another worker has locked are skipped: instances come in the
+        order of their oldest due time, ties to the lower id, without grouping every due
+        row for every claim. Due means strictly before ``now``, as SpiffWorkflow's timer
+        events compare; BPMN timers of a suspended instance wait for its resume.
+        """
+        rows = session.scalars(
+            select(ProcessInstance)
+            .join(Timer, Timer.instance_id == ProcessInstance.id)
+            .where(Timer.status == PENDING, Timer.next_attempt_at < now,
+                   or_(Timer.kind != BPMN_TIMER, ProcessInstance.status != SUSPENDED))
+            .order_by(Timer.next_attempt_at, Timer.instance_id).limit(size)
             .with_for_update(of=ProcessInstance, skip_locked=True))
+        return list(dict.fromkeys(rows))  # an instance with several due timers comes once
 
-    def _fire_instance(self, session: Session, instance_id: int, now: datetime,
-                       worker: str) -> list[Firing]:
-        row = self.store.get(session, instance_id)
-        due = list(session.scalars(
-            select(Timer).where(Timer.instance_id == instance_id, Timer.status == PENDING,
-                                Timer.next_attempt_at < now)
-            .order_by(Timer.next_attempt_at, Timer.id)))
+    @staticmethod
+    def _due(session: Session, instance_ids: list[int], now: datetime
+             ) -> dict[int, list[Timer]]:
+        """The pending rows due before ``now`` of each instance, oldest first."""
+        due: dict[int, list[Timer]] = {}
+        if instance_ids:
+            for timer in session.scalars(
+                    select(Timer).where(Timer.instance_id.in_(instance_ids),
+                                        Timer.status == PENDING, Timer.next_attempt_at < now)
+                    .order_by(Timer.next_attempt_at, Timer.id)):
+                due.setdefault(timer.instance_id, []).append(timer)
+        return due
+
+    def _fire_one_by_one(self, batch: list[int], now: datetime, worker: str,
+                         exc: Exception) -> list[Firing]:
+        """After a batch failed as a whole (at its commit, say): one transaction each.
+
+        Each is claimed again, so one that another worker took meanwhile is skipped,
+        and a failure is counted on the instance that fails alone.
+        """
+        if len(batch) == 1:
+            self._record_failure(batch[0], now, exc)
+            return []
+        log.warning("a batch of %s instances failed, firing them one by one: %s",
+                    len(batch), _message(exc))
+        fired: list[Firing] = []
+        for instance_id in batch:
+            try:
+                with self.ctx.db.transaction() as session:
+                    row = session.scalar(
+                        select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                        .with_for_update(skip_locked=True))
+                    if row is None:
+                        continue  # another worker holds it now and fires what is due
+                    due = self._due(session, [instance_id], now).get(instance_id, [])
+                    fired.extend(self._fire_instance(session, row, due, now, worker))
+            except Exception as error:  # noqa: BLE001 - counted and retried
+                self._record_failure(instance_id, now, error)
+        return fired
+
+    def _fire_instance(self, session: Session, row: ProcessInstance, due: list[Timer],
+                       now: datetime, worker: str) -> list[Firing]:
         fired: list[Firing] = []
         for timer in (t for t in due if t.kind != BPMN_TIMER):
             # Each in a savepoint: a reminder that fails must not hold back the others,
             # nor the instance's own timers.
             try:
-                with session.begin_nested():
+                with _savepoint(session):
                     if self._fire_deadline_timer(session, timer, now, worker):
                         fired.append(_firing(timer, now))
             except Exception as exc:  # noqa: BLE001 - counted and retried
@@ -176,26 +249,31 @@ class TimerService:
         return fired
 
     def _record_failure(self, instance_id: int, now: datetime, exc: Exception) -> None:
-        """Count a failed unit on every timer of the instance it rolled back.
+        """Count the failure of an instance whose transaction was rolled back."""
+        log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
+        with self.ctx.db.transaction() as session:
+            self._note_failure(session, instance_id, now, exc)
+
+    def _note_failure(self, session: Session, instance_id: int, now: datetime,
+                      exc: Exception) -> None:
+        """Count a failed unit on every due timer of the instance it rolled back.
 
         Each then waits its backoff, so the next claim moves on to other instances.
         After the last attempt of a BPMN timer the instance shows an incident, which
         ``retry`` clears.
         """
-        log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
-        with self.ctx.db.transaction() as session:
-            due = list(session.scalars(select(Timer).where(
-                Timer.instance_id == instance_id, Timer.status == PENDING,
-                Timer.next_attempt_at < now)))
-            for timer in due:
-                self._count_failure(session, timer, now, exc)
-            failed = [t for t in due if t.status == FAILED and t.kind == BPMN_TIMER]
-            row = session.get(ProcessInstance, instance_id)
-            if failed and row is not None and row.status not in (COMPLETED, "cancelled"):
-                row.status = INCIDENT
-                row.incident_element = failed[0].element_id or f"timer {failed[0].id}"
-                row.incident_message = (f"timer failed {failed[0].attempts} times: "
-                                        f"{_message(exc)[:1000]}")
+        due = list(session.scalars(select(Timer).where(
+            Timer.instance_id == instance_id, Timer.status == PENDING,
+            Timer.next_attempt_at < now)))
+        for timer in due:
+            self._count_failure(session, timer, now, exc)
+        failed = [t for t in due if t.status == FAILED and t.kind == BPMN_TIMER]
+        row = session.get(ProcessInstance, instance_id)
+        if failed and row is not None and row.status not in (COMPLETED, "cancelled"):
+            row.status = INCIDENT
+            row.incident_element = failed[0].element_id or f"timer {failed[0].id}"
+            row.incident_message = (f"timer failed {failed[0].attempts} times: "
+                                    f"{_message(exc)[:1000]}")
 
     def _count_failure(self, session: Session, timer: Timer, now: datetime,
                        exc: Exception) -> None:
@@ -260,13 +338,33 @@ class TimerService:
             return session.scalar(select(func.max(SchedulerWorker.last_sweep_at)))
 
 
+@contextlib.contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A savepoint whose rollback keeps what the unit of work noted before it.
+
+    SQLAlchemy reports a savepoint's rollback to ``after_rollback`` listeners as it
+    reports the transaction's, and those drop everything the session noted for the
+    commit: the audit events of failures counted earlier in the batch, the workflows to
+    keep, the earliest new timer. Only what was noted inside the savepoint must go.
+    """
+    noted = {key: copy.copy(value) for key, value in session.info.items()}
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        session.info.clear()
+        session.info.update(noted)
+        raise
+
+
 def _message(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
 def _firing(timer: Timer, now: datetime) -> Firing:
+    """``now`` is when the batch began; the row knows when its own instance was saved."""
     return Firing(timer.id, timer.instance_id, timer.kind, timer.element_id, timer.due_at,
-                  now)
+                  timer.fired_at or now)
 
 
 __all__ = ["BACKOFF", "MAX_ATTEMPTS", "Firing", "TimerService"]
