@@ -103,6 +103,26 @@ class InstanceStore:
             step(workflow, log)
         return log
 
+    @staticmethod
+    def prefetch(session: Session, instance_ids: list[int]) -> None:
+        """Read the open task and pending timer rows of many instances in two queries.
+
+        A timer worker saves a batch of instances in one transaction; each save would
+        otherwise query its own rows. Each instance's rows are used by its next save only.
+        """
+        found: dict[tuple[type, int], list[Any]] = {}
+        for model, query in (
+                (HumanTask, select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
+                                                    HumanTask.status == "open")),
+                (Timer, select(Timer).where(Timer.instance_id.in_(instance_ids),
+                                            Timer.kind == BPMN_TIMER,
+                                            Timer.status == PENDING))):
+            for instance_id in instance_ids:
+                found[(model, instance_id)] = []
+            for item in session.scalars(query):
+                found[(model, item.instance_id)].append(item)
+        session.info.setdefault(_PREFETCHED, {}).update(found)
+
     def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
              actor: str, log: StepLog | None = None) -> None:
         """Write state, projections and audit events; raise Conflict if we lost a race."""
@@ -174,9 +194,10 @@ class InstanceStore:
     def _sync_tasks(self, session: Session, row: ProcessInstance, ready: list[OpenTask],
                     actor: str, now: Any) -> None:
         current = {t.spiff_task_id: t for t in ready}
-        existing = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.status == "open")
-        ).all()
+        existing = _prefetched(session, row.id, HumanTask)
+        if existing is None:
+            existing = session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == row.id, HumanTask.status == "open")).all()
         for task in existing:
             fresh = current.pop(task.spiff_task_id, None)
             if fresh is None:
@@ -210,8 +231,11 @@ class InstanceStore:
             return  # its timers wait, unclaimed, until it is resumed
         stopped = row.status in (CANCELLED, COMPLETED)
         waiting = {t.spiff_task_id: t for t in ([] if stopped else timers)}
-        pending = session.scalars(select(Timer).where(
-            Timer.instance_id == row.id, Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+        pending = _prefetched(session, row.id, Timer)
+        if pending is None:
+            pending = session.scalars(select(Timer).where(
+                Timer.instance_id == row.id, Timer.kind == BPMN_TIMER,
+                Timer.status == PENDING)).all()
         for old in pending:
             fresh = waiting.pop(old.spiff_task_id or "", None)
             if fresh is not None:
@@ -231,3 +255,11 @@ class InstanceStore:
         if created:
             session.add_all(created)
             self.ctx.timers_changed(session, min(t.due_at for t in created))
+
+
+_PREFETCHED = "varnapot.prefetched_rows"
+
+
+def _prefetched(session: Session, instance_id: int, model: type) -> list[Any] | None:
+    """The rows :meth:`InstanceStore.prefetch` read for this instance, once; else None."""
+    return session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)

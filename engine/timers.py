@@ -123,6 +123,8 @@ class TimerService:
                     worker: str) -> list[Firing]:
         """Fire the claimed instances; a lone one needs no savepoint of its own."""
         due = self._due(session, [row.id for row in rows], now)
+        if len(rows) > 1:
+            self.store.prefetch(session, [row.id for row in rows])
         if len(rows) == 1:
             return self._fire_instance(session, rows[0], due.get(rows[0].id, []), now, worker)
         fired: list[Firing] = []
