@@ -123,11 +123,8 @@ def enqueue(ctx: EngineContext, session: Session, notification: Notification,
 def compose(settings: SmtpSettings, notification: Notification, row: NotificationEmail,
             recipient_name: str, moment: datetime) -> EmailMessage:
     """The message for one recipient; its Message-ID is the same on every attempt."""
-    message = EmailMessage()
-    message["From"] = formataddr(("Varna pot", settings.sender))
-    message["To"] = formataddr((_one_line(recipient_name), row.address))
-    message["Subject"] = SUBJECT_PREFIX + _one_line(notification.subject)
-    message["Date"] = format_datetime(moment)
+    message = _message(settings, formataddr((_one_line(recipient_name), row.address)),
+                       notification.subject, moment)
     message["Message-ID"] = (f"<varnapot.{notification.id}.{row.user_id}"
                              f"@{settings.sender_domain}>")
     message["Auto-Submitted"] = "auto-generated"
@@ -137,6 +134,15 @@ def compose(settings: SmtpSettings, notification: Notification, row: Notificatio
     lines += [f"Sent to the role: {notification.role}", "",
               "This notice is also in your Varna pot inbox."]
     message.set_content("\n".join(lines))
+    return message
+
+
+def _message(settings: SmtpSettings, to: str, subject: str, moment: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = formataddr(("Varna pot", settings.sender))
+    message["To"] = to
+    message["Subject"] = SUBJECT_PREFIX + _one_line(subject)
+    message["Date"] = format_datetime(moment)
     return message
 
 
@@ -265,11 +271,7 @@ class Mailer:
             raise BadRequest("e-mail is off: set VARNAPOT_SMTP_URL")
         if check_email(address) is None:
             raise BadRequest("give the address to send the test message to")
-        message = EmailMessage()
-        message["From"] = formataddr(("Varna pot", settings.sender))
-        message["To"] = check_email(address) or ""
-        message["Subject"] = SUBJECT_PREFIX + "test message"
-        message["Date"] = format_datetime(self.ctx.now())
+        message = _message(settings, address, "test message", self.ctx.now())
         message.set_content("Varna pot can send e-mail with these settings.")
         connection = self._connect(settings)
         try:

@@ -199,6 +199,12 @@ def test_a_reminder_is_mailed_once_to_each_active_user_with_an_address(
     assert len(smtp_server.messages) == procedure_notices + 2
     assert {e.status for e in engine.mail.outbox()} == {"sent"}
 
+    engine.mail.send_test("ops@drustvo.example")  # outside the outbox
+    rcpt, test_message = smtp_server.messages[-1]
+    assert (rcpt, subject(test_message)) == (["ops@drustvo.example"],
+                                             "[Varna pot] test message")
+    assert len(engine.mail.outbox()) == 2
+
 
 def test_mail_waits_out_a_server_outage_then_arrives_once(make_engine, smtp_port):
     engine = make_engine(smtp_url=smtp_url(smtp_port))  # nothing listens there yet
