@@ -76,18 +76,11 @@ class InboxService:
         """
         with self.ctx.db.transaction() as session:
             user = _user(session, username)
-            visible = self._query(user.id)
-            if notification_ids is not None:
-                wanted = set(notification_ids)
-                rows = {n.id: read_at for n, read_at in session.execute(
-                    visible.where(Notification.id.in_(wanted)))}
-                missing = sorted(wanted - set(rows))
-                if missing:
-                    raise NotFound(f"notification {missing[0]} is not in the inbox of "
-                                   f"{username}")
+            if notification_ids is None:
+                query = self._query(user.id).where(NotificationRead.read_at.is_(None))
+                rows = {n.id: read_at for n, read_at in session.execute(query)}
             else:
-                rows = {n.id: read_at for n, read_at in session.execute(
-                    visible.where(NotificationRead.read_at.is_(None)))}
+                rows = self._in_inbox(session, user, notification_ids)
             now = self.ctx.now()
             fresh = [i for i, read_at in rows.items() if read_at is None]
             session.add_all(NotificationRead(notification_id=i, user_id=user.id, read_at=now)
@@ -98,19 +91,24 @@ class InboxService:
         """Put notices back as unread, to deal with later."""
         with self.ctx.db.transaction() as session:
             user = _user(session, username)
-            wanted = set(notification_ids)
-            found = set(session.scalars(
-                self._query(user.id).with_only_columns(Notification.id)
-                .where(Notification.id.in_(wanted))))
-            missing = sorted(wanted - found)
-            if missing:
-                raise NotFound(f"notification {missing[0]} is not in the inbox of {username}")
-            reads = list(session.scalars(select(NotificationRead).where(
-                NotificationRead.user_id == user.id,
-                NotificationRead.notification_id.in_(wanted))))
-            for read in reads:
-                session.delete(read)
-            return len(reads)
+            read = [i for i, read_at in self._in_inbox(session, user, notification_ids).items()
+                    if read_at is not None]
+            for receipt in session.scalars(select(NotificationRead).where(
+                    NotificationRead.user_id == user.id,
+                    NotificationRead.notification_id.in_(read))):
+                session.delete(receipt)
+            return len(read)
+
+    def _in_inbox(self, session: Session, user: UserAccount,
+                  notification_ids: Iterable[int]) -> dict[int, datetime | None]:
+        """Her read time of each notice; refused if one is not in her inbox."""
+        wanted = set(notification_ids)
+        rows = {n.id: read_at for n, read_at in session.execute(
+            self._query(user.id).where(Notification.id.in_(wanted)))}
+        missing = sorted(wanted - set(rows))
+        if missing:
+            raise NotFound(f"notification {missing[0]} is not in the inbox of {user.username}")
+        return rows
 
     @staticmethod
     def _query(user_id: int):  # type: ignore[no-untyped-def]
