@@ -53,6 +53,10 @@ class Database:
         self.url = url
         self.engine = connect(url, **options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_only = self.engine.dialect.name == "postgresql"
+        readers = (self.engine.execution_options(postgresql_readonly=True)
+                   if self._read_only else self.engine)
+        self._read_sessions = sessionmaker(readers, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -69,9 +73,17 @@ class Database:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        session = self.sessions()
+        """A unit of work that only reads.
+
+        On PostgreSQL it runs as a READ ONLY transaction and ends with COMMIT: psycopg
+        drops every prepared statement of the connection on ROLLBACK, so ending reads
+        that way would have every following statement parsed and planned again.
+        """
+        session = self._read_sessions()
         try:
             yield session
+            if self._read_only:
+                session.commit()
         finally:
             session.rollback()
             session.close()
