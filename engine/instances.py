@@ -110,18 +110,17 @@ class InstanceStore:
         A timer worker saves a batch of instances in one transaction; each save would
         otherwise query its own rows. Each instance's rows are used by its next save only.
         """
-        found: dict[tuple[type, int], list[Any]] = {}
         for model, query in (
                 (HumanTask, select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
                                                     HumanTask.status == "open")),
                 (Timer, select(Timer).where(Timer.instance_id.in_(instance_ids),
                                             Timer.kind == BPMN_TIMER,
                                             Timer.status == PENDING))):
-            for instance_id in instance_ids:
-                found[(model, instance_id)] = []
+            found: dict[int, list[Any]] = {instance_id: [] for instance_id in instance_ids}
             for item in session.scalars(query):
-                found[(model, item.instance_id)].append(item)
-        session.info.setdefault(_PREFETCHED, {}).update(found)
+                found[item.instance_id].append(item)
+            for instance_id, rows in found.items():
+                keep_for_save(session, instance_id, model, rows)
 
     def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
              actor: str, log: StepLog | None = None) -> None:
@@ -260,6 +259,17 @@ class InstanceStore:
 _PREFETCHED = "varnapot.prefetched_rows"
 
 
+def keep_for_save(session: Session, instance_id: int, model: type[HumanTask] | type[Timer],
+                  rows: list[Any]) -> None:
+    """Hand the instance's open task (or pending BPMN timer) rows, already read, to its
+    next save, which would otherwise query them again."""
+    session.info.setdefault(_PREFETCHED, {})[(model, instance_id)] = rows
+
+
 def _prefetched(session: Session, instance_id: int, model: type) -> list[Any] | None:
-    """The rows :meth:`InstanceStore.prefetch` read for this instance, once; else None."""
-    return session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
+    """The rows kept for this instance's save, once, minus those closed since; else None."""
+    rows = session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
+    if rows is None:
+        return None
+    still = "open" if model is HumanTask else PENDING
+    return [row for row in rows if row.status == still]

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, defer
 
 from .context import EngineContext
 from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
 from .execution import run_guarded
-from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore
-from .models import HumanTask, ProcessInstance
+from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
+from .models import HumanTask, ProcessInstance, Timer
+from .timer_states import BPMN_TIMER, PENDING
 from .views import TaskView
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -44,6 +45,11 @@ def _field_messages(messages: Any) -> dict[str, list[str]]:
         else:
             flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
     return flat
+
+
+def _distinct(rows: Iterable[Any]) -> list[Any]:
+    """Each row once, in the order first seen (a join repeats them)."""
+    return list(dict.fromkeys(rows))
 
 
 class TaskService:
@@ -164,20 +170,30 @@ class TaskService:
                             task_id: int) -> tuple[HumanTask, ProcessInstance]:
         """The open task and its instance, read in one query.
 
-        The state is left in the database: it is fetched only if the workflow kept in
-        memory is not at the row's revision.
+        The same query reads the instance's other open tasks and its pending BPMN timers
+        (a handful of rows each, joined), which the save compares with what Spiff waits
+        on; a round trip to the database costs more than the few repeated columns. The
+        state is left in the database: it is fetched only if the workflow kept in memory
+        is not at the row's revision.
         """
+        instance_of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id)
         found = session.execute(
-            select(HumanTask, ProcessInstance)
+            select(HumanTask, ProcessInstance, Timer)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.id == task_id)
+            .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
+                                   Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+            .where(HumanTask.instance_id == instance_of_task.scalar_subquery(),
+                   or_(HumanTask.id == task_id, HumanTask.status == "open"))
             .options(defer(ProcessInstance.state))
-        ).one_or_none()
-        if found is None:
+        ).all()
+        task = next((t for t, _, _ in found if t.id == task_id), None)
+        if task is None:
             raise NotFound(f"task {task_id} does not exist")
-        task, instance = found
         if task.status != "open":
             raise Conflict(f"task {task_id} is already {task.status}")
+        instance = found[0][1]
+        keep_for_save(session, instance.id, HumanTask, _distinct(t for t, _, _ in found))
+        keep_for_save(session, instance.id, Timer, _distinct(t for _, _, t in found if t))
         return task, instance
 
     def _open(self, session: Session, task_id: int) -> HumanTask:
