@@ -18,7 +18,7 @@ from .db import Database
 from .errors import NotFound
 from .execution import StateSerializer
 from .jurisdiction import Jurisdiction
-from .models import AuditEvent, ProcessDefinition
+from .models import AuditEvent, HumanTask, ProcessDefinition
 from .workflow_cache import WorkflowCache
 
 if TYPE_CHECKING:
@@ -135,18 +135,19 @@ class EngineContext:
 
     def audit(self, session: Session, event_type: str, actor: str, *,
               instance_id: int | None = None, task_id: int | None = None,
-              element_id: str | None = None, data_keys: list[str] | None = None,
-              detail: str | None = None) -> None:
+              task: HumanTask | None = None, element_id: str | None = None,
+              data_keys: list[str] | None = None, detail: str | None = None) -> None:
         """Append one audit event to the current unit of work.
 
         Events are collected and written with one multi-row INSERT just before the
         transaction commits: a unit of work emits several, and each statement is a round
-        trip to the database.
+        trip to the database. ``task`` stands for ``task_id`` when the task row is not
+        flushed yet: its id is read when the events are written.
         """
         session.info.setdefault(_PENDING_AUDIT, []).append({
             "at": self.now(), "actor": actor, "event_type": event_type,
-            "instance_id": instance_id, "task_id": task_id, "element_id": element_id,
-            "data_keys": sorted(data_keys or []), "detail": detail,
+            "instance_id": instance_id, "task_id": task_id if task is None else task,
+            "element_id": element_id, "data_keys": sorted(data_keys or []), "detail": detail,
         })
 
 
@@ -172,4 +173,8 @@ def _write_audit_events(session: Session) -> None:
         return
     pending = session.info.pop(_PENDING_AUDIT, None)
     if pending:
+        session.flush()  # the ids of tasks created in this unit
+        for event in pending:
+            if isinstance(event["task_id"], HumanTask):
+                event["task_id"] = event["task_id"].id
         session.execute(insert(AuditEvent.__table__), pending)

@@ -9,6 +9,8 @@ process saved the instance since we read it, the flush updates no row and we rai
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,10 +125,17 @@ class InstanceStore:
                 keep_for_save(session, instance_id, model, rows)
 
     def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-             actor: str, log: StepLog | None = None) -> None:
-        """Write state, projections and audit events; raise Conflict if we lost a race."""
-        with session.no_autoflush:
+             actor: str, log: StepLog | None = None, *, flush: bool = True) -> None:
+        """Write state, projections and audit events; raise Conflict if we lost a race.
+
+        ``flush=False`` leaves the writes in the session for a caller that saves many
+        instances and flushes them together (SQLAlchemy then sends each table's rows in
+        one statement); that caller must flush with :func:`flush` before it commits.
+        """
+        with session.no_autoflush, lost_race_is_a_conflict(row.id):
             self._save(session, row, workflow, actor, log)
+            if flush:
+                session.flush()
 
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
               actor: str, log: StepLog | None) -> None:
@@ -147,13 +156,7 @@ class InstanceStore:
         row.variables = after
         row.updated_at = now
         flag_modified(row, "state")  # always UPDATE, so the revision check always runs
-        instance_id = row.id
-        try:
-            session.flush()
-        except StaleDataError as exc:
-            raise Conflict(f"process instance {instance_id} was changed by someone else; "
-                           "reload and try again") from exc
-        self.ctx.workflows.offer(session, row.id, row.definition_id, row.revision, workflow)
+        self.ctx.workflows.offer(session, row, workflow)
 
         engine = workflow.script_engine
         if isinstance(engine, RestrictedScriptEngine) and engine.effects:
@@ -197,7 +200,8 @@ class InstanceStore:
         if existing is None:
             existing = session.scalars(select(HumanTask).where(
                 HumanTask.instance_id == row.id, HumanTask.status == "open")).all()
-        for task in existing:
+        # Closed in this unit but not flushed yet: the query above still finds them open.
+        for task in (t for t in existing if t.status == "open"):
             fresh = current.pop(task.spiff_task_id, None)
             if fresh is None:
                 task.status, task.ended_at = "cancelled", now
@@ -212,11 +216,9 @@ class InstanceStore:
                       due_date=fresh.due_date, status="open", created_at=now)
             for fresh in current.values()
         ]
-        if created:
-            session.add_all(created)
-            session.flush()  # their ids go into the audit events
+        session.add_all(created)
         for task in created:
-            self.ctx.audit(session, "task_created", actor, instance_id=row.id, task_id=task.id,
+            self.ctx.audit(session, "task_created", actor, instance_id=row.id, task=task,
                            element_id=task.element_id, detail=task.role)
 
     def _sync_timers(self, session: Session, row: ProcessInstance, timers: list[WaitingTimer],
@@ -235,7 +237,7 @@ class InstanceStore:
             pending = session.scalars(select(Timer).where(
                 Timer.instance_id == row.id, Timer.kind == BPMN_TIMER,
                 Timer.status == PENDING)).all()
-        for old in pending:
+        for old in (t for t in pending if t.status == PENDING):
             fresh = waiting.pop(old.spiff_task_id or "", None)
             if fresh is not None:
                 if old.due_at != fresh.due_at:
@@ -267,9 +269,16 @@ def keep_for_save(session: Session, instance_id: int, model: type[HumanTask] | t
 
 
 def _prefetched(session: Session, instance_id: int, model: type) -> list[Any] | None:
-    """The rows kept for this instance's save, once, minus those closed since; else None."""
-    rows = session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
-    if rows is None:
-        return None
-    still = "open" if model is HumanTask else PENDING
-    return [row for row in rows if row.status == still]
+    """The rows kept for this instance's save, once; else None."""
+    rows: list[Any] | None = session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
+    return rows
+
+
+@contextlib.contextmanager
+def lost_race_is_a_conflict(instance_id: int | None = None) -> Iterator[None]:
+    """Turn the flush's failed revision check into a Conflict the user can act on."""
+    try:
+        yield
+    except StaleDataError as exc:
+        which = f"process instance {instance_id}" if instance_id else "a process instance"
+        raise Conflict(f"{which} was changed by someone else; reload and try again") from exc

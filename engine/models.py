@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -111,6 +111,9 @@ class HumanTask(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise")
+    """Never loaded: it makes a flush write the instance, and so check its revision,
+    before its task rows."""
     spiff_task_id: Mapped[str] = mapped_column(String(36), unique=True)
     element_id: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(500))
@@ -141,6 +144,8 @@ class Timer(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise")
+    """Never loaded: it makes a flush write the instance before its timer rows."""
     kind: Mapped[str] = mapped_column(String(20), default="bpmn")
     spiff_task_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     element_id: Mapped[str | None] = mapped_column(String(200))

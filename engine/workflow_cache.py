@@ -19,8 +19,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from .models import ProcessInstance
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,17 @@ class WorkflowCache:
             return None
         return kept.workflow
 
-    def offer(self, session: Session, instance_id: int, definition_id: int, revision: int,
-              workflow: BpmnWorkflow) -> None:
-        """Keep ``workflow`` as of ``revision`` when ``session`` commits."""
+    def offer(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow) -> None:
+        """Keep ``workflow`` when ``session`` commits, under the revision ``row`` has then.
+
+        The revision is read at the commit because the flush that raises it may come
+        later than the save (a timer batch flushes once for all its instances).
+        """
         if self.capacity <= 0:
             return
-        pending: dict[int, Kept] = session.info.setdefault(self._pending_key, {})
-        pending[instance_id] = Kept(definition_id, revision, workflow)
+        pending: dict[int, tuple[ProcessInstance, BpmnWorkflow]] = session.info.setdefault(
+            self._pending_key, {})
+        pending[id(row)] = (row, workflow)
 
     def forget(self, instance_id: int) -> None:
         with self._lock:
@@ -72,12 +78,20 @@ class WorkflowCache:
             self._entries.clear()
 
     def _after_commit(self, session: Session) -> None:
-        pending: dict[int, Kept] | None = session.info.pop(self._pending_key, None)
+        pending: dict[int, tuple[ProcessInstance, BpmnWorkflow]] | None = session.info.pop(
+            self._pending_key, None)
         if not pending:
             return
         with self._lock:
-            for instance_id, kept in pending.items():
-                self._entries[instance_id] = kept
+            for row, workflow in pending.values():
+                # Read without loading: a row rolled back or expired is not kept.
+                state = inspect(row)
+                loaded = state.dict
+                if not state.persistent or not {"id", "definition_id", "revision"} <= loaded.keys():
+                    continue
+                instance_id = loaded["id"]
+                self._entries[instance_id] = Kept(loaded["definition_id"], loaded["revision"],
+                                                  workflow)
                 self._entries.move_to_end(instance_id)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)

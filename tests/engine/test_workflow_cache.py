@@ -7,8 +7,10 @@ import contextlib
 import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import text
+from sqlalchemy.orm.attributes import flag_modified
 
 from engine.errors import Conflict, ValidationFailed
+from engine.models import ProcessInstance
 from engine.workflow_cache import WorkflowCache
 from tests.conftest import PROCESSES
 
@@ -79,6 +81,16 @@ class TestWorkflowCache:
         cache.watch(engine.db.sessions)
         return cache
 
+    @pytest.fixture
+    def instances(self, engine) -> list[tuple[int, int, int]]:
+        """Three instance rows, as (id, definition id, revision)."""
+        engine.repository.deploy(PROCESSES)
+        ids = [engine.runtime.start("reflection_period", f"SI-KEPT-{n}", actor="coord").id
+               for n in (1, 2, 3)]
+        with engine.db.reading() as session:
+            rows = [session.get(ProcessInstance, i) for i in ids]
+            return [(r.id, r.definition_id, r.revision) for r in rows]
+
     @staticmethod
     @contextlib.contextmanager
     def unit_of_work(engine):
@@ -91,31 +103,60 @@ class TestWorkflowCache:
     def workflow() -> BpmnWorkflow:
         return object.__new__(BpmnWorkflow)  # identity is all the cache looks at
 
-    def test_kept_only_when_the_transaction_commits(self, engine, cache):
+    def test_kept_only_when_the_transaction_commits(self, engine, cache, instances):
+        (one, definition, revision), (two, _, _), _ = instances
         kept, dropped = self.workflow(), self.workflow()
         with self.unit_of_work(engine) as session:
-            cache.offer(session, 1, definition_id=7, revision=3, workflow=kept)
-            assert cache.take(1, 7, 3) is None  # not before the commit
+            cache.offer(session, session.get(ProcessInstance, one), kept)
+            assert cache.take(one, definition, revision) is None  # not before the commit
         with pytest.raises(RuntimeError), self.unit_of_work(engine) as session:
-            cache.offer(session, 2, definition_id=7, revision=3, workflow=dropped)
+            cache.offer(session, session.get(ProcessInstance, two), dropped)
             raise RuntimeError("the unit of work failed")
-        assert cache.take(2, 7, 3) is None
-        assert cache.take(1, 7, 3) is kept
-        assert cache.take(1, 7, 3) is None  # taken, not read
+        assert cache.take(two, definition, revision) is None
+        assert cache.take(one, definition, revision) is kept
+        assert cache.take(one, definition, revision) is None  # taken, not read
 
-    def test_a_stale_revision_or_other_definition_is_a_miss_and_forgotten(self, engine, cache):
+    def test_kept_under_the_revision_the_row_has_at_the_commit(self, engine, cache,
+                                                               instances):
+        (one, definition, revision), _, _ = instances
         with self.unit_of_work(engine) as session:
-            cache.offer(session, 1, 7, 3, self.workflow())
-            cache.offer(session, 2, 7, 3, self.workflow())
-        assert cache.take(1, 7, 4) is None
-        assert cache.take(1, 7, 3) is None
-        assert cache.take(2, 8, 3) is None
+            row = session.get(ProcessInstance, one)
+            cache.offer(session, row, kept := self.workflow())
+            row.updated_at = row.updated_at  # noqa: PLW0127 - any change bumps the revision
+            flag_modified(row, "updated_at")
+        assert cache.take(one, definition, revision) is None
+        with self.unit_of_work(engine) as session:
+            cache.offer(session, session.get(ProcessInstance, one), kept)
+        assert cache.take(one, definition, revision + 1) is kept
+
+    def test_a_row_rolled_back_to_a_savepoint_is_not_kept(self, engine, cache, instances):
+        (one, definition, revision), _, _ = instances
+        with (self.unit_of_work(engine) as session, contextlib.suppress(RuntimeError),
+              session.begin_nested()):
+            row = session.get(ProcessInstance, one)
+            row.case_code = "SI-ROLLED-BACK"
+            cache.offer(session, row, self.workflow())
+            raise RuntimeError("this instance failed")
+        assert cache.take(one, definition, revision) is None
+        assert cache.take(one, definition, revision + 1) is None
+
+    def test_a_stale_revision_or_other_definition_is_a_miss_and_forgotten(
+            self, engine, cache, instances):
+        (one, definition, revision), (two, _, _), _ = instances
+        with self.unit_of_work(engine) as session:
+            cache.offer(session, session.get(ProcessInstance, one), self.workflow())
+            cache.offer(session, session.get(ProcessInstance, two), self.workflow())
+        assert cache.take(one, definition, revision + 1) is None
+        assert cache.take(one, definition, revision) is None
+        assert cache.take(two, definition + 1, revision) is None
         assert len(cache) == 0
 
-    def test_the_least_recently_kept_goes_first(self, engine, cache):
-        for instance_id in (1, 2, 3):
+    def test_the_least_recently_kept_goes_first(self, engine, cache, instances):
+        for instance_id, _, _ in instances:
             with self.unit_of_work(engine) as session:
-                cache.offer(session, instance_id, 7, 1, self.workflow())
+                cache.offer(session, session.get(ProcessInstance, instance_id),
+                            self.workflow())
         assert len(cache) == 2
-        assert cache.take(1, 7, 1) is None
-        assert cache.take(3, 7, 1) is not None
+        (one, definition, revision), _, (three, _, _) = instances
+        assert cache.take(one, definition, revision) is None
+        assert cache.take(three, definition, revision) is not None
