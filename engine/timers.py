@@ -6,15 +6,17 @@ decides *when* to call :meth:`TimerService.fire_due`. One batch is one transacti
 1. claim up to ``batch_size`` instances with the oldest due timers, locking their rows
    (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers each take
    different instances; on SQLite every transaction begins IMMEDIATE, one at a time);
-2. for each, in a savepoint, advance its workflow with the engine clock (BPMN timers)
-   and send the reminders or start the escalations of its deadlines;
-3. mark the rows fired and save state, projections and audit events; commit.
+2. for each, advance its workflow with the engine clock (BPMN timers) and send the
+   reminders or start the escalations of its deadlines;
+3. mark the rows fired and save state, projections and audit events, flushed together
+   (each table's rows in one statement); commit.
 
 A worker that dies between 1 and 3 leaves nothing behind: the transaction rolls back, the
-locks go with its connection, and the next sweep fires the same timers once. A firing
-that raises is rolled back to its savepoint and retried with backoff; after
-``max_attempts`` it is written down as an incident so that it stops blocking nobody but
-itself.
+locks go with its connection, and the next sweep fires the same timers once. A handler
+that raises is found before its instance writes anything: the attempt is counted and
+retried with backoff while the rest of the batch fires; after ``max_attempts`` it is
+written down as an incident so that it stops blocking nobody but itself. Anything else
+that fails rolls the batch back, and its instances are fired again one per transaction.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from . import reminders
 from .context import EngineContext
 from .errors import BadRequest
 from .execution import run_guarded, scan
-from .instances import COMPLETED, INCIDENT, SUSPENDED, InstanceStore
+from .instances import COMPLETED, INCIDENT, SUSPENDED, InstanceStore, lost_race_is_a_conflict
 from .models import LegalDeadline, ProcessInstance, SchedulerWorker, Timer
 from .timer_states import (
     BPMN_TIMER,
@@ -56,7 +58,7 @@ BATCH_SIZE = 16
 
 
 class TimerFailure(Exception):
-    """A firing that must be rolled back and tried again later."""
+    """A firing that failed before its instance wrote anything: count it, try later."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,10 @@ class TimerService:
     def fire_due(self, *, worker: str = "timer", limit: int | None = None) -> list[Firing]:
         """Fire every timer due now, oldest first, up to ``limit`` instances.
 
-        Instances are claimed ``batch_size`` at a time and fired in one transaction, each
-        in a savepoint: while a backlog drains, the claim, the commit and the audit INSERT
-        are shared by the batch instead of paid per instance, and an instance that fails
-        is rolled back to its savepoint and counts an attempt while the others fire.
+        Instances are claimed ``batch_size`` at a time and fired in one transaction:
+        while a backlog drains, the claim, the commit and each table's writes are shared
+        by the batch instead of paid per instance. An instance whose handler fails counts
+        an attempt while the others fire.
         """
         fired: list[Firing] = []
         claimed = 0
@@ -121,24 +123,21 @@ class TimerService:
 
     def _fire_batch(self, session: Session, rows: list[ProcessInstance], now: datetime,
                     worker: str) -> list[Firing]:
-        """Fire the claimed instances; a lone one needs no savepoint of its own."""
+        """Fire the claimed instances and flush their writes together."""
         due = self._due(session, [row.id for row in rows], now)
         if len(rows) > 1:
             self.store.prefetch(session, [row.id for row in rows])
-        if len(rows) == 1:
-            return self._fire_instance(session, rows[0], due.get(rows[0].id, []), now, worker)
         fired: list[Firing] = []
         for row in rows:
-            instance_id = row.id
             try:
-                with _savepoint(session):
-                    firings = self._fire_instance(session, row, due.get(instance_id, []),
-                                                  now, worker)
-            except Exception as exc:  # noqa: BLE001 - counted and retried
-                log.warning("timers of instance %s failed: %s", instance_id, _message(exc))
-                self._note_failure(session, instance_id, now, exc)
+                firings = self._fire_instance(session, row, due.get(row.id, []), now, worker)
+            except TimerFailure as exc:
+                log.warning("timers of instance %s failed: %s", row.id, _message(exc))
+                self._note_failure(session, row.id, now, exc)
             else:
                 fired.extend(firings)
+        with lost_race_is_a_conflict():
+            session.flush()
         return fired
 
     def _claim(self, session: Session, now: datetime, size: int) -> list[ProcessInstance]:
@@ -194,9 +193,11 @@ class TimerService:
                     if row is None:
                         continue  # another worker holds it now and fires what is due
                     due = self._due(session, [instance_id], now).get(instance_id, [])
-                    fired.extend(self._fire_instance(session, row, due, now, worker))
+                    firings = self._fire_instance(session, row, due, now, worker)
             except Exception as error:  # noqa: BLE001 - counted and retried
                 self._record_failure(instance_id, now, error)
+            else:
+                fired.extend(firings)  # only once committed
         return fired
 
     def _fire_instance(self, session: Session, row: ProcessInstance, due: list[Timer],
@@ -236,7 +237,7 @@ class TimerService:
         last_try = max(t.attempts for t in due) + 1 >= self.max_attempts
         if incidents and not had_incident and not last_try:
             raise TimerFailure(f"{incidents[0].element_id}: {incidents[0].message}")
-        self.store.save(session, row, workflow, worker, step_log)
+        self.store.save(session, row, workflow, worker, step_log, flush=False)
         fired = []
         for timer in due:
             if timer.status == FIRED:
@@ -246,7 +247,8 @@ class TimerService:
                 timer.fired_by = worker
                 fired.append(_firing(timer, now))
             elif timer.status == PENDING and timer.next_attempt_at < now:
-                raise TimerFailure(f"the workflow did not fire timer {timer.element_id} "
+                # Not a TimerFailure: the instance has written, so the batch must go back.
+                raise RuntimeError(f"the workflow did not fire timer {timer.element_id} "
                                    f"due at {timer.due_at.isoformat()}")
         return fired
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from engine.models import HumanTask, ProcessInstance
+from tests.conftest import START
 from tests.diagrams import boundary_timer, registries
 from tests.engine.test_timer_service import open_elements, rows, timer_then_handler
 
@@ -31,3 +33,43 @@ def test_instances_failing_inside_a_batch_lose_nothing_of_the_others(make_engine
         failed = engine.history.events(instance_id=instance.id, event_type="timer_failed")
         assert len(failed) == 1
         assert engine.runtime.instance(instance.id).status == "waiting"
+
+
+def predicted_task_id(engine, instance_id: int, element_id: str) -> str:
+    """The id Spiff has already given the task ``element_id`` it predicts will come."""
+    with engine.db.reading() as session:
+        state = session.get(ProcessInstance, instance_id).state
+    (task_id,) = [task_id for task_id, task in state["tasks"].items()
+                  if task["task_spec"] == element_id]
+    return task_id
+
+
+def test_a_batch_that_fails_at_its_flush_fires_its_instances_one_by_one(make_engine):
+    """An instance whose writes the database refuses spoils the batch's flush; the batch
+    goes back and each instance is fired alone, so the others fire once, and the one
+    that fails counts an attempt."""
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
+    first, broken, last = (engine.runtime.start("stay", f"C-{n}") for n in (1, 2, 3))
+    # A closed task row already holds the id of the task the timer will open in
+    # `broken`: inserting that task breaks the unique constraint at the flush.
+    with engine.db.transaction() as session:
+        session.add(HumanTask(instance_id=first.id, element_id="after_timer", title="Taken",
+                              role="coordinator", form_key="test.note", status="cancelled",
+                              spiff_task_id=predicted_task_id(engine, broken.id, "after_timer"),
+                              created_at=START))
+
+    fired = engine.advance_clock(timedelta(hours=1, seconds=1))
+
+    assert sorted(fired) == [first.id, last.id]
+    for instance in (first, last):
+        assert open_elements(engine, instance.id) == ["after_timer"]
+        events = [e.event_type for e in engine.history.events(instance_id=instance.id)]
+        assert events.count("timer_fired") == 1
+        assert events.count("task_created") == 2  # `wait`, then `after_timer`, once
+    (timer,) = rows(engine, instance_id=broken.id)
+    assert (timer.status, timer.attempts) == ("pending", 1)
+    assert "human_task" in timer.last_error
+    assert open_elements(engine, broken.id) == ["wait"]
+    assert engine.runtime.instance(broken.id).revision == broken.revision
