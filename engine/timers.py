@@ -53,7 +53,7 @@ BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5),
            timedelta(minutes=30))
 """Wait after the 1st, 2nd, 3rd and later failed attempts (engine clock)."""
 MAX_ATTEMPTS = 5
-BATCH_SIZE = 16
+BATCH_SIZE = 32
 """Instances fired per transaction while due timers wait (see ``fire_due``)."""
 
 
