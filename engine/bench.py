@@ -83,7 +83,7 @@ INSTANCES = 10
 COMPLETIONS = 20
 """Completions per instance after the grant (ten passes of the extension loop)."""
 WARMUP_INSTANCES = 2
-REPEATS = 3
+REPEATS = 5
 USER = "bench"
 PG_URL_VARIABLES = ("VARNAPOT_BENCH_DATABASE_URL", "VARNAPOT_TEST_DATABASE_URL")
 
