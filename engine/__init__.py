@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from .clock import ManualClock, make_clock
 from .config import EngineConfig
 from .context import EngineContext
+from .credentials import CredentialService
 from .db import Database
 from .deadlines import DeadlineService
 from .errors import BadRequest
@@ -56,6 +57,7 @@ class ProcessEngine:
         self.deadlines = DeadlineService(self.ctx)
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self.users = UserService(self.ctx)
+        self.credentials = CredentialService(self.ctx)
         self.inbox = InboxService(self.ctx)
         self.mail = Mailer(self.ctx)
         self._restore_clock()

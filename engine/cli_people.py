@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .cli_common import echo_views, engine_of, json_option, reported
+from .credentials import generate_password
 from .inbox import SOURCES
 from .mail import EMAIL_STATUSES
 from .users import USER_ROLES
@@ -40,14 +41,94 @@ def users() -> None:
               type=click.Choice(USER_ROLES), help="Repeat for each role she holds.")
 @click.option("--email", default=None, help="Where her notifications are e-mailed.")
 @click.option("--name", "display_name", default=None, help="Her name as others see it.")
+@click.option("--password", "password_mode", flag_value="prompt", default=None,
+              help="Ask for her password (typed twice, not shown).")
+@click.option("--generate-password", "password_mode", flag_value="generate",
+              help="Make a random password and print it once.")
 @json_option
 @click.pass_context
 @reported
 def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], email: str | None,
-              display_name: str | None, as_json: bool) -> None:
-    """Add a user with one or more roles."""
-    echo_views(engine_of(ctx.find_root()).users.add(
-        username, roles, email=email, display_name=display_name, by="cli"), as_json, _user_line)
+              display_name: str | None, password_mode: str | None, as_json: bool) -> None:
+    """Add a user with one or more roles; with a password she can sign in."""
+    engine = engine_of(ctx.find_root())
+    password = _new_password(password_mode)
+    view = engine.users.add(username, roles, email=email, display_name=display_name, by="cli")
+    if password is not None:
+        engine.credentials.set_password(username, password, by="cli")
+    echo_views(view, as_json, _user_line)
+    if password_mode == "generate":
+        click.echo(f"password for {username}: {password}  (shown once)", err=True)
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--generate", is_flag=True, help="Make a random password and print it once.")
+@click.pass_context
+@reported
+def users_password(ctx: click.Context, username: str, generate: bool) -> None:
+    """Set a user's password."""
+    password = _new_password("generate" if generate else "prompt")
+    assert password is not None
+    engine_of(ctx.find_root()).credentials.set_password(username, password, by="cli")
+    click.echo(f"password for {username}: {password}  (shown once)" if generate
+               else f"password for {username} set")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--label", default="api", help="What the token is for, to recognise it later.")
+@click.option("--revoke", is_flag=True, help="Revoke all her tokens instead.")
+@click.pass_context
+@reported
+def users_token(ctx: click.Context, username: str, label: str, revoke: bool) -> None:
+    """Make a bearer token for the REST API (shown once), or revoke her tokens."""
+    credentials = engine_of(ctx.find_root()).credentials
+    if revoke:
+        count = credentials.revoke_tokens(username, by="cli")
+        click.echo(f"{count} token(s) of {username} revoked")
+        return
+    made = credentials.create_token(username, label, by="cli")
+    click.echo(made.token)
+    click.echo(f"bearer token for {username} ({label}); it is shown only this once",
+               err=True)
+
+
+@users.command("demo")
+@click.pass_context
+@reported
+def users_demo(ctx: click.Context) -> None:
+    """Add one demo user per role (demo-<role>) and print their passwords once.
+
+    Users that exist already are left alone, so running it again prints nothing new.
+    """
+    engine = engine_of(ctx.find_root())
+    existing = {u.username for u in engine.users.users()}
+    made = []
+    for role in USER_ROLES:
+        username = f"demo-{role.replace('_', '-')}"
+        if username in existing:
+            continue
+        engine.users.add(username, [role], display_name=f"Demo {role.replace('_', ' ')}",
+                         by="cli")
+        password = generate_password()
+        engine.credentials.set_password(username, password, by="cli")
+        made.append((username, role, password))
+    if not made:
+        click.echo("demo users exist already; set a new password with "
+                   "`varnapot users password NAME --generate`")
+        return
+    click.echo("Demo users (the passwords are shown only this once):")
+    for username, role, password in made:
+        click.echo(f"  {username:<28} {role:<20} {password}")
+
+
+def _new_password(mode: str | None) -> str | None:
+    if mode == "generate":
+        return generate_password()
+    if mode == "prompt":
+        return str(click.prompt("password", hide_input=True, confirmation_prompt=True))
+    return None
 
 
 @users.command("list")

@@ -48,6 +48,31 @@ class BadRequest(EngineError):
     http_status = 400
 
 
+class Unauthorized(EngineError):
+    """Wrong user name, password or token; the message never says which."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(EngineError):
+    """Signed in, but her roles do not allow this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class TooManyAttempts(EngineError):
+    """Sign-in refused for a while after repeated failures."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a diagram, tied to the element that has it."""

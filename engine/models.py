@@ -264,6 +264,39 @@ class UserAccount(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(Moment)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """argon2id; None: she cannot sign in with a password (yet)."""
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The interface language she chose; None: the browser's."""
+
+
+class ApiToken(Base):
+    """A bearer token for the REST API. Only its SHA-256 is stored; she sees it once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Moment)
+    last_used_at: Mapped[datetime | None] = mapped_column(Moment)
+    revoked_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept to slow down password guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),
+                      Index("ix_login_attempt_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(Moment)
+    succeeded: Mapped[bool] = mapped_column()
 
 
 class UserRole(Base):

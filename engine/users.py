@@ -1,8 +1,8 @@
 """UserService: the people who sign in, the roles they hold and where they get e-mail.
 
 A notification goes to a role (the lane that owns the work); the users holding that role
-each read it in their own inbox and, with SMTP configured, get it by e-mail. Passwords and
-sign-in belong to the web application; the engine only needs who holds which role.
+each read it in their own inbox and, with SMTP configured, get it by e-mail. Passwords,
+sign-in and API tokens are :mod:`engine.credentials`.
 """
 
 from __future__ import annotations
@@ -103,12 +103,12 @@ class UserService:
             self.ctx.audit(session, "user_changed", by,
                            detail=f"{username}: {'; '.join(changes) or 'nothing'}")
             session.flush()
-            return user_view(user, self._roles(session, user.id))
+            return user_view(user, roles_of(session, user.id))
 
     def get(self, username: str) -> UserView:
         with self.ctx.db.reading() as session:
             user = self._get(session, username)
-            return user_view(user, self._roles(session, user.id))
+            return user_view(user, roles_of(session, user.id))
 
     def users(self, *, role: str | None = None) -> list[UserView]:
         query = select(UserAccount).order_by(UserAccount.username)
@@ -117,7 +117,7 @@ class UserService:
             query = query.join(UserRole, UserRole.user_id == UserAccount.id).where(
                 UserRole.role == role)
         with self.ctx.db.reading() as session:
-            return [user_view(u, self._roles(session, u.id)) for u in session.scalars(query)]
+            return [user_view(u, roles_of(session, u.id)) for u in session.scalars(query)]
 
     @staticmethod
     def _get(session: Session, username: str) -> UserAccount:
@@ -126,9 +126,10 @@ class UserService:
             raise NotFound(f"user {username!r} does not exist")
         return user
 
-    @staticmethod
-    def _roles(session: Session, user_id: int) -> list[str]:
-        return list(session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)))
+
+
+def roles_of(session: Session, user_id: int) -> list[str]:
+    return list(session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)))
 
 
 def holders(session: Session, role: str) -> list[UserAccount]:

@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from engine import EngineConfig, ProcessEngine
 from engine.cli import main
 from tests.conftest import PROCESSES
 
@@ -132,3 +133,23 @@ def test_cli_users_read_their_reminders(cli):
     assert listed.count("\n* ") + listed.startswith("* ") == 1  # one left unread
     assert cli("inbox", "read", "--user", "ana", "--all").stdout.startswith("1 marked read")
     assert cli.json("inbox", "list", "--user", "ana", "--unread") == []
+
+
+def test_cli_demo_users_sign_in_with_the_passwords_printed_once(cli, database_url):
+    first = cli("users", "demo").stdout
+    lines = [line.split() for line in first.splitlines()[1:]]
+    assert {role for _, role, _ in lines} >= {"police", "coordinator", "legal_adviser",
+                                              "policy_analyst", "admin"}
+    assert "shown only this once" in first
+    again = cli("users", "demo").stdout
+    assert not any(password in again for _, _, password in lines)
+
+    engine = ProcessEngine(EngineConfig(database_url=database_url))
+    try:
+        username, _, password = next(line for line in lines if line[1] == "police")
+        assert engine.credentials.sign_in(username, password, "127.0.0.1").roles == ["police"]
+        token = cli("users", "token", username, "--label", "tests").stdout.strip()
+        assert engine.credentials.user_for_token(token).username == username
+        assert "1 token(s)" in cli("users", "token", username, "--revoke").stdout
+    finally:
+        engine.close()

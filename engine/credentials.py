@@ -1,0 +1,186 @@
+"""CredentialService: passwords, sign-in with a brake on guessing, and API tokens.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults), so a copy of the database
+does not give them away. API tokens are long random strings: a fast SHA-256 of each is
+enough to make the stored value useless, and lets every API request find its token with
+one indexed lookup. A token is shown once, when it is made.
+
+Failed sign-ins are written down. After ``MAX_FAILURES`` for one user name, or
+``MAX_ADDRESS_FAILURES`` from one address, within ``WINDOW``, sign-in is refused for that
+name or address until the window has passed, even with the right password: guessing
+becomes slow whichever of the two the guesser varies.
+
+Sign-in is security, not procedure: it runs on the wall clock, never on the engine's
+settable clock, which a training installation moves by months.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .context import EngineContext
+from .errors import BadRequest, NotFound, TooManyAttempts, Unauthorized
+from .models import ApiToken, LoginAttempt, UserAccount
+from .users import roles_of, user_view
+from .views import UserView
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+MAX_ADDRESS_FAILURES = 20
+WINDOW = timedelta(minutes=15)
+REFUSED = "wrong user name or password"
+"""The same words whether the name exists or not: they must not tell which."""
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("a password no one has")
+"""Verified against when the name is unknown, so an unknown name takes as long."""
+
+
+def generate_password() -> str:
+    """A random password of 16 URL-safe characters (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just made: ``token`` is shown this once and never stored."""
+
+    token: str
+    username: str
+    label: str
+
+
+class CredentialService:
+    def __init__(self, ctx: EngineContext,
+                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.ctx = ctx
+        self.wall_clock = wall_clock
+
+    # --- passwords ---------------------------------------------------------------------
+
+    def set_password(self, username: str, password: str, *, by: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise BadRequest(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        hashed = _hasher.hash(password)
+        with self.ctx.db.transaction() as session:
+            user = _user(session, username)
+            user.password_hash = hashed
+            self.ctx.audit(session, "password_set", by, detail=username)
+
+    def sign_in(self, username: str, password: str, address: str) -> UserView:
+        """The user, if the password is hers and neither she nor the address is braked."""
+        now = self.wall_clock()
+        address = (address or "unknown")[:64]
+        with self.ctx.db.transaction() as session:
+            self._check_brake(session, username, address, now)
+            user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+            valid = _verify(user.password_hash if user else None, password)
+            ok = valid and user is not None and user.active
+            # Written before refusing: a failure must count even though nothing else does.
+            session.add(LoginAttempt(username=username[:64], address=address, at=now,
+                                     succeeded=ok))
+            view = None
+            if ok and user is not None:
+                if _hasher.check_needs_rehash(user.password_hash or ""):
+                    user.password_hash = _hasher.hash(password)
+                view = user_view(user, roles_of(session, user.id))
+        if view is None:
+            raise Unauthorized(REFUSED)
+        return view
+
+    def _check_brake(self, session: Session, username: str, address: str,
+                     now: datetime) -> None:
+        since = now - WINDOW
+        for column, value, limit in ((LoginAttempt.username, username, MAX_FAILURES),
+                                     (LoginAttempt.address, address, MAX_ADDRESS_FAILURES)):
+            failures = session.execute(
+                select(func.count(), func.min(LoginAttempt.at))
+                .where(column == value, LoginAttempt.at > since,
+                       LoginAttempt.succeeded.is_(False))).one()
+            count, oldest = failures
+            if count >= limit:
+                wait = int((oldest + WINDOW - now).total_seconds()) + 1
+                raise TooManyAttempts(
+                    f"too many failed sign-ins; try again in {max(1, wait // 60)} min", wait)
+
+    # --- API tokens --------------------------------------------------------------------
+
+    def create_token(self, username: str, label: str, *, by: str) -> NewToken:
+        token = secrets.token_urlsafe(32)
+        with self.ctx.db.transaction() as session:
+            user = _user(session, username)
+            session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
+                                 label=label or "api", created_at=self.wall_clock()))
+            self.ctx.audit(session, "token_created", by, detail=f"{username}: {label}")
+        return NewToken(token, username, label)
+
+    def user_for_token(self, token: str) -> UserView:
+        """The active user the token belongs to; Unauthorized for any other token."""
+        if not token:
+            raise Unauthorized("a bearer token is needed")
+        with self.ctx.db.transaction() as session:
+            found = session.execute(
+                select(ApiToken, UserAccount)
+                .join(UserAccount, UserAccount.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == token_digest(token))).one_or_none()
+            if found is None or found[0].revoked_at is not None or not found[1].active:
+                raise Unauthorized("the bearer token is not valid")
+            api_token, user = found
+            api_token.last_used_at = self.wall_clock()
+            return user_view(user, roles_of(session, user.id))
+
+    def revoke_tokens(self, username: str, *, by: str) -> int:
+        with self.ctx.db.transaction() as session:
+            user = _user(session, username)
+            tokens = list(session.scalars(select(ApiToken).where(
+                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+            for api_token in tokens:
+                api_token.revoked_at = self.wall_clock()
+            self.ctx.audit(session, "tokens_revoked", by, detail=f"{username}: {len(tokens)}")
+            return len(tokens)
+
+    # --- the session's user ------------------------------------------------------------
+
+    def active_user(self, username: str) -> UserView | None:
+        """The user a browser session names, if she still exists and may act."""
+        with self.ctx.db.reading() as session:
+            user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+            if user is None or not user.active:
+                return None
+            return user_view(user, roles_of(session, user.id))
+
+    def set_language(self, username: str, language: str | None) -> None:
+        with self.ctx.db.transaction() as session:
+            _user(session, username).language = language
+
+    def language(self, username: str) -> str | None:
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(UserAccount.language)
+                                  .where(UserAccount.username == username))
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _user(session: Session, username: str) -> UserAccount:
+    user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} does not exist")
+    return user
