@@ -9,7 +9,7 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from .context import EngineContext
@@ -57,27 +57,45 @@ class TaskService:
         self.ctx = ctx
         self.store = InstanceStore(ctx)
 
-    def tasks(self, *, role: str | None = None, assignee: str | None = None,
-              status: str = "open", instance_id: int | None = None,
-              due_before: date | None = None) -> list[TaskView]:
+    def tasks(self, *, role: str | None = None, roles: Iterable[str] | None = None,
+              assignee: str | None = None, status: str = "open",
+              instance_id: int | None = None, due_before: date | None = None,
+              limit: int | None = None, offset: int = 0) -> list[TaskView]:
+        """Tasks by due date (undated last); ``roles``: of any of them (a worklist)."""
+        with self.ctx.db.reading() as session:
+            query = self._query(role, roles, assignee, status, instance_id, due_before)
+            query = query.order_by(HumanTask.due_date.is_(None), HumanTask.due_date,
+                                   HumanTask.id).offset(offset).limit(limit)
+            return [task_view(t, i) for t, i in session.execute(query).all()]
+
+    def count(self, *, role: str | None = None, roles: Iterable[str] | None = None,
+              assignee: str | None = None, status: str = "open",
+              instance_id: int | None = None, due_before: date | None = None) -> int:
+        """How many tasks :meth:`tasks` would list without paging."""
+        with self.ctx.db.reading() as session:
+            query = self._query(role, roles, assignee, status, instance_id, due_before)
+            return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    @staticmethod
+    def _query(role: str | None, roles: Iterable[str] | None, assignee: str | None,
+               status: str, instance_id: int | None, due_before: date | None) -> Select[Any]:
         if status not in TASK_STATUSES:
             raise BadRequest(f"unknown task status {status!r}; one of: "
                              f"{', '.join(TASK_STATUSES)}")
-        with self.ctx.db.reading() as session:
-            query = (select(HumanTask, ProcessInstance)
-                     .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-                     .where(HumanTask.status == status))
-            if role:
-                query = query.where(HumanTask.role == role)
-            if assignee:
-                query = query.where(HumanTask.assignee == assignee)
-            if instance_id is not None:
-                query = query.where(HumanTask.instance_id == instance_id)
-            if due_before is not None:
-                query = query.where(HumanTask.due_date <= due_before)
-            query = query.order_by(HumanTask.due_date.is_(None), HumanTask.due_date,
-                                   HumanTask.id)
-            return [task_view(t, i) for t, i in session.execute(query).all()]
+        query = (select(HumanTask, ProcessInstance)
+                 .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                 .where(HumanTask.status == status))
+        if role:
+            query = query.where(HumanTask.role == role)
+        if roles is not None:
+            query = query.where(HumanTask.role.in_(list(roles)))
+        if assignee:
+            query = query.where(HumanTask.assignee == assignee)
+        if instance_id is not None:
+            query = query.where(HumanTask.instance_id == instance_id)
+        if due_before is not None:
+            query = query.where(HumanTask.due_date <= due_before)
+        return query
 
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:

@@ -1,4 +1,8 @@
-"""The Flask application: ``create_app`` builds it around one ProcessEngine."""
+"""The Flask application: ``create_app`` builds it around one ProcessEngine.
+
+Blueprints per audience (DESIGN.md): ``auth`` (sign-in), ``worklist`` (actors), and the
+REST ``api``. Every page needs a signed-in user; every action checks her roles.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,20 @@ from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
+from . import api, auth, security, worklist
+
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
                **settings: Any) -> Flask:
     """Application factory; pass an engine to share one with tests or the CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.config.update(security.DEFAULTS)
     app.config.update(settings)
     app.extensions["varnapot"] = engine or ProcessEngine(config)
+    security.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(worklist.bp)
+    api.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -35,3 +46,8 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
                        last_timer_sweep=last_sweep.isoformat() if last_sweep else None)
 
     return app
+
+
+def engine_of(app: Flask) -> ProcessEngine:
+    engine: ProcessEngine = app.extensions["varnapot"]
+    return engine

@@ -1,0 +1,62 @@
+"""A signed-in browser session or an API token per role, over the engine fixture."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import PROCESSES
+from web import create_app
+
+PASSWORD = "a long enough password"
+ROLES = ("police", "coordinator", "legal_adviser", "policy_analyst", "ngo_counsellor",
+         "admin")
+
+
+@pytest.fixture
+def app(engine) -> Flask:
+    engine.repository.deploy(PROCESSES)
+    for role in ROLES:
+        username = role.replace("_", "-")
+        engine.users.add(username, [role])
+        engine.credentials.set_password(username, PASSWORD, by="tests")
+    return create_app(engine=engine, SECRET_KEY="tests", TESTING=True)
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of the page's hidden input ``name``, as the browser would send it."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, f"the page has no {name}"
+    return found.group(1)
+
+
+def csrf_of(html: str) -> str:
+    return hidden(html, "csrf_token")
+
+
+@pytest.fixture
+def signed_in(app) -> Callable[[str], FlaskClient]:
+    """A client signed in through the login form, as a browser does it."""
+
+    def sign_in(username: str) -> FlaskClient:
+        client = app.test_client()
+        token = csrf_of(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def bearer(app, engine) -> Callable[[str], dict[str, str]]:
+    def headers(username: str) -> dict[str, str]:
+        token = engine.credentials.create_token(username, "tests", by="tests").token
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

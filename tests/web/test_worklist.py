@@ -1,0 +1,141 @@
+"""Actors sign in, see the tasks of their roles, and complete them through the form."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent, LoginAttempt
+from tests.web.conftest import PASSWORD, csrf_of, hidden
+
+GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
+         "victim_category": "trafficking", "informed_of_permit": "on"}
+
+
+def open_task(engine, instance_id):
+    (task,) = engine.runtime.instance(instance_id).open_tasks
+    return task
+
+
+def snapshot(engine, instance_id):
+    """What a refused request must leave as it was."""
+    view = engine.runtime.instance(instance_id)
+    with engine.db.reading() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    return view.revision, view.status, [t.id for t in view.open_tasks], events
+
+
+def test_pages_need_a_signed_in_user(app):
+    client = app.test_client()
+    response = client.get("/worklist")
+    assert response.status_code == 302
+    assert "/login?next=/worklist" in response.headers["Location"]
+
+
+def test_a_wrong_password_is_refused_with_one_message_and_nothing_signs_in(app, engine):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "police", "password": "wrong one",
+                                           "csrf_token": token})
+    assert response.status_code == 401
+    assert "Wrong user name or password." in response.get_data(as_text=True)
+    assert client.get("/worklist").status_code == 302
+    with engine.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 1
+
+
+def test_the_login_form_needs_its_csrf_token(app):
+    response = app.test_client().post("/login", data={"username": "police",
+                                                      "password": PASSWORD})
+    assert response.status_code == 400
+    assert "The form expired" in response.get_data(as_text=True)
+
+
+def test_sign_in_never_sends_her_to_another_site(app):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(f"/login?next={target}", data={
+            "username": "police", "password": PASSWORD, "csrf_token": token})
+        assert response.headers["Location"] == "/"  # her home page, on this site
+
+
+def test_the_police_worklist_shows_her_task_and_not_the_coordinators(app, engine, signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-7K3Q-9F2M", actor="coord")
+    police = signed_in("police")
+    page = police.get("/worklist").get_data(as_text=True)
+    assert "Decide on the permitted stay" in page and "SI-7K3Q-9F2M" in page
+    coordinator = signed_in("coordinator")
+    assert "SI-7K3Q-9F2M" not in coordinator.get("/worklist").get_data(as_text=True)
+    task = open_task(engine, instance.id)
+    assert coordinator.get(f"/tasks/{task.id}").status_code == 403
+    assert coordinator.get("/tasks/999999").status_code == 404
+
+
+def test_the_form_refuses_bad_input_next_to_each_field_and_keeps_it(app, engine, signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-AAAA-BBBB", actor="coord")
+    task = open_task(engine, instance.id)
+    police = signed_in("police")
+    page = police.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'name="stay_decision_date"' in page and "Granted on her request" in page
+    before = snapshot(engine, instance.id)
+
+    response = police.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf_of(page), "stay_decision": "granted",
+        "stay_decision_date": "2031-01-01", "victim_category": "trafficking",
+        "informed_of_permit": "on"})
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="f-stay_decision_date-error">The date cannot be in the future.' in html
+    assert 'value="2031-01-01"' in html  # what she typed is kept
+    assert snapshot(engine, instance.id) == before
+
+
+def test_completing_the_form_moves_the_case_and_opens_her_next_task(app, engine, signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-CCCC-DDDD", actor="coord")
+    task = open_task(engine, instance.id)
+    police = signed_in("police")
+    page = police.get(f"/tasks/{task.id}").get_data(as_text=True)
+    response = police.post(f"/tasks/{task.id}", data={**GRANT, "csrf_token": csrf_of(page)})
+    assert response.status_code == 302
+    assert engine.tasks.task(task.id).completed_by == "police"
+    after = [t.element_id for t in engine.runtime.instance(instance.id).open_tasks]
+    assert after and "grant_permitted_stay" not in after
+
+
+def test_a_stale_page_is_refused_with_409_and_nothing_changes(app, engine, signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-EEEE-FFFF", actor="coord")
+    task = open_task(engine, instance.id)
+    police = signed_in("police")
+    page = police.get(f"/tasks/{task.id}").get_data(as_text=True)
+    # Meanwhile the case moves on: suspended and resumed, its revision is two ahead.
+    engine.runtime.suspend(instance.id, actor="coord")
+    engine.runtime.resume(instance.id, actor="coord")
+    before = snapshot(engine, instance.id)
+    response = police.post(f"/tasks/{task.id}", data={
+        **GRANT, "csrf_token": csrf_of(page), "revision": hidden(page, "revision")})
+    assert response.status_code == 409
+    assert "reload and try again" in response.get_data(as_text=True)
+    assert snapshot(engine, instance.id) == before
+
+
+def test_claim_and_release(app, engine, signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-GGGG-HHHH", actor="coord")
+    task = open_task(engine, instance.id)
+    police = signed_in("police")
+    token = csrf_of(police.get(f"/tasks/{task.id}").get_data(as_text=True))
+    police.post(f"/tasks/{task.id}/claim", data={"csrf_token": token})
+    assert engine.tasks.task(task.id).assignee == "police"
+    assert "police" in police.get("/worklist?mine=1").get_data(as_text=True)
+    police.post(f"/tasks/{task.id}/unclaim", data={"csrf_token": token})
+    assert engine.tasks.task(task.id).assignee is None
+
+
+def test_every_page_carries_the_security_headers(app, signed_in):
+    response = signed_in("police").get("/worklist")
+    headers = response.headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    cookie = signed_in("police").get_cookie("varnapot_session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"

@@ -1,0 +1,90 @@
+"""Every API error as JSON ``{"error", "message", "fields"}``, never HTML or a trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_smorest import Api
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import EngineError, TooManyAttempts, ValidationFailed
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large",
+         415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_attempts"}
+
+
+def problem(status: int, message: str, fields: dict[str, Any] | None = None,
+            error: str | None = None) -> Any:
+    response = jsonify(error=error or CODES.get(status, "error"), message=message,
+                       fields=fields or {})
+    response.status_code = status
+    return response
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+class VarnaApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, whose handler of HTTP errors (it takes them app-wide)
+    answers API requests with our JSON and pages with a page."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if is_api():
+            return _http_problem(error)
+        status = error.code or 500
+        heading, message = PAGES.get(status, (error.name, error.description or ""))
+        return _page_error(status, heading, message)
+
+
+PAGES = {
+    401: ("Sign in", "Sign in to continue."),
+    403: ("Not for your roles", "This belongs to other roles than yours. If you should "
+          "have access, ask an administrator."),
+    404: ("Not found", "There is nothing here: the address may be mistyped, or the item "
+          "was removed."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(EngineError)
+    def engine_error(exc: EngineError) -> Any:
+        if not is_api():
+            raise exc  # the pages' own handlers
+        fields = exc.fields if isinstance(exc, ValidationFailed) else None
+        response = problem(exc.http_status, exc.message, fields, exc.code)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        if is_api():
+            return problem(400, "the CSRF token is missing or wrong; send the page's token "
+                           "in an X-CSRFToken header, or use a bearer token",
+                           error="csrf_failed")
+        return _page_error(400, "The form expired", "Reload the page and send it again.")
+
+
+def _http_problem(exc: HTTPException) -> Any:
+    """flask-smorest's errors (webargs' 422 included) in our shape."""
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    fields = data.get("messages", {})
+    if isinstance(fields, dict) and len(fields) == 1 and "json" in fields:
+        fields = fields["json"]  # the body's fields, not "json"
+    message = data.get("message") or (exc.description if status != 422 else "invalid input")
+    if status == 401:
+        message = "sign in, or send a bearer token"
+    if status == 403:
+        message = "your roles do not allow this"
+    return problem(status, message, fields if isinstance(fields, dict) else {})
+
+
+def _page_error(status: int, heading: str, message: str) -> Any:
+    return render_template("error.html", code=status, heading=heading,
+                           message=message), status

@@ -1,0 +1,147 @@
+"""/api/tasks: the worklist, a task with its form as JSON Schema, claim, unclaim, complete.
+
+The same role rule as the pages: a task of a role she does not hold is a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from engine.errors import NotFound
+from engine.views import TaskView
+
+from ..auth import acting_user, engine
+from ..form_fields import json_schema
+from ..security import csrf_unless_token
+from ..worklist import lanes
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/tasks",
+                description="Human tasks of the signed-in user's roles.")
+blp.before_request(csrf_unless_token)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    case_code = fields.String()
+    process_key = fields.String()
+    element_id = fields.String()
+    title = fields.String()
+    role = fields.String()
+    form_key = fields.String()
+    documentation = fields.String(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    status = fields.String()
+    created_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class TaskWithFormSchema(TaskSchema):
+    revision = fields.Integer(metadata={"description": "Send it back with `complete` to "
+                                        "refuse the completion if the case moved meanwhile."})
+    form = fields.Dict(metadata={"description": "The form as JSON Schema."})
+
+
+class TaskQuerySchema(Schema):
+    role = fields.String(metadata={"description": "One of your roles; default: all."})
+    assignee = fields.String(metadata={"description": "`me` for the tasks you claimed."})
+    status = fields.String(load_default="open",
+                           validate=validate.OneOf(("open", "completed", "cancelled")))
+    instance_id = fields.Integer()
+    due_before = fields.Date()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class CompleteSchema(Schema):
+    data = fields.Dict(required=True, metadata={"description": "The form's fields."})
+    revision = fields.Integer(metadata={"description": "The revision the task was read at."})
+
+
+def _own(task_id: int) -> TaskView:
+    try:
+        task = engine().tasks.task(task_id)
+    except NotFound:
+        abort(404, message=f"task {task_id} does not exist")
+    if task.role not in lanes(acting_user()):
+        abort(403)
+    return task
+
+
+@blp.route("/")
+class Tasks(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(TaskQuerySchema, location="query")
+    @blp.response(200, TaskSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[TaskView]:
+        """Tasks of your roles, the most urgent first."""
+        user = acting_user()
+        roles = lanes(user)
+        if query.get("role"):
+            if query["role"] not in roles:
+                abort(403)
+            roles = [query["role"]]
+        assignee = user.username if query.get("assignee") == "me" else query.get("assignee")
+        return engine().tasks.tasks(
+            roles=roles, assignee=assignee, status=query["status"],
+            instance_id=query.get("instance_id"), due_before=query.get("due_before"),
+            limit=query["limit"], offset=query["offset"])
+
+
+@blp.route("/<int:task_id>")
+class TaskResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskWithFormSchema)
+    def get(self, task_id: int) -> dict[str, Any]:
+        """The task, the revision of its case, and its form as JSON Schema."""
+        task = _own(task_id)
+        schema = engine().tasks.form(task.form_key)()
+        revision = engine().runtime.instance(task.instance_id).revision
+        return {**task.to_dict(), "revision": revision,
+                "form": json_schema(schema, getattr(schema, "title", "") or task.title)}
+
+
+@blp.route("/<int:task_id>/claim")
+class Claim(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: int) -> TaskView:
+        """Take the task: others see it is yours and cannot complete it."""
+        _own(task_id)
+        return engine().tasks.claim(task_id, acting_user().username)
+
+
+@blp.route("/<int:task_id>/unclaim")
+class Unclaim(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: int) -> TaskView:
+        """Give the task back to your role."""
+        task = _own(task_id)
+        if task.assignee and task.assignee != acting_user().username:
+            abort(403, message=f"task {task_id} is claimed by {task.assignee}")
+        return engine().tasks.unclaim(task_id, acting_user().username)
+
+
+@blp.route("/<int:task_id>/complete")
+class Complete(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CompleteSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: int) -> TaskView:
+        """Submit the form: 422 with the message of each field, 409 if the case moved."""
+        _own(task_id)
+        return engine().tasks.complete(task_id, acting_user().username, body["data"],
+                                       revision=body.get("revision"))

@@ -1,0 +1,156 @@
+"""Sign-in and who is acting: Flask-Login sessions for pages, bearer tokens for the API.
+
+A browser session holds only the user name; her roles are read again on every request,
+so a role taken away or a user deactivated takes effect at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+
+from engine import ProcessEngine
+from engine.errors import TooManyAttempts, Unauthorized
+from engine.views import UserView
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Sign in to continue."
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class User:
+    """The signed-in user as Flask-Login wants her: a view of her account and roles."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, view: UserView, *, by_token: bool = False) -> None:
+        self.view = view
+        self.by_token = by_token
+
+    def get_id(self) -> str:
+        return self.view.username
+
+    @property
+    def username(self) -> str:
+        return self.view.username
+
+    @property
+    def roles(self) -> list[str]:
+        return self.view.roles
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in self.view.roles for role in roles)
+
+
+def engine() -> ProcessEngine:
+    process_engine: ProcessEngine = current_app.extensions["varnapot"]
+    return process_engine
+
+
+def acting_user() -> User:
+    """The signed-in user of this request (pages and API views require one)."""
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    """The API answers 401 (JSON); a page sends her to sign in and back."""
+    if request.path.startswith("/api/"):
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@login_manager.user_loader
+def _load_user(username: str) -> User | None:
+    view = engine().credentials.active_user(username)
+    return User(view) if view else None
+
+
+@login_manager.request_loader
+def _load_token_user(req: Any) -> User | None:
+    """``Authorization: Bearer <token>`` on API requests; pages use the session only."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+        return None
+    try:
+        return User(engine().credentials.user_for_token(header[7:].strip()), by_token=True)
+    except Unauthorized:
+        return None
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """The view needs a signed-in user holding one of ``roles`` (403 otherwise)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if not acting_user().has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, checked)
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    status = 200
+    if request.method == "POST":
+        username = request.form.get("username", "").strip().lower()
+        password = request.form.get("password", "")
+        try:
+            view = engine().credentials.sign_in(username, password, request.remote_addr or "")
+        except TooManyAttempts as exc:
+            flash(exc.message, "error")
+            status = 429
+        except Unauthorized as exc:
+            flash(exc.message[:1].upper() + exc.message[1:] + ".", "error")
+            status = 401
+        else:
+            login_user(User(view))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html"), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send her on to another host after sign-in."""
+    if target:
+        parts = urlsplit(target)
+        if (not parts.scheme and not parts.netloc and target.startswith("/")
+                and "\\" not in target):
+            return target
+    return url_for("worklist.home")

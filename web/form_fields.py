@@ -1,0 +1,232 @@
+"""Task forms for people and for programs, from the marshmallow schema alone.
+
+A form in ``forms/`` declares its fields with a label, a help text and, where it has
+them, choices. From that one declaration this module makes:
+
+* :func:`describe`: the fields as the worklist page renders them (HTML names, kinds,
+  current values, the messages of a refused submission next to each field);
+* :func:`submitted`: the posted HTML form turned back into the data the schema loads,
+  so the page and the REST API are validated by the same schema;
+* :func:`json_schema`: the form as JSON Schema, for other clients of the API.
+
+Nested parts use dotted HTML names (``profile.age``); rows of a list of parts are
+numbered (``annex_steps.0.cost``), and rows left blank are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import MultiDict
+
+BLANK_ROWS = 2
+"""Empty rows offered after the filled ones of a list of parts."""
+
+
+@dataclass
+class FieldSpec:
+    """One input of a rendered form."""
+
+    name: str
+    """The HTML name: the data key, dotted below nested parts."""
+    label: str
+    help: str
+    kind: str
+    """text, multiline, date, number, decimal, flag, choice, choices, lines, part, rows"""
+    required: bool
+    value: Any = None
+    choices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    children: list[FieldSpec] = field(default_factory=list)
+    rows: list[list[FieldSpec]] = field(default_factory=list)
+    past: bool = False
+
+
+def describe(schema: Schema, values: Mapping[str, Any] | None = None,
+             errors: Mapping[str, Any] | None = None, prefix: str = "") -> list[FieldSpec]:
+    """The inputs of ``schema``, filled with ``values`` and marked with ``errors``."""
+    values = values or {}
+    errors = errors or {}
+    specs = []
+    for name, schema_field in schema.load_fields.items():
+        key = schema_field.data_key or name
+        specs.append(_spec(schema_field, f"{prefix}{key}", values.get(key), errors.get(key)))
+    return specs
+
+
+def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any) -> FieldSpec:
+    meta = schema_field.metadata
+    spec = FieldSpec(name=name, label=meta.get("label", name), help=meta.get("help", ""),
+                     kind=_kind(schema_field), required=schema_field.required,
+                     value=value, choices=list(meta.get("choices", [])),
+                     errors=_messages(errors), past=bool(meta.get("past")))
+    if spec.kind == "part":
+        assert isinstance(schema_field, fields.Nested)
+        spec.children = describe(_schema(schema_field), value if isinstance(value, Mapping)
+                                 else {}, errors if isinstance(errors, Mapping) else {},
+                                 prefix=f"{name}.")
+    elif spec.kind == "rows":
+        inner = _schema(schema_field.inner)  # type: ignore[attr-defined]
+        filled = [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+        row_errors = errors if isinstance(errors, Mapping) else {}
+        spec.rows = [describe(inner, row, row_errors.get(i) or row_errors.get(str(i)),
+                              prefix=f"{name}.{i}.")
+                     for i, row in enumerate([*filled, *([{}] * BLANK_ROWS)])]
+    elif spec.kind == "lines" and isinstance(value, list):
+        spec.value = "\n".join(str(v) for v in value)
+    return spec
+
+
+def _kind(schema_field: fields.Field) -> str:
+    meta = schema_field.metadata
+    if isinstance(schema_field, fields.Nested):
+        return "part"
+    if isinstance(schema_field, fields.List):
+        if isinstance(schema_field.inner, fields.Nested):
+            return "rows"
+        return "choices" if meta.get("choices") else "lines"
+    if isinstance(schema_field, fields.Boolean):
+        return "flag"
+    if isinstance(schema_field, fields.Date):
+        return "date"
+    if isinstance(schema_field, fields.Integer):
+        return "number"
+    if isinstance(schema_field, fields.Decimal | fields.Float):
+        return "decimal"
+    if meta.get("choices"):
+        return "choice"
+    return "multiline" if meta.get("multiline") else "text"
+
+
+def _schema(nested: Any) -> Schema:
+    schema = nested.schema
+    assert isinstance(schema, Schema)
+    return schema
+
+
+def _messages(errors: Any) -> list[str]:
+    if isinstance(errors, list):
+        return [str(e) for e in errors if isinstance(e, str)]
+    if isinstance(errors, str):
+        return [errors]
+    if isinstance(errors, Mapping) and "_schema" in errors:
+        return _messages(errors["_schema"])
+    return []
+
+
+# --- the posted form -> data ------------------------------------------------------------
+
+
+def submitted(schema: Schema, form: MultiDict[str, str], prefix: str = "") -> dict[str, Any]:
+    """The posted fields of ``schema`` as the data its ``load`` expects.
+
+    A blank optional input is left out, so the schema's default applies; a blank
+    required one is left out too, so the schema says it is missing.
+    """
+    data: dict[str, Any] = {}
+    for name, schema_field in schema.load_fields.items():
+        key = schema_field.data_key or name
+        html = f"{prefix}{key}"
+        kind = _kind(schema_field)
+        if kind == "flag":
+            data[key] = form.get(html) in ("on", "true", "1", "yes")
+        elif kind == "choices":
+            data[key] = form.getlist(html)
+        elif kind == "lines":
+            text = form.get(html, "")
+            if text.strip() or schema_field.required:
+                data[key] = [line.strip() for line in text.splitlines() if line.strip()]
+        elif kind == "part":
+            part = submitted(_schema(schema_field), form, prefix=f"{html}.")
+            if part or schema_field.required:
+                data[key] = part
+        elif kind == "rows":
+            rows = _rows(_schema(schema_field.inner), form, html)  # type: ignore[attr-defined]
+            if rows or schema_field.required:
+                data[key] = rows
+        else:
+            text = form.get(html, "").strip()
+            if text:
+                data[key] = text
+    return data
+
+
+def _rows(schema: Schema, form: MultiDict[str, str], name: str) -> list[dict[str, Any]]:
+    """Numbered rows in order; a row whose inputs are all blank is not a row."""
+    numbers = sorted({int(key[len(name) + 1:].split(".", 1)[0]) for key in form
+                      if key.startswith(f"{name}.") and key[len(name) + 1:].split(".", 1)[0]
+                      .isdigit()})
+    rows = []
+    for number in numbers:
+        prefix = f"{name}.{number}."
+        if any(form.get(key, "").strip() for key in form if key.startswith(prefix)):
+            rows.append(submitted(schema, form, prefix=prefix))
+    return rows
+
+
+# --- JSON Schema ------------------------------------------------------------------------
+
+
+def json_schema(schema: Schema, title: str = "") -> dict[str, Any]:
+    """The form as a JSON Schema object, with labels as titles and help as descriptions."""
+    properties: dict[str, Any] = {}
+    required = []
+    for name, schema_field in schema.load_fields.items():
+        key = schema_field.data_key or name
+        properties[key] = _property(schema_field)
+        if schema_field.required:
+            required.append(key)
+    result: dict[str, Any] = {"type": "object", "properties": properties,
+                              "additionalProperties": False}
+    if title:
+        result["title"] = title
+    if required:
+        result["required"] = required
+    return result
+
+
+def _property(schema_field: fields.Field) -> dict[str, Any]:
+    meta = schema_field.metadata
+    kind = _kind(schema_field)
+    found: dict[str, Any]
+    if kind == "part":
+        found = json_schema(_schema(schema_field))
+    elif kind == "rows":
+        found = {"type": "array",
+                 "items": json_schema(_schema(schema_field.inner))}  # type: ignore[attr-defined]
+    elif kind == "choices":
+        found = {"type": "array", "items": {"type": "string", "enum": meta["choices"]},
+                 "uniqueItems": True}
+    elif kind == "lines":
+        found = {"type": "array", "items": {"type": "string"}}
+    elif kind == "flag":
+        found = {"type": "boolean"}
+    elif kind == "date":
+        found = {"type": "string", "format": "date"}
+    elif kind == "number":
+        found = {"type": "integer", **_range(schema_field)}
+    elif kind == "decimal":
+        found = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+    elif kind == "choice":
+        found = {"type": "string", "enum": meta["choices"]}
+    else:
+        found = {"type": "string"}
+    if schema_field.allow_none:
+        found["type"] = [found["type"], "null"] if "type" in found else found.get("type")
+    found["title"] = meta.get("label", "")
+    if meta.get("help"):
+        found["description"] = meta["help"]
+    if meta.get("past"):
+        found["x-not-after-today"] = True
+    return found
+
+
+def _range(schema_field: fields.Field) -> dict[str, Any]:
+    for rule in schema_field.validators:
+        if isinstance(rule, validate.Range):
+            return {k: v for k, v in (("minimum", rule.min), ("maximum", rule.max))
+                    if v is not None}
+    return {}

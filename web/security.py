@@ -1,0 +1,83 @@
+"""Secret key, cookie flags, CSRF and the security headers of every response.
+
+The people in these records can be hunted by those they escaped: pages are never
+cached, framed or allowed to load code from anywhere but this server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "varnapot_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+"""Inline styles only: bpmn-js sets them on the diagram's elements."""
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("VARNAPOT_SECRET_KEY") or _local_key(app)
+    https = os.environ.get("VARNAPOT_HTTPS", "").lower() in ("1", "true", "yes")
+    app.config.setdefault("SESSION_COOKIE_SECURE", https)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", https)
+    csrf.init_app(app)
+    app.after_request(_headers)
+
+
+def csrf_unless_token() -> None:
+    """For API blueprints: a change made with the session cookie needs the CSRF token.
+
+    A browser sends the cookie on its own, so a page elsewhere could make it act; a
+    bearer token is never sent by the browser on its own, so it needs none.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if current_user.is_authenticated and getattr(current_user, "by_token", False):
+        return
+    csrf.protect()
+
+
+def _local_key(app: Flask) -> str:
+    """A key kept under ``instance/`` (0600) so sessions survive a restart on one machine."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

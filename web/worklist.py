@@ -1,0 +1,162 @@
+"""The actors' pages: the worklist of their roles, a task with its form, the inbox.
+
+An actor sees and acts on tasks of her own roles only; any other task is a 403, also
+when she types its address. The form is rendered from the task's marshmallow schema and
+validated by the same schema as the API: a refused form comes back with every message
+next to its field and everything she typed kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, EngineError, NotFound, ValidationFailed
+from engine.users import ADMIN
+from engine.views import TaskView
+
+from .auth import User, acting_user, engine
+from .form_fields import describe, submitted
+
+bp = Blueprint("worklist", __name__)
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 3
+
+
+def lanes(user: User) -> list[str]:
+    """The roles whose tasks she works on: every role but ``admin``, which has no lane."""
+    return [role for role in user.roles if role != ADMIN]
+
+
+def urgency(task: TaskView, today: date) -> str:
+    """overdue, due-soon or '' - the badge of a task in a list."""
+    if task.due_date is None:
+        return ""
+    if task.due_date < today:
+        return "overdue"
+    if task.due_date <= today + timedelta(days=DUE_SOON_DAYS):
+        return "due-soon"
+    return ""
+
+
+def own_task(task_id: int) -> TaskView:
+    """The task, if it exists (404) and is one of her roles (403)."""
+    try:
+        task = engine().tasks.task(task_id)
+    except NotFound:
+        abort(404)
+    if task.role not in lanes(acting_user()):
+        abort(403)
+    return task
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    return redirect(url_for("worklist.tasks"))
+
+
+@bp.get("/worklist")
+@login_required
+def tasks() -> str:
+    user = acting_user()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    mine = request.args.get("mine") == "1"
+    service = engine().tasks
+    filters: dict[str, Any] = {"roles": lanes(user)}
+    if mine:
+        filters["assignee"] = user.username
+    total = service.count(**filters)
+    listed = service.tasks(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    today = engine().ctx.today()
+    return render_template("worklist.html", tasks=listed, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), mine=mine,
+                           urgency=lambda t: urgency(t, today), today=today)
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: int) -> Any:
+    found = own_task(task_id)
+    user = acting_user()
+    schema = engine().tasks.form(found.form_key)()
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = submitted(schema, request.form)
+        try:
+            engine().tasks.complete(task_id, user.username, values,
+                                    revision=request.form.get("revision", type=int))
+        except ValidationFailed as exc:
+            errors, status = exc.fields, 422
+            flash("The form has errors: see the messages next to the fields.", "error")
+        except Conflict as exc:
+            status = 409
+            flash(exc.message, "error")
+        else:
+            flash(f"Done: {found.title} ({found.case_code}).", "success")
+            return redirect(_next_for(user, found))
+    instance = engine().runtime.instance(found.instance_id)
+    return render_template("task.html", task=found, instance=instance,
+                           fields=describe(schema, values, errors),
+                           form_errors=errors.get("_schema") or errors.get("_form") or [],
+                           title=getattr(schema, "title", "") or found.title,
+                           today=engine().ctx.today(),
+                           urgency=urgency(found, engine().ctx.today())), status
+
+
+def _next_for(user: User, done: TaskView) -> str:
+    """Her next task of the same case if there is one, else her worklist."""
+    following = engine().tasks.tasks(instance_id=done.instance_id, roles=lanes(user))
+    if following:
+        return url_for("worklist.task", task_id=following[0].id)
+    return url_for("worklist.tasks")
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int) -> Response:
+    own_task(task_id)
+    _act(lambda: engine().tasks.claim(task_id, acting_user().username), "Claimed.")
+    return redirect(url_for("worklist.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int) -> Response:
+    task = own_task(task_id)
+    if task.assignee != acting_user().username:
+        abort(403)  # someone else's claim is hers to give up
+    _act(lambda: engine().tasks.unclaim(task_id, acting_user().username), "Released.")
+    return redirect(url_for("worklist.task", task_id=task_id))
+
+
+def _act(action: Any, done: str) -> None:
+    try:
+        action()
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done, "success")
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> str:
+    unread_only = request.args.get("unread") == "1"
+    items = engine().inbox.inbox(acting_user().username, unread=unread_only)
+    return render_template("inbox.html", items=items, unread_only=unread_only)
+
+
+@bp.post("/inbox/read")
+@login_required
+def mark_read() -> Response:
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    engine().inbox.mark_read(acting_user().username, ids or None)
+    return redirect(url_for("worklist.inbox"))
