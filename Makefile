@@ -31,6 +31,7 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 run: install
 	$(BIN)/varnapot db upgrade
 	$(BIN)/varnapot deploy processes/
+	$(BIN)/varnapot users demo
 	$(BIN)/varnapot run --host $(HOST) --port $(PORT)
 
 test: install
@@ -44,4 +45,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache web/node_modules web/static/vendor

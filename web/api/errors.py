@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError, TooManyAttempts, ValidationFailed
 
+LOCATIONS = ("json", "query", "form", "files", "headers", "cookies")
+
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
          415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_attempts"}
@@ -75,8 +77,8 @@ def _http_problem(exc: HTTPException) -> Any:
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     fields = data.get("messages", {})
-    if isinstance(fields, dict) and len(fields) == 1 and "json" in fields:
-        fields = fields["json"]  # the body's fields, not "json"
+    if isinstance(fields, dict) and len(fields) == 1 and next(iter(fields)) in LOCATIONS:
+        fields = next(iter(fields.values()))  # the fields, not where webargs found them
     message = data.get("message") or (exc.description if status != 422 else "invalid input")
     if status == 401:
         message = "sign in, or send a bearer token"

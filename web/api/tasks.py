@@ -5,6 +5,7 @@ The same role rule as the pages: a task of a role she does not hold is a 403.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask.views import MethodView
@@ -106,7 +107,7 @@ class TaskResource(MethodView):
         task = _own(task_id)
         schema = engine().tasks.form(task.form_key)()
         revision = engine().runtime.instance(task.instance_id).revision
-        return {**task.to_dict(), "revision": revision,
+        return {**dataclasses.asdict(task), "revision": revision,
                 "form": json_schema(schema, getattr(schema, "title", "") or task.title)}
 
 
