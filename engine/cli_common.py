@@ -16,8 +16,10 @@ from .views import View
 
 
 def engine_of(ctx: click.Context) -> ProcessEngine:
+    """The command's engine, made on first use and closed (its connections too) with it."""
     if ctx.obj is None:
         ctx.obj = ProcessEngine(EngineConfig.from_env())
+        ctx.call_on_close(ctx.obj.close)
     return ctx.obj
 
 
