@@ -45,11 +45,11 @@ def urgency(task: TaskView, today: date) -> str:
 
 
 def own_task(task_id: int) -> TaskView:
-    """The task, if it exists (404) and is one of her roles (403)."""
+    """The task, if it exists (404) and is one of her roles (403); pages and API alike."""
     try:
         task = engine().tasks.task(task_id)
-    except NotFound:
-        abort(404)
+    except NotFound as exc:
+        abort(404, description=exc.message)
     if task.role not in lanes(acting_user()):
         abort(403)
     return task

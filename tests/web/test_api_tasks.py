@@ -53,7 +53,8 @@ def test_other_roles_and_missing_tasks_get_403_and_404(app, engine, bearer):
         assert response.status_code == 403, path
     assert client.get(f"/api/tasks/{task.id}", headers=coordinator).status_code == 403
     response = client.get("/api/tasks/999999", headers=police)
-    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    assert response.status_code == 404 and response.get_json() == {
+        "error": "not_found", "message": "task 999999 does not exist", "fields": {}}
     assert snapshot(engine, instance.id) == before
 
 

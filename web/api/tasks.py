@@ -13,13 +13,12 @@ from flask_login import login_required
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from engine.errors import NotFound
 from engine.views import TaskView
 
 from ..auth import acting_user, engine
 from ..form_fields import json_schema
 from ..security import csrf_unless_token
-from ..worklist import lanes
+from ..worklist import lanes, own_task
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks",
                 description="Human tasks of the signed-in user's roles.")
@@ -66,16 +65,6 @@ class CompleteSchema(Schema):
     revision = fields.Integer(metadata={"description": "The revision the task was read at."})
 
 
-def _own(task_id: int) -> TaskView:
-    try:
-        task = engine().tasks.task(task_id)
-    except NotFound:
-        abort(404, message=f"task {task_id} does not exist")
-    if task.role not in lanes(acting_user()):
-        abort(403)
-    return task
-
-
 @blp.route("/")
 class Tasks(MethodView):
     decorators = [login_required]
@@ -104,7 +93,7 @@ class TaskResource(MethodView):
     @blp.response(200, TaskWithFormSchema)
     def get(self, task_id: int) -> dict[str, Any]:
         """The task, the revision of its case, and its form as JSON Schema."""
-        task = _own(task_id)
+        task = own_task(task_id)
         schema = engine().tasks.form(task.form_key)()
         revision = engine().runtime.instance(task.instance_id).revision
         return {**dataclasses.asdict(task), "revision": revision,
@@ -118,7 +107,7 @@ class Claim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: int) -> TaskView:
         """Take the task: others see it is yours and cannot complete it."""
-        _own(task_id)
+        own_task(task_id)
         return engine().tasks.claim(task_id, acting_user().username)
 
 
@@ -129,7 +118,7 @@ class Unclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: int) -> TaskView:
         """Give the task back to your role."""
-        task = _own(task_id)
+        task = own_task(task_id)
         if task.assignee and task.assignee != acting_user().username:
             abort(403, message=f"task {task_id} is claimed by {task.assignee}")
         return engine().tasks.unclaim(task_id, acting_user().username)
@@ -143,6 +132,6 @@ class Complete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Submit the form: 422 with the message of each field, 409 if the case moved."""
-        _own(task_id)
+        own_task(task_id)
         return engine().tasks.complete(task_id, acting_user().username, body["data"],
                                        revision=body.get("revision"))
