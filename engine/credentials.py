@@ -28,9 +28,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
-from .errors import BadRequest, NotFound, TooManyAttempts, Unauthorized
+from .errors import BadRequest, TooManyAttempts, Unauthorized
 from .models import ApiToken, LoginAttempt, UserAccount
-from .users import roles_of, user_view
+from .users import roles_of, user_named, user_view
 from .views import UserView
 
 MIN_PASSWORD_LENGTH = 12
@@ -76,7 +76,7 @@ class CredentialService:
             raise BadRequest(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
         hashed = _hasher.hash(password)
         with self.ctx.db.transaction() as session:
-            user = _user(session, username)
+            user = user_named(session, username)
             user.password_hash = hashed
             self.ctx.audit(session, "password_set", by, detail=username)
 
@@ -121,7 +121,7 @@ class CredentialService:
     def create_token(self, username: str, label: str, *, by: str) -> NewToken:
         token = secrets.token_urlsafe(32)
         with self.ctx.db.transaction() as session:
-            user = _user(session, username)
+            user = user_named(session, username)
             session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
                                  label=label or "api", created_at=self.wall_clock()))
             self.ctx.audit(session, "token_created", by, detail=f"{username}: {label}")
@@ -144,7 +144,7 @@ class CredentialService:
 
     def revoke_tokens(self, username: str, *, by: str) -> int:
         with self.ctx.db.transaction() as session:
-            user = _user(session, username)
+            user = user_named(session, username)
             tokens = list(session.scalars(select(ApiToken).where(
                 ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
             for api_token in tokens:
@@ -164,7 +164,7 @@ class CredentialService:
 
     def set_language(self, username: str, language: str | None) -> None:
         with self.ctx.db.transaction() as session:
-            _user(session, username).language = language
+            user_named(session, username).language = language
 
     def language(self, username: str) -> str | None:
         with self.ctx.db.reading() as session:
@@ -177,10 +177,3 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _user(session: Session, username: str) -> UserAccount:
-    user = session.scalar(select(UserAccount).where(UserAccount.username == username))
-    if user is None:
-        raise NotFound(f"user {username!r} does not exist")
-    return user

@@ -130,7 +130,7 @@ class InstanceStore:
 
         ``flush=False`` leaves the writes in the session for a caller that saves many
         instances and flushes them together (SQLAlchemy then sends each table's rows in
-        one statement); that caller must flush with :func:`flush` before it commits.
+        one statement); that caller flushes them inside :func:`lost_race_is_a_conflict`.
         """
         with session.no_autoflush, lost_race_is_a_conflict(row.id):
             self._save(session, row, workflow, actor, log)
@@ -270,8 +270,7 @@ def keep_for_save(session: Session, instance_id: int, model: type[HumanTask] | t
 
 def _prefetched(session: Session, instance_id: int, model: type) -> list[Any] | None:
     """The rows kept for this instance's save, once; else None."""
-    rows: list[Any] | None = session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
-    return rows
+    return session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
 
 
 @contextlib.contextmanager

@@ -85,7 +85,7 @@ class UserService:
         checked_roles = check_roles(roles) if roles is not None else None
         checked_email = check_email(email) if email is not None else None
         with self.ctx.db.transaction() as session:
-            user = self._get(session, username)
+            user = user_named(session, username)
             changes = []
             if checked_roles is not None:
                 for link in session.scalars(select(UserRole)
@@ -107,7 +107,7 @@ class UserService:
 
     def get(self, username: str) -> UserView:
         with self.ctx.db.reading() as session:
-            user = self._get(session, username)
+            user = user_named(session, username)
             return user_view(user, roles_of(session, user.id))
 
     def users(self, *, role: str | None = None) -> list[UserView]:
@@ -119,13 +119,14 @@ class UserService:
         with self.ctx.db.reading() as session:
             return [user_view(u, roles_of(session, u.id)) for u in session.scalars(query)]
 
-    @staticmethod
-    def _get(session: Session, username: str) -> UserAccount:
-        user = session.scalar(select(UserAccount).where(UserAccount.username == username))
-        if user is None:
-            raise NotFound(f"user {username!r} does not exist")
-        return user
 
+
+
+def user_named(session: Session, username: str) -> UserAccount:
+    user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+    if user is None:
+        raise NotFound(f"user {username!r} does not exist")
+    return user
 
 
 def roles_of(session: Session, user_id: int) -> list[str]:

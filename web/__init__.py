@@ -47,7 +47,3 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
 
     return app
 
-
-def engine_of(app: Flask) -> ProcessEngine:
-    engine: ProcessEngine = app.extensions["varnapot"]
-    return engine
