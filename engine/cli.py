@@ -354,23 +354,29 @@ def cancel(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
 @main.command()
 @click.argument("instance_id", type=int)
 @click.option("--as", "actor", default="system", show_default=True)
+@click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context
 @reported
-def suspend(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+def suspend(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+            as_json: bool) -> None:
     """Suspend an instance: no task can be completed and no timer fires."""
-    echo_views(engine_of(ctx).runtime.suspend(instance_id, actor=actor), as_json, _instance_line)
+    echo_views(engine_of(ctx).runtime.suspend(instance_id, actor=actor, reason=reason), as_json,
+               _instance_line)
 
 
 @main.command()
 @click.argument("instance_id", type=int)
 @click.option("--as", "actor", default="system", show_default=True)
+@click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context
 @reported
-def resume(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+def resume(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+           as_json: bool) -> None:
     """Resume a suspended instance."""
-    echo_views(engine_of(ctx).runtime.resume(instance_id, actor=actor), as_json, _instance_line)
+    echo_views(engine_of(ctx).runtime.resume(instance_id, actor=actor, reason=reason), as_json,
+               _instance_line)
 
 
 @main.command()

@@ -102,12 +102,14 @@ class RuntimeService:
         return self.instance(instance_id).variables
 
     def suspend(self, instance_id: int, *, actor: str = "system",
-                revision: int | None = None) -> InstanceView:
-        return self._set_status(instance_id, SUSPENDED, actor, revision)
+                revision: int | None = None, reason: str | None = None) -> InstanceView:
+        """Stop an instance where it is; the reason stays in its history for the team."""
+        return self._set_status(instance_id, SUSPENDED, actor, revision, reason)
 
     def resume(self, instance_id: int, *, actor: str = "system",
-               revision: int | None = None) -> InstanceView:
-        return self._set_status(instance_id, "resumed", actor, revision)
+               revision: int | None = None, reason: str | None = None) -> InstanceView:
+        """Let a suspended instance go on; the reason stays in its history."""
+        return self._set_status(instance_id, "resumed", actor, revision, reason)
 
     def cancel(self, instance_id: int, *, actor: str = "system",
                revision: int | None = None, reason: str | None = None) -> InstanceView:

@@ -153,3 +153,15 @@ def test_cli_demo_users_sign_in_with_the_passwords_printed_once(cli, database_ur
         assert "1 token(s)" in cli("users", "token", username, "--revoke").stdout
     finally:
         engine.close()
+
+
+def test_cli_suspend_and_resume_keep_their_reasons_in_the_history(cli):
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "C-1")
+    assert cli.json("suspend", "1", "--as", "coord", "--reason", "she is in hospital")[
+        "status"] == "suspended"
+    assert cli.json("resume", "1", "--as", "coord", "--reason", "she is back")[
+        "status"] == "running"
+    details = {e["event_type"]: e["detail"] for e in cli.json("history", "1")}
+    assert details["instance_suspended"] == "she is in hospital"
+    assert details["instance_resumed"] == "she is back"
