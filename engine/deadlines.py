@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from . import reminders
@@ -168,6 +168,50 @@ class DeadlineService:
         with self.ctx.db.reading() as session:
             views = [deadline_view(r, today) for r in session.scalars(query)]
         return [v for v in views if status is None or v.status == status]
+
+    def tracker(self, *, kind: str | None = None, within_days: int | None = None,
+                missed: bool = False, case_code: str | None = None,
+                owner_role: str | None = None, limit: int = 100,
+                offset: int = 0) -> tuple[list[DeadlineView], int]:
+        """The legal adviser's list: deadlines still to act on, by latest safe day.
+
+        Still to act on means open in the table, including those whose legal date has
+        passed (missed, and the most urgent of all). ``missed`` keeps only those, plus
+        the ones done late. Returns one page and the total, in two indexed queries.
+        """
+        if within_days is not None and within_days < 0:
+            raise BadRequest("within_days cannot be negative")
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise BadRequest("limit must be 1..1000 and offset at least 0")
+        today = self.ctx.today()
+        query = select(LegalDeadline)
+        if missed:
+            query = query.where(or_(
+                LegalDeadline.status == "missed",
+                (LegalDeadline.status == "open") & (LegalDeadline.legal_date < today)))
+        else:
+            query = query.where(LegalDeadline.status == "open")
+        if kind:
+            query = query.where(LegalDeadline.kind == kind)
+        if case_code:
+            query = query.where(LegalDeadline.case_code == case_code)
+        if owner_role:
+            query = query.where(LegalDeadline.owner_role == owner_role)
+        if within_days is not None:
+            query = query.where(LegalDeadline.latest_safe_day
+                                <= today + timedelta(days=within_days))
+        with self.ctx.db.reading() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(LegalDeadline.latest_safe_day,
+                                                  LegalDeadline.id)
+                                   .limit(limit).offset(offset))
+            return [deadline_view(r, today) for r in rows], total
+
+    def kinds(self) -> list[str]:
+        """Every deadline kind recorded so far, for the tracker's filter."""
+        with self.ctx.db.reading() as session:
+            return list(session.scalars(select(LegalDeadline.kind).distinct()
+                                        .order_by(LegalDeadline.kind)))
 
     def deadline(self, deadline_id: int) -> DeadlineView:
         with self.ctx.db.reading() as session:

@@ -1,7 +1,8 @@
 """The Flask application: ``create_app`` builds it around one ProcessEngine.
 
-Blueprints per audience (DESIGN.md): ``auth`` (sign-in), ``worklist`` (actors), and the
-REST ``api``. Every page needs a signed-in user; every action checks her roles.
+Blueprints per audience (DESIGN.md): ``auth`` (sign-in), ``worklist`` (actors),
+``monitor`` (coordinators), ``deadlines`` (legal advisers), ``modeler`` (policy analysts)
+and the REST ``api``. Every page needs a signed-in user; every action checks her roles.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
-from . import api, auth, security, worklist
+from . import api, auth, deadlines, modeler, monitor, security, worklist
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -25,7 +26,8 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app.extensions["varnapot"] = engine or ProcessEngine(config)
     security.init_app(app)
     auth.init_app(app)
-    app.register_blueprint(worklist.bp)
+    for blueprint in (worklist.bp, monitor.bp, deadlines.bp, modeler.bp):
+        app.register_blueprint(blueprint)
     api.init_app(app)
 
     @app.get("/healthz")

@@ -35,6 +35,8 @@ login_manager.login_message = "Sign in to continue."
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+CALENDAR_FEED = "/api/deadlines.ics"
+
 
 class User:
     """The signed-in user as Flask-Login wants her: a view of her account and roles."""
@@ -93,12 +95,21 @@ def _load_user(username: str) -> User | None:
 
 @login_manager.request_loader
 def _load_token_user(req: Any) -> User | None:
-    """``Authorization: Bearer <token>`` on API requests; pages use the session only."""
+    """``Authorization: Bearer <token>`` on API requests; pages use the session only.
+
+    The calendar feed alone takes the token in its URL: calendar apps send no headers.
+    """
+    if not req.path.startswith("/api/"):
+        return None
     header = req.headers.get("Authorization", "")
-    if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    elif req.path == CALENDAR_FEED and req.args.get("token"):
+        token = req.args["token"]
+    else:
         return None
     try:
-        return User(engine().credentials.user_for_token(header[7:].strip()), by_token=True)
+        return User(engine().credentials.user_for_token(token), by_token=True)
     except Unauthorized:
         return None
 

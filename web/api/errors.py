@@ -9,7 +9,7 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError, TooManyAttempts, ValidationFailed
+from engine.errors import DeployError, EngineError, TooManyAttempts, ValidationFailed
 
 LOCATIONS = ("json", "query", "form", "files", "headers", "cookies")
 
@@ -58,6 +58,10 @@ def init_app(app: Flask) -> None:
         if not is_api():
             raise exc  # the pages' own handlers
         fields = exc.fields if isinstance(exc, ValidationFailed) else None
+        if isinstance(exc, DeployError):
+            fields = {}
+            for found in exc.problems:
+                fields.setdefault(found.element_id or "_diagram", []).append(found.message)
         response = problem(exc.http_status, exc.message, fields, exc.code)
         if isinstance(exc, TooManyAttempts):
             response.headers["Retry-After"] = str(exc.retry_after)

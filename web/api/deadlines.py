@@ -1,0 +1,131 @@
+"""/api/deadlines: the legal deadlines as JSON, and as an iCalendar feed to subscribe to.
+
+The feed is read by calendar apps, which cannot send a header: it takes the user's token
+in the URL (``/api/deadlines.ics?token=...``) and only there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+from icalendar import Calendar, Event
+from marshmallow import Schema, fields, validate
+
+from engine.views import DeadlineView
+
+from ..auth import acting_user, engine
+from ..deadlines import owned_roles
+
+blp = Blueprint("deadlines_api", __name__, url_prefix="/api",
+                description="Legal deadlines, by latest safe day.")
+
+FEED_LIMIT = 1000
+
+
+class DeadlineSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    case_code = fields.String()
+    kind = fields.String()
+    ref = fields.String()
+    title = fields.String()
+    owner_role = fields.String()
+    jurisdiction = fields.String()
+    legal_date = fields.Date()
+    latest_safe_day = fields.Date(metadata={"description": "The last working day on which "
+                                            "acting is still in time."})
+    status = fields.String(metadata={"description": "open, met, missed or cancelled"})
+    days_left = fields.Integer(metadata={"description": "Days to the latest safe day."})
+    met_on = fields.Date(allow_none=True)
+    met_by_element = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+
+
+class DeadlineQuerySchema(Schema):
+    kind = fields.String()
+    case = fields.String(metadata={"description": "A case code."})
+    within_days = fields.Integer(validate=validate.Range(0))
+    missed = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+def visible_deadlines(*, limit: int, offset: int = 0,
+                      **filters: Any) -> tuple[list[DeadlineView], int]:
+    """Deadlines she may see: all for legal advisers and coordinators, else her roles'."""
+    roles = owned_roles(acting_user())
+    service = engine().deadlines
+    if roles is None:
+        return service.tracker(**filters, limit=limit, offset=offset)
+    listed: list[DeadlineView] = []
+    total = 0
+    for role in roles:
+        found, count = service.tracker(**filters, owner_role=role, limit=limit + offset)
+        listed += found
+        total += count
+    listed.sort(key=lambda d: (d.latest_safe_day, d.id))
+    return listed[offset:offset + limit], total
+
+
+@blp.route("/deadlines")
+class Deadlines(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(DeadlineQuerySchema, location="query")
+    @blp.response(200, DeadlineSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[DeadlineView]:
+        """Deadlines still to act on (or missed), the latest safe day first."""
+        listed, _ = visible_deadlines(
+            kind=query.get("kind"), case_code=query.get("case"),
+            within_days=query.get("within_days"), missed=query["missed"],
+            limit=query["limit"], offset=query["offset"])
+        return listed
+
+
+@blp.route("/deadlines.ics")
+class CalendarFeed(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(parameters=[{"in": "query", "name": "token", "schema": {"type": "string"},
+                          "description": "Your API token (calendar apps send no headers)."}],
+             responses={"200": {"description": "An iCalendar file",
+                                "content": {"text/calendar": {}}}})
+    def get(self) -> Response:
+        """Your deadlines as an iCalendar feed: one all-day event on each latest safe day."""
+        listed, _ = visible_deadlines(limit=FEED_LIMIT)
+        body = calendar(listed, engine().clock.now())
+        return Response(body, mimetype="text/calendar",
+                        headers={"Content-Disposition": 'inline; filename="deadlines.ics"'})
+
+
+def calendar(deadlines: list[DeadlineView], now: datetime) -> bytes:
+    """The feed: a stable UID per deadline, so a moved safe day moves the event."""
+    feed = Calendar()
+    feed.add("prodid", "-//Varna pot//legal deadlines//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", "Varna pot: legal deadlines")
+    feed.add("refresh-interval;value=duration", "PT1H")
+    for deadline in deadlines:
+        event = Event()
+        event.add("uid", f"deadline-{deadline.id}@varnapot")
+        event.add("dtstamp", now)
+        event.add("dtstart", deadline.latest_safe_day)
+        event.add("dtend", deadline.latest_safe_day + timedelta(days=1))
+        event.add("summary", f"{deadline.title} - {deadline.case_code}")
+        event.add("description", "\n".join([
+            f"Legal date: {deadline.legal_date.isoformat()}",
+            f"Latest safe day: {deadline.latest_safe_day.isoformat()}",
+            f"Kind: {deadline.kind}" + (f" ({deadline.ref})" if deadline.ref else ""),
+            f"Case: {deadline.case_code}",
+            f"Owner: {deadline.owner_role}",
+            f"Status: {deadline.status}",
+        ]))
+        event.add("url", url_for("monitor.case", code=deadline.case_code, _external=True))
+        event.add("categories", [deadline.kind])
+        feed.add_component(event)
+    return feed.to_ical()

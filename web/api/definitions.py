@@ -1,0 +1,168 @@
+"""/api/process-definitions: the diagrams, their versions and XML; deploy, validate, compare.
+
+Anyone signed in may read a diagram; only policy analysts and admins deploy one. A refused
+diagram answers 422 with each problem under the id of the element that has it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+from engine.errors import Problem
+from engine.users import ADMIN
+from engine.views import DefinitionView, Deployed
+
+from ..auth import acting_user, engine
+from ..security import csrf_unless_token
+
+blp = Blueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
+                description="BPMN process definitions and their versions.")
+blp.before_request(csrf_unless_token)
+
+PUBLISHERS = ("policy_analyst", ADMIN)
+MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
+
+
+class DefinitionSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    version = fields.Integer()
+    name = fields.String(allow_none=True)
+    source = fields.String()
+    deployed_at = fields.DateTime()
+    deployed_by = fields.String()
+
+
+class VersionSchema(DefinitionSchema):
+    instances = fields.Integer(metadata={"description": "Instances started on this version."})
+    running = fields.Integer(metadata={"description": "Of those, not yet ended."})
+
+
+class DeployedSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    new_version = fields.Boolean(metadata={"description": "False when the content was "
+                                           "identical to the latest version."})
+
+
+class ProblemSchema(Schema):
+    element_id = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ValidationSchema(Schema):
+    valid = fields.Boolean()
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class ChangeSchema(Schema):
+    element_id = fields.String()
+    element_type = fields.String()
+    name = fields.String(allow_none=True)
+    change = fields.String(metadata={"description": "added, removed or changed"})
+    details = fields.List(fields.String())
+
+
+class CompareQuerySchema(Schema):
+    from_version = fields.Integer(required=True, data_key="from")
+    to_version = fields.Integer(required=True, data_key="to")
+
+
+DIAGRAM_BODY = {"content": {
+    "application/xml": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}},
+}}
+
+
+def uploaded_diagram() -> tuple[bytes, str]:
+    """The diagram of the request: an uploaded ``file`` or the raw XML body."""
+    upload = request.files.get("file")
+    if upload is not None:
+        content, name = upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename or "upload.bpmn"
+    else:
+        content, name = request.get_data(cache=False)[:MAX_DIAGRAM_BYTES + 1], "diagram"
+    if not content.strip():
+        abort(400, message="send the BPMN XML as the body or as an uploaded file named 'file'")
+    if len(content) > MAX_DIAGRAM_BYTES:
+        abort(413, message="a diagram may be at most 2 MiB")
+    return content, name
+
+
+def require_publisher() -> None:
+    if not acting_user().has_role(*PUBLISHERS):
+        abort(403, message="only policy analysts and admins deploy diagrams")
+
+
+@blp.route("/")
+class Definitions(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, DefinitionSchema(many=True))
+    def get(self) -> list[DefinitionView]:
+        """The latest version of every process."""
+        return engine().repository.definitions()
+
+    @blp.doc(requestBody=DIAGRAM_BODY)
+    @blp.response(201, DeployedSchema(many=True))
+    def post(self) -> list[Deployed]:
+        """Deploy a diagram: a new version of each process in it whose content changed."""
+        require_publisher()
+        content, name = uploaded_diagram()
+        return engine().repository.deploy(content, source=name,
+                                          actor=acting_user().username)
+
+
+@blp.route("/validate")
+class Validate(MethodView):
+    decorators = [login_required]
+
+    @blp.doc(requestBody=DIAGRAM_BODY)
+    @blp.response(200, ValidationSchema)
+    def post(self) -> dict[str, Any]:
+        """Run every check of a deployment without storing anything."""
+        require_publisher()
+        content, name = uploaded_diagram()
+        problems: list[Problem] = engine().repository.validate(content, source=name)
+        return {"valid": not problems, "problems": problems}
+
+
+@blp.route("/<key>")
+class Versions(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, VersionSchema(many=True))
+    def get(self, key: str) -> list[Any]:
+        """Every version of a process, oldest first, with how many instances run on it."""
+        return engine().repository.versions(key)
+
+
+@blp.route("/<key>/<int:version>/xml")
+class DefinitionXml(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, content_type="application/xml")
+    def get(self, key: str, version: int) -> Response:
+        """The BPMN XML of one version, as it was deployed."""
+        xml = engine().repository.xml(key, version)
+        download = request.args.get("download") == "1"
+        disposition = "attachment" if download else "inline"
+        return Response(xml, mimetype="application/xml", headers={
+            "Content-Disposition": f'{disposition}; filename="{key}-v{version}.bpmn"'})
+
+
+@blp.route("/<key>/compare")
+class Compare(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CompareQuerySchema, location="query")
+    @blp.response(200, ChangeSchema(many=True))
+    def get(self, query: dict[str, int], key: str) -> list[Any]:
+        """What changed between two versions: elements added, removed and changed."""
+        return engine().repository.compare(key, query["from_version"], query["to_version"])

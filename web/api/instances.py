@@ -1,0 +1,301 @@
+"""/api/process-instances, /api/cases, /api/history and /api/clock.
+
+Coordinators and admins read, start and steer instances. Legal advisers also read cases
+(their deadlines point there). The clock exists only when the engine runs on the settable
+clock (training, simulation, tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Flask
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from engine.clock import ManualClock, parse_duration
+from engine.instances import STATUSES
+from engine.views import EventView, InstanceView
+
+from ..auth import acting_user, engine
+from ..monitor import CASE_READERS, MONITORS
+from ..security import csrf_unless_token
+from .deadlines import DeadlineSchema
+from .tasks import TaskSchema
+
+blp = Blueprint("instances_api", __name__, url_prefix="/api",
+                description="Process instances, cases and their history.")
+blp.before_request(csrf_unless_token)
+
+
+def require(*roles: str) -> None:
+    if not acting_user().has_role(*roles):
+        abort(403)
+
+
+class TimerSchema(Schema):
+    element_id = fields.String(allow_none=True)
+    due_at = fields.DateTime()
+    kind = fields.String()
+
+
+class InstanceSummarySchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    case_code = fields.String()
+    status = fields.String()
+    started_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    incident_message = fields.String(allow_none=True)
+    open_tasks = fields.Integer()
+    next_due = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class ProcessStateSchema(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    completed = fields.List(fields.String())
+    active = fields.List(fields.String())
+    incident = fields.List(fields.String())
+    flows = fields.List(fields.String(), metadata={"description": "Sequence flows taken."})
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    case_code = fields.String()
+    status = fields.String()
+    revision = fields.Integer(metadata={"description": "Send it back with an action to "
+                                        "refuse it if the instance moved meanwhile."})
+    started_at = fields.DateTime()
+    started_by = fields.String()
+    updated_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    incident_element = fields.String(allow_none=True)
+    incident_message = fields.String(allow_none=True)
+    variables = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    timers = fields.List(fields.Nested(TimerSchema))
+
+
+class InstanceDetailSchema(InstanceSchema):
+    diagram = fields.List(fields.Nested(ProcessStateSchema), metadata={
+        "description": "Completed and active elements per process entered."})
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+
+
+class InstanceQuerySchema(Schema):
+    process_key = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    case = fields.String(metadata={"description": "Part of a case code."})
+    overdue = fields.Boolean()
+    started_from = fields.Date()
+    started_to = fields.Date()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class StartSchema(Schema):
+    process_key = fields.String(required=True)
+    case = fields.String(required=True, validate=validate.Length(1, 100))
+    data = fields.Dict(load_default=dict)
+
+
+class ActionSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=2000))
+    revision = fields.Integer()
+
+
+class CaseSummarySchema(Schema):
+    code = fields.String()
+    instances = fields.Integer()
+    running = fields.Integer()
+    open_tasks = fields.Integer()
+    next_safe_day = fields.Date(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class CaseSchema(Schema):
+    code = fields.String()
+    instances = fields.List(fields.Nested(InstanceSummarySchema))
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    deadlines = fields.List(fields.Nested(DeadlineSchema))
+
+
+class CaseQuerySchema(Schema):
+    code = fields.String(metadata={"description": "Part of a case code."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    event_type = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.Integer(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    data_keys = fields.List(fields.String())
+    detail = fields.String(allow_none=True)
+
+
+class HistoryQuerySchema(Schema):
+    instance = fields.Integer(required=True)
+    limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
+
+
+class ClockSchema(Schema):
+    advance = fields.String(metadata={"description": "An ISO 8601 duration, e.g. P91D."})
+    to = fields.AwareDateTime(metadata={"description": "A moment to set the clock to."})
+
+    @validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        if ("advance" in data) == ("to" in data):
+            raise ValidationError("give either advance or to", "_schema")
+        if "advance" in data:
+            try:
+                parse_duration(data["advance"])
+            except ValueError as exc:
+                raise ValidationError(str(exc), "advance") from exc
+
+
+class ClockStateSchema(Schema):
+    now = fields.DateTime()
+    moved = fields.List(fields.Integer(), metadata={
+        "description": "Instances moved by the timers that came due."})
+
+
+@blp.route("/process-instances")
+class Instances(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(InstanceQuerySchema, location="query")
+    @blp.response(200, InstanceSummarySchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Instances, newest first, with the monitor's filters."""
+        require(*MONITORS)
+        if "case" in query:
+            query["case_code"] = query.pop("case")
+        return engine().runtime.summaries(**query)
+
+    @blp.arguments(StartSchema)
+    @blp.response(201, InstanceSchema)
+    def post(self, body: dict[str, Any]) -> InstanceView:
+        """Start the latest version of a procedure for a case."""
+        require(*MONITORS)
+        return engine().runtime.start(body["process_key"], body["case"], body["data"],
+                                      actor=acting_user().username)
+
+
+@blp.route("/process-instances/<int:instance_id>")
+class InstanceResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, InstanceDetailSchema)
+    def get(self, instance_id: int) -> dict[str, Any]:
+        """Status, open tasks, timers, variables, the diagram's elements and deadlines."""
+        require(*MONITORS)
+        process_engine = engine()
+        found = process_engine.runtime.instance(instance_id)
+        state = process_engine.runtime.diagram_state(instance_id).to_dict()
+        return {**dataclasses.asdict(found), "diagram": state["processes"],
+                "deadlines": process_engine.deadlines.deadlines(instance_id=instance_id)}
+
+
+@blp.route("/process-instances/<int:instance_id>/<any(suspend,resume,cancel,retry):action>")
+class InstanceAction(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(ActionSchema)
+    @blp.response(200, InstanceSchema)
+    def post(self, body: dict[str, Any], instance_id: int, action: str) -> InstanceView:
+        """Suspend, resume, cancel (a reason is required) or retry an incident."""
+        require(*MONITORS)
+        runtime = engine().runtime
+        user = acting_user().username
+        reason = (body.get("reason") or "").strip() or None
+        revision = body.get("revision")
+        if action == "cancel" and not reason:
+            abort(422, message="a reason is required to cancel",
+                  errors={"json": {"reason": ["Give a reason for cancelling."]}})
+        if action == "retry":
+            return runtime.retry(instance_id, actor=user)
+        method = {"suspend": runtime.suspend, "resume": runtime.resume,
+                  "cancel": runtime.cancel}[action]
+        return method(instance_id, actor=user, revision=revision, reason=reason)
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(CaseQuerySchema, location="query")
+    @blp.response(200, CaseSummarySchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Any]:
+        """Each person by her case code, with counts of her procedures and tasks."""
+        require(*CASE_READERS)
+        return engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],
+                                    offset=query["offset"])
+
+
+@blp.route("/cases/<code>")
+class CaseResource(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, CaseSchema)
+    def get(self, code: str) -> Any:
+        """All procedures, open tasks and legal deadlines of one person."""
+        require(*CASE_READERS)
+        return engine().cases.case(code)
+
+
+@blp.route("/history")
+class History(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, EventSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[EventView]:
+        """The audit events of an instance, oldest first."""
+        require(*MONITORS)
+        engine().runtime.instance(query["instance"])  # 404 for an unknown instance
+        return engine().history.events(instance_id=query["instance"], limit=query["limit"])
+
+
+clock_blp = Blueprint("clock_api", __name__, url_prefix="/api",
+                      description="The settable clock (only with VARNAPOT_CLOCK=manual).")
+clock_blp.before_request(csrf_unless_token)
+
+
+@clock_blp.route("/clock")
+class Clock(MethodView):
+    decorators = [login_required]
+
+    @clock_blp.response(200, ClockStateSchema)
+    def get(self) -> dict[str, Any]:
+        """The engine's time."""
+        return {"now": engine().clock.now(), "moved": []}
+
+    @clock_blp.arguments(ClockSchema)
+    @clock_blp.response(200, ClockStateSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Move the clock forward and fire every timer that came due."""
+        require(*MONITORS)
+        process_engine = engine()
+        if "advance" in body:
+            moved = process_engine.advance_clock(parse_duration(body["advance"]))
+        else:
+            moved = process_engine.set_clock(body["to"])
+        return {"now": process_engine.clock.now(), "moved": moved}
+
+
+def has_settable_clock(app: Flask) -> bool:
+    return isinstance(app.extensions["varnapot"].clock, ManualClock)

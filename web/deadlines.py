@@ -1,0 +1,101 @@
+"""The legal advisers' deadline tracker: every legal deadline still to act on.
+
+Sorted by the latest safe day (the last working day on which acting is still in time),
+coloured by how close it is. Legal advisers, coordinators and admins see every deadline;
+any other actor sees the deadlines her roles own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import login_required
+
+from engine.users import ADMIN
+from engine.views import DeadlineView
+
+from .auth import User, acting_user, engine
+
+bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
+
+PAGE_SIZE = 100
+SEE_ALL = ("legal_adviser", "coordinator", ADMIN)
+URGENT_DAYS = 3
+SOON_DAYS = 14
+
+
+def urgency(deadline: DeadlineView) -> str:
+    """The colour of a deadline: missed, late, urgent, soon or '' (in time)."""
+    if deadline.status == "missed":
+        return "missed"
+    if deadline.status != "open":
+        return ""
+    if deadline.days_left < 0:
+        return "late"  # the safe day is gone, the legal date not yet
+    if deadline.days_left <= URGENT_DAYS:
+        return "urgent"
+    if deadline.days_left <= SOON_DAYS:
+        return "soon"
+    return ""
+
+
+def owned_roles(user: User) -> list[str] | None:
+    """None when she sees every deadline, else the roles whose deadlines she owns."""
+    return None if user.has_role(*SEE_ALL) else list(user.roles)
+
+
+def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
+    """The tracker's filters from a query string, and a message for each bad one."""
+    problems: list[str] = []
+    filters: dict[str, Any] = {"kind": args.get("kind") or None,
+                               "case_code": (args.get("case") or "").strip() or None,
+                               "missed": args.get("missed") == "1"}
+    within = (args.get("within") or "").strip()
+    if within:
+        if within.isdigit():
+            filters["within_days"] = int(within)
+        else:
+            problems.append("“Within” is a number of days, for example 30.")
+    return filters, problems
+
+
+@bp.get("/")
+@login_required
+def tracker() -> tuple[str, int]:
+    user = acting_user()
+    filters, problems = tracker_filters(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    service = engine().deadlines
+    roles = owned_roles(user)
+    listed: list[DeadlineView] = []
+    total = 0
+    if roles is None:
+        listed, total = service.tracker(**filters, limit=PAGE_SIZE,
+                                        offset=(page - 1) * PAGE_SIZE)
+    else:
+        for role in roles:  # a handful of roles at most
+            found, count = service.tracker(**filters, owner_role=role, limit=PAGE_SIZE * page)
+            listed += found
+            total += count
+        listed.sort(key=lambda d: (d.latest_safe_day, d.id))
+        listed = listed[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "deadlines.html", deadlines=listed, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), kinds=service.kinds(), args=args,
+        filters=filters, within=request.args.get("within", ""), problems=problems,
+        urgency=urgency, today=engine().ctx.today(), sees_all=roles is None,
+        page_url=lambda n: url_for("deadlines.tracker", page=n, **args),
+    ), 400 if problems else 200
+
+
+@bp.post("/calendar")
+@login_required
+def calendar_link() -> str:
+    """A personal iCalendar address, shown once: it carries a token of her own."""
+    user = acting_user()
+    token = engine().credentials.create_token(user.username, "calendar feed",
+                                              by=user.username).token
+    feed = url_for("deadlines_api.CalendarFeed", token=token, _external=True)
+    return render_template("calendar_link.html", feed=feed)

@@ -1,0 +1,104 @@
+"""The policy analysts' modeler: definitions and versions, the bpmn-js Modeler, upload,
+and the comparison of two versions.
+
+Validating and publishing from the editor go through the REST API
+(/api/process-definitions/validate and POST /api/process-definitions/), so the browser
+and other clients get the same checks. Publishing makes a new version; running instances
+stay on the version they started with.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import DeployError, NotFound
+from engine.users import ADMIN
+
+from .api.definitions import MAX_DIAGRAM_BYTES
+from .auth import acting_user, engine, roles_required
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+
+READERS = ("policy_analyst", "coordinator", ADMIN)
+PUBLISHERS = ("policy_analyst", ADMIN)
+
+
+@bp.get("/")
+@roles_required(*READERS)
+def definitions() -> str:
+    return render_template("definitions.html", definitions=engine().repository.definitions(),
+                           can_publish=acting_user().has_role(*PUBLISHERS))
+
+
+@bp.get("/<key>")
+@roles_required(*READERS)
+def versions(key: str) -> str:
+    try:
+        found = engine().repository.versions(key)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    return render_template("versions.html", key=key, versions=found,
+                           can_publish=acting_user().has_role(*PUBLISHERS))
+
+
+@bp.get("/<key>/<int:version>")
+@roles_required(*READERS)
+def edit(key: str, version: int) -> str:
+    try:
+        engine().repository.xml(key, version)  # 404 before the page, not in the editor
+        latest = max(v.version for v in engine().repository.versions(key))
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    return render_template("modeler.html", key=key, version=version, latest=latest,
+                           can_publish=acting_user().has_role(*PUBLISHERS))
+
+
+@bp.get("/<key>/compare")
+@roles_required(*READERS)
+def compare(key: str) -> tuple[str, int]:
+    try:
+        versions = engine().repository.versions(key)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    numbers = [v.version for v in versions]
+    first = request.args.get("from", type=int) or (numbers[-2] if len(numbers) > 1 else 1)
+    second = request.args.get("to", type=int) or numbers[-1]
+    problem = None
+    changes = []
+    if first not in numbers or second not in numbers:
+        problem = f"Choose two versions of {key} between 1 and {numbers[-1]}."
+    else:
+        changes = engine().repository.compare(key, first, second)
+    return render_template("compare.html", key=key, numbers=numbers, first=first,
+                           second=second, changes=changes, problem=problem), \
+        400 if problem else 200
+
+
+@bp.post("/upload")
+@roles_required(*PUBLISHERS)
+def upload() -> Response | tuple[str, int]:
+    """Publish an uploaded .bpmn file; a refused one shows every problem, nothing stored."""
+    upload = request.files.get("file")
+    content = upload.read(MAX_DIAGRAM_BYTES + 1) if upload else b""
+    if not content.strip():
+        flash("Choose a .bpmn file to upload.", "error")
+        return redirect(url_for("modeler.definitions"))
+    if len(content) > MAX_DIAGRAM_BYTES:
+        flash("A diagram may be at most 2 MiB.", "error")
+        return redirect(url_for("modeler.definitions"))
+    name = upload.filename or "upload.bpmn" if upload else "upload.bpmn"
+    try:
+        deployed = engine().repository.deploy(content, source=name,
+                                              actor=acting_user().username)
+    except DeployError as exc:
+        return render_template("definitions.html",
+                               definitions=engine().repository.definitions(),
+                               can_publish=True, refused=exc), 422
+    for result in deployed:
+        if result.new_version:
+            flash(f"Published {result.key} version {result.version}.", "success")
+        else:
+            flash(f"{result.key}: identical to version {result.version}, nothing new.",
+                  "success")
+    return redirect(url_for("modeler.definitions"))

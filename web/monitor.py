@@ -1,0 +1,189 @@
+"""The coordinators' monitor: the dashboard, every running procedure, one instance with
+its live diagram and history, and the case page with all procedures of one person.
+
+Only coordinators and admins act on instances (suspend, resume, cancel with a reason,
+retry an incident); legal advisers may read the case page, which their deadlines link to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine.errors import EngineError, NotFound
+from engine.instances import STATUSES
+from engine.users import ADMIN
+
+from .auth import acting_user, engine, roles_required
+from .deadlines import urgency as deadline_urgency
+from .worklist import urgency as task_urgency
+
+bp = Blueprint("monitor", __name__)
+
+PAGE_SIZE = 50
+MONITORS = ("coordinator", ADMIN)
+CASE_READERS = ("coordinator", "legal_adviser", ADMIN)
+ACTIONS = ("suspend", "resume", "cancel", "retry")
+
+
+def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
+    """The instance list's filters from a query string, and a message for each bad one."""
+    problems: list[str] = []
+    filters: dict[str, Any] = {}
+    if args.get("process"):
+        filters["process_key"] = args["process"]
+    status = args.get("status") or None
+    if status:
+        if status in STATUSES:
+            filters["status"] = status
+        else:
+            problems.append(f"Unknown status “{status}”: choose one from the list.")
+    if (args.get("case") or "").strip():
+        filters["case_code"] = args["case"].strip()
+    if args.get("overdue") == "1":
+        filters["overdue"] = True
+    for name, key in (("from", "started_from"), ("to", "started_to")):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                filters[key] = date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"“{value}” is not a date (YYYY-MM-DD).")
+    return filters, problems
+
+
+@bp.get("/monitor/")
+@roles_required(*MONITORS)
+def dashboard() -> str:
+    board = engine().runtime.dashboard()
+    keys = sorted({row.process_key for row in board.counts})
+    counts = {(row.process_key, row.status): row.count for row in board.counts}
+    return render_template("dashboard.html", board=board, keys=keys, counts=counts,
+                           processes=engine().repository.definitions(),
+                           new_code=suggest_case_code(engine().jurisdiction.code),
+                           statuses=STATUSES, task_urgency=task_urgency,
+                           deadline_urgency=deadline_urgency, today=engine().ctx.today())
+
+
+@bp.get("/monitor/instances")
+@roles_required(*MONITORS)
+def instances() -> tuple[str, int]:
+    filters, problems = instance_filters(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    runtime = engine().runtime
+    total = runtime.count_summaries(**filters)
+    listed = runtime.summaries(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "instances.html", instances=listed, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), args=args, problems=problems,
+        statuses=STATUSES, processes=[d.key for d in engine().repository.definitions()],
+        page_url=lambda n: url_for("monitor.instances", page=n, **args),
+    ), 400 if problems else 200
+
+
+@bp.get("/monitor/instances/<int:instance_id>")
+@roles_required(*MONITORS)
+def instance(instance_id: int) -> str:
+    process_engine = engine()
+    try:
+        found = process_engine.runtime.instance(instance_id)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    state = process_engine.runtime.diagram_state(instance_id)
+    events = process_engine.history.events(instance_id=instance_id)
+    deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
+    today = process_engine.ctx.today()
+    return render_template("instance.html", instance=found, state=state.to_dict(),
+                           events=events, deadlines=deadlines, today=today,
+                           task_urgency=task_urgency, deadline_urgency=deadline_urgency)
+
+
+@bp.post("/monitor/instances/<int:instance_id>/<action>")
+@roles_required(*MONITORS)
+def act(instance_id: int, action: str) -> Response:
+    """Suspend, resume, cancel or retry; cancelling needs a reason, which the history keeps."""
+    if action not in ACTIONS:
+        abort(404)
+    runtime = engine().runtime
+    user = acting_user().username
+    reason = (request.form.get("reason") or "").strip() or None
+    revision = request.form.get("revision", type=int)
+    back = redirect(url_for("monitor.instance", instance_id=instance_id))
+    if action == "cancel" and not reason:
+        flash("Give a reason for cancelling: the history keeps it.", "error")
+        return back
+    try:
+        if action == "suspend":
+            runtime.suspend(instance_id, actor=user, revision=revision, reason=reason)
+        elif action == "resume":
+            runtime.resume(instance_id, actor=user, revision=revision, reason=reason)
+        elif action == "cancel":
+            runtime.cancel(instance_id, actor=user, revision=revision, reason=reason)
+        else:
+            runtime.retry(instance_id, actor=user)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash({"suspend": "Suspended.", "resume": "Resumed.", "cancel": "Cancelled.",
+               "retry": "Retried."}[action], "success")
+    return back
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
+
+
+def suggest_case_code(country: str) -> str:
+    """A pseudonymous code like SI-7K3Q-9F2M: random, never derived from the person."""
+    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    return f"{country}-{part()}-{part()}"
+
+
+@bp.post("/monitor/start")
+@roles_required(*MONITORS)
+def start() -> Response:
+    """Open a procedure for a case; the new instance's page shows what happens next."""
+    key = request.form.get("process_key") or ""
+    code = (request.form.get("case_code") or "").strip()
+    if not key or not code:
+        flash("Choose a procedure and give a case code.", "error")
+        return redirect(url_for("monitor.dashboard"))
+    try:
+        started = engine().runtime.start(key, code, actor=acting_user().username)
+    except EngineError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("monitor.dashboard"))
+    flash(f"Started {key} for {code}.", "success")
+    return redirect(url_for("monitor.instance", instance_id=started.id))
+
+
+@bp.get("/cases")
+@roles_required(*CASE_READERS)
+def cases() -> str:
+    code = (request.args.get("code") or "").strip() or None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    service = engine().cases
+    total = service.count(code_contains=code)
+    listed = service.cases(code_contains=code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "cases.html", cases=listed, total=total, page=page, code=code or "",
+        pages=max(1, -(-total // PAGE_SIZE)),
+        page_url=lambda n: url_for("monitor.cases", page=n, code=code))
+
+
+@bp.get("/cases/<code>")
+@roles_required(*CASE_READERS)
+def case(code: str) -> str:
+    try:
+        found = engine().cases.case(code)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    return render_template("case.html", case=found, today=engine().ctx.today(),
+                           task_urgency=task_urgency, deadline_urgency=deadline_urgency,
+                           can_monitor=acting_user().has_role(*MONITORS))

@@ -1,0 +1,67 @@
+// The instance diagram: bpmn-js viewer with done (green), active (blue), incident (red)
+// elements and the path taken. One tab per process the instance has entered.
+(function () {
+  "use strict";
+
+  function markers(canvas, registry, state) {
+    const marks = [["completed", state.completed], ["active", state.active],
+                   ["incident", state.incident], ["taken", state.flows]];
+    marks.forEach(function ([marker, ids]) {
+      (ids || []).forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, marker); }
+      });
+    });
+  }
+
+  function show(viewer, container, base, process) {
+    const url = base + encodeURIComponent(process.process_key) + "/" + process.version + "/xml";
+    container.setAttribute("aria-busy", "true");
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("the diagram could not be read (" + response.status + ")"); }
+        return response.text();
+      })
+      .then(function (xml) { return viewer.importXML(xml); })
+      .then(function () {
+        const canvas = viewer.get("canvas");
+        canvas.zoom("fit-viewport", "auto");
+        markers(canvas, viewer.get("elementRegistry"), process);
+        container.dataset.process = process.process_key;
+        container.dataset.ready = "true";
+        container.removeAttribute("aria-busy");
+      })
+      .catch(function (error) {
+        container.removeAttribute("aria-busy");
+        container.textContent = String(error.message || error);
+      });
+  }
+
+  function start() {
+    const container = document.getElementById("diagram");
+    const source = document.getElementById("diagram-state");
+    if (!container || !source || typeof BpmnJS === "undefined") { return; }
+    const state = JSON.parse(source.textContent);
+    const processes = state.processes || [];
+    if (!processes.length) { return; }
+    const viewer = new BpmnJS({ container: container });
+    const tabs = document.getElementById("diagram-tabs");
+    const base = container.dataset.xmlBase;
+    processes.forEach(function (process, index) {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "tab" + (index === 0 ? " selected" : "");
+      tab.textContent = process.process_key.replace(/_/g, " ") + " v" + process.version;
+      tab.dataset.process = process.process_key;
+      tab.addEventListener("click", function () {
+        tabs.querySelectorAll(".tab").forEach(function (t) { t.classList.remove("selected"); });
+        tab.classList.add("selected");
+        container.dataset.ready = "false";
+        show(viewer, container, base, process);
+      });
+      if (processes.length > 1) { tabs.appendChild(tab); }
+    });
+    show(viewer, container, base, processes[0]);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,140 @@
+// The policy analysts' editor: bpmn-js Modeler, with validate and publish through the API.
+// Each problem the server finds is listed and shown on its element.
+(function () {
+  "use strict";
+
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+  function status(text, kind) {
+    const box = document.getElementById("modeler-status");
+    box.textContent = text;
+    box.className = "flash " + (kind || "");
+  }
+
+  function clearProblems(modeler) {
+    const canvas = modeler.get("canvas");
+    modeler.get("overlays").remove({ type: "problem" });
+    modeler.get("elementRegistry").forEach(function (element) {
+      canvas.removeMarker(element.id, "problem");
+    });
+    document.getElementById("problems").replaceChildren();
+  }
+
+  function showProblems(modeler, problems) {
+    clearProblems(modeler);
+    const registry = modeler.get("elementRegistry");
+    const overlays = modeler.get("overlays");
+    const canvas = modeler.get("canvas");
+    const list = document.getElementById("problems");
+    problems.forEach(function (problem) {
+      const item = document.createElement("li");
+      item.textContent = (problem.element_id ? problem.element_id + ": " : "") + problem.message;
+      item.dataset.elementId = problem.element_id || "";
+      list.appendChild(item);
+      if (problem.element_id && registry.get(problem.element_id)) {
+        canvas.addMarker(problem.element_id, "problem");
+        const note = document.createElement("div");
+        note.className = "problem-note";
+        note.textContent = problem.message;
+        overlays.add(problem.element_id, "problem", { position: { bottom: -6, left: 0 }, html: note });
+      }
+    });
+  }
+
+  function asProblems(fields) {
+    const problems = [];
+    Object.keys(fields || {}).forEach(function (id) {
+      fields[id].forEach(function (message) {
+        problems.push({ element_id: id === "_diagram" ? null : id, message: message });
+      });
+    });
+    return problems;
+  }
+
+  function send(url, xml) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", body: xml,
+      headers: { "Content-Type": "application/xml", "X-CSRFToken": csrf, "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    });
+  }
+
+  function start() {
+    const container = document.getElementById("modeler");
+    if (!container || typeof BpmnJS === "undefined") { return; }
+    const modeler = new BpmnJS({ container: container, keyboard: { bindTo: document } });
+    const data = container.dataset;
+
+    fetch(data.xmlUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (xml) { return modeler.importXML(xml); })
+      .then(function () {
+        modeler.get("canvas").zoom("fit-viewport", "auto");
+        container.dataset.ready = "true";
+      })
+      .catch(function (error) { status("The diagram could not be opened: " + error.message, "error"); });
+
+    const validate = document.getElementById("validate");
+    if (validate) {
+      validate.addEventListener("click", function () {
+        modeler.saveXML({ format: true }).then(function (saved) {
+          return send(data.validateUrl, saved.xml);
+        }).then(function (result) {
+          if (result.status !== 200) { status(result.body.message, "error"); return; }
+          showProblems(modeler, result.body.problems);
+          status(result.body.valid ? "No problem: this diagram can be published."
+            : result.body.problems.length + " problem(s): see the list and the marked elements.",
+          result.body.valid ? "success" : "error");
+        });
+      });
+    }
+
+    const publish = document.getElementById("publish");
+    if (publish) {
+      publish.addEventListener("click", function () {
+        modeler.saveXML({ format: true }).then(function (saved) {
+          return send(data.publishUrl, saved.xml);
+        }).then(function (result) {
+          if (result.status === 201) {
+            clearProblems(modeler);
+            const mine = result.body.filter(function (d) { return d.key === data.key; })[0] || result.body[0];
+            status(mine.new_version ? "Published " + mine.key + " version " + mine.version + "."
+              : "Nothing new: identical to version " + mine.version + ".", "success");
+            container.dataset.published = String(mine.version);
+          } else if (result.status === 422) {
+            showProblems(modeler, asProblems(result.body.fields));
+            status("Not published: " + result.body.message, "error");
+          } else {
+            status(result.body.message || "Not published.", "error");
+          }
+        });
+      });
+    }
+
+    document.getElementById("download").addEventListener("click", function () {
+      modeler.saveXML({ format: true }).then(function (saved) {
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([saved.xml], { type: "application/xml" }));
+        link.download = data.key + ".bpmn";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    });
+
+    document.getElementById("open-file").addEventListener("change", function (event) {
+      const file = event.target.files[0];
+      if (!file) { return; }
+      file.text().then(function (xml) { return modeler.importXML(xml); })
+        .then(function () {
+          clearProblems(modeler);
+          modeler.get("canvas").zoom("fit-viewport", "auto");
+          status("Opened " + file.name + ": validate, then publish.", "");
+        })
+        .catch(function (error) { status(file.name + " is not a diagram bpmn-js can read: " + error.message, "error"); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
