@@ -302,7 +302,7 @@ def _defined_keys(root: etree._Element) -> set[str]:
     return {p.get("id", "") for p in root.iterfind("bpmn:process", NS)}
 
 
-def _lane_of(process: etree._Element) -> dict[str, str]:
+def lane_of(process: etree._Element) -> dict[str, str]:
     """Map each flow node id to the name of the innermost lane that lists it."""
     lanes: dict[str, str] = {}
     for lane in process.iterfind(".//bpmn:lane", NS):
@@ -315,7 +315,7 @@ def _lane_of(process: etree._Element) -> dict[str, str]:
 def _check_process(process: etree._Element, forms: Container[str],
                    handlers: Container[str]) -> list[Problem]:
     problems: list[Problem] = []
-    lanes = _lane_of(process)
+    lanes = lane_of(process)
     known_roles = ", ".join(ROLES)
 
     def check(element_id: str | None, text: str | None, what: str) -> None:

@@ -1,20 +1,24 @@
-"""RepositoryService: deploy diagrams, list definitions, read their XML."""
+"""RepositoryService: deploy and validate diagrams, list definitions and their versions,
+read their XML, and compare two versions."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, defer
 
-from .bpmn import NS, Lookup, inspect_diagram, read_xml
+from .bpmn import NS, Lookup, ProcessInfo, inspect_diagram, read_xml
+from .changes import compare_process
 from .context import EngineContext
-from .errors import DeployError, NotFound, Problem
-from .models import ProcessDefinition
-from .views import DefinitionView, Deployed
+from .errors import BadRequest, DeployError, NotFound, Problem
+from .instances import CANCELLED, COMPLETED
+from .models import ProcessDefinition, ProcessInstance
+from .views import DefinitionVersionView, DefinitionView, Deployed, ElementChange
 
 
 def _view(row: ProcessDefinition) -> DefinitionView:
@@ -35,24 +39,10 @@ class RepositoryService:
         deployment with a :class:`DeployError` that lists every problem of every file.
         """
         documents = self._documents(target, source)
-        lookup = self._lookup(documents)
-        checked, problems = [], []
-        for name, content in documents:
-            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers, lookup)
-            prefix = f"{name}: " if len(documents) > 1 else ""
-            problems += [Problem(p.element_id, prefix + p.message) for p in found]
-            checked.append((name, content, infos))
+        checked, problems = self._check(documents)
         if problems:
             label = documents[0][0] if len(documents) == 1 else (source or str(target))
             raise DeployError(label, problems)
-
-        seen: dict[str, str] = {}
-        for name, _, infos in checked:
-            for info in infos:
-                if info.key in seen:
-                    raise DeployError(name, [Problem(info.key, f"process key also defined "
-                                                     f"in {seen[info.key]}")])
-                seen[info.key] = name
 
         results = []
         with self.ctx.db.transaction() as session:
@@ -62,6 +52,42 @@ class RepositoryService:
                     results.append(self._store(session, info.key, info.name, name, content,
                                                digest, actor))
         return results
+
+    def validate(self, content: bytes | str, *, source: str = "diagram") -> list[Problem]:
+        """Every problem :meth:`deploy` would refuse ``content`` for; nothing is stored.
+
+        The modeler checks a diagram while the analyst edits it; an empty list means it
+        would deploy. Each problem keeps the id of its element, to be shown on it.
+        """
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        if not isinstance(content, bytes):
+            raise BadRequest("a diagram is BPMN XML, given as bytes or text")
+        return self._check([(source, content)])[1]
+
+    def _check(self, documents: list[tuple[str, bytes]]
+               ) -> tuple[list[tuple[str, bytes, list[ProcessInfo]]], list[Problem]]:
+        """Inspect every document as a deployment of them all would: each one's problems
+        (named by file when there are several) and process keys defined twice."""
+        lookup = self._lookup(documents)
+        checked, problems = [], []
+        for name, content in documents:
+            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers, lookup)
+            prefix = f"{name}: " if len(documents) > 1 else ""
+            problems += [Problem(p.element_id, prefix + p.message) for p in found]
+            checked.append((name, content, infos))
+
+        seen: dict[str, str] = {}
+        for name, _, infos in checked:
+            for info in infos:
+                if info.key in seen:
+                    where = "this file" if seen[info.key] == name else seen[info.key]
+                    prefix = f"{name}: " if len(documents) > 1 else ""
+                    problems.append(Problem(info.key, f"{prefix}process key also defined "
+                                                      f"in {where}"))
+                else:
+                    seen[info.key] = name
+        return checked, problems
 
     def _lookup(self, documents: list[tuple[str, bytes]]) -> Lookup:
         """Find a called process in this deployment first, then among deployed versions."""
@@ -140,11 +166,57 @@ class RepositoryService:
         return row
 
     def xml(self, key: str, version: int | None = None) -> str:
+        """The BPMN document of a version (the latest without one), as it was deployed.
+
+        Only the document is read: a diagram viewer asks for it on every page.
+        """
         with self.ctx.db.reading() as session:
             if version is None:
                 return self.latest(session, key).bpmn_xml
-            row = session.scalars(select(ProcessDefinition).where(
-                ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
-            if row is None:
-                raise NotFound(f"process definition {key!r} has no version {version}")
-            return row.bpmn_xml
+            return self._version_xml(session, key, version)
+
+    @staticmethod
+    def _version_xml(session: Session, key: str, version: int) -> str:
+        xml = session.scalar(select(ProcessDefinition.bpmn_xml).where(
+            ProcessDefinition.key == key, ProcessDefinition.version == version))
+        if xml is None:
+            known = session.scalar(select(func.max(ProcessDefinition.version))
+                                   .where(ProcessDefinition.key == key))
+            if known is None:
+                raise NotFound(f"process definition {key!r} does not exist")
+            raise NotFound(f"process definition {key!r} has no version {version}; "
+                           f"the latest is {known}")
+        return xml
+
+    def versions(self, key: str) -> list[DefinitionVersionView]:
+        """Every version of ``key``, oldest first, with its instances and those running."""
+        running = ProcessInstance.status.not_in((COMPLETED, CANCELLED))
+        query = (
+            select(ProcessDefinition, func.count(ProcessInstance.id),
+                   func.coalesce(func.sum(case((running, 1), else_=0)), 0))
+            .outerjoin(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+            .where(ProcessDefinition.key == key)
+            .group_by(ProcessDefinition.id)
+            .order_by(ProcessDefinition.version)
+            .options(defer(ProcessDefinition.bpmn_xml))
+        )
+        with self.ctx.db.reading() as session:
+            rows = session.execute(query).all()
+            if not rows:
+                raise NotFound(f"process definition {key!r} does not exist")
+            return [DefinitionVersionView(**dataclasses.asdict(_view(row)), instances=count,
+                                          running=running)
+                    for row, count, running in rows]
+
+    def compare(self, key: str, from_version: int, to_version: int) -> list[ElementChange]:
+        """What changed in process ``key`` from one version to another, element by element.
+
+        Only the process model counts (elements, lanes, flows), never the layout.
+        """
+        for version in (from_version, to_version):
+            if isinstance(version, bool) or not isinstance(version, int):
+                raise BadRequest(f"a version is a whole number, not {version!r}")
+        with self.ctx.db.reading() as session:
+            old = self._version_xml(session, key, from_version)
+            new = self._version_xml(session, key, to_version)
+        return compare_process(old.encode("utf-8"), new.encode("utf-8"), key)

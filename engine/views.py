@@ -34,6 +34,32 @@ class DefinitionView(View):
 
 
 @dataclasses.dataclass(frozen=True)
+class DefinitionVersionView(DefinitionView):
+    """One version of a process with how many instances were started on it and still run
+    (not completed or cancelled): a version still running cannot be forgotten."""
+
+    instances: int
+    running: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ElementChange(View):
+    """One element of a process that differs between two versions.
+
+    ``change`` is added, removed or changed; ``details`` say what changed in words
+    (``"lane: police -> coordinator"``). ``element_type`` is the BPMN tag without its
+    namespace (``userTask``); type and name are the new version's, a removed element's
+    the old one's.
+    """
+
+    element_id: str
+    element_type: str
+    name: str | None
+    change: str
+    details: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
 class Deployed(View):
     """The outcome of deploying one process key: a new version, or the same one again."""
 
