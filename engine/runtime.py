@@ -1,21 +1,22 @@
-"""RuntimeService: start instances for a case, read them, suspend, cancel, retry."""
+"""RuntimeService: start instances for a case, read and list them, suspend, cancel, retry."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
+from .dashboard import read_dashboard
 from .errors import BadRequest, Conflict
 from .execution import retry_incidents, run_guarded
 from .instances import (
     CANCELLED,
     COMPLETED,
     INCIDENT,
-    STATUSES,
     SUSPENDED,
     InstanceStore,
     StepLog,
@@ -23,9 +24,16 @@ from .instances import (
 from .models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance, Timer
 from .reminders import ESCALATION_PROCESS
 from .repository import RepositoryService
+from .summaries import (
+    check_page,
+    check_status,
+    conditions,
+    count_instances,
+    read_summaries,
+)
 from .tasks import task_view
 from .timer_states import FAILED, PENDING
-from .views import InstanceView, TimerView
+from .views import DashboardView, InstanceSummaryView, InstanceView, TimerView
 
 
 class RuntimeService:
@@ -86,8 +94,7 @@ class RuntimeService:
 
     def instances(self, *, status: str | None = None, case_code: str | None = None,
                   process_key: str | None = None) -> list[InstanceView]:
-        if status is not None and status not in STATUSES:
-            raise BadRequest(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
+        check_status(status)
         with self.ctx.db.reading() as session:
             query = select(ProcessInstance).order_by(ProcessInstance.id)
             if status:
@@ -97,6 +104,45 @@ class RuntimeService:
             if process_key:
                 query = query.where(ProcessInstance.process_key == process_key)
             return [self._view(session, row) for row in session.scalars(query)]
+
+    def summaries(self, *, status: str | None = None, process_key: str | None = None,
+                  case_code: str | None = None, overdue: bool = False,
+                  started_from: date | None = None, started_to: date | None = None,
+                  limit: int = 50, offset: int = 0) -> list[InstanceSummaryView]:
+        """One page of the monitor's instance list, newest first, in one query.
+
+        ``case_code`` matches any part of the code in any case; ``overdue`` keeps the
+        instances with an open task past its due date or an open legal deadline past its
+        latest safe day; the start dates are days in the engine's time zone, included.
+        """
+        check_page(limit, offset)
+        where = self._conditions(status, process_key, case_code, overdue, started_from,
+                                 started_to)
+        with self.ctx.db.reading() as session:
+            return read_summaries(session, self.ctx.today(), where, limit=limit,
+                                  offset=offset)
+
+    def count_summaries(self, *, status: str | None = None, process_key: str | None = None,
+                        case_code: str | None = None, overdue: bool = False,
+                        started_from: date | None = None,
+                        started_to: date | None = None) -> int:
+        """How many instances :meth:`summaries` would list without paging."""
+        where = self._conditions(status, process_key, case_code, overdue, started_from,
+                                 started_to)
+        with self.ctx.db.reading() as session:
+            return count_instances(session, where)
+
+    def _conditions(self, status: str | None, process_key: str | None,
+                    case_code: str | None, overdue: bool, started_from: date | None,
+                    started_to: date | None) -> list[Any]:
+        return conditions(today=self.ctx.today(), timezone=self.ctx.timezone, status=status,
+                          process_key=process_key, case_code=case_code, overdue=overdue,
+                          started_from=started_from, started_to=started_to)
+
+    def dashboard(self) -> DashboardView:
+        """Instances by process and status, overdue tasks, incidents, deadlines this week."""
+        with self.ctx.db.reading() as session:
+            return read_dashboard(self.ctx, session)
 
     def variables(self, instance_id: int) -> dict[str, Any]:
         return self.instance(instance_id).variables

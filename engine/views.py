@@ -88,6 +88,71 @@ class TaskView(View):
 
 
 @dataclasses.dataclass(frozen=True)
+class InstanceSummaryView(View):
+    """An instance as a row of the monitor's list: no variables, no state.
+
+    ``next_due`` is the earliest due date of its open tasks; ``overdue`` says that one of
+    its open tasks is past its due date or one of its open legal deadlines is past its
+    latest safe day.
+    """
+
+    id: int
+    process_key: str
+    version: int
+    case_code: str
+    status: str
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    incident_message: str | None
+    open_tasks: int
+    next_due: date | None
+    overdue: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusCount(View):
+    process_key: str
+    status: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardView(View):
+    """What a coordinator looks at first: where the instances are, what is late, what broke.
+
+    The lists are capped (the most urgent first); the ``*_count`` fields count them all.
+    ``deadlines`` are the open ones whose latest safe day is at most seven days away,
+    those already past it included.
+    """
+
+    today: date
+    counts: list[StatusCount]
+    overdue_count: int
+    overdue_tasks: list[TaskView]
+    incident_count: int
+    incidents: list[InstanceSummaryView]
+    deadline_count: int
+    deadlines: list[DeadlineView]
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseSummaryView(View):
+    """One person's case in the list of cases: her procedures, what is open, what is next.
+
+    ``running`` counts the instances not completed or cancelled; ``next_safe_day`` is the
+    earliest latest safe day of her open legal deadlines.
+    """
+
+    code: str
+    instances: int
+    running: int
+    open_tasks: int
+    next_safe_day: date | None
+    updated_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
 class TimerView(View):
     element_id: str | None
     due_at: datetime
@@ -223,3 +288,13 @@ class EmailView(View):
     last_error: str | None
     next_attempt_at: datetime
     sent_at: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseView(View):
+    """Everything done for one person: every procedure, the open tasks, every deadline."""
+
+    code: str
+    instances: list[InstanceSummaryView]
+    open_tasks: list[TaskView]
+    deadlines: list[DeadlineView]
