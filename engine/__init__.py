@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from .cases import CaseService
 from .clock import ManualClock, make_clock
 from .config import EngineConfig
 from .context import EngineContext
@@ -55,6 +56,7 @@ class ProcessEngine:
         self.tasks = TaskService(self.ctx)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
+        self.cases = CaseService(self.ctx)
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self.users = UserService(self.ctx)
         self.credentials = CredentialService(self.ctx)
