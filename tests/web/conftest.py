@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.accounts import PASSWORD, add_users
 from tests.conftest import PROCESSES
 from web import create_app
 
-PASSWORD = "a long enough password"
 ROLES = ("police", "coordinator", "legal_adviser", "policy_analyst", "ngo_counsellor",
          "admin")
 
@@ -20,10 +20,7 @@ ROLES = ("police", "coordinator", "legal_adviser", "policy_analyst", "ngo_counse
 @pytest.fixture
 def app(engine) -> Flask:
     engine.repository.deploy(PROCESSES)
-    for role in ROLES:
-        username = role.replace("_", "-")
-        engine.users.add(username, [role])
-        engine.credentials.set_password(username, PASSWORD, by="tests")
+    add_users(engine, ROLES)
     return create_app(engine=engine, SECRET_KEY="tests", TESTING=True)
 
 
