@@ -250,10 +250,20 @@ def _classify(task: Task, result: Scan) -> None:
             if due is not None:
                 result.timers.append(WaitingTimer(str(task.id), spec.bpmn_id, due))
     elif task.state in (TaskState.STARTED, TaskState.ERROR):
-        incident = task._get_internal_data("incident")
-        if incident or task.state == TaskState.ERROR:
-            message = (incident or {}).get("message", "the task failed")
+        message = incident_of(task)
+        if message is not None:
             result.incidents.append(Incident(str(task.id), spec.bpmn_id, message))
+
+
+def incident_of(task: Task) -> str | None:
+    """Why a task is stuck: it failed (ERROR), or its handler raised and it waits, STARTED,
+    with the message noted in its internal data. None for a task that is not stuck."""
+    if task.state not in (TaskState.STARTED, TaskState.ERROR):
+        return None
+    incident = task._get_internal_data("incident")
+    if incident or task.state == TaskState.ERROR:
+        return str((incident or {}).get("message", "the task failed"))
+    return None
 
 
 def _due_date(task: Task, expression: str | None) -> date | None:

@@ -92,11 +92,17 @@ class InstanceStore:
         """The instance's workflow: the one kept at this revision, else restored from JSON."""
         workflow = self.ctx.workflows.take(row.id, row.definition_id, row.revision)
         if workflow is None:
-            spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id,
-                                                         row.bindings)
-            workflow = self.ctx.serializer.load(row.state, spec, subprocess_specs)
+            workflow = self.restore(session, row)
         workflow.script_engine = self.script_engine(row)
         return workflow
+
+    def restore(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+        """A fresh workflow from the row's JSON state, for reading only.
+
+        It never takes the workflow kept in memory, which a unit of work may be changing.
+        """
+        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id, row.bindings)
+        return self.ctx.serializer.load(row.state, spec, subprocess_specs)
 
     def run(self, workflow: BpmnWorkflow, step: Any) -> StepLog:
         """Run ``step(workflow, log)`` with Spiff's timers reading the engine clock."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .context import EngineContext
 from .dashboard import read_dashboard
+from .diagram_state import DiagramStates
 from .errors import BadRequest, Conflict
 from .execution import retry_incidents, run_guarded
 from .instances import (
@@ -33,7 +34,13 @@ from .summaries import (
 )
 from .tasks import task_view
 from .timer_states import FAILED, PENDING
-from .views import DashboardView, InstanceSummaryView, InstanceView, TimerView
+from .views import (
+    DashboardView,
+    DiagramStateView,
+    InstanceSummaryView,
+    InstanceView,
+    TimerView,
+)
 
 
 class RuntimeService:
@@ -41,6 +48,7 @@ class RuntimeService:
         self.ctx = ctx
         self.repository = repository
         self.store = InstanceStore(ctx)
+        self.diagrams = DiagramStates(ctx, self.store)
 
     def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
               *, actor: str = "system") -> InstanceView:
@@ -91,6 +99,12 @@ class RuntimeService:
     def instance(self, instance_id: int) -> InstanceView:
         with self.ctx.db.reading() as session:
             return self._view(session, self.store.get(session, instance_id))
+
+    def diagram_state(self, instance_id: int) -> DiagramStateView:
+        """What the diagram viewer colours on each process the instance entered: elements
+        completed, active and in incident, and the sequence flows taken. Read only."""
+        with self.ctx.db.reading() as session:
+            return self.diagrams.read(session, self.store.get(session, instance_id))
 
     def instances(self, *, status: str | None = None, case_code: str | None = None,
                   process_key: str | None = None) -> list[InstanceView]:

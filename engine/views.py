@@ -199,6 +199,44 @@ class InstanceView(View):
 
 
 @dataclasses.dataclass(frozen=True)
+class ProcessStateView(View):
+    """One process diagram of an instance as the viewer paints it.
+
+    ``process_key`` is the ``bpmn:process`` shown; the document holding it is
+    ``RepositoryService.xml(definition_key, version)`` (another key only when a called
+    process is defined in its caller's file). Element ids: ``completed`` (green),
+    ``active`` (blue: a task waiting for people, a timer, a called process),
+    ``incidents`` (red); each element is in one list only, the most urgent. ``taken_flows``
+    are the ids of the sequence flows the instance went along.
+    """
+
+    process_key: str
+    definition_key: str
+    version: int
+    completed: list[str]
+    active: list[str]
+    incidents: list[str]
+    taken_flows: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class DiagramStateView(View):
+    """Every process an instance has entered, its own first, then the processes it called
+    in the order it entered them."""
+
+    instance_id: int
+    status: str
+    revision: int
+    processes: list[ProcessStateView]
+
+    def process(self, key: str) -> ProcessStateView:
+        found = [p for p in self.processes if p.process_key == key]
+        if not found:
+            raise KeyError(f"instance {self.instance_id} has not entered process {key!r}")
+        return found[0]
+
+
+@dataclasses.dataclass(frozen=True)
 class EventView(View):
     id: int
     at: datetime
