@@ -17,6 +17,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.clock import ManualClock, parse_duration
+from engine.errors import ValidationFailed
 from engine.instances import STATUSES
 from engine.views import EventView, InstanceView
 
@@ -59,11 +60,14 @@ class InstanceSummarySchema(Schema):
 
 class ProcessStateSchema(Schema):
     process_key = fields.String()
+    definition_key = fields.String(metadata={"description": "The definition whose XML "
+                                             "holds this process."})
     version = fields.Integer()
     completed = fields.List(fields.String())
     active = fields.List(fields.String())
-    incident = fields.List(fields.String())
-    flows = fields.List(fields.String(), metadata={"description": "Sequence flows taken."})
+    incidents = fields.List(fields.String())
+    taken_flows = fields.List(fields.String(), metadata={"description": "Sequence flows "
+                                                          "the instance went along."})
 
 
 class InstanceSchema(Schema):
@@ -224,8 +228,8 @@ class InstanceAction(MethodView):
         reason = (body.get("reason") or "").strip() or None
         revision = body.get("revision")
         if action == "cancel" and not reason:
-            abort(422, message="a reason is required to cancel",
-                  errors={"json": {"reason": ["Give a reason for cancelling."]}})
+            raise ValidationFailed("a reason is required to cancel",
+                                   {"reason": ["Give a reason for cancelling."]})
         if action == "retry":
             return runtime.retry(instance_id, actor=user)
         method = {"suspend": runtime.suspend, "resume": runtime.resume,

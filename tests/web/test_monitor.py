@@ -1,0 +1,168 @@
+"""The coordinators' monitor: dashboard, instance list, instance page, actions, case page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.web.conftest import csrf_of, hidden
+
+CODE = "SI-7K3Q-9F2M"
+
+
+def state_of(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="diagram-state">(.*?)</script>',
+                      html, re.S)
+    assert found, "the page has no diagram state"
+    return json.loads(found.group(1))
+
+
+def listed_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-instance-id="(\d+)"', html)]
+
+
+def test_only_coordinators_and_admins_open_the_monitor(app, signed_in):
+    assert signed_in("coordinator").get("/monitor/").status_code == 200
+    assert signed_in("admin").get("/monitor/").status_code == 200
+    for user in ("police", "legal-adviser", "policy-analyst"):
+        assert signed_in(user).get("/monitor/").status_code == 403, user
+        assert signed_in(user).get("/monitor/instances").status_code == 403, user
+    assert app.test_client().get("/monitor/").status_code == 302  # to sign in
+
+
+def test_the_dashboard_counts_procedures_and_lists_this_weeks_deadlines(julija, signed_in):
+    html = signed_in("coordinator").get("/monitor/").get_data(as_text=True)
+    row = re.search(r'<tr data-process="victim_protection">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-status="running"><a [^>]*>1</a>', row), row
+    assert "No legal deadline in the next seven days" in html
+    julija.at("2026-05-25")
+    html = signed_in("coordinator").get("/monitor/").get_data(as_text=True)
+    assert 'data-kind="reflection_end"' in html
+
+
+def test_a_coordinator_starts_a_procedure_for_a_case(app, signed_in, engine):
+    client = signed_in("coordinator")
+    page = client.get("/monitor/").get_data(as_text=True)
+    suggested = re.search(r'name="case_code" value="([^"]+)"', page).group(1)
+    assert re.fullmatch(r"SI-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", suggested)
+    started = client.post("/monitor/start", data={
+        "csrf_token": csrf_of(page), "process_key": "victim_protection",
+        "case_code": suggested})
+    assert started.status_code == 302
+    [instance] = engine.runtime.instances(case_code=suggested)
+    assert started.headers["Location"].endswith(f"/monitor/instances/{instance.id}")
+    assert instance.started_by == "coordinator"
+
+
+def test_starting_without_a_code_or_with_an_unknown_procedure_starts_nothing(
+        app, signed_in, engine):
+    client = signed_in("coordinator")
+    token = csrf_of(client.get("/monitor/").get_data(as_text=True))
+    for form in ({"process_key": "victim_protection", "case_code": " "},
+                 {"process_key": "no_such_procedure", "case_code": "SI-AAAA-BBBB"}):
+        answer = client.post("/monitor/start", data={"csrf_token": token, **form},
+                             follow_redirects=True)
+        assert 'class="flash error"' in answer.get_data(as_text=True)
+    assert engine.runtime.instances() == []
+
+
+def test_the_instance_list_filters_and_refuses_a_bad_date(julija, signed_in, engine):
+    other = engine.runtime.start("reflection_period", "SI-ZZZZ-2345", actor="tests")
+    client = signed_in("coordinator")
+    everything = listed_ids(client.get("/monitor/instances").get_data(as_text=True))
+    assert julija.id in everything and other.id in everything
+    assert listed_ids(client.get("/monitor/instances?case=zzzz").get_data(
+        as_text=True)) == [other.id]
+    only = listed_ids(client.get("/monitor/instances?process=victim_protection")
+                      .get_data(as_text=True))
+    assert julija.id in only and other.id not in only
+    assert listed_ids(client.get("/monitor/instances?status=completed").get_data(
+        as_text=True)) == [i.id for i in engine.runtime.instances(status="completed")]
+    assert listed_ids(client.get("/monitor/instances?from=2026-03-03").get_data(
+        as_text=True)) == []
+    bad = client.get("/monitor/instances?from=yesterday")
+    assert bad.status_code == 400 and "is not a date" in bad.get_data(as_text=True)
+    unknown = client.get("/monitor/instances?status=sleeping")
+    assert unknown.status_code == 400 and "Unknown status" in unknown.get_data(as_text=True)
+
+
+def test_overdue_instances_are_found(julija, signed_in):
+    client = signed_in("coordinator")
+    assert julija.id not in listed_ids(client.get("/monitor/instances?overdue=1")
+                                       .get_data(as_text=True))
+    julija.at("2026-06-02")  # the reflection period ended with her decision still open
+    assert julija.id in listed_ids(client.get("/monitor/instances?overdue=1")
+                                   .get_data(as_text=True))
+
+
+def test_the_instance_page_shows_the_diagram_state_history_and_variables(julija, signed_in):
+    page = signed_in("coordinator").get(f"/monitor/instances/{julija.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    processes = {p["process_key"]: p for p in state_of(html)["processes"]}
+    identification = processes["identification"]
+    assert "record_preliminary" in identification["completed"]
+    assert "formal_identification" in identification["completed"]
+    active = set().union(*(p["active"] for p in processes.values()))
+    assert {"ask_plan_consent", "record_decision"} & active
+    assert 'data-event="instance_started"' in html and 'data-event="task_completed"' in html
+    assert "preliminary_indicators" in html  # a variable
+    assert 'data-kind="reflection_end"' in html
+
+
+def test_cancelling_needs_a_reason_which_the_history_keeps(julija, signed_in, engine):
+    client = signed_in("coordinator")
+    page = client.get(f"/monitor/instances/{julija.id}").get_data(as_text=True)
+    token, revision = csrf_of(page), hidden(page, "revision")
+    refused = client.post(f"/monitor/instances/{julija.id}/cancel", data={
+        "csrf_token": token, "revision": revision, "reason": "  "}, follow_redirects=True)
+    assert "Give a reason for cancelling" in refused.get_data(as_text=True)
+    assert engine.runtime.instance(julija.id).status != "cancelled"
+    client.post(f"/monitor/instances/{julija.id}/cancel", data={
+        "csrf_token": token, "revision": revision, "reason": "Opened by mistake"})
+    assert engine.runtime.instance(julija.id).status == "cancelled"
+    [event] = engine.history.events(instance_id=julija.id, event_type="instance_cancelled")
+    assert (event.actor, event.detail) == ("coordinator", "Opened by mistake")
+
+
+def test_suspend_and_resume_refuse_a_stale_page(julija, signed_in, engine):
+    client = signed_in("coordinator")
+    page = client.get(f"/monitor/instances/{julija.id}").get_data(as_text=True)
+    token, revision = csrf_of(page), hidden(page, "revision")
+    client.post(f"/monitor/instances/{julija.id}/suspend",
+                data={"csrf_token": token, "revision": revision, "reason": "Court order"})
+    assert engine.runtime.instance(julija.id).status == "suspended"
+    stale = client.post(f"/monitor/instances/{julija.id}/resume",
+                        data={"csrf_token": token, "revision": revision},
+                        follow_redirects=True)
+    assert 'class="flash error"' in stale.get_data(as_text=True)
+    assert engine.runtime.instance(julija.id).status == "suspended"
+    fresh = hidden(client.get(f"/monitor/instances/{julija.id}").get_data(as_text=True),
+                   "revision")
+    client.post(f"/monitor/instances/{julija.id}/resume",
+                data={"csrf_token": token, "revision": fresh})
+    assert engine.runtime.instance(julija.id).status != "suspended"
+
+
+def test_actions_are_for_coordinators_only(julija, signed_in, engine):
+    client = signed_in("legal-adviser")
+    token = csrf_of(client.get("/deadlines/").get_data(as_text=True))
+    answer = client.post(f"/monitor/instances/{julija.id}/cancel",
+                         data={"csrf_token": token, "reason": "no"})
+    assert answer.status_code == 403
+    assert engine.runtime.instance(julija.id).status != "cancelled"
+    assert signed_in("coordinator").get("/monitor/instances/99999").status_code == 404
+
+
+def test_the_case_page_shows_all_her_procedures_and_deadlines(julija, signed_in, engine):
+    engine.runtime.start("reflection_period", CODE, actor="tests")
+    for user in ("coordinator", "legal-adviser"):
+        page = signed_in(user).get(f"/cases/{CODE}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, user
+        assert 'data-kind="reflection_end"' in html
+        assert "victim protection" in html and "reflection period" in html
+    assert signed_in("police").get(f"/cases/{CODE}").status_code == 403
+    assert signed_in("coordinator").get("/cases/SI-NONE-0000").status_code == 404
+    listing = signed_in("coordinator").get("/cases?code=7k3q").get_data(as_text=True)
+    assert f'/cases/{CODE}"' in listing
