@@ -5,9 +5,15 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean messages
 
-install: $(VENV)/.installed web/static/vendor/.installed
+# The pages' words: one messages.po per language under web/translations, compiled to a
+# messages.mo next to it (not kept in git) whenever the .po changes.
+CATALOGUES = $(wildcard web/translations/*/LC_MESSAGES/messages.po)
+EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 \
+	--add-location=file --sort-by-file --project=varnapot --copyright-holder="Varna pot"
+
+install: $(VENV)/.installed web/static/vendor/.installed $(CATALOGUES:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -28,6 +34,16 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 	   web/node_modules/swagger-ui-dist/swagger-ui.css web/static/vendor/swagger-ui/
 	@touch $@
 
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d web/translations -l $*
+
+# After adding or changing a string in web/: collect them all into messages.pot, bring
+# every language's messages.po up to date, then translate what is new or marked fuzzy.
+messages: $(VENV)/.installed
+	$(EXTRACT) -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
+	    --ignore-obsolete --ignore-pot-creation-date
+
 run: install
 	$(BIN)/varnapot db upgrade
 	$(BIN)/varnapot deploy processes/
@@ -46,3 +62,4 @@ lint: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache web/node_modules web/static/vendor
+	rm -f web/translations/*/LC_MESSAGES/*.mo

@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from engine import ProcessEngine
@@ -31,7 +32,8 @@ from engine.views import UserView
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Sign in to continue."
+login_manager.login_message = lazy_gettext("Sign in to continue.")
+login_manager.localize_callback = str  # in her language, when it is flashed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -139,10 +141,13 @@ def login() -> Any:
         try:
             view = engine().credentials.sign_in(username, password, request.remote_addr or "")
         except TooManyAttempts as exc:
-            flash(exc.message, "error")
+            minutes = max(1, exc.retry_after // 60)
+            flash(ngettext("Too many failed sign-ins: try again in %(num)d minute.",
+                           "Too many failed sign-ins: try again in %(num)d minutes.",
+                           minutes), "error")
             status = 429
-        except Unauthorized as exc:
-            flash(exc.message[:1].upper() + exc.message[1:] + ".", "error")
+        except Unauthorized:
+            flash(gettext("Wrong user name or password."), "error")
             status = 401
         else:
             login_user(User(view))

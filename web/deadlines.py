@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from engine.users import ADMIN
@@ -56,7 +57,7 @@ def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
         if within.isdigit():
             filters["within_days"] = int(within)
         else:
-            problems.append("“Within” is a number of days, for example 30.")
+            problems.append(gettext("“Within” is a number of days, for example 30."))
     return filters, problems
 
 

@@ -10,6 +10,7 @@ stay on the version they started with.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import DeployError, NotFound
@@ -67,7 +68,8 @@ def compare(key: str) -> tuple[str, int]:
     problem = None
     changes = []
     if first not in numbers or second not in numbers:
-        problem = f"Choose two versions of {key} between 1 and {numbers[-1]}."
+        problem = gettext("Choose two versions of %(procedure)s between 1 and %(latest)s.",
+                          procedure=key, latest=numbers[-1])
     else:
         changes = engine().repository.compare(key, first, second)
     return render_template("compare.html", key=key, numbers=numbers, first=first,
@@ -82,10 +84,10 @@ def upload() -> Response | tuple[str, int]:
     upload = request.files.get("file")
     content = upload.read(MAX_DIAGRAM_BYTES + 1) if upload else b""
     if not content.strip():
-        flash("Choose a .bpmn file to upload.", "error")
+        flash(gettext("Choose a .bpmn file to upload."), "error")
         return redirect(url_for("modeler.definitions"))
     if len(content) > MAX_DIAGRAM_BYTES:
-        flash("A diagram may be at most 2 MiB.", "error")
+        flash(gettext("A diagram may be at most 2 MiB."), "error")
         return redirect(url_for("modeler.definitions"))
     name = upload.filename or "upload.bpmn" if upload else "upload.bpmn"
     try:
@@ -97,8 +99,9 @@ def upload() -> Response | tuple[str, int]:
                                can_publish=True, refused=exc), 422
     for result in deployed:
         if result.new_version:
-            flash(f"Published {result.key} version {result.version}.", "success")
+            flash(gettext("Published %(key)s version %(version)s.", key=result.key,
+                          version=result.version), "success")
         else:
-            flash(f"{result.key}: identical to version {result.version}, nothing new.",
-                  "success")
+            flash(gettext("%(key)s: identical to version %(version)s, nothing new.",
+                          key=result.key, version=result.version), "success")
     return redirect(url_for("modeler.definitions"))

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import EngineError, NotFound
@@ -20,7 +21,7 @@ from engine.users import ADMIN
 
 from .auth import acting_user, engine, roles_required
 from .deadlines import urgency as deadline_urgency
-from .worklist import urgency as task_urgency
+from .worklist import urgency
 
 bp = Blueprint("monitor", __name__)
 
@@ -28,6 +29,12 @@ PAGE_SIZE = 50
 MONITORS = ("coordinator", ADMIN)
 CASE_READERS = ("coordinator", "legal_adviser", ADMIN)
 ACTIONS = ("suspend", "resume", "cancel", "retry")
+
+
+def task_badge() -> Any:
+    """The worklist's overdue / due-soon badge, as of the engine's today."""
+    today = engine().ctx.today()
+    return lambda task: urgency(task, today)
 
 
 def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
@@ -41,7 +48,8 @@ def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
         if status in STATUSES:
             filters["status"] = status
         else:
-            problems.append(f"Unknown status “{status}”: choose one from the list.")
+            problems.append(gettext("Unknown status “%(status)s”: choose one from the list.",
+                                    status=status))
     if (args.get("case") or "").strip():
         filters["case_code"] = args["case"].strip()
     if args.get("overdue") == "1":
@@ -52,7 +60,7 @@ def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
             try:
                 filters[key] = date.fromisoformat(value)
             except ValueError:
-                problems.append(f"“{value}” is not a date (YYYY-MM-DD).")
+                problems.append(gettext("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
     return filters, problems
 
 
@@ -65,7 +73,7 @@ def dashboard() -> str:
     return render_template("dashboard.html", board=board, keys=keys, counts=counts,
                            processes=engine().repository.definitions(),
                            new_code=suggest_case_code(engine().jurisdiction.code),
-                           statuses=STATUSES, task_urgency=task_urgency,
+                           statuses=STATUSES, task_urgency=task_badge(),
                            deadline_urgency=deadline_urgency, today=engine().ctx.today())
 
 
@@ -100,7 +108,7 @@ def instance(instance_id: int) -> str:
     today = process_engine.ctx.today()
     return render_template("instance.html", instance=found, state=state.to_dict(),
                            events=events, deadlines=deadlines, today=today,
-                           task_urgency=task_urgency, deadline_urgency=deadline_urgency)
+                           task_urgency=task_badge(), deadline_urgency=deadline_urgency)
 
 
 @bp.post("/monitor/instances/<int:instance_id>/<action>")
@@ -115,7 +123,7 @@ def act(instance_id: int, action: str) -> Response:
     revision = request.form.get("revision", type=int)
     back = redirect(url_for("monitor.instance", instance_id=instance_id))
     if action == "cancel" and not reason:
-        flash("Give a reason for cancelling: the history keeps it.", "error")
+        flash(gettext("Give a reason for cancelling: the history keeps it."), "error")
         return back
     try:
         if action == "suspend":
@@ -131,8 +139,9 @@ def act(instance_id: int, action: str) -> Response:
     except EngineError as exc:
         flash(exc.message, "error")
     else:
-        flash({"suspend": "Suspended.", "resume": "Resumed.", "cancel": "Cancelled.",
-               "retry": "Retried."}[action], "success")
+        flash({"suspend": gettext("Suspended."), "resume": gettext("Resumed."),
+               "cancel": gettext("Cancelled."), "retry": gettext("Retried.")}[action],
+              "success")
     return back
 
 
@@ -152,14 +161,14 @@ def start() -> Response:
     key = request.form.get("process_key") or ""
     code = (request.form.get("case_code") or "").strip()
     if not key or not code:
-        flash("Choose a procedure and give a case code.", "error")
+        flash(gettext("Choose a procedure and give a case code."), "error")
         return redirect(url_for("monitor.dashboard"))
     try:
         started = engine().runtime.start(key, code, actor=acting_user().username)
     except EngineError as exc:
         flash(exc.message, "error")
         return redirect(url_for("monitor.dashboard"))
-    flash(f"Started {key} for {code}.", "success")
+    flash(gettext("Started %(procedure)s for %(case)s.", procedure=key, case=code), "success")
     return redirect(url_for("monitor.instance", instance_id=started.id))
 
 
@@ -185,5 +194,5 @@ def case(code: str) -> str:
     except NotFound as exc:
         abort(404, description=exc.message)
     return render_template("case.html", case=found, today=engine().ctx.today(),
-                           task_urgency=task_urgency, deadline_urgency=deadline_urgency,
+                           task_urgency=task_badge(), deadline_urgency=deadline_urgency,
                            can_monitor=acting_user().has_role(*MONITORS))

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -95,12 +96,13 @@ def task(task_id: int) -> Any:
                                     revision=request.form.get("revision", type=int))
         except ValidationFailed as exc:
             errors, status = exc.fields, 422
-            flash("The form has errors: see the messages next to the fields.", "error")
+            flash(gettext("The form has errors: see the messages next to the fields."), "error")
         except Conflict as exc:
             status = 409
             flash(exc.message, "error")
         else:
-            flash(f"Done: {found.title} ({found.case_code}).", "success")
+            flash(gettext("Done: %(task)s (%(case)s).", task=found.title, case=found.case_code),
+                  "success")
             return redirect(_next_for(user, found))
     instance = engine().runtime.instance(found.instance_id)
     return render_template("task.html", task=found, instance=instance,
@@ -123,7 +125,8 @@ def _next_for(user: User, done: TaskView) -> str:
 @login_required
 def claim(task_id: int) -> Response:
     own_task(task_id)
-    _act(lambda: engine().tasks.claim(task_id, acting_user().username), "Claimed.")
+    _act(lambda: engine().tasks.claim(task_id, acting_user().username),
+         gettext("Claimed."))
     return redirect(url_for("worklist.task", task_id=task_id))
 
 
@@ -133,7 +136,8 @@ def unclaim(task_id: int) -> Response:
     task = own_task(task_id)
     if task.assignee != acting_user().username:
         abort(403)  # someone else's claim is hers to give up
-    _act(lambda: engine().tasks.unclaim(task_id, acting_user().username), "Released.")
+    _act(lambda: engine().tasks.unclaim(task_id, acting_user().username),
+         gettext("Released."))
     return redirect(url_for("worklist.task", task_id=task_id))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -43,13 +44,23 @@ class VarnaApi(Api):  # type: ignore[misc]
 
 
 PAGES = {
-    401: ("Sign in", "Sign in to continue."),
-    403: ("Not for your roles", "This belongs to other roles than yours. If you should "
-          "have access, ask an administrator."),
-    404: ("Not found", "There is nothing here: the address may be mistyped, or the item "
-          "was removed."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
+    400: (lazy_gettext("Not understood"), lazy_gettext(
+        "The request could not be understood. Go back, reload the page and try again.")),
+    401: (lazy_gettext("Sign in"), lazy_gettext("Sign in to continue.")),
+    403: (lazy_gettext("Not for your roles"), lazy_gettext(
+        "This belongs to other roles than yours. If you should have access, ask an "
+        "administrator.")),
+    404: (lazy_gettext("Not found"), lazy_gettext(
+        "There is nothing here: the address may be mistyped, or the item was removed.")),
+    405: (lazy_gettext("Not allowed"), lazy_gettext(
+        "This address does not accept that kind of request.")),
+    413: (lazy_gettext("Too large"), lazy_gettext(
+        "What you sent is larger than this site accepts.")),
+    500: (lazy_gettext("Something went wrong"), lazy_gettext(
+        "The server could not finish this. Try again in a moment; if it keeps happening, "
+        "tell an administrator.")),
 }
+"""The pages' words for an HTTP error, in her language; the API's stay English."""
 
 
 def init_app(app: Flask) -> None:
@@ -73,7 +84,8 @@ def init_app(app: Flask) -> None:
             return problem(400, "the CSRF token is missing or wrong; send the page's token "
                            "in an X-CSRFToken header, or use a bearer token",
                            error="csrf_failed")
-        return _page_error(400, "The form expired", "Reload the page and send it again.")
+        return _page_error(400, gettext("The form expired"),
+                           gettext("Reload the page and send it again."))
 
 
 def _http_problem(exc: HTTPException) -> Any:

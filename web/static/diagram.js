@@ -3,9 +3,18 @@
 (function () {
   "use strict";
 
+  // The page's words, in her language: data-msg-* on the #diagram element, with {name}
+  // where a value goes (the CSP allows no inline script to hand them over).
+  function say(container, name, values) {
+    const text = container.dataset["msg" + name] || name;
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return values && key in values ? String(values[key]) : whole;
+    });
+  }
+
   function markers(canvas, registry, state) {
     const marks = [["completed", state.completed], ["active", state.active],
-                   ["incident", state.incident], ["taken", state.flows]];
+                   ["incident", state.incidents], ["taken", state.taken_flows]];
     marks.forEach(function ([marker, ids]) {
       (ids || []).forEach(function (id) {
         if (registry.get(id)) { canvas.addMarker(id, marker); }
@@ -14,11 +23,11 @@
   }
 
   function show(viewer, container, base, process) {
-    const url = base + encodeURIComponent(process.process_key) + "/" + process.version + "/xml";
+    const url = base + encodeURIComponent(process.definition_key) + "/" + process.version + "/xml";
     container.setAttribute("aria-busy", "true");
     return fetch(url, { credentials: "same-origin" })
       .then(function (response) {
-        if (!response.ok) { throw new Error("the diagram could not be read (" + response.status + ")"); }
+        if (!response.ok) { throw new Error(say(container, "Unreadable", { status: response.status })); }
         return response.text();
       })
       .then(function (xml) { return viewer.importXML(xml); })
@@ -50,7 +59,8 @@
       const tab = document.createElement("button");
       tab.type = "button";
       tab.className = "tab" + (index === 0 ? " selected" : "");
-      tab.textContent = process.process_key.replace(/_/g, " ") + " v" + process.version;
+      tab.textContent = say(container, "Tab", { procedure: process.process_key.replace(/_/g, " "),
+                                                version: process.version });
       tab.dataset.process = process.process_key;
       tab.addEventListener("click", function () {
         tabs.querySelectorAll(".tab").forEach(function (t) { t.classList.remove("selected"); });

@@ -5,6 +5,15 @@
 
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
+  // The page's words, in her language: data-msg-* on the #modeler element, with {name}
+  // where a value goes (the CSP allows no inline script to hand them over).
+  function say(data, name, values) {
+    const text = data["msg" + name] || name;
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return values && key in values ? String(values[key]) : whole;
+    });
+  }
+
   function status(text, kind) {
     const box = document.getElementById("modeler-status");
     box.textContent = text;
@@ -73,7 +82,7 @@
         modeler.get("canvas").zoom("fit-viewport", "auto");
         container.dataset.ready = "true";
       })
-      .catch(function (error) { status("The diagram could not be opened: " + error.message, "error"); });
+      .catch(function (error) { status(say(data, "OpenFailed", { error: error.message }), "error"); });
 
     const validate = document.getElementById("validate");
     if (validate) {
@@ -83,8 +92,8 @@
         }).then(function (result) {
           if (result.status !== 200) { status(result.body.message, "error"); return; }
           showProblems(modeler, result.body.problems);
-          status(result.body.valid ? "No problem: this diagram can be published."
-            : result.body.problems.length + " problem(s): see the list and the marked elements.",
+          status(result.body.valid ? say(data, "Valid")
+            : say(data, "Problems", { count: result.body.problems.length }),
           result.body.valid ? "success" : "error");
         });
       });
@@ -99,14 +108,14 @@
           if (result.status === 201) {
             clearProblems(modeler);
             const mine = result.body.filter(function (d) { return d.key === data.key; })[0] || result.body[0];
-            status(mine.new_version ? "Published " + mine.key + " version " + mine.version + "."
-              : "Nothing new: identical to version " + mine.version + ".", "success");
+            status(mine.new_version ? say(data, "Published", { key: mine.key, version: mine.version })
+              : say(data, "Identical", { version: mine.version }), "success");
             container.dataset.published = String(mine.version);
           } else if (result.status === 422) {
             showProblems(modeler, asProblems(result.body.fields));
-            status("Not published: " + result.body.message, "error");
+            status(say(data, "Refused", { message: result.body.message }), "error");
           } else {
-            status(result.body.message || "Not published.", "error");
+            status(result.body.message || say(data, "NotPublished"), "error");
           }
         });
       });
@@ -130,9 +139,9 @@
         .then(function () {
           clearProblems(modeler);
           modeler.get("canvas").zoom("fit-viewport", "auto");
-          status("Opened " + file.name + ": validate, then publish.", "");
+          status(say(data, "Opened", { file: file.name }), "");
         })
-        .catch(function (error) { status(file.name + " is not a diagram bpmn-js can read: " + error.message, "error"); });
+        .catch(function (error) { status(say(data, "Unreadable", { file: file.name, error: error.message }), "error"); });
     });
   }
 
