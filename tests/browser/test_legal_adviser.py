@@ -1,0 +1,46 @@
+"""A legal adviser finds Julija's reflection deadline on its latest safe day."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.accounts import username_of
+from tests.browser.pages import sign_in
+from tests.processes import test_identification as identification
+from tests.scenarios.case import Case
+
+JULIJA = "SI-7K3Q-9F2M"
+
+
+def test_the_legal_adviser_sees_the_reflection_deadline(page, live_server, screenshot):
+    case = Case.open(live_server.engine, JULIJA)
+    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("grant_permitted_stay", "officer", {
+        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
+        "victim_category": "trafficking", "informed_of_permit": True,
+        "interpreter_provided": True})
+
+    sign_in(page, username_of("legal_adviser"))
+    page.get_by_role("link", name="Deadlines").click()
+    page.get_by_label("Kind").select_option("reflection_end")
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator('#deadlines tr[data-kind="reflection_end"]')
+    expect(row).to_have_count(1)
+    # 90 days from 2 March end on Sunday 31 May: act by Friday 29 May.
+    expect(row.locator(".safe-day")).to_have_text("2026-05-29")
+    expect(row.locator(".legal-date")).to_have_text("2026-05-31")
+    expect(row.locator(".days-left")).to_contain_text("88")
+    expect(row).to_contain_text(JULIJA)
+    screenshot(page, "in-time")
+
+    case.at("2026-05-27")
+    page.reload()
+    expect(row).to_have_class("deadline urgent")
+    expect(row.locator(".days-left")).to_contain_text("2")
+    screenshot(page, "urgent")
+
+    row.get_by_role("link", name=JULIJA).click()
+    expect(page.get_by_role("heading", name=f"Case {JULIJA}")).to_be_visible()
+    expect(page.locator('tr[data-kind="reflection_end"] .safe-day')).to_have_text("2026-05-29")

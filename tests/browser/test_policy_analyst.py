@@ -1,0 +1,49 @@
+"""A policy analyst renames a task in the modeler and publishes version 2; the instance
+already running stays on version 1."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.accounts import username_of
+from tests.browser.pages import sign_in
+
+NEW_NAME = "Decide on the permitted stay (90 days)"
+
+
+def test_the_analyst_publishes_a_renamed_task(page, live_server, screenshot):
+    engine = live_server.engine
+    running = engine.runtime.start("reflection_period", "SI-4P8W-2C6D", actor="tests")
+
+    sign_in(page, username_of("policy_analyst"))
+    page.get_by_role("link", name="Procedures").click()
+    page.locator('#definitions tr[data-key="reflection_period"]').get_by_role(
+        "link", name="Edit").click()
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+
+    page.locator('#modeler g.djs-element[data-element-id="grant_permitted_stay"]').dblclick()
+    editor = page.locator(".djs-direct-editing-content")
+    expect(editor).to_be_visible()
+    editor.fill(NEW_NAME)
+    page.locator("#modeler .djs-container > svg").click(position={"x": 8, "y": 8})
+    expect(editor).to_be_hidden()
+
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator("#modeler-status")).to_contain_text("can be published")
+    page.get_by_role("button", name="Publish as a new version").click()
+    expect(page.locator("#modeler-status")).to_contain_text(
+        "Published reflection_period version 2")
+    screenshot(page, "published")
+
+    versions = engine.repository.versions("reflection_period")
+    assert [v.version for v in versions] == [1, 2]
+    assert f'name="{NEW_NAME}"' in engine.repository.xml("reflection_period", 2)
+    assert engine.runtime.instance(running.id).version == 1
+    [task] = engine.runtime.instance(running.id).open_tasks
+    assert task.title == "Decide on the permitted stay"
+    assert engine.runtime.start("reflection_period", "SI-9H3K-7M4N").open_tasks[0].title \
+        == NEW_NAME
+
+    page.goto("/modeler/reflection_period/compare?from=1&to=2")
+    expect(page.locator('#changes tr[data-element-id="grant_permitted_stay"]')).to_contain_text(
+        "changed")
