@@ -57,3 +57,21 @@ def bearer(app, engine) -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def julija(app, engine):
+    """Julija identified as a victim with her permitted stay granted on 2 March 2026:
+    the reflection period ends on Sunday 31 May, so the latest safe day is Friday 29 May."""
+    from tests.processes import test_identification as identification
+    from tests.scenarios.case import Case
+
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("grant_permitted_stay", "officer", {
+        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
+        "victim_category": "trafficking", "informed_of_permit": True,
+        "interpreter_provided": True})
+    return case
