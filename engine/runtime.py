@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
@@ -148,7 +148,7 @@ class RuntimeService:
 
     def _conditions(self, status: str | None, process_key: str | None,
                     case_code: str | None, overdue: bool, started_from: date | None,
-                    started_to: date | None) -> list[Any]:
+                    started_to: date | None) -> list[ColumnElement[bool]]:
         return conditions(today=self.ctx.today(), timezone=self.ctx.timezone, status=status,
                           process_key=process_key, case_code=case_code, overdue=overdue,
                           started_from=started_from, started_to=started_to)

@@ -8,10 +8,9 @@ of thousands of instances.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from .errors import BadRequest
@@ -31,11 +30,12 @@ def check_page(limit: int, offset: int) -> None:
 
 
 def check_status(status: str | None) -> None:
+    """An unknown status is refused with the list of those that exist."""
     if status is not None and status not in STATUSES:
         raise BadRequest(f"unknown status {status!r}; one of: {', '.join(STATUSES)}")
 
 
-def overdue_instances(today: date) -> Any:
+def overdue_instances(today: date) -> CompoundSelect:
     """The ids of instances with an open task past its due date or an open legal deadline
     past its latest safe day (its legal date may have passed too: it is being missed).
 
