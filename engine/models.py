@@ -76,11 +76,17 @@ class ProcessInstance(Base):
     """A running (or finished) procedure for one case."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_instance_status", "status"),)
+    __table_args__ = (
+        # The monitor lists instances newest first, filtered by status or procedure, and
+        # counts them: each is a walk along one of these, never a sort of the table.
+        Index("ix_instance_status_started", "status", "started_at", "id"),
+        Index("ix_instance_process_started", "process_key", "started_at", "id"),
+        Index("ix_instance_started", "started_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
-    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
     case_code: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -105,7 +111,10 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_task_status_role", "status", "role"),
+        # A worklist (open tasks of her roles by due date) is read from this index alone,
+        # and only its page of rows from the table; "claimed by me" from the second.
+        Index("ix_task_status_role_due", "status", "role", "due_date", "id"),
+        Index("ix_task_assignee_status", "assignee", "status"),
         Index("ix_task_instance", "instance_id"),
     )
 
@@ -211,6 +220,7 @@ class LegalDeadline(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "kind", "ref", name="uq_deadline_instance_kind_ref"),
         Index("ix_deadline_status_safe_day", "status", "latest_safe_day"),
+        Index("ix_deadline_kind", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

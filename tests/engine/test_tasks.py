@@ -123,6 +123,23 @@ def test_worklist_filters_by_role_and_status(test_engine):
         test_engine.tasks.tasks(status="lost")
 
 
+def test_worklist_pages_run_by_due_date_with_undated_tasks_last(test_engine):
+    dues = ["2026-04-02", None, "2026-03-20", "2026-04-02", None, "2026-03-25"]
+    for number, due in enumerate(dues):
+        test_engine.runtime.start("demo", f"C-{number}", {"first_due": due} if due else None)
+    listed = test_engine.tasks.tasks(roles=["coordinator"])
+    assert [t.case_code for t in listed] == ["C-2", "C-5", "C-0", "C-3", "C-1", "C-4"]
+    pages = [test_engine.tasks.tasks(roles=["coordinator"], limit=4, offset=offset)
+             for offset in (0, 4, 8)]
+    assert [t.id for page in pages for t in page] == [t.id for t in listed]
+    assert [len(page) for page in pages] == [4, 2, 0]
+    assert test_engine.tasks.count(roles=["coordinator"]) == 6
+    assert test_engine.tasks.count(roles=["police"]) == 0
+    test_engine.tasks.claim(listed[3].id, "ana")
+    mine = test_engine.tasks.tasks(roles=["coordinator"], assignee="ana", limit=50)
+    assert [(t.case_code, t.process_key) for t in mine] == [("C-3", "demo")]
+
+
 def test_unknown_ids_are_not_found_and_change_nothing(test_engine):
     instance = test_engine.runtime.start("demo", "C-1")
     before = state_of(test_engine, instance.id)
