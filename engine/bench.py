@@ -35,8 +35,10 @@ the repetitions of all runners are interleaved so a busy moment of the machine h
 alike, and the median repetition is reported.
 
 The timer figures (lateness of one worker, throughput of one and two workers) follow;
-:mod:`engine.bench_timers` explains them. They need PostgreSQL and are skipped, with a
-line saying so, without it.
+:mod:`engine.bench_timers` explains them. Then the web figures (p50 and p95 of the
+worklist, the task list API, the instance list and the deadline tracker on ten thousand
+instances); :mod:`engine.bench_web` explains them. Both need PostgreSQL and are skipped,
+with a line saying so, without it.
 """
 
 from __future__ import annotations
@@ -333,10 +335,13 @@ def main() -> None:
                 postgresql_url(pg_url))))
             runners["persisted postgresql"] = PersistedRunner(postgresql)
         report(measure(runners))
-    # Imported here: bench_timers reuses this module's helpers, so it imports this module.
+    # Imported here: bench_timers and bench_web reuse this module's helpers, so they
+    # import this module.
     from .bench_timers import main as timer_figures
+    from .bench_web import main as web_figures
 
     timer_figures(pg_url)
+    web_figures(pg_url)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,779 @@
+"""Web figures: how long the pages and the API take on a database of a busy year.
+
+Run by ``python -m engine.bench`` (``make bench``) after the timer figures, or alone with
+``python -m engine.bench_web``; on PostgreSQL only (``VARNAPOT_BENCH_DATABASE_URL`` or
+``VARNAPOT_TEST_DATABASE_URL``), in a schema of its own that is dropped afterwards.
+
+The database holds ``INSTANCES`` process instances and ``OPEN_TASKS`` open human tasks,
+with their completed tasks, legal deadlines (open, met, missed, cancelled), pending timers
+and audit events. A few dozen cases are walked through the engine first (:data:`STORIES`:
+every procedure, the top-level one at each of its stages, a child, a refusal, a
+cancelled and a suspended case), on the manual clock from 2 March 2026. Their rows are
+then copied in bulk, each copy moved back or forth in time by up to months, so that due
+dates and legal dates run from long overdue to months ahead; the copies share their
+template's workflow state (they are read, never advanced). The real cases have one to
+three open tasks each; the copies get more from their procedure's own user tasks (lane,
+title, form and documentation from the deployed diagrams) until the open tasks number
+``OPEN_TASKS``. Then VACUUM ANALYZE, which gives the planner and the visibility map what
+autovacuum would have given them by the time so many rows had been written one by one.
+
+Every figure is measured through the WSGI application (``web.create_app`` around the
+same engine, Flask's test client, no network), signed in as a browser does it through
+``/login``, or with a bearer token for the API. Each route is asked ``WARMUP`` times, then
+``REQUESTS`` times, round-robin over the routes so that a busy moment of the shared
+machine hits them alike; p50 and p95 (nearest rank) of the time to the full response are
+reported with the SQL statements one request sends. The target is p95 < 100 ms. A route
+that answers 404 is reported as not built yet.
+
+This is the one engine module that drives the web application: it imports ``web`` only
+when it runs, so the engine itself still imports no Flask.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import random
+import re
+import statistics
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Connection
+
+from . import ProcessEngine
+from .bench import PG_URL_VARIABLES, engine_on, postgresql_url
+from .bench_timers import percentile
+from .bpmn import HumanTask as HumanTaskSpec
+from .models import (
+    Base,
+    HumanTask,
+    LegalDeadline,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+)
+from .timer_states import PENDING
+
+INSTANCES = 10_000
+OPEN_TASKS = 50_000
+WORKLIST_TASKS = 10_000
+"""About how many open tasks the roles of the worklist user cover."""
+CLAIMED_BY_HER = 120
+"""Open tasks of her roles she has claimed (``?assignee=me``)."""
+CLAIMED_SHARE = 0.15
+"""Of the other open tasks, the share claimed by a colleague."""
+UNDATED_SHARE = 0.2
+"""Open tasks with no due date."""
+DUE_RANGE = (-45, 150)
+"""Due dates of open tasks: days from today, overdue to months ahead."""
+SHIFT_RANGE = (-200, 60)
+"""A copy starts this many days before or after its template: its legal dates move too."""
+WARMUP = 20
+REQUESTS = 200
+TARGET_MS = 100.0
+RANDOM_SEED = 20260302
+PASSWORD = "bench password, long enough"
+TIMEZONE_HOUR = 9
+"""Steps are done at 09:00 UTC: the same local day in Ljubljana all year."""
+
+FIRST_DAY = "2026-03-02"
+TODAY = "2026-04-20"
+"""The manual clock when the pages are measured: after the last step of every story."""
+
+# --- the cases walked through the engine ---------------------------------------------
+
+PRELIMINARY = {
+    "referring_sector": "police", "observed_on": "2026-03-01",
+    "preliminary_indicators": ["no_identity_documents", "documents_held_by_others",
+                               "signs_of_distress", "controlled_movement"],
+    "preliminary_observations": "Works as a cleaner, passport kept by the employer.",
+    "age_years": 28, "stay_status": "foreigner_without_lawful_stay",
+    "immediate_needs": ["safe_accommodation", "medical_care", "interpreter"],
+    "needs_arranged": ["safe_accommodation", "medical_care", "interpreter"],
+    "preliminary_interpreter_used": True,
+}
+CHILD = {**PRELIMINARY, "referring_sector": "social_services", "age_years": None,
+         "date_of_birth": "2010-05-01", "unaccompanied": True,
+         "preliminary_indicators": ["child_working_or_begging", "isolation"]}
+REFERRAL = {"referral_consent": True, "referral_consent_date": "2026-03-01",
+            "referral_informed_of_data_use": True, "referral_interpreter_used": True}
+FORMAL = {
+    "identification_date": "2026-03-02", "she_participated": True,
+    "her_view": "She says she was deceived and wants to be safe.",
+    "current_state_and_needs": "Exhausted, untreated injuries, signs of depression.",
+    "exploitation_how_created": "Job offer as a hotel cleaner; passport taken on arrival.",
+    "exploitation_effect_on_health": "Exhaustion, injuries, depression.",
+    "current_consequences": "No documents, no money, afraid of the employer.",
+    "indicators_confirmed": ["documents_held_by_others", "unpaid_or_withheld_wages",
+                             "excessive_hours", "controlled_movement"],
+    "exploitation_forms": ["labour"], "identification_interpreter_used": True,
+    "identification_outcome": "victim",
+    "identification_reasoning": "The indicators of labour exploitation are confirmed.",
+}
+NOT_VICTIM = {**FORMAL, "indicators_confirmed": [], "exploitation_forms": [],
+              "identification_outcome": "not_victim",
+              "identification_reasoning": "A labour dispute; no indicator is confirmed."}
+GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
+         "victim_category": "trafficking", "informed_of_permit": True,
+         "interpreter_provided": True}
+PLAN_CONSENT = {"plan_consent": True, "plan_consent_date": "2026-03-02",
+                "plan_informed_of_data_use": True, "plan_interpreter_used": True}
+
+
+def _goal(term: str, description: str, indicator: str, target: str) -> dict[str, Any]:
+    return {"term": term, "description": description,
+            "indicators": [{"id": indicator, "description": f"Indicator {indicator}",
+                            "target_date": target}]}
+
+
+PLAN = {
+    "plan_date": "2026-04-01",
+    "profile": {"age": 28, "citizenship": "Ukrainian", "languages": "Ukrainian, Russian",
+                "cultural_considerations": "Prefers a female counsellor.",
+                "case_history": "Recruited for hotel cleaning; passport taken; unpaid."},
+    "needs": {"safety_risk_level": "high",
+              "safety_risk_assessment": "The employer knows where she lived.",
+              "safety_measures": "Shelter at a confidential address.",
+              "health_physical": "Untreated injuries, exhaustion.",
+              "health_mental": "Signs of depression.",
+              "legal_status": "No residence permit; passport held by the employer.",
+              "legal_compensation": "Unpaid wages to claim.",
+              "psychological": "Trauma counselling.",
+              "economic_social": "No money; wants to work and learn Slovene."},
+    "goals": [_goal("immediate", "She is safe and her health is cared for", "G1-1",
+                    "2026-04-30"),
+              _goal("short_term", "She understands her rights and options", "G2-1",
+                    "2026-05-15"),
+              _goal("long_term", "She is economically independent", "G3-1", "2026-12-26")],
+    "services": [
+        {"area": "health", "provider_role": "social_work",
+         "description": "Urgent health care paid by the centre for social work.",
+         "change_expected": "Injuries treated."},
+        {"area": "legal", "provider_role": "legal_adviser",
+         "description": "Permit application and wage claim.",
+         "change_expected": "Lawful stay and her wages paid."},
+    ],
+    "monitoring": {"contact_frequency": "Weekly meeting with the coordinator.",
+                   "retrafficking_prevention": "Watch for contact by the recruiter."},
+    "roles": {"professionals": "Centre for social work, NGO, legal adviser.",
+              "her_role": "Attends counselling; decides on each step."},
+    "timeframe": {"milestones": [{"description": "Permit application filed",
+                                  "due_on": "2026-04-20"}]},
+    "emergency_contacts": [{"service": "Coordinator on duty", "phone": "+386 1 000 0000"}],
+    "signatures": {"she_signed": True, "signed_on": "2026-04-01", "coordinator_signed": True},
+}
+REVIEW = {"review_date": "2026-04-09", "review_notes": "Settled in the shelter.",
+          "plan_next_step": "continue"}
+COOPERATES = {"decision": "cooperate", "decision_date": "2026-04-15"}
+CONFIRMED = {"cooperation_confirmed": True,
+             "cooperation_basis": "witness_in_criminal_proceedings",
+             "cooperation_confirmed_on": "2026-04-15"}
+RETURN_CONSENT = {"return_consent": "given", "consent_date": "2026-03-02",
+                  "consent_purpose": "Assisted voluntary return with a hand-over to a "
+                                     "partner.",
+                  "interpreter_needed": True, "interpreter_used": True,
+                  "interpreter_language": "Ukrainian", "informed_of_process": True,
+                  "informed_of_right_to_withdraw": True, "data_sharing_consent": True}
+PRESENTED = {"presented_on": "2026-03-02", "interpreter_needed": True,
+             "interpreter_used": True, "interpreter_language": "Ukrainian",
+             "help_explained": ["counselling", "individual_plan", "education", "employment"],
+             "conditions_explained": True, "decision_expected_by": "2026-03-09"}
+SCHOOLING = {"schooling_consent": "given", "schooling_consent_date": "2026-03-02",
+             "schooling_interpreter_used": True, "recovery_progress_seen": True}
+
+Step = tuple[str, str, dict[str, Any]]
+"""(day, element id, form data): done on that day, at ``TIMEZONE_HOUR`` UTC."""
+
+FOUND: list[Step] = [(FIRST_DAY, "record_preliminary", PRELIMINARY)]
+REFERRED: list[Step] = [*FOUND, (FIRST_DAY, "ask_referral_consent", REFERRAL)]
+IDENTIFIED: list[Step] = [*REFERRED, (FIRST_DAY, "formal_identification", FORMAL)]
+STAYING: list[Step] = [*IDENTIFIED, (FIRST_DAY, "grant_permitted_stay", GRANT)]
+PLANNED: list[Step] = [*STAYING, (FIRST_DAY, "ask_plan_consent", PLAN_CONSENT),
+                       ("2026-04-01", "draw_up_plan", PLAN)]
+REVIEWED: list[Step] = [*PLANNED, ("2026-04-09", "review_plan", REVIEW)]
+COOPERATING: list[Step] = [*REVIEWED, ("2026-04-15", "record_decision", COOPERATES),
+                           ("2026-04-15", "confirm_cooperation", CONFIRMED)]
+
+
+@dataclass(frozen=True)
+class Story:
+    """A case walked through the engine; ``weight``: its share of the copies."""
+
+    process_key: str
+    weight: int
+    steps: Sequence[Step] = ()
+    data: dict[str, Any] | None = None
+    then: str | None = None
+    """``cancel`` or ``suspend`` after the last step."""
+
+
+STORIES = (
+    Story("victim_protection", 6),
+    Story("victim_protection", 5, FOUND),
+    Story("victim_protection", 5, REFERRED),
+    Story("victim_protection", 9, IDENTIFIED),
+    Story("victim_protection", 10, STAYING),
+    Story("victim_protection", 6, [*STAYING, (FIRST_DAY, "ask_plan_consent", PLAN_CONSENT)]),
+    Story("victim_protection", 10, PLANNED),
+    Story("victim_protection", 8, REVIEWED),
+    Story("victim_protection", 10, COOPERATING),
+    Story("victim_protection", 4, [(FIRST_DAY, "record_preliminary", CHILD)]),
+    Story("victim_protection", 4, [*REFERRED, (FIRST_DAY, "formal_identification",
+                                               NOT_VICTIM)]),
+    Story("victim_protection", 2, IDENTIFIED, then="cancel"),
+    Story("victim_protection", 1, STAYING, then="suspend"),
+    Story("identification", 3, IDENTIFIED[:3]),
+    Story("identification", 2),
+    Story("reflection_period", 2, [(FIRST_DAY, "grant_permitted_stay", GRANT)]),
+    Story("protection_plan", 2, [(FIRST_DAY, "ask_plan_consent", PLAN_CONSENT)]),
+    Story("residence_permit_art50", 3, data={"reflection_end": "2026-05-30",
+                                             "victim_category": "trafficking"}),
+    Story("school_enrolment", 3, [(FIRST_DAY, "agree_schooling", SCHOOLING)],
+          data={"permit_valid_until": "2026-12-26"}),
+    Story("voluntary_return", 3, [(FIRST_DAY, "give_consent", RETURN_CONSENT)]),
+    Story("reintegration_programme", 3, [(FIRST_DAY, "present_programme", PRESENTED)]),
+)
+
+WORKER, COORDINATOR, LAWYER = "bench-worker", "bench-coordinator", "bench-lawyer"
+COLLEAGUES = ("ana", "bojan", "cvetka", "dusan", "eva", "franc", "greta", "hana")
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=TIMEZONE_HOUR, tzinfo=UTC)
+
+
+def walk(engine: ProcessEngine) -> list[tuple[int, int]]:
+    """Walk every story through the engine; ``(instance id, weight)`` of each."""
+    clock = engine.clock
+    clock.set(at(FIRST_DAY))  # type: ignore[attr-defined]
+    started = [engine.runtime.start(story.process_key, f"SI-BENCH-{number:03d}", story.data,
+                                    actor=COORDINATOR).id
+               for number, story in enumerate(STORIES)]
+    for day in sorted({step[0] for story in STORIES for step in story.steps}):
+        if at(day) > engine.clock.now():
+            engine.set_clock(at(day))
+        for story, instance_id in zip(STORIES, started, strict=True):
+            for step_day, element_id, data in story.steps:
+                if step_day == day:
+                    complete(engine, instance_id, element_id, data)
+    for story, instance_id in zip(STORIES, started, strict=True):
+        if story.then == "cancel":
+            engine.runtime.cancel(instance_id, actor=COORDINATOR, reason="She left the country.")
+        elif story.then == "suspend":
+            engine.runtime.suspend(instance_id, actor=COORDINATOR)
+    engine.set_clock(at(TODAY))
+    return [(instance_id, story.weight) for story, instance_id in zip(STORIES, started,
+                                                                      strict=True)]
+
+
+def complete(engine: ProcessEngine, instance_id: int, element_id: str,
+             data: dict[str, Any]) -> None:
+    for task in engine.tasks.tasks(instance_id=instance_id):
+        if task.element_id == element_id:
+            engine.tasks.complete(task.id, task.assignee or COORDINATOR, data)
+            return
+    open_now = [t.element_id for t in engine.tasks.tasks(instance_id=instance_id)]
+    raise RuntimeError(f"instance {instance_id}: {element_id} is not open; open: {open_now}")
+
+
+# --- copies in bulk ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A user task of a deployed diagram, as its task rows show it."""
+
+    element_id: str
+    title: str
+    role: str
+    form_key: str
+    documentation: str | None
+
+
+@dataclass
+class Copy:
+    """A copied instance: its template, and how far it is moved in time."""
+
+    id: int
+    template: int
+    shift: timedelta
+    case_code: str
+    status: str
+
+
+@dataclass
+class Seeded:
+    """What was written, for the summary line."""
+
+    seconds: float = 0.0
+    walked: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    worker_roles: list[str] = field(default_factory=list)
+    worker_tasks: int = 0
+
+
+TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "element_id", "title", "role",
+                "form_key", "documentation", "due_date", "assignee", "status", "created_at",
+                "claimed_at", "ended_at", "completed_by")
+DEADLINE_COLUMNS = ("id", "instance_id", "case_code", "kind", "ref", "title", "owner_role",
+                    "jurisdiction", "legal_date", "latest_safe_day", "status", "met_on",
+                    "met_by_element", "opened_by_element", "cancel_reason", "created_at",
+                    "updated_at")
+TIMER_COLUMNS = ("instance_id", "kind", "spiff_task_id", "element_id", "deadline_id",
+                 "offset_days", "due_at", "next_attempt_at", "status", "attempts",
+                 "created_at")
+
+
+def task_kinds(engine: ProcessEngine) -> dict[str, list[TaskKind]]:
+    """Per process key, the user tasks of its diagram and of every diagram it calls."""
+    kinds: dict[str, list[TaskKind]] = {}
+    with engine.db.reading() as session:
+        for definition in session.scalars(select(ProcessDefinition)):
+            bindings = engine.ctx.bind_calls(session, definition) or None
+            spec, subprocess_specs = engine.ctx.specs(session, definition, bindings)
+            found = {}
+            for process in (spec, *subprocess_specs.values()):
+                for task_spec in process.task_specs.values():
+                    if isinstance(task_spec, HumanTaskSpec) and task_spec.lane:
+                        found[task_spec.bpmn_id] = TaskKind(
+                            task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id,
+                            task_spec.lane, task_spec.form_key, task_spec.documentation)
+            kinds[definition.key] = sorted(found.values(), key=lambda k: k.element_id)
+    return kinds
+
+
+def seed(engine: ProcessEngine) -> Seeded:
+    """Walk the stories, copy them to ``INSTANCES`` instances, and analyze."""
+    began = time.perf_counter()
+    seeded = Seeded()
+    templates = walk(engine)
+    seeded.walked = time.perf_counter() - began
+    rng = random.Random(RANDOM_SEED)
+    today = engine.ctx.today()
+    kinds = task_kinds(engine)
+    progress(f"{len(STORIES)} cases walked through the engine", began)
+    with engine.db.engine.begin() as connection:
+        copies = copy_instances(connection, rng, templates)
+        progress("instances copied", began)
+        copy_tasks(connection, rng, copies, kinds, today)
+        progress("tasks copied", began)
+        copy_deadlines_and_timers(connection, rng, copies, today,
+                                  engine.jurisdiction.latest_safe_day)
+        progress("deadlines and timers copied", began)
+        copy_audit_events(connection)
+        progress("audit events copied", began)
+        for table in ("process_instance", "human_task", "legal_deadline", "timer",
+                      "audit_event"):
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"))
+    seeded.worker_roles, seeded.worker_tasks = add_users(engine)
+    with engine.db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        # The engine's own tables only: the database may hold other schemas.
+        connection.execute(text("VACUUM ANALYZE " + ", ".join(
+            table.name for table in Base.metadata.sorted_tables)))
+        for table in ("process_instance", "human_task", "legal_deadline", "timer",
+                      "audit_event"):
+            seeded.counts[table] = connection.scalar(text(f"SELECT count(*) FROM {table}"))
+        seeded.counts["open tasks"] = connection.scalar(text(
+            "SELECT count(*) FROM human_task WHERE status = 'open'"))
+    seeded.seconds = time.perf_counter() - began
+    progress("users added, VACUUM ANALYZE done", began)
+    return seeded
+
+
+def progress(what: str, began: float) -> None:
+    print(f"  seeding: {what} at {time.perf_counter() - began:.1f} s", file=sys.stderr)
+
+
+def copy_instances(connection: Connection, rng: random.Random,
+                   templates: list[tuple[int, int]]) -> list[Copy]:
+    """Copies of the template instance rows, up to ``INSTANCES`` instances in all."""
+    statuses = dict(connection.execute(select(ProcessInstance.id, ProcessInstance.status)
+                                       .where(ProcessInstance.id.in_([t for t, _ in
+                                                                      templates]))).all())
+    base = connection.scalar(text("SELECT max(id) FROM process_instance")) + 1
+    existing = connection.scalar(text("SELECT count(*) FROM process_instance"))
+    ids, weights = zip(*templates, strict=True)
+    copies = []
+    for number, template in enumerate(rng.choices(ids, weights, k=INSTANCES - existing)):
+        code = f"SI-{number:05d}-{rng.randrange(16 ** 4):04X}"
+        copies.append(Copy(base + number, template,
+                           timedelta(days=rng.randint(*SHIFT_RANGE)), code,
+                           statuses[template]))
+    connection.execute(text(
+        "CREATE TEMPORARY TABLE bench_copy (id integer PRIMARY KEY, template integer, "
+        "shift interval, case_code text) ON COMMIT DROP"))
+    copy_rows(connection, "bench_copy", ("id", "template", "shift", "case_code"),
+              [(c.id, c.template, c.shift, c.case_code) for c in copies])
+    connection.execute(text("ANALYZE bench_copy"))
+    columns = [c.name for c in ProcessInstance.__table__.columns if c.name != "id"]
+    moved = {"started_at", "updated_at", "ended_at"}
+    values = ", ".join("c.case_code" if name == "case_code" else
+                       f"t.{name} + c.shift" if name in moved else f"t.{name}"
+                       for name in columns)
+    connection.execute(text(
+        f"INSERT INTO process_instance (id, {', '.join(columns)}) "
+        f"SELECT c.id, {values} FROM bench_copy c JOIN process_instance t ON t.id = c.template"))
+    return copies
+
+
+def copy_rows(connection: Connection, table: str, columns: Sequence[str],
+              rows: Sequence[Sequence[Any]]) -> None:
+    """COPY ``rows`` into ``table``: many times faster than INSERT for this many."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def copy_tasks(connection: Connection, rng: random.Random, copies: list[Copy],
+               kinds: dict[str, list[TaskKind]], today: date) -> None:
+    """Each copy's task rows as its template's, then more open ones up to ``OPEN_TASKS``."""
+    table = HumanTask.__table__
+    templates = {c.template for c in copies}
+    by_template: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in connection.execute(select(table).where(table.c.instance_id.in_(templates))
+                                  .order_by(table.c.id)).mappings():
+        by_template[row["instance_id"]].append(dict(row))
+    process_of = dict(connection.execute(select(ProcessInstance.id,
+                                                ProcessInstance.process_key)).all())
+    open_now = connection.scalar(text("SELECT count(*) FROM human_task WHERE status = 'open'"))
+    next_id = itertools.count(connection.scalar(text("SELECT max(id) FROM human_task")) + 1)
+    rows: list[tuple[Any, ...]] = []
+    mapping: list[tuple[int, int, int]] = []
+    open_count = open_now
+    has_open: dict[int, set[str]] = defaultdict(set)
+
+    def due() -> date | None:
+        if rng.random() < UNDATED_SHARE:
+            return None
+        return today + timedelta(days=rng.randint(*DUE_RANGE))
+
+    def claimed(created: datetime) -> tuple[str | None, datetime | None]:
+        if rng.random() < CLAIMED_SHARE:
+            return rng.choice(COLLEAGUES), created + timedelta(hours=rng.randint(1, 48))
+        return None, None
+
+    for copy in copies:
+        for task in by_template[copy.template]:
+            task_id = next(next_id)
+            mapping.append((copy.id, task["id"], task_id))
+            created = task["created_at"] + copy.shift
+            if task["status"] == "open":
+                open_count += 1
+                has_open[copy.id].add(task["element_id"])
+                assignee, claimed_at = claimed(created)
+                rows.append((task_id, copy.id, str(uuid.uuid4()), task["element_id"],
+                             task["title"], task["role"], task["form_key"],
+                             task["documentation"], due(), assignee, "open", created,
+                             claimed_at, None, None))
+            else:
+                ended = task["ended_at"] + copy.shift if task["ended_at"] else None
+                rows.append((task_id, copy.id, str(uuid.uuid4()), task["element_id"],
+                             task["title"], task["role"], task["form_key"],
+                             task["documentation"], task["due_date"], task["assignee"],
+                             task["status"], created,
+                             task["claimed_at"] + copy.shift if task["claimed_at"] else None,
+                             ended, task["completed_by"]))
+    active = [c for c in copies if c.status in ("running", "suspended")]
+    while open_count < OPEN_TASKS:
+        if not active:
+            raise RuntimeError(f"the copies have room for {open_count} open tasks only")
+        copy = rng.choice(active)
+        choices = [k for k in kinds[process_of[copy.template]]
+                   if k.element_id not in has_open[copy.id]]
+        if not choices:
+            active.remove(copy)
+            continue
+        kind = rng.choice(choices)
+        has_open[copy.id].add(kind.element_id)
+        created = datetime.combine(today, datetime.min.time(), UTC) + copy.shift
+        assignee, claimed_at = claimed(created)
+        rows.append((next(next_id), copy.id, str(uuid.uuid4()), kind.element_id, kind.title,
+                     kind.role, kind.form_key, kind.documentation, due(), assignee, "open",
+                     created, claimed_at, None, None))
+        open_count += 1
+    copy_rows(connection, "human_task", TASK_COLUMNS, rows)
+    connection.execute(text(
+        "CREATE TEMPORARY TABLE bench_task (copy integer, template_task integer, "
+        "task integer, PRIMARY KEY (copy, template_task)) ON COMMIT DROP"))
+    copy_rows(connection, "bench_task", ("copy", "template_task", "task"), mapping)
+    connection.execute(text("ANALYZE bench_task"))
+
+
+def copy_deadlines_and_timers(connection: Connection, rng: random.Random,
+                              copies: list[Copy], today: date,
+                              safe_day: Callable[[date], date]) -> None:
+    """Each copy's legal deadlines, moved with it (the latest safe day is the working day
+    of the moved legal date), some met, missed or cancelled; and its pending timers (BPMN
+    timers, reminders and escalations) moved with it."""
+    deadlines, timers = LegalDeadline.__table__, Timer.__table__
+    templates = {c.template for c in copies}
+    by_template: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in connection.execute(select(deadlines)
+                                  .where(deadlines.c.instance_id.in_(templates))
+                                  .order_by(deadlines.c.id)).mappings():
+        by_template[row["instance_id"]].append(dict(row))
+    timers_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in connection.execute(select(timers).where(timers.c.instance_id.in_(templates),
+                                                       timers.c.status == PENDING)
+                                  .order_by(timers.c.id)).mappings():
+        timers_of[row["instance_id"]].append(dict(row))
+    next_id = itertools.count(connection.scalar(text(
+        "SELECT coalesce(max(id), 0) FROM legal_deadline")) + 1)
+    deadline_rows, timer_rows = [], []
+    for copy in copies:
+        new_ids: dict[int, int] = {}
+        ended: set[int] = set()
+        for row in by_template[copy.template]:
+            new_ids[row["id"]] = deadline_id = next(next_id)
+            legal = row["legal_date"] + copy.shift
+            safe = safe_day(legal)
+            status, met_on, met_by = row["status"], row["met_on"], row["met_by_element"]
+            cancel_reason = row["cancel_reason"]
+            if met_on is not None:
+                met_on += copy.shift
+            if status == "open":
+                chance = rng.random()
+                if legal < today and chance < 0.6 or chance < 0.15:
+                    met_on = min(today, legal - timedelta(days=rng.randint(0, 20)))
+                    if legal < today and rng.random() < 0.15:
+                        met_on = legal + timedelta(days=rng.randint(1, 10))
+                    status = "met" if met_on <= legal else "missed"
+                    met_by = row["opened_by_element"]
+                elif chance > 0.97:
+                    status, cancel_reason = "cancelled", "She left the procedure."
+            if status != "open":
+                ended.add(row["id"])
+            deadline_rows.append((
+                deadline_id, copy.id, copy.case_code, row["kind"], row["ref"], row["title"],
+                row["owner_role"], row["jurisdiction"], legal, safe, status, met_on, met_by,
+                row["opened_by_element"], cancel_reason, row["created_at"] + copy.shift,
+                row["updated_at"] + copy.shift))
+        for timer in timers_of[copy.template]:
+            if timer["deadline_id"] in ended:
+                continue
+            timer_rows.append((
+                copy.id, timer["kind"],
+                str(uuid.uuid4()) if timer["spiff_task_id"] else None, timer["element_id"],
+                new_ids.get(timer["deadline_id"]), timer["offset_days"],
+                timer["due_at"] + copy.shift, timer["next_attempt_at"] + copy.shift,
+                PENDING, 0, timer["created_at"] + copy.shift if timer["created_at"] else None))
+    copy_rows(connection, "legal_deadline", DEADLINE_COLUMNS, deadline_rows)
+    copy_rows(connection, "timer", TIMER_COLUMNS, timer_rows)
+
+
+def copy_audit_events(connection: Connection) -> None:
+    """Each copy's audit trail as its template's, moved in time, naming its own tasks."""
+    connection.execute(text(
+        "INSERT INTO audit_event (at, actor, event_type, instance_id, task_id, element_id, "
+        "data_keys, detail) "
+        "SELECT e.at + c.shift, e.actor, e.event_type, c.id, m.task, e.element_id, "
+        "e.data_keys, e.detail FROM bench_copy c "
+        "JOIN audit_event e ON e.instance_id = c.template "
+        "LEFT JOIN bench_task m ON m.copy = c.id AND m.template_task = e.task_id "
+        "ORDER BY c.id, e.id"))
+
+
+def add_users(engine: ProcessEngine) -> tuple[list[str], int]:
+    """The worklist user (roles that cover about ``WORKLIST_TASKS`` open tasks, some of
+    them claimed by her), a coordinator and a legal adviser; all with passwords."""
+    with engine.db.engine.begin() as connection:
+        per_role = Counter(dict(connection.execute(text(
+            "SELECT role, count(*) FROM human_task WHERE status = 'open' GROUP BY role")
+        ).all()))
+        subsets = (combo for size in (1, 2, 3) for combo in
+                   itertools.combinations(sorted(per_role), size))
+        roles = min(subsets, key=lambda combo: (abs(sum(per_role[r] for r in combo)
+                                                    - WORKLIST_TASKS), len(combo)))
+        connection.execute(text(
+            "UPDATE human_task SET assignee = :user, claimed_at = created_at "
+            "WHERE id IN (SELECT id FROM human_task WHERE status = 'open' "
+            "AND role = ANY(:roles) AND assignee IS NULL ORDER BY md5(id::text) LIMIT :n)"),
+            {"user": WORKER, "roles": list(roles), "n": CLAIMED_BY_HER})
+    for username, user_roles in ((WORKER, list(roles)), (COORDINATOR, ["coordinator"]),
+                                 (LAWYER, ["legal_adviser"])):
+        engine.users.add(username, user_roles, by=COORDINATOR)
+        engine.credentials.set_password(username, PASSWORD, by=COORDINATOR)
+    return list(roles), sum(per_role[r] for r in roles)
+
+
+# --- requests through the WSGI application -------------------------------------------
+
+
+@dataclass
+class Route:
+    label: str
+    path: str
+    user: str
+    bearer: bool = False
+    times: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    database: list[float] = field(default_factory=list)
+    """Seconds of each request spent waiting for SQL statements."""
+    outcome: str = ""
+    """Empty while it answers 200; else why it is not measured."""
+
+
+def routes() -> list[Route]:
+    return [
+        Route("worklist page", "/worklist", WORKER),
+        Route("worklist page 20", "/worklist?page=20", WORKER),
+        Route("task list API", "/api/tasks/", WORKER, bearer=True),
+        Route("task list API, mine", "/api/tasks/?assignee=me", WORKER, bearer=True),
+        Route("instance list", "/monitor/instances", COORDINATOR),
+        Route("instance list, filtered", "/monitor/instances?status=running&page=3",
+              COORDINATOR),
+        Route("deadline tracker", "/deadlines", LAWYER),
+        Route("deadline tracker, missed", "/deadlines?missed=1", LAWYER),
+    ]
+
+
+@dataclass
+class Statements:
+    """The SQL statements sent so far and the seconds spent waiting for them."""
+
+    count: int = 0
+    seconds: float = 0.0
+    _began: float = 0.0
+
+    def before(self, *_: Any) -> None:
+        self.count += 1
+        self._began = time.perf_counter()
+
+    def after(self, *_: Any) -> None:
+        self.seconds += time.perf_counter() - self._began
+
+
+@contextlib.contextmanager
+def watching(engine: ProcessEngine) -> Iterator[Statements]:
+    """Count the SQL statements sent while the block runs, and time them."""
+    statements = Statements()
+    event.listen(engine.db.engine, "before_cursor_execute", statements.before)
+    event.listen(engine.db.engine, "after_cursor_execute", statements.after)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.db.engine, "before_cursor_execute", statements.before)
+        event.remove(engine.db.engine, "after_cursor_execute", statements.after)
+
+
+def measure(engine: ProcessEngine, measured: list[Route]) -> None:
+    from web import create_app  # the engine imports no Flask; only this bench does
+
+    app = create_app(engine=engine, SECRET_KEY="bench")
+    clients: dict[tuple[str, bool], Any] = {}
+    headers: dict[tuple[str, bool], dict[str, str]] = {}
+    for route in measured:
+        key = (route.user, route.bearer)
+        if key in clients:
+            continue
+        if route.bearer:  # no session cookie: the API finds her by her token alone
+            clients[key] = app.test_client()
+            token = engine.credentials.create_token(route.user, "bench", by=route.user)
+            headers[key] = {"Authorization": f"Bearer {token.token}"}
+        else:
+            clients[key] = signed_in(app, route.user)
+    for route in measured:
+        client, extra = clients[route.user, route.bearer], headers.get((route.user,
+                                                                        route.bearer))
+        response = client.get(route.path, headers=extra)
+        if response.status_code in (301, 308):  # /deadlines -> /deadlines/: ask there
+            route.path = urlsplit(response.location)._replace(scheme="", netloc="").geturl()
+            response = client.get(route.path, headers=extra)
+        if response.status_code == 404:
+            route.outcome = "not built yet"
+        elif response.status_code != 200:
+            route.outcome = f"HTTP {response.status_code}"
+    live = [r for r in measured if not r.outcome]
+    with watching(engine) as statements:
+        for round_number in range(WARMUP + REQUESTS):
+            for route in (r for r in live if not r.outcome):
+                client = clients[route.user, route.bearer]
+                extra = headers.get((route.user, route.bearer))
+                count, waited = statements.count, statements.seconds
+                began = time.perf_counter()
+                response = client.get(route.path, headers=extra)
+                response.get_data()
+                elapsed = time.perf_counter() - began
+                if response.status_code != 200:
+                    route.outcome = f"HTTP {response.status_code} after {round_number} times"
+                    continue
+                if round_number >= WARMUP:
+                    route.times.append(elapsed)
+                    route.queries.append(statements.count - count)
+                    route.database.append(statements.seconds - waited)
+
+
+def signed_in(app: Any, username: str) -> Any:
+    """A test client signed in through the login form, as a browser does it."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]*)"', page)
+    if not found:
+        raise RuntimeError("the sign-in page has no CSRF token")
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": found.group(1)})
+    if response.status_code != 302:
+        raise RuntimeError(f"{username} could not sign in: HTTP {response.status_code}")
+    return client
+
+
+def report(seeded: Seeded, measured: list[Route]) -> None:
+    counts = seeded.counts
+    print(f"web: {counts['process_instance']:,} instances, {counts['open tasks']:,} open "
+          f"tasks ({counts['human_task']:,} task rows), {counts['legal_deadline']:,} "
+          f"deadlines, {counts['timer']:,} timers, {counts['audit_event']:,} audit events; "
+          f"seeded in {seeded.seconds:.1f} s ({len(STORIES)} cases walked through the "
+          f"engine in {seeded.walked:.1f} s, the rest copied)")
+    print(f"  worklist user: roles {', '.join(seeded.worker_roles)} "
+          f"({seeded.worker_tasks:,} open tasks); {REQUESTS} requests per route after "
+          f"{WARMUP} warm-up, round-robin")
+    width = max(len(f"GET {r.path}") for r in measured) + 2
+    print(f"  {'route':<{width}}{'p50 ms':>8}{'p95 ms':>8}{'SQL':>5}{'in SQL':>8}  "
+          f"target p95 < {TARGET_MS:.0f} ms")
+    for route in measured:
+        name = f"GET {route.path}"
+        if route.outcome:
+            print(f"  {name:<{width}}{'-':>8}{'-':>8}{'-':>5}{'-':>8}  {route.outcome}")
+            continue
+        p50 = 1000 * statistics.median(route.times)
+        p95 = 1000 * percentile(route.times, 0.95)
+        verdict = "ok" if p95 < TARGET_MS else "MISSED"
+        print(f"  {name:<{width}}{p50:>8.1f}{p95:>8.1f}{statistics.median(route.queries):>5.0f}"
+              f"{1000 * statistics.median(route.database):>8.1f}  {verdict}")
+    print("  SQL: statements per request; in SQL: median ms of a request spent waiting for "
+          "them (the rest is Python: routing, sign-in, views, templates)")
+    print("  note: the machine is shared and noisy; a p95 near the target can swing either "
+          "way between runs")
+
+
+def main(pg_url: str | None) -> None:
+    """Print the web figures, or one line saying why they are skipped."""
+    if not pg_url or not pg_url.startswith("postgresql"):
+        print("web figures skipped: they need PostgreSQL; set VARNAPOT_BENCH_DATABASE_URL "
+              "or VARNAPOT_TEST_DATABASE_URL to a postgresql+psycopg:// URL")
+        return
+    with postgresql_url(pg_url) as url, engine_on(url) as engine:
+        seeded = seed(engine)
+        measured = routes()
+        measure(engine, measured)
+    report(seeded, measured)
+
+
+if __name__ == "__main__":
+    main(next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None))
