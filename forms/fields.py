@@ -6,27 +6,29 @@ text would show the actor a bare variable name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from marshmallow import fields, validate
 
 
-def choice(choices: tuple[str, ...], label: str, help_text: str,
-           **kwargs: Any) -> fields.String:
-    """One of ``choices`` (stored as the key; the UI may translate it)."""
+def choice(choices: tuple[str, ...], label: str, help_text: str, *,
+           labels: Mapping[str, str] | None = None, **kwargs: Any) -> fields.String:
+    """One of ``choices``, stored as the key; ``labels`` are what the form shows."""
     return fields.String(
         validate=validate.OneOf(choices, error="Choose one of: {choices}."),
-        metadata={"label": label, "help": help_text, "choices": list(choices)}, **kwargs)
+        metadata={"label": label, "help": help_text, "choices": list(choices),
+                  "choice_labels": dict(labels or {})}, **kwargs)
 
 
-def choices(options: tuple[str, ...], label: str, help_text: str,
-            **kwargs: Any) -> fields.List:
-    """Several of ``options``, such as an indicator checklist."""
+def choices(options: tuple[str, ...], label: str, help_text: str, *,
+            labels: Mapping[str, str] | None = None, **kwargs: Any) -> fields.List:
+    """Several of ``options``, such as an indicator checklist; ``labels`` as for choice."""
     return fields.List(
         fields.String(validate=validate.OneOf(options, error="Choose from: {choices}.")),
         metadata={"label": label, "help": help_text, "choices": list(options),
-                  "multiple": True}, **kwargs)
+                  "choice_labels": dict(labels or {}), "multiple": True}, **kwargs)
 
 
 def day(label: str, help_text: str, *, past: bool = False, **kwargs: Any) -> fields.Date:

@@ -157,7 +157,7 @@ class RecordPreliminaryIdentification(FormSchema):
                         past=True, required=True)
     preliminary_indicators = _choices(tuple(INDICATORS), "Indicators you noticed",
                           "Tick what you saw or heard yourself, from your sector's list. "
-                          "At least one.", required=True,
+                          "At least one.", required=True, labels=INDICATORS,
                           validate=validate.Length(min=1, error="Tick at least one "
                                                    "indicator you noticed."))
     preliminary_observations = _text("What you noticed", f"In your own words. {_NO_NAMES}",
@@ -360,7 +360,7 @@ class FormalIdentification(FormSchema):
                                                 "she faces now."))
     indicators_confirmed = _choices(tuple(INDICATORS), "Indicators confirmed",
                                     "The indicators the assessment confirms.",
-                                    load_default=list)
+                                    labels=INDICATORS, load_default=list)
     exploitation_forms = _choices(EXPLOITATION_FORMS, "Forms of exploitation",
                                   "What she was exploited for.", load_default=list)
     identification_interpreter_used = _flag("An interpreter was used",

@@ -39,6 +39,7 @@ class FieldSpec:
     required: bool
     value: Any = None
     choices: list[str] = field(default_factory=list)
+    choice_labels: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     children: list[FieldSpec] = field(default_factory=list)
     rows: list[list[FieldSpec]] = field(default_factory=list)
@@ -62,6 +63,7 @@ def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any) -> Fie
     spec = FieldSpec(name=name, label=meta.get("label", name), help=meta.get("help", ""),
                      kind=_kind(schema_field), required=schema_field.required,
                      value=value, choices=list(meta.get("choices", [])),
+                     choice_labels=dict(meta.get("choice_labels") or {}),
                      errors=_messages(errors), past=bool(meta.get("past")))
     if spec.kind == "part":
         assert isinstance(schema_field, fields.Nested)
@@ -214,6 +216,8 @@ def _property(schema_field: fields.Field) -> dict[str, Any]:
         found = {"type": "string", "enum": meta["choices"]}
     else:
         found = {"type": "string"}
+    if meta.get("choice_labels"):
+        found["x-choice-labels"] = meta["choice_labels"]  # what a form shows for each key
     if schema_field.allow_none:
         found["type"] = [found["type"], "null"] if "type" in found else found.get("type")
     found["title"] = meta.get("label", "")

@@ -13,8 +13,8 @@ from tests.accounts import PASSWORD, add_users
 from tests.conftest import PROCESSES
 from web import create_app
 
-ROLES = ("police", "coordinator", "legal_adviser", "policy_analyst", "ngo_counsellor",
-         "admin")
+ROLES = ("police", "first_line", "coordinator", "legal_adviser", "policy_analyst",
+         "ngo_counsellor", "admin")
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, LoginAttempt
@@ -139,3 +141,18 @@ def test_every_page_carries_the_security_headers(app, signed_in):
     assert headers["Cache-Control"] == "no-store"
     cookie = signed_in("police").get_cookie("varnapot_session")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_a_checklist_shows_each_indicator_in_words_and_sends_its_key(app, engine, signed_in):
+    instance = engine.runtime.start("identification", "SI-CCCC-DDDD", actor="coord")
+    task = open_task(engine, instance.id)
+    page = signed_in("first-line").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert re.search(r'value="documents_held_by_others"\s*> Her passport or documents are '
+                     r'held by someone else</label>', page)
+    schema = app.test_client().get(
+        f"/api/tasks/{task.id}",
+        headers={"Authorization": "Bearer " + engine.credentials.create_token(
+            "first-line", "tests", by="tests").token}).get_json()["form"]
+    indicators = schema["properties"]["preliminary_indicators"]
+    assert indicators["x-choice-labels"]["signs_of_distress"] == \
+        "Visible fear, anxiety or distress"
