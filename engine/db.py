@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .config import ensure_sqlite_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READS_ONLY = "varnapot_reads_only"
 
 
 def connect(url: str, **options: object) -> Engine:
@@ -22,6 +23,8 @@ def connect(url: str, **options: object) -> Engine:
     SQLite transactions begin IMMEDIATE: a unit of work that reads and then writes would
     otherwise fail at once when another process wrote in between, instead of waiting its
     turn. Writers (the web server, a timer worker, the CLI) so take turns, one at a time.
+    Units that only read (``Database.reading``) begin DEFERRED: in WAL mode they read a
+    snapshot alongside the writer instead of queueing behind it.
     """
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
@@ -39,7 +42,8 @@ def connect(url: str, **options: object) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            reads_only = connection.get_execution_options().get(READS_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_recycle", 1800)  # no pre-ping: it costs a round trip per unit of work
@@ -55,7 +59,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_only = self.engine.dialect.name == "postgresql"
         readers = (self.engine.execution_options(postgresql_readonly=True)
-                   if self._read_only else self.engine)
+                   if self._read_only else self.engine.execution_options(**{READS_ONLY: True}))
         self._read_sessions = sessionmaker(readers, expire_on_commit=False)
 
     @contextlib.contextmanager

@@ -44,3 +44,19 @@ def test_a_writing_unit_after_a_reading_unit_can_write(database_url: str) -> Non
             assert session.scalars(select(UserAccount.display_name)).all() == ["Ana"]
     finally:
         database.dispose()
+
+
+def test_a_reading_unit_does_not_wait_for_a_writer(database_url: str) -> None:
+    """A page read while a task is being completed sees the last committed state at once."""
+    database = Database(database_url, connect_args={"timeout": 1}
+                        if database_url.startswith("sqlite") else {})
+    try:
+        with database.transaction() as writer:
+            writer.execute(INSERT_ANA)
+            writer.flush()
+            with database.reading() as reader:  # would time out behind BEGIN IMMEDIATE
+                assert reader.scalars(select(UserAccount.display_name)).all() == []
+        with database.reading() as reader:
+            assert reader.scalars(select(UserAccount.display_name)).all() == ["Ana"]
+    finally:
+        database.dispose()
