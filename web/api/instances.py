@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.clock import ManualClock, parse_duration
@@ -21,7 +21,7 @@ from engine.errors import ValidationFailed
 from engine.instances import STATUSES
 from engine.views import EventView, InstanceView
 
-from ..auth import acting_user, engine
+from ..auth import acting_user, engine, roles_required
 from ..monitor import CASE_READERS, MONITORS
 from ..security import csrf_unless_token
 from .deadlines import DeadlineSchema
@@ -30,11 +30,6 @@ from .tasks import TaskSchema
 blp = Blueprint("instances_api", __name__, url_prefix="/api",
                 description="Process instances, cases and their history.")
 blp.before_request(csrf_unless_token)
-
-
-def require(*roles: str) -> None:
-    if not acting_user().has_role(*roles):
-        abort(403)
 
 
 class TimerSchema(Schema):
@@ -181,20 +176,20 @@ class ClockStateSchema(Schema):
 class Instances(MethodView):
     decorators = [login_required]
 
+    @roles_required(*MONITORS)
     @blp.arguments(InstanceQuerySchema, location="query")
     @blp.response(200, InstanceSummarySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Instances, newest first, with the monitor's filters."""
-        require(*MONITORS)
         if "case" in query:
             query["case_code"] = query.pop("case")
         return engine().runtime.summaries(**query)
 
+    @roles_required(*MONITORS)
     @blp.arguments(StartSchema)
     @blp.response(201, InstanceSchema)
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start the latest version of a procedure for a case."""
-        require(*MONITORS)
         return engine().runtime.start(body["process_key"], body["case"], body["data"],
                                       actor=acting_user().username)
 
@@ -203,10 +198,10 @@ class Instances(MethodView):
 class InstanceResource(MethodView):
     decorators = [login_required]
 
+    @roles_required(*MONITORS)
     @blp.response(200, InstanceDetailSchema)
     def get(self, instance_id: int) -> dict[str, Any]:
         """Status, open tasks, timers, variables, the diagram's elements and deadlines."""
-        require(*MONITORS)
         process_engine = engine()
         found = process_engine.runtime.instance(instance_id)
         state = process_engine.runtime.diagram_state(instance_id).to_dict()
@@ -218,11 +213,11 @@ class InstanceResource(MethodView):
 class InstanceAction(MethodView):
     decorators = [login_required]
 
+    @roles_required(*MONITORS)
     @blp.arguments(ActionSchema)
     @blp.response(200, InstanceSchema)
     def post(self, body: dict[str, Any], instance_id: int, action: str) -> InstanceView:
         """Suspend, resume, cancel (a reason is required) or retry an incident."""
-        require(*MONITORS)
         runtime = engine().runtime
         user = acting_user().username
         reason = (body.get("reason") or "").strip() or None
@@ -241,11 +236,11 @@ class InstanceAction(MethodView):
 class Cases(MethodView):
     decorators = [login_required]
 
+    @roles_required(*CASE_READERS)
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Each person by her case code, with counts of her procedures and tasks."""
-        require(*CASE_READERS)
         return engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],
                                     offset=query["offset"])
 
@@ -254,10 +249,10 @@ class Cases(MethodView):
 class CaseResource(MethodView):
     decorators = [login_required]
 
+    @roles_required(*CASE_READERS)
     @blp.response(200, CaseSchema)
     def get(self, code: str) -> Any:
         """All procedures, open tasks and legal deadlines of one person."""
-        require(*CASE_READERS)
         return engine().cases.case(code)
 
 
@@ -265,11 +260,11 @@ class CaseResource(MethodView):
 class History(MethodView):
     decorators = [login_required]
 
+    @roles_required(*MONITORS)
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, EventSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[EventView]:
         """The audit events of an instance, oldest first."""
-        require(*MONITORS)
         engine().runtime.instance(query["instance"])  # 404 for an unknown instance
         return engine().history.events(instance_id=query["instance"], limit=query["limit"])
 
@@ -288,11 +283,11 @@ class Clock(MethodView):
         """The engine's time."""
         return {"now": engine().clock.now(), "moved": []}
 
+    @roles_required(*MONITORS)
     @clock_blp.arguments(ClockSchema)
     @clock_blp.response(200, ClockStateSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Move the clock forward and fire every timer that came due."""
-        require(*MONITORS)
         process_engine = engine()
         if "advance" in body:
             moved = process_engine.advance_clock(parse_duration(body["advance"]))

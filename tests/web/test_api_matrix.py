@@ -1,0 +1,78 @@
+"""Every endpoint of the API refuses a caller without credentials, and each endpoint that
+is limited to some roles refuses the others, with JSON and nothing changed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent, LegalDeadline, ProcessDefinition, ProcessInstance
+
+SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",
+          "code": "SI-7K3Q-9F2M", "action": "suspend"}
+
+ROLE_LIMITED = [
+    ("get", "/api/process-instances", "police"),
+    ("post", "/api/process-instances", "legal-adviser"),
+    ("get", "/api/process-instances/{id}", "police"),
+    ("post", "/api/process-instances/{id}/suspend", "legal-adviser"),
+    ("post", "/api/process-instances/{id}/cancel", "police"),
+    ("post", "/api/process-instances/{id}/retry", "policy-analyst"),
+    ("get", "/api/cases", "police"),
+    ("get", "/api/cases/SI-7K3Q-9F2M", "ngo-counsellor"),
+    ("get", "/api/history?instance={id}", "legal-adviser"),
+    ("post", "/api/process-definitions/", "coordinator"),
+    ("post", "/api/process-definitions/validate", "police"),
+    ("post", "/api/clock", "police"),
+    ("get", "/api/tasks/?role=coordinator", "police"),
+]
+
+
+def counts(engine) -> tuple[int, ...]:
+    with engine.db.reading() as session:
+        return tuple(session.scalar(select(func.count()).select_from(model))
+                     for model in (AuditEvent, ProcessInstance, ProcessDefinition,
+                                   LegalDeadline))
+
+
+def operations(app) -> list[tuple[str, str]]:
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    found = []
+    for path, methods in spec["paths"].items():
+        concrete = re.sub(r"\{(\w+)\}", lambda m: SAMPLE[m.group(1)], path)
+        found += [(method, concrete) for method in methods if method in ("get", "post")]
+    return found
+
+
+def test_the_spec_lists_every_resource(app):
+    paths = {path for _, path in operations(app)}
+    for expected in ("/api/tasks/", "/api/process-definitions/", "/api/process-instances",
+                     "/api/deadlines", "/api/deadlines.ics", "/api/cases", "/api/history",
+                     "/api/clock"):
+        assert expected in paths
+
+
+def test_every_endpoint_needs_credentials(app, engine, julija):
+    before = counts(engine)
+    client = app.test_client()
+    for method, path in operations(app):
+        answer = getattr(client, method)(path, json={"reason": "x", "data": {}})
+        assert answer.status_code == 401, (method, path, answer.status_code)
+        assert answer.is_json and answer.get_json()["error"] == "unauthorized", path
+    assert counts(engine) == before
+
+
+@pytest.mark.parametrize(("method", "path", "user"), ROLE_LIMITED)
+def test_other_roles_are_refused_and_nothing_changes(app, engine, bearer, julija,
+                                                     method, path, user):
+    headers = bearer(user)  # creating the token is audited: before the snapshot
+    before = counts(engine)
+    url = path.replace("{id}", str(julija.id))
+    body = {"process_key": "reflection_period", "case": "SI-AAAA-2222", "reason": "x",
+            "advance": "P1D"}
+    answer = getattr(app.test_client(), method)(url, json=body, headers=headers)
+    assert answer.status_code == 403, (url, answer.status_code, answer.get_data(as_text=True))
+    assert answer.get_json()["error"] == "forbidden"
+    assert counts(engine) == before
