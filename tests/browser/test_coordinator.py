@@ -7,8 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.accounts import username_of
 from tests.browser.pages import sign_in
-from tests.processes import test_identification as identification
-from tests.scenarios.case import Case
+from tests.scenarios.case import identified
 
 JULIJA = "SI-7K3Q-9F2M"
 
@@ -25,10 +24,7 @@ def shown(page: Page, process: str) -> None:
 
 def test_the_coordinator_sees_the_case_on_its_diagram(page, live_server, screenshot):
     engine = live_server.engine
-    case = Case.open(engine, JULIJA)
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case = identified(engine, JULIJA)
     state = {p.process_key: p for p in engine.runtime.diagram_state(case.id).processes}
 
     sign_in(page, username_of("coordinator"))

@@ -6,21 +6,13 @@ from playwright.sync_api import expect
 
 from tests.accounts import username_of
 from tests.browser.pages import sign_in
-from tests.processes import test_identification as identification
-from tests.scenarios.case import Case
+from tests.scenarios.case import identified
 
 JULIJA = "SI-7K3Q-9F2M"
 
 
 def test_the_legal_adviser_sees_the_reflection_deadline(page, live_server, screenshot):
-    case = Case.open(live_server.engine, JULIJA)
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", identification.FORMAL)
-    case.complete("grant_permitted_stay", "officer", {
-        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
-        "victim_category": "trafficking", "informed_of_permit": True,
-        "interpreter_provided": True})
+    case = identified(live_server.engine, JULIJA, stay_granted=True)
 
     sign_in(page, username_of("legal_adviser"))
     page.get_by_role("link", name="Deadlines").click()

@@ -58,3 +58,23 @@ class Case:
         """Move the clock to ``day`` at ``hour`` local time, firing what came due."""
         local = datetime.fromisoformat(day).replace(hour=hour, tzinfo=LJUBLJANA)
         self.engine.set_clock(local.astimezone(UTC))
+
+
+STAY_GRANTED = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
+                "victim_category": "trafficking", "informed_of_permit": True,
+                "interpreter_provided": True}
+
+
+def identified(engine: ProcessEngine, code: str, *, stay_granted: bool = False) -> Case:
+    """A case opened, identified as a victim on 2 March 2026 and, if asked, with her
+    permitted stay granted that day: the reflection period then ends on Sunday 31 May,
+    so its latest safe day is Friday 29 May."""
+    from tests.processes import test_identification as identification
+
+    case = Case.open(engine, code)
+    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("formal_identification", "coord", identification.FORMAL)
+    if stay_granted:
+        case.complete("grant_permitted_stay", "officer", STAY_GRANTED)
+    return case

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.accounts import PASSWORD, add_users
 from tests.conftest import PROCESSES
+from tests.scenarios.case import Case, identified
 from web import create_app
 
 ROLES = ("police", "first_line", "coordinator", "legal_adviser", "policy_analyst",
@@ -60,18 +61,6 @@ def bearer(app, engine) -> Callable[[str], dict[str, str]]:
 
 
 @pytest.fixture
-def julija(app, engine):
-    """Julija identified as a victim with her permitted stay granted on 2 March 2026:
-    the reflection period ends on Sunday 31 May, so the latest safe day is Friday 29 May."""
-    from tests.processes import test_identification as identification
-    from tests.scenarios.case import Case
-
-    case = Case.open(engine, "SI-7K3Q-9F2M")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", identification.FORMAL)
-    case.complete("grant_permitted_stay", "officer", {
-        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
-        "victim_category": "trafficking", "informed_of_permit": True,
-        "interpreter_provided": True})
-    return case
+def julija(app, engine) -> Case:
+    """Julija identified, with her permitted stay granted on 2 March 2026."""
+    return identified(engine, "SI-7K3Q-9F2M", stay_granted=True)
