@@ -171,13 +171,14 @@ class DeadlineService:
 
     def tracker(self, *, kind: str | None = None, within_days: int | None = None,
                 missed: bool = False, case_code: str | None = None,
-                owner_role: str | None = None, limit: int = 100,
+                owner_roles: Iterable[str] | None = None, limit: int = 100,
                 offset: int = 0) -> tuple[list[DeadlineView], int]:
         """The legal adviser's list: deadlines still to act on, by latest safe day.
 
         Still to act on means open in the table, including those whose legal date has
         passed (missed, and the most urgent of all). ``missed`` keeps only those, plus
-        the ones done late. Returns one page and the total, in two indexed queries.
+        the ones done late. ``owner_roles`` keeps the deadlines those roles own (an
+        actor's own). Returns one page and the total, in two indexed queries.
         """
         if within_days is not None and within_days < 0:
             raise BadRequest("within_days cannot be negative")
@@ -198,8 +199,8 @@ class DeadlineService:
             query = query.where(LegalDeadline.kind == kind)
         if case_code:
             query = query.where(LegalDeadline.case_code == case_code)
-        if owner_role:
-            query = query.where(LegalDeadline.owner_role == owner_role)
+        if owner_roles is not None:
+            query = query.where(LegalDeadline.owner_role.in_(list(owner_roles)))
         if within_days is not None:
             query = query.where(LegalDeadline.latest_safe_day
                                 <= today + timedelta(days=within_days))

@@ -139,9 +139,12 @@ class RepositoryService:
         return [(source or str(path), path.read_bytes())]
 
     def definitions(self, key: str | None = None) -> list[DefinitionView]:
-        """The latest version of every key, or every version of ``key``."""
+        """The latest version of every key, or every version of ``key``.
+
+        The XML stays in the database: lists never show it, and it is large.
+        """
         with self.ctx.db.reading() as session:
-            query = select(ProcessDefinition)
+            query = select(ProcessDefinition).options(defer(ProcessDefinition.bpmn_xml))
             if key is not None:
                 query = query.where(ProcessDefinition.key == key)
                 rows = session.scalars(query.order_by(ProcessDefinition.version)).all()

@@ -67,24 +67,13 @@ def tracker() -> tuple[str, int]:
     user = acting_user()
     filters, problems = tracker_filters(request.args)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    service = engine().deadlines
     roles = owned_roles(user)
-    listed: list[DeadlineView] = []
-    total = 0
-    if roles is None:
-        listed, total = service.tracker(**filters, limit=PAGE_SIZE,
-                                        offset=(page - 1) * PAGE_SIZE)
-    else:
-        for role in roles:  # a handful of roles at most
-            found, count = service.tracker(**filters, owner_role=role, limit=PAGE_SIZE * page)
-            listed += found
-            total += count
-        listed.sort(key=lambda d: (d.latest_safe_day, d.id))
-        listed = listed[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    listed, total = engine().deadlines.tracker(**filters, owner_roles=roles, limit=PAGE_SIZE,
+                                               offset=(page - 1) * PAGE_SIZE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "deadlines.html", deadlines=listed, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), kinds=service.kinds(), args=args,
+        pages=max(1, -(-total // PAGE_SIZE)), kinds=engine().deadlines.kinds(), args=args,
         filters=filters, within=request.args.get("within", ""), problems=problems,
         urgency=urgency, today=engine().ctx.today(), sees_all=roles is None,
         page_url=lambda n: url_for("deadlines.tracker", page=n, **args),

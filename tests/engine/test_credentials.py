@@ -108,3 +108,23 @@ def test_a_token_is_stored_hashed_works_until_revoked(engine, credentials):
     assert credentials.revoke_tokens("ana", by="admin") == 1
     with pytest.raises(Unauthorized):
         credentials.user_for_token(made.token)
+
+
+def test_a_token_remembers_when_it_was_last_used_to_the_minute(engine, credentials, wall):
+    """Each API call reads its token; writing the moment back each time would make every
+    read a write, so the moment is kept to the minute."""
+    made = credentials.create_token("ana", "laptop", by="admin")
+
+    def last_used():
+        with engine.db.reading() as session:
+            return session.scalar(select(ApiToken.last_used_at))
+
+    credentials.user_for_token(made.token)
+    first = last_used()
+    assert first is not None
+    wall.now += timedelta(seconds=50)
+    credentials.user_for_token(made.token)
+    assert last_used() == first
+    wall.now += timedelta(seconds=20)
+    credentials.user_for_token(made.token)
+    assert last_used() > first
