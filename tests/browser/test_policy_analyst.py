@@ -3,12 +3,19 @@ already running stays on version 1."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.accounts import username_of
 from tests.browser.pages import sign_in
+from tests.conftest import PROCESSES
 
 NEW_NAME = "Decide on the permitted stay (90 days)"
+SCRIPTED = re.sub(
+    rb'<bpmn:userTask id="contact_family" name="([^"]*)"[^>]*>(.*?)</bpmn:userTask>',
+    rb'<bpmn:scriptTask id="contact_family" name="\1">\2</bpmn:scriptTask>',
+    (PROCESSES / "reflection_period.bpmn").read_bytes(), flags=re.S)
 
 
 def test_the_analyst_publishes_a_renamed_task(page, live_server, screenshot):
@@ -47,3 +54,30 @@ def test_the_analyst_publishes_a_renamed_task(page, live_server, screenshot):
     page.goto("/modeler/reflection_period/compare?from=1&to=2")
     expect(page.locator('#changes tr[data-element-id="grant_permitted_stay"]')).to_contain_text(
         "changed")
+
+
+def test_validate_shows_each_problem_on_its_element(page, live_server, screenshot, tmp_path):
+    engine = live_server.engine
+    scripted = tmp_path / "reflection_period.bpmn"
+    scripted.write_bytes(SCRIPTED)
+    sign_in(page, username_of("policy_analyst"))
+    page.goto("/modeler/reflection_period/1")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page.locator("#open-file").set_input_files(str(scripted))
+    expect(page.locator("#modeler-status")).to_contain_text("reflection_period.bpmn")
+
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator('#problems li[data-element-id="contact_family"]')).to_contain_text(
+        "handler")
+    expect(page.locator('#modeler g.djs-element.problem[data-element-id="contact_family"]')
+           ).to_be_attached()
+    screenshot(page, "problem")
+
+    page.get_by_role("button", name="Publish as a new version").click()
+    expect(page.locator("#modeler-status")).to_contain_text("Not published")
+    assert [v.version for v in engine.repository.versions("reflection_period")] == [1]
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download XML").click()
+    saved = download.value.path().read_bytes()
+    assert b'<bpmn:scriptTask id="contact_family"' in saved
