@@ -47,10 +47,12 @@ def versions(key: str) -> str:
 @roles_required(*READERS)
 def edit(key: str, version: int) -> str:
     try:
-        engine().repository.xml(key, version)  # 404 before the page, not in the editor
-        latest = max(v.version for v in engine().repository.versions(key))
+        numbers = [v.version for v in engine().repository.versions(key)]
     except NotFound as exc:
         abort(404, description=exc.message)
+    if version not in numbers:  # 404 before the page, not inside the editor
+        abort(404, description=f"process definition {key!r} has no version {version}")
+    latest = numbers[-1]
     return render_template("modeler.html", key=key, version=version, latest=latest,
                            can_publish=acting_user().has_role(*PUBLISHERS))
 
@@ -83,13 +85,13 @@ def upload() -> Response | tuple[str, int]:
     """Publish an uploaded .bpmn file; a refused one shows every problem, nothing stored."""
     upload = request.files.get("file")
     content = upload.read(MAX_DIAGRAM_BYTES + 1) if upload else b""
+    name = (upload.filename if upload else None) or "upload.bpmn"
     if not content.strip():
         flash(gettext("Choose a .bpmn file to upload."), "error")
         return redirect(url_for("modeler.definitions"))
     if len(content) > MAX_DIAGRAM_BYTES:
         flash(gettext("A diagram may be at most 2 MiB."), "error")
         return redirect(url_for("modeler.definitions"))
-    name = upload.filename or "upload.bpmn" if upload else "upload.bpmn"
     try:
         deployed = engine().repository.deploy(content, source=name,
                                               actor=acting_user().username)
