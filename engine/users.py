@@ -50,7 +50,7 @@ def check_email(email: str | None) -> str | None:
 def user_view(user: UserAccount, roles: list[str]) -> UserView:
     return UserView(username=user.username, display_name=user.display_name,
                     email=user.email, roles=sorted(roles), active=user.active,
-                    created_at=user.created_at)
+                    created_at=user.created_at, language=user.language)
 
 
 class UserService:

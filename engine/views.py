@@ -310,6 +310,8 @@ class UserView(View):
     roles: list[str]
     active: bool
     created_at: datetime
+    language: str | None = None
+    """The language she picked for the pages; None: her browser's."""
 
 
 @dataclasses.dataclass(frozen=True)

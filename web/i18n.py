@@ -48,9 +48,9 @@ def select_locale() -> str:
     if not has_request_context():
         return DEFAULT
     if current_user.is_authenticated:
-        stored = engine().credentials.language(current_user.username)
+        stored = current_user.view.language  # read with her account: no query of its own
         if stored in LANGUAGES:
-            return stored
+            return str(stored)
     chosen = session.get(CHOSEN)
     if chosen in LANGUAGES:
         return str(chosen)
