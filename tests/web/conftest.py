@@ -36,19 +36,19 @@ def csrf_of(html: str) -> str:
     return hidden(html, "csrf_token")
 
 
+def sign_in(app: Flask, username: str) -> FlaskClient:
+    """A client signed in through the login form, as a browser does it."""
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def signed_in(app) -> Callable[[str], FlaskClient]:
-    """A client signed in through the login form, as a browser does it."""
-
-    def sign_in(username: str) -> FlaskClient:
-        client = app.test_client()
-        token = csrf_of(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                               "csrf_token": token})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return sign_in
+    return lambda username: sign_in(app, username)
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-from tests.web.conftest import csrf_of, hidden
+from tests.accounts import add_users
+from tests.diagrams import registries, with_handler
+from tests.web.conftest import csrf_of, hidden, sign_in
+from web import create_app
 
 CODE = "SI-7K3Q-9F2M"
 
@@ -166,3 +169,28 @@ def test_the_case_page_shows_all_her_procedures_and_deadlines(julija, signed_in,
     assert signed_in("coordinator").get("/cases/SI-NONE-0000").status_code == 404
     listing = signed_in("coordinator").get("/cases?code=7k3q").get_data(as_text=True)
     assert f'/cases/{CODE}"' in listing
+
+
+def test_an_incident_is_red_on_the_diagram_and_retry_clears_it(make_engine):
+    forms, handlers, switch = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(with_handler("two"), source="two.bpmn")
+    instance = engine.runtime.start("two", "C-1")
+    engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "keep me"})
+    add_users(engine, ["coordinator"])
+    client = sign_in(create_app(engine=engine, SECRET_KEY="tests", TESTING=True),
+                     "coordinator")
+
+    page = client.get(f"/monitor/instances/{instance.id}").get_data(as_text=True)
+    assert state_of(page)["processes"][0]["incidents"] == ["call"]
+    assert "did not answer" in page
+    dashboard = client.get("/monitor/").get_data(as_text=True)
+    assert f'data-instance-id="{instance.id}"' in dashboard  # among the incidents
+
+    switch.broken = False
+    client.post(f"/monitor/instances/{instance.id}/retry",
+                data={"csrf_token": csrf_of(page)})
+    fixed = engine.runtime.instance(instance.id)
+    assert fixed.status == "running" and fixed.incident_element is None
+    [event] = engine.history.events(instance_id=instance.id, event_type="incident_retried")
+    assert event.actor == "coordinator"
