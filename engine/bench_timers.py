@@ -354,6 +354,11 @@ def lateness(pg_url: str) -> None:
     if ready > first:
         print(f"  note: the worker first swept {(ready - first).total_seconds():.1f} s after "
               "the first timer was due; the earliest timers include its start-up")
+    slow = [d for d, lag in zip(fired.due_at, late, strict=True) if lag > 1]
+    if slow:
+        print(f"  note: {len(slow)} timers fired more than 1 s late; they were due from "
+              f"{(min(slow) - first).total_seconds():.1f} s to "
+              f"{(max(slow) - first).total_seconds():.1f} s into the run")
 
 
 def throughput(pg_url: str, count: int) -> None:
