@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import AuditEvent, LegalDeadline, ProcessDefinition, ProcessInstance
+from web import create_app
 
 SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",
           "code": "SI-7K3Q-9F2M", "action": "suspend"}
@@ -76,3 +77,17 @@ def test_other_roles_are_refused_and_nothing_changes(app, engine, bearer, julija
     assert answer.status_code == 403, (url, answer.status_code, answer.get_data(as_text=True))
     assert answer.get_json()["error"] == "forbidden"
     assert counts(engine) == before
+
+
+def test_a_failure_inside_the_server_is_json_without_its_details(engine, bearer):
+    app = create_app(engine=engine, SECRET_KEY="tests")  # not TESTING: as in production
+    headers = bearer("legal-adviser")
+
+    def broken(**_):
+        raise RuntimeError("connection string with a password")
+
+    engine.deadlines.tracker = broken
+    answer = app.test_client().get("/api/deadlines", headers=headers)
+    assert answer.status_code == 500
+    assert answer.get_json()["error"] == "internal_error"
+    assert "password" not in answer.get_data(as_text=True)

@@ -16,7 +16,8 @@ LOCATIONS = ("json", "query", "form", "files", "headers", "cookies")
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
-         415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_attempts"}
+         415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_attempts",
+         500: "internal_error"}
 
 
 def problem(status: int, message: str, fields: dict[str, Any] | None = None,
