@@ -7,9 +7,11 @@ PORT ?= 5000
 
 .PHONY: install run test bench lint clean messages
 
-# The pages' words: one messages.po per language under web/translations, compiled to a
-# messages.mo next to it (not kept in git) whenever the .po changes.
-CATALOGUES = $(wildcard web/translations/*/LC_MESSAGES/messages.po)
+# The words people read, per language under web/translations: messages.po for the pages,
+# procedures.po for the forms, tasks and deadlines of the procedures (English is their
+# source, so only other languages have one). Each is compiled to a .mo next to it (not
+# kept in git) whenever the .po changes.
+CATALOGUES = $(wildcard web/translations/*/LC_MESSAGES/*.po)
 EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 \
 	--add-location=file --sort-by-file --project=varnapot --copyright-holder="Varna pot"
 
@@ -34,15 +36,20 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 	   web/node_modules/swagger-ui-dist/swagger-ui.css web/static/vendor/swagger-ui/
 	@touch $@
 
-web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
-	$(BIN)/pybabel compile -d web/translations -l $*
+web/translations/%.mo: web/translations/%.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
 
-# After adding or changing a string in web/: collect them all into messages.pot, bring
-# every language's messages.po up to date, then translate what is new or marked fuzzy.
+# After adding or changing a string in web/, or a form, task or deadline text: collect
+# them all into messages.pot and procedures.pot, bring every language's catalogues up to
+# date, then translate what is new or marked fuzzy.
 messages: $(VENV)/.installed
 	$(EXTRACT) -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
 	    --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/python -c 'from web.procedure_texts import write_template; \
+	    write_template("web/translations/procedures.pot")'
+	$(BIN)/pybabel update -D procedures -i web/translations/procedures.pot -d web/translations \
+	    --ignore-obsolete --ignore-pot-creation-date --width=100
 
 run: install
 	$(BIN)/varnapot db upgrade

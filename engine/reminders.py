@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .context import EngineContext
 from .inbox import notify
 from .models import LegalDeadline, Timer
+from .texts import translatable
 from .timer_states import CANCELLED, ESCALATION, PENDING, REMINDER
 
 ESCALATION_PROCESS = "deadline_escalation"
@@ -83,18 +84,23 @@ def fire(ctx: EngineContext, session: Session, timer: Timer, deadline: LegalDead
     safe_day, legal_date = deadline.latest_safe_day.isoformat(), deadline.legal_date.isoformat()
     if timer.kind == REMINDER:
         days = (deadline.latest_safe_day - today).days
-        subject = (f"{deadline.title}: {days} day{'s' if days != 1 else ''} left "
-                   f"(case {deadline.case_code})")
-        body = (f"Act by {safe_day}, the latest safe day (the last working day before the "
-                f"legal date {legal_date}). Open the case {deadline.case_code} to see the "
-                "task that meets this deadline.")
+        left = (translatable("{title}: {days} day left (case {code})") if days == 1
+                else translatable("{title}: {days} days left (case {code})"))
+        subject = left.format(title=deadline.title, days=days, code=deadline.case_code)
+        body = translatable("Act by {day}, the latest safe day (the last working day before "
+                            "the legal date {legal_date}). Open the case {code} to see the task "
+                            "that meets this deadline.").format(
+            day=safe_day, legal_date=legal_date, code=deadline.case_code)
         event, detail = "reminder_sent", f"{deadline.kind}: {timer.offset_days} days before"
     else:
         escalation_id = start_escalation(session, deadline)
-        subject = f"Deadline passed without action: {deadline.title} (case {deadline.case_code})"
-        body = (f"The latest safe day {safe_day} has passed and the action is still open; "
-                f"the legal date is {legal_date}. The coordinator has an escalation task "
-                f"(instance {escalation_id}) to decide what is done now.")
+        subject = translatable("Deadline passed without action: {title} (case {code})").format(
+            title=deadline.title, code=deadline.case_code)
+        body = translatable("The latest safe day {day} has passed and the action is still "
+                            "open; the legal date is {legal_date}. The coordinator has an "
+                            "escalation task (instance {instance}) to decide what is done "
+                            "now.").format(day=safe_day, legal_date=legal_date,
+                                           instance=escalation_id)
         event, detail = "deadline_escalated", f"{deadline.kind}: instance {escalation_id}"
     notify(ctx, session, roles=recipients(deadline), subject=subject, body=body,
            source=timer.kind, actor=actor, instance_id=deadline.instance_id,

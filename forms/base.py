@@ -10,8 +10,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from engine.jurisdiction import Jurisdiction
 from engine.jurisdiction import jurisdiction as default_jurisdiction
+from engine.texts import translatable
 
-FUTURE_DAY = "The date cannot be in the future."
+FUTURE_DAY = translatable("The date cannot be in the future.")
 
 
 class FormSchema(Schema):

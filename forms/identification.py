@@ -15,6 +15,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from engine.texts import translatable
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -201,8 +203,8 @@ class RecordPreliminaryIdentification(FormSchema):
                        if i not in SECTOR_INDICATORS[sector]]
             if foreign:
                 raise ValidationError(
-                    f"Not on the checklist of your sector: {', '.join(foreign)}.",
-                    "preliminary_indicators")
+                    translatable("Not on the checklist of your sector: {indicators}.")
+                    .format(indicators=", ".join(foreign)), "preliminary_indicators")
         born = data.get("date_of_birth")
         age = data.get("age_years")
         if born and observed and age is not None and abs(age_on(born, observed) - age) > 1:
@@ -214,8 +216,9 @@ class RecordPreliminaryIdentification(FormSchema):
         needs = set(data.get("immediate_needs") or [])
         extra = set(data.get("needs_arranged") or []) - needs
         if extra:
-            raise ValidationError("Arranged needs must be among her immediate needs: "
-                                  f"{', '.join(sorted(extra))}.", "needs_arranged")
+            raise ValidationError(translatable("Arranged needs must be among her immediate "
+                                               "needs: {needs}.")
+                                  .format(needs=", ".join(sorted(extra))), "needs_arranged")
         if needs - set(data.get("needs_arranged") or []) and not data.get("unmet_needs_note"):
             raise ValidationError("Say why the other immediate needs are not arranged and "
                                   "who follows up.", "unmet_needs_note")

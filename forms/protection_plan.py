@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.roles import ROLES
+from engine.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
@@ -196,7 +197,8 @@ def _check_goals(goals: Iterable[Mapping[str, Any]], field: str, earliest: date 
         for i, indicator in enumerate(goal.get("indicators") or []):
             problem = None
             if indicator["id"] in seen:
-                problem = {"id": [f"The code {indicator['id']} is used twice in the plan."]}
+                problem = {"id": [translatable("The code {code} is used twice in the plan.")
+                                  .format(code=indicator["id"])]}
             elif earliest and indicator["target_date"] < earliest:
                 problem = {"target_date": [too_early]}
             if problem:
@@ -280,19 +282,19 @@ class DrawUpPlan(FormSchema):
         if planned and consent and planned < consent:
             raise ValidationError("The plan cannot be dated before her consent.", "plan_date")
         _check_goals(data.get("goals") or [], "goals", planned, set(),
-                     "A target date cannot be before the plan date.")
+                     translatable("A target date cannot be before the plan date."))
         for m, milestone in enumerate((data.get("timeframe") or {}).get("milestones") or []):
             if planned and milestone["due_on"] < planned:
                 raise ValidationError({"timeframe": {"milestones": {m: {"due_on": [
-                    "A milestone cannot be before the plan date."]}}}})
+                    translatable("A milestone cannot be before the plan date.")]}}}})
         signatures = data.get("signatures") or {}
         if signatures and not signatures.get("she_signed"):
             raise ValidationError({"signatures": {"she_signed": [
-                "The plan needs her signature: it is her consent."]}})
+                translatable("The plan needs her signature: it is her consent.")]}})
         signed = signatures.get("signed_on")
         if signed and planned and signed < planned:
             raise ValidationError({"signatures": {"signed_on": [
-                "She signs the plan on or after its date."]}})
+                translatable("She signs the plan on or after its date.")]}})
         areas = {s["area"] for s in data.get("services") or []}
         if data.get("reintegration_consent") and "reintegration_programme" not in areas:
             raise ValidationError("Add the (re)integration programme to the services first.",
@@ -357,22 +359,23 @@ class _PlanUpdate(FormSchema):
             ids = [item["indicator_id"] for item in data.get(name) or []]
             unknown = [i for i in ids if i not in open_ids]
             if unknown:
-                raise ValidationError("Not an open indicator of this plan: "
-                                      f"{', '.join(unknown)}.", name)
+                raise ValidationError(translatable("Not an open indicator of this plan: {codes}.")
+                                      .format(codes=", ".join(unknown)), name)
             twice = sorted(used.intersection(ids) | {i for i in ids if ids.count(i) > 1})
             if twice:
-                raise ValidationError(f"Each indicator once only: {', '.join(twice)}.", name)
+                raise ValidationError(translatable("Each indicator once only: {codes}.")
+                                      .format(codes=", ".join(twice)), name)
             used.update(ids)
         for r, item in enumerate(data.get("indicators_reached") or []):
             if planned and item["reached_on"] < planned:
                 raise ValidationError({"indicators_reached": {r: {"reached_on": [
-                    "The day must be between the plan date and today."]}}})
+                    translatable("The day must be between the plan date and today.")]}}})
         for r, item in enumerate(data.get("indicators_rescheduled") or []):
             if on and item["target_date"] <= on:
                 raise ValidationError({"indicators_rescheduled": {r: {"target_date": [
-                    "A new target date must be after the date of this update."]}}})
+                    translatable("A new target date must be after the date of this update.")]}}})
         _check_goals(data.get("goals_added") or [], "goals_added", on, set(indicators),
-                     "A target date cannot be before the date of this update.")
+                     translatable("A target date cannot be before the date of this update."))
         self._check_closing(data, open_ids - used | {
             i["indicator_id"] for i in data.get("indicators_rescheduled") or []})
 
@@ -398,8 +401,9 @@ class _PlanUpdate(FormSchema):
                 raise ValidationError("Tick that she withdrew her consent.",
                                       "plan_consent_withdrawn")
             if reason == "goals_reached" and still_open:
-                raise ValidationError("Still open: " + ", ".join(sorted(still_open))
-                                      + ". Record them as reached or dropped first.",
+                raise ValidationError(translatable("Still open: {codes}. Record them as "
+                                                   "reached or dropped first.")
+                                      .format(codes=", ".join(sorted(still_open))),
                                       "close_reason")
         elif reason:
             raise ValidationError("A reason is given only when closing the plan.",
@@ -439,6 +443,7 @@ class CorrectPlan(_PlanUpdate):
         missing = [i for i in self.variables.get("overdue_indicators") or []
                    if i not in handled]
         if missing:
-            raise ValidationError("Correct every indicator not reached by its date: "
-                                  f"{', '.join(missing)} (reschedule it, drop it or record "
-                                  "it as reached).", "indicators_rescheduled")
+            raise ValidationError(translatable("Correct every indicator not reached by its date: "
+                                               "{codes} (reschedule it, drop it or record it "
+                                               "as reached).").format(codes=", ".join(missing)),
+                                  "indicators_rescheduled")

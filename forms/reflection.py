@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
+from engine.texts import translatable
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -98,9 +100,11 @@ class DecideExtension(FormSchema):
         most = self.jurisdiction.extension_max_days
         days = data.get("extension_days")
         if data.get("extension_granted") and not days:
-            raise ValidationError(f"Give the number of days (1 to {most}).", "extension_days")
+            raise ValidationError(translatable("Give the number of days (1 to {most}).")
+                                  .format(most=most), "extension_days")
         if days is not None and not 1 <= days <= most:
-            raise ValidationError(f"An extension is 1 to {most} days.", "extension_days")
+            raise ValidationError(translatable("An extension is 1 to {most} days.")
+                                  .format(most=most), "extension_days")
 
 
 NEXT_STEPS = ("voluntary_return", "other_legal_basis", "appeal", "no_further_action")

@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.texts import translatable
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -195,9 +197,9 @@ class IntakeSession(ProgrammeStep):
             covered |= set(data.get("topics_covered") or ())
             missing = [t.replace("_", " ") for t in INTAKE_TOPICS if t not in covered]
             if missing:
-                raise ValidationError("The intake is complete only when every topic is "
-                                      f"covered; still missing: {', '.join(missing)}.",
-                                      "intake_complete")
+                raise ValidationError(translatable("The intake is complete only when every topic "
+                                                   "is covered; still missing: {topics}.")
+                                      .format(topics=", ".join(missing)), "intake_complete")
 
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
+from engine.texts import translatable
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -139,8 +141,9 @@ class IssueCertificate(FormSchema):
         issued = data.get("certificate_issued_on")
         filed = _stored_date(self.variables.get("application_filed_on"))
         if issued and filed and issued < filed:
-            raise ValidationError("The certificate cannot be dated before the application "
-                                  f"was filed ({filed.isoformat()}).", "certificate_issued_on")
+            raise ValidationError(translatable("The certificate cannot be dated before the "
+                                               "application was filed ({filed}).")
+                                  .format(filed=filed.isoformat()), "certificate_issued_on")
         if self.variables.get("no_means") and not data.get("fees_waived"):
             raise ValidationError("She has no means of subsistence, so Art. 50(6) exempts "
                                   "her from all fees and costs.", "fees_waived")
@@ -189,8 +192,9 @@ class DecidePermit(FormSchema):
         high = _limit(self.variables, "permit_max_months", PERMIT_MAX_MONTHS)
         months = data.get("validity_months")
         if months is not None and not low <= months <= high:
-            raise ValidationError(f"The permit is issued for at least {low} and at most "
-                                  f"{high} months (Art. 50(7)).", "validity_months")
+            raise ValidationError(translatable("The permit is issued for at least {low} and at "
+                                               "most {high} months (Art. 50(7)).")
+                                  .format(low=low, high=high), "validity_months")
 
 
 @FORMS.register("permit.follow_up")
@@ -261,7 +265,8 @@ class DecideRenewal(FormSchema):
             raise ValidationError("Give the length of the renewal in months.",
                                   "renewal_months")
         if months > high:
-            raise ValidationError(f"A renewal is for at most {high} months (Art. 50(7)).",
+            raise ValidationError(translatable("A renewal is for at most {high} months "
+                                               "(Art. 50(7)).").format(high=high),
                                   "renewal_months")
 
 

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from engine.texts import translatable
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -236,8 +238,9 @@ class ReturnRiskAssessment(ReturnStep):
             return
         for what, level in found.items():
             if level in RISK_LEVELS and RISK_LEVELS.index(level) > RISK_LEVELS.index(overall):
-                raise ValidationError(f"The overall risk cannot be lower than the highest risk "
-                                      f"found ({level}: {what}).", "risk_level")
+                raise ValidationError(translatable("The overall risk cannot be lower than the "
+                                                   "highest risk found ({level}: {what}).")
+                                      .format(level=level, what=what), "risk_level")
         if _blank(data.get("risk_notes")):
             raise ValidationError("Describe the risks and what reduces them.", "risk_notes")
 
@@ -390,9 +393,10 @@ class TravelArrangements(ReturnStep):
                                   "or later.", "travel_date")
         valid = _stored_date(self.variables.get("document_valid_until"))
         if travel and valid and travel > valid:
-            raise ValidationError(f"Her travel document is valid only until {valid:%d %B %Y}: "
-                                  "plan the travel on or before that day, or renew the "
-                                  "document.", "travel_date")
+            raise ValidationError(translatable("Her travel document is valid only until {day}: "
+                                               "plan the travel on or before that day, or "
+                                               "renew the document.")
+                                  .format(day=f"{valid:%d %B %Y}"), "travel_date")
         if data.get("escort") == "none":
             if self.variables.get("is_child"):
                 raise ValidationError("A child never travels alone: choose an escort.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from engine.texts import translatable
 from forms.identification import age_on, is_minor
 
 from . import HANDLERS
@@ -27,8 +28,9 @@ def assess_person(ctx: Any) -> dict[str, Any]:
     child = is_minor(age, born_on, bool(ctx.data.get("treat_as_child")), observed)
     unaccompanied = child and bool(ctx.data.get("unaccompanied"))
     if child:
-        ctx.notify(["social_work"], "A child may be a victim of trafficking",
-                   f"Case {ctx.case_code}: appoint a guardian and contact the family.")
+        ctx.notify(["social_work"], translatable("A child may be a victim of trafficking"),
+                   translatable("Case {code}: appoint a guardian and contact the family.")
+                   .format(code=ctx.case_code))
     return {
         "preliminary_on": observed.isoformat(),
         "age_years": age,
@@ -49,9 +51,10 @@ def conclude(ctx: Any) -> dict[str, Any]:
     outcome = ctx.data["identification_outcome"]
     decided = ctx.data["identification_date"]
     if outcome == "victim" and ctx.data.get("is_child"):
-        ctx.notify(["social_work"], "A child was identified as a victim of trafficking",
-                   f"Case {ctx.case_code}: the guardian and social work continue with the "
-                   "protection plan.")
+        ctx.notify(["social_work"], translatable("A child was identified as a victim of "
+                                                 "trafficking"),
+                   translatable("Case {code}: the guardian and social work continue with the "
+                                "protection plan.").format(code=ctx.case_code))
     return {
         "identified_on": decided if outcome in ("victim", "not_victim") else None,
         "identification_rounds": int(ctx.data.get("identification_rounds") or 0) + 1,

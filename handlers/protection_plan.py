@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine.texts import translatable
 from forms.protection_plan import plan_indicators
 
 from . import HANDLERS
@@ -15,8 +16,8 @@ ALERT_TIME = time(8)
 """Alerts and reminders go out at 08:00 local time, when the team is at work."""
 REVIEW_REMINDER_DAYS = 7
 """While a review is overdue the coordinator is reminded again this many days later."""
-INDICATOR_TITLE = "Indicator {} of the protection plan"
-REVIEW_TITLE = "Review of the protection plan"
+INDICATOR_TITLE = translatable("Indicator {code} of the protection plan")
+REVIEW_TITLE = translatable("Review of the protection plan")
 
 
 def _day(value: str | None) -> date | None:
@@ -56,7 +57,7 @@ def _new_indicators(goals: Iterable[Mapping[str, Any]], first_goal: int) -> list
 def _open_deadlines(ctx: Any, indicators: Iterable[Mapping[str, Any]]) -> None:
     for indicator in indicators:
         ctx.set_deadline("indicator_due", date.fromisoformat(indicator["target_date"]),
-                         owner="coordinator", title=INDICATOR_TITLE.format(indicator["id"]),
+                         owner="coordinator", title=INDICATOR_TITLE.format(code=indicator["id"]),
                          ref=indicator["id"])
 
 
@@ -72,9 +73,10 @@ def _refer(ctx: Any, services: Iterable[Mapping[str, Any]]) -> None:
         if service["provider_role"] != "coordinator":
             areas.setdefault(service["provider_role"], set()).add(service["area"])
     for role, wanted in sorted(areas.items()):
-        ctx.notify([role], "Referral under an individual protection plan",
-                   f"Case {ctx.case_code}: services requested ({', '.join(sorted(wanted))}), "
-                   "with her consent. The coordinator will contact you.")
+        ctx.notify([role], translatable("Referral under an individual protection plan"),
+                   translatable("Case {code}: services requested ({services}), with her consent. "
+                                "The coordinator will contact you.")
+                   .format(code=ctx.case_code, services=", ".join(sorted(wanted))))
 
 
 def _monitoring(ctx: Any, indicators: list[dict], review_due: date,
@@ -135,16 +137,17 @@ def monitoring_check(ctx: Any) -> dict[str, Any]:
             indicator["alerted"] = True
             missed.append(indicator["id"])
     if missed:
-        ctx.notify(["coordinator"], "Protection plan: indicators not reached",
-                   f"Case {ctx.case_code}: indicator(s) {', '.join(missed)} were not reached "
-                   "by their target date. Correct the plan with her and the team.")
+        ctx.notify(["coordinator"], translatable("Protection plan: indicators not reached"),
+                   translatable("Case {code}: indicator(s) {indicators} were not reached by their "
+                                "target date. Correct the plan with her and the team.")
+                   .format(code=ctx.case_code, indicators=", ".join(missed)))
     review_due = date.fromisoformat(ctx.data["plan_review_due"])
     reminded = _day(ctx.data.get("review_reminded_on"))
     if today >= review_due and (reminded is None
                                 or today >= reminded + timedelta(days=REVIEW_REMINDER_DAYS)):
-        ctx.notify(["coordinator"], "Protection plan: review due",
-                   f"Case {ctx.case_code}: the plan was due for review on "
-                   f"{review_due.isoformat()}.")
+        ctx.notify(["coordinator"], translatable("Protection plan: review due"),
+                   translatable("Case {code}: the plan was due for review on {day}.")
+                   .format(code=ctx.case_code, day=review_due.isoformat()))
         reminded = today
     result = _monitoring(ctx, indicators, review_due, reminded)
     result["review_reminded_on"] = reminded.isoformat() if reminded else None
@@ -251,8 +254,8 @@ def close_plan(ctx: Any) -> dict[str, Any]:
         roles = sorted({s["provider_role"] for s in ctx.data.get("plan_services") or []
                         if s["provider_role"] != "coordinator"})
         if roles:
-            ctx.notify(roles, "Individual protection plan closed",
-                       f"Case {ctx.case_code}: the plan was closed "
-                       f"({reason.replace('_', ' ')}).")
+            ctx.notify(roles, translatable("Individual protection plan closed"),
+                       translatable("Case {code}: the plan was closed ({reason}).")
+                       .format(code=ctx.case_code, reason=reason.replace("_", " ")))
     return {"indicators": indicators, "overdue_indicators": [], "plan_status": "closed",
             "referrals_active": False, "review_open": False}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine.texts import translatable
+
 from . import HANDLERS
 
 WARNING_DAYS = 14
@@ -34,7 +36,8 @@ def stay_dates(end: date, safe_day: date, tz: Any) -> dict[str, str]:
 
 def _open_deadline(ctx: Any, end: date) -> dict[str, Any]:
     ctx.set_deadline("reflection_end", end, owner="coordinator",
-                     title="Her decision on cooperating, before the permitted stay ends")
+                     title=translatable("Her decision on cooperating, before the permitted stay "
+                                        "ends"))
     return stay_dates(end, ctx.jurisdiction.latest_safe_day(end), ctx.timezone)
 
 
@@ -88,7 +91,9 @@ def alert_expiry(ctx: Any) -> dict[str, Any]:
     """Two weeks before the latest safe day, with no decision yet."""
     safe_day = ctx.data["reflection_latest_safe_day"]
     ctx.notify(["coordinator", "legal_adviser"],
-               f"Case {ctx.case_code}: the permitted stay ends on {ctx.data['reflection_end']}",
-               f"No decision on cooperating is recorded. Act by {safe_day}, the last working "
-               "day before the stay ends: an application, an extension or another basis.")
+               translatable("Case {code}: the permitted stay ends on {day}")
+               .format(code=ctx.case_code, day=ctx.data["reflection_end"]),
+               translatable("No decision on cooperating is recorded. Act by {day}, the last "
+                            "working day before the stay ends: an application, an extension or "
+                            "another basis.").format(day=safe_day))
     return {}

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from engine.texts import translatable
 from forms.fields import stored_date
 from forms.reintegration import INTAKE_TOPICS
 
@@ -62,9 +63,9 @@ def notify_team(ctx: Any) -> dict[str, Any]:
     """Tell the multidisciplinary team that she joined, if she agreed to it being told."""
     if not ctx.data.get("team_notice_consent"):
         return {"team_notified": False}
-    ctx.notify(["coordinator"], "Admitted to the (re)integration programme",
-               "The NGO team admitted her to the (re)integration programme; the counsellor "
-               "now prepares her individual plan with her.")
+    ctx.notify(["coordinator"], translatable("Admitted to the (re)integration programme"),
+               translatable("The NGO team admitted her to the (re)integration programme; the "
+                            "counsellor now prepares her individual plan with her."))
     return {"team_notified": True}
 
 
@@ -93,7 +94,8 @@ def schedule_review(ctx: Any) -> dict[str, Any]:
     due = base + timedelta(days=REVIEW_DAYS)
     ref = f"reintegration-review-{number}"
     ctx.set_deadline(REVIEW_KIND, due, owner="ngo_counsellor", ref=ref,
-                     title=f"Review {number} of the (re)integration plan")
+                     title=translatable("Review {number} of the (re)integration plan")
+                     .format(number=number))
     return {"review_count": number, "open_review_ref": ref, "next_review_on": due.isoformat(),
             "next_review_at": local_instant(due, ctx.timezone)}
 
@@ -141,14 +143,15 @@ def record_left(ctx: Any) -> dict[str, Any]:
     if ref:
         ctx.cancel_deadline(REVIEW_KIND, reason="she left the programme", ref=ref)
     if ctx.data.get("team_notified"):
-        ctx.notify(["coordinator"], "Left the (re)integration programme",
-                   "She left the (re)integration programme; she may enter it again later.")
+        ctx.notify(["coordinator"], translatable("Left the (re)integration programme"),
+                   translatable("She left the (re)integration programme; she may enter it again "
+                                "later."))
     return _outcome("left", left_on=left_on, open_review_ref=None)
 
 
 @HANDLERS.register("reintegration.record_completed")
 def record_completed(ctx: Any) -> dict[str, Any]:
     if ctx.data.get("team_notified"):
-        ctx.notify(["coordinator"], "(Re)integration programme completed",
-                   "She reached the goals of her (re)integration plan.")
+        ctx.notify(["coordinator"], translatable("(Re)integration programme completed"),
+                   translatable("She reached the goals of her (re)integration plan."))
     return _outcome("completed", completed_on=ctx.data.get("last_review_on"))

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.jurisdiction import add_months
+from engine.texts import translatable
 from forms.fields import stored_date
 from forms.reflection import VICTIM_CATEGORIES
 
@@ -55,7 +56,7 @@ def open_application_deadline(ctx: Any) -> dict[str, Any]:
     if end is None:
         return {**limits, "stay_end_known": False}
     ctx.set_deadline("permit_application_due", end, owner="legal_adviser",
-                     title="File the Art. 50 permit application before her stay ends")
+                     title=translatable("File the Art. 50 permit application before her stay ends"))
     return {**limits, "stay_end_known": True, "stay_end": end.isoformat(),
             "permit_application_latest_safe_day":
                 ctx.jurisdiction.latest_safe_day(end).isoformat()}
@@ -66,8 +67,8 @@ def close_not_confirmed(ctx: Any) -> dict[str, Any]:
     """No confirmation of cooperation: no permit is possible (Art. 50(4)); a normal outcome."""
     ctx.cancel_deadline("permit_application_due",
                         reason="her cooperation was not confirmed, so no Art. 50 permit")
-    ctx.notify(["coordinator"], "Art. 50 permit not possible",
-               "Her cooperation was not confirmed; plan the next steps with her.")
+    ctx.notify(["coordinator"], translatable("Art. 50 permit not possible"),
+               translatable("Her cooperation was not confirmed; plan the next steps with her."))
     return {"permit_outcome": "not_confirmed", "permit_issued_on": None,
             "permit_valid_until": None, "further_permit_filed_on": None}
 
@@ -80,17 +81,17 @@ def record_application(ctx: Any) -> dict[str, Any]:
     late = filed > end
     ctx.meet_deadline("permit_application_due", on=filed)
     if late:
-        ctx.notify(["legal_adviser", "coordinator"], "Permit application filed late",
-                   "The application was filed after her lawful stay ended, so she gets no "
-                   "certificate and has no lawful stay until the decision.")
+        ctx.notify(["legal_adviser", "coordinator"], translatable("Permit application filed late"),
+                   translatable("The application was filed after her lawful stay ended, so she "
+                                "gets no certificate and has no lawful stay until the decision."))
     return {"late_filing": late, "fee_exempt": bool(ctx.data.get("no_means"))}
 
 
 @HANDLERS.register("residence_permit.record_refusal")
 def record_refusal(ctx: Any) -> dict[str, Any]:
-    ctx.notify(["coordinator", "legal_adviser"], "Art. 50 permit refused",
-               "The certificate no longer counts as a permit; plan the next steps with her "
-               "and consider an appeal.")
+    ctx.notify(["coordinator", "legal_adviser"], translatable("Art. 50 permit refused"),
+               translatable("The certificate no longer counts as a permit; plan the next steps "
+                            "with her and consider an appeal."))
     return {"permit_outcome": "refused", "permit_issued_on": None,
             "permit_valid_until": None, "further_permit_filed_on": None}
 
@@ -110,11 +111,13 @@ def record_permit(ctx: Any) -> dict[str, Any]:
         expected = int(ctx.data["expected_proceedings_months"])
         valid_until = ctx.jurisdiction.permit_valid_until(issued, expected)
     ctx.set_deadline("permit_expiry", valid_until, owner="legal_adviser",
-                     title="Renew the permit or apply on another basis before it expires")
+                     title=translatable("Renew the permit or apply on another basis before it "
+                                        "expires"))
     if ctx.data.get("no_means"):
-        ctx.notify(["coordinator"], "Permit issued: assistance from social work",
-                   "She has no means: with her consent, refer her to the centre for social "
-                   "work for urgent health care and financial assistance (Art. 50(8)).")
+        ctx.notify(["coordinator"], translatable("Permit issued: assistance from social work"),
+                   translatable("She has no means: with her consent, refer her to the centre for "
+                                "social work for urgent health care and financial assistance "
+                                "(Art. 50(8))."))
     return {"permit_outcome": "issued", "permit_valid_until": valid_until.isoformat(),
             "permit_renewal_warning_at": _warning_at(valid_until, ctx),
             "schooling_started": False, "renewals": 0}
@@ -122,9 +125,10 @@ def record_permit(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("residence_permit.warn_expiry")
 def warn_expiry(ctx: Any) -> None:
-    ctx.notify(["legal_adviser", "coordinator"], "Art. 50 permit expires soon",
-               f"The permit is valid until {ctx.data.get('permit_valid_until')}: apply for a "
-               "renewal or for a further permit before then.")
+    ctx.notify(["legal_adviser", "coordinator"], translatable("Art. 50 permit expires soon"),
+               translatable("The permit is valid until {day}: apply for a renewal or for a "
+                            "further permit before then.")
+               .format(day=ctx.data.get("permit_valid_until")))
 
 
 @HANDLERS.register("residence_permit.start_schooling")
@@ -142,7 +146,7 @@ def open_renewal(ctx: Any) -> dict[str, Any]:
     """The renewal must be applied for before the current permit expires."""
     valid_until = _day(ctx.data, "permit_valid_until")
     ctx.set_deadline("renewal_application_due", valid_until, owner="legal_adviser",
-                     title="Apply for the renewal before the permit expires",
+                     title=translatable("Apply for the renewal before the permit expires"),
                      ref=_renewal_ref(ctx.data))
     return {"renewal_latest_safe_day":
             ctx.jurisdiction.latest_safe_day(valid_until).isoformat()}
@@ -154,8 +158,8 @@ def record_renewal_application(ctx: Any) -> dict[str, Any]:
     late = filed > _day(ctx.data, "permit_valid_until")
     ctx.meet_deadline("renewal_application_due", on=filed, ref=_renewal_ref(ctx.data))
     if late:
-        ctx.notify(["legal_adviser", "coordinator"], "Renewal applied for late",
-                   "The renewal was applied for after the permit expired.")
+        ctx.notify(["legal_adviser", "coordinator"], translatable("Renewal applied for late"),
+                   translatable("The renewal was applied for after the permit expired."))
     return {"renewal_late": late}
 
 
@@ -164,9 +168,9 @@ def apply_renewal_decision(ctx: Any) -> dict[str, Any]:
     """A renewal continues the permit: the new validity counts from the old last day."""
     renewals = int(ctx.data.get("renewals") or 0) + 1
     if ctx.data.get("renewal_decision") != "renewed":
-        ctx.notify(["legal_adviser", "coordinator"], "Renewal refused",
-                   "She needs a permit on another basis, applied for before the current "
-                   "permit expires.")
+        ctx.notify(["legal_adviser", "coordinator"], translatable("Renewal refused"),
+                   translatable("She needs a permit on another basis, applied for before the "
+                                "current permit expires."))
         return {"renewals": renewals}
     months = int(ctx.data["renewal_months"])
     if months > ctx.jurisdiction.renewal_max_months:
@@ -174,7 +178,8 @@ def apply_renewal_decision(ctx: Any) -> dict[str, Any]:
                          f"months, not {months}")
     valid_until = add_months(_day(ctx.data, "permit_valid_until"), months)
     ctx.set_deadline("permit_expiry", valid_until, owner="legal_adviser",
-                     title="Renew the permit or apply on another basis before it expires")
+                     title=translatable("Renew the permit or apply on another basis before it "
+                                        "expires"))
     return {"renewals": renewals, "permit_valid_until": valid_until.isoformat(),
             "permit_renewal_warning_at": _warning_at(valid_until, ctx)}
 
@@ -184,7 +189,8 @@ def open_further_permit(ctx: Any) -> dict[str, Any]:
     """Art. 50(9): the further permit must be applied for before the current one expires."""
     valid_until = _day(ctx.data, "permit_valid_until")
     ctx.set_deadline("further_permit_application_due", valid_until, owner="legal_adviser",
-                     title="Apply for a permit on another basis before the permit expires")
+                     title=translatable("Apply for a permit on another basis before the permit "
+                                        "expires"))
     return {"further_permit_latest_safe_day":
             ctx.jurisdiction.latest_safe_day(valid_until).isoformat()}
 
@@ -202,6 +208,7 @@ def record_further_permit(ctx: Any) -> dict[str, Any]:
     ctx.meet_deadline("further_permit_application_due", on=filed)
     ctx.meet_deadline("permit_expiry", on=filed)
     if late:
-        ctx.notify(["legal_adviser", "coordinator"], "Further permit applied for late",
-                   "The application was filed after the Art. 50 permit expired.")
+        ctx.notify(["legal_adviser", "coordinator"], translatable("Further permit applied for "
+                                                                  "late"),
+                   translatable("The application was filed after the Art. 50 permit expired."))
     return {"further_permit_filed_on": filed.isoformat(), "further_permit_late": late}

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.jurisdiction import add_months
+from engine.texts import translatable
 from forms.fields import stored_date
 
 from . import HANDLERS
@@ -40,7 +41,7 @@ def open_enrolment_deadline(ctx: Any) -> dict[str, Any]:
     end = _permit_end(ctx.data)
     safe = ctx.jurisdiction.latest_safe_day(end)
     ctx.set_deadline("school_enrolment_due", end, owner="ngo_counsellor",
-                     title="Enrol her in school before her Art. 50 permit expires")
+                     title=translatable("Enrol her in school before her Art. 50 permit expires"))
     return {
         "school_enrolment_latest_safe_day": safe.isoformat(),
         "school_warning_at": _morning(safe - timedelta(days=WARNING_DAYS), ctx.timezone),
@@ -50,9 +51,10 @@ def open_enrolment_deadline(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("school_enrolment.warn_legal_adviser")
 def warn_legal_adviser(ctx: Any) -> None:
     """The warning moment came and she is not yet enrolled."""
-    ctx.notify(["legal_adviser", "ngo_counsellor"], "School enrolment not yet done",
-               "The latest safe day to enrol her before her permit expires is "
-               f"{ctx.data.get('school_enrolment_latest_safe_day')}.")
+    ctx.notify(["legal_adviser", "ngo_counsellor"], translatable("School enrolment not yet done"),
+               translatable("The latest safe day to enrol her before her permit expires "
+                            "is {day}.")
+               .format(day=ctx.data.get("school_enrolment_latest_safe_day")))
 
 
 @HANDLERS.register("school_enrolment.close_without_enrolment")
@@ -60,9 +62,10 @@ def close_without_enrolment(ctx: Any) -> dict[str, Any]:
     """She refused or stopped: a normal outcome; she may start again later."""
     ctx.cancel_deadline("school_enrolment_due",
                         reason="she decided not to enrol for now")
-    ctx.notify(["legal_adviser"], "School enrolment stopped",
-               "She decided not to enrol for now, so a permit on the basis of education "
-               "is not in view; check the other bases before her permit expires.")
+    ctx.notify(["legal_adviser"], translatable("School enrolment stopped"),
+               translatable("She decided not to enrol for now, so a permit on the basis of "
+                            "education is not in view; check the other bases before her permit "
+                            "expires."))
     return {"school_enrolled": False, "enrolled_on": None}
 
 
@@ -78,10 +81,10 @@ def record_enrolment(ctx: Any) -> dict[str, Any]:
     ctx.meet_deadline("school_enrolment_due", on=enrolled)
     if late:
         ctx.notify(["legal_adviser", "ngo_counsellor"],
-                   "Enrolled after the permit expired",
-                   "The enrolment was recorded after the last day of her Art. 50 permit; "
-                   "the deadline is recorded as missed. Check at once what basis of stay "
-                   "she still has.")
+                   translatable("Enrolled after the permit expired"),
+                   translatable("The enrolment was recorded after the last day of her Art. 50 "
+                                "permit; the deadline is recorded as missed. Check at once what "
+                                "basis of stay she still has."))
     return {"school_enrolled": True, "enrolment_late": late, "progress_reports_due": 0}
 
 
@@ -99,7 +102,7 @@ def close_programme(ctx: Any) -> dict[str, Any]:
     """The school year or programme ended, or she left: tell the legal adviser if she left."""
     status = ctx.data.get("programme_status")
     if status == "left_school":
-        ctx.notify(["legal_adviser", "ngo_counsellor"], "She left school",
-                   "A permit on the basis of education depends on her schooling; review "
-                   "her basis of stay.")
+        ctx.notify(["legal_adviser", "ngo_counsellor"], translatable("She left school"),
+                   translatable("A permit on the basis of education depends on her schooling; "
+                                "review her basis of stay."))
     return {"schooling_ended_on": ctx.data.get("progress_report_on")}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine.texts import translatable
 from forms.fields import stored_date
 
 from . import HANDLERS
@@ -63,10 +64,11 @@ def record_withdrawal(ctx: Any) -> dict[str, Any]:
         roles.append("police")
     if ctx.data.get("is_child"):
         roles.append("social_work")
-    ctx.notify(roles, "Voluntary return stopped: consent withdrawn",
-               f"She withdrew her consent at the step '{step.replace('_', ' ')}' on "
-               f"{withdrawn_on}. Cancel the return arrangements and review her protection "
-               "with her; she may ask for a return again later.")
+    ctx.notify(roles, translatable("Voluntary return stopped: consent withdrawn"),
+               translatable("She withdrew her consent at the step '{step}' on {day}. Cancel the "
+                            "return arrangements and review her protection with her; she may ask "
+                            "for a return again later.")
+               .format(step=step.replace("_", " "), day=withdrawn_on))
     return {"return_outcome": "withdrawn", "withdrawn_on": withdrawn_on,
             "returned_on": None}
 
@@ -93,9 +95,10 @@ def record_return(ctx: Any) -> dict[str, Any]:
         raise ValueError("the arrival date is missing")
     dates = follow_up_dates(arrived, ctx.timezone)
     roles = ["coordinator", "social_work"] if ctx.data.get("is_child") else ["coordinator"]
-    ctx.notify(roles, "Voluntary return completed",
-               f"The partner organisation confirmed the hand-over on arrival. The follow-up "
-               f"contact is due on {dates['follow_up_on']}.")
+    ctx.notify(roles, translatable("Voluntary return completed"),
+               translatable("The partner organisation confirmed the hand-over on arrival. The "
+                            "follow-up contact is due on {day}.")
+               .format(day=dates["follow_up_on"]))
     return {"return_outcome": "returned", "returned_on": arrived.isoformat(),
             "follow_up_count": 0, "follow_ups": [], **dates}
 
@@ -112,9 +115,10 @@ def record_follow_up(ctx: Any) -> dict[str, Any]:
         "follow_up_count": int(data.get("follow_up_count", 0)) + 1,
     }
     if data.get("situation_after_return") == "at_risk":
-        ctx.notify(["coordinator", "return_officer"], "Follow-up after return: she is at risk",
-                   "The follow-up contact found her at risk. Agree protective measures with "
-                   "the partner organisation.")
+        ctx.notify(["coordinator", "return_officer"], translatable("Follow-up after return: she "
+                                                                   "is at risk"),
+                   translatable("The follow-up contact found her at risk. Agree protective "
+                                "measures with the partner organisation."))
     if data.get("further_follow_up"):
         updates.update(follow_up_dates(contacted, ctx.timezone))
     return updates

@@ -11,11 +11,14 @@ them, choices. From that one declaration this module makes:
 
 Nested parts use dotted HTML names (``profile.age``); rows of a list of parts are
 numbered (``annex_steps.0.cost``), and rows left blank are dropped.
+
+The words of a form are English in ``forms/``; :func:`describe` and :func:`json_schema`
+take the ``translate`` of the reader's language (``web.procedure_texts.translate``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,12 @@ from werkzeug.datastructures import MultiDict
 
 BLANK_ROWS = 2
 """Empty rows offered after the filled ones of a list of parts."""
+
+Translate = Callable[[str], str]
+
+
+def as_written(text: str) -> str:
+    return text
 
 
 @dataclass
@@ -40,6 +49,7 @@ class FieldSpec:
     value: Any = None
     choices: list[str] = field(default_factory=list)
     choice_labels: dict[str, str] = field(default_factory=dict)
+    """What the form shows for each choice, in the reader's language."""
     errors: list[str] = field(default_factory=list)
     children: list[FieldSpec] = field(default_factory=list)
     rows: list[list[FieldSpec]] = field(default_factory=list)
@@ -47,39 +57,55 @@ class FieldSpec:
 
 
 def describe(schema: Schema, values: Mapping[str, Any] | None = None,
-             errors: Mapping[str, Any] | None = None, prefix: str = "") -> list[FieldSpec]:
+             errors: Mapping[str, Any] | None = None, prefix: str = "",
+             translate: Translate = as_written) -> list[FieldSpec]:
     """The inputs of ``schema``, filled with ``values`` and marked with ``errors``."""
     values = values or {}
     errors = errors or {}
     specs = []
     for name, schema_field in schema.load_fields.items():
         key = schema_field.data_key or name
-        specs.append(_spec(schema_field, f"{prefix}{key}", values.get(key), errors.get(key)))
+        specs.append(_spec(schema_field, f"{prefix}{key}", values.get(key), errors.get(key),
+                           translate))
     return specs
 
 
-def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any) -> FieldSpec:
+def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any,
+          translate: Translate) -> FieldSpec:
     meta = schema_field.metadata
-    spec = FieldSpec(name=name, label=meta.get("label", name), help=meta.get("help", ""),
+    choices = list(meta.get("choices", []))
+    spec = FieldSpec(name=name, label=translate(meta.get("label", name)),
+                     help=translate(meta.get("help", "")),
                      kind=_kind(schema_field), required=schema_field.required,
-                     value=value, choices=list(meta.get("choices", [])),
-                     choice_labels=dict(meta.get("choice_labels") or {}),
-                     errors=_messages(errors), past=bool(meta.get("past")))
+                     value=value, choices=choices,
+                     choice_labels=_choice_labels(meta, translate),
+                     errors=[translate(m) for m in _messages(errors)],
+                     past=bool(meta.get("past")))
     if spec.kind == "part":
         assert isinstance(schema_field, fields.Nested)
         spec.children = describe(_schema(schema_field), value if isinstance(value, Mapping)
                                  else {}, errors if isinstance(errors, Mapping) else {},
-                                 prefix=f"{name}.")
+                                 prefix=f"{name}.", translate=translate)
     elif spec.kind == "rows":
         inner = _schema(schema_field.inner)  # type: ignore[attr-defined]
         filled = [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
         row_errors = errors if isinstance(errors, Mapping) else {}
         spec.rows = [describe(inner, row, row_errors.get(i) or row_errors.get(str(i)),
-                              prefix=f"{name}.{i}.")
+                              prefix=f"{name}.{i}.", translate=translate)
                      for i, row in enumerate([*filled, *([{}] * BLANK_ROWS)])]
     elif spec.kind == "lines" and isinstance(value, list):
         spec.value = "\n".join(str(v) for v in value)
     return spec
+
+
+def choice_label(choice: str, labels: Mapping[str, str]) -> str:
+    """What a form shows for a choice: its label, else its key in words."""
+    return labels.get(choice) or choice.replace("_", " ")
+
+
+def _choice_labels(meta: Mapping[str, Any], translate: Translate) -> dict[str, str]:
+    labels = meta.get("choice_labels") or {}
+    return {c: translate(choice_label(c, labels)) for c in meta.get("choices", [])}
 
 
 def _kind(schema_field: fields.Field) -> str:
@@ -172,13 +198,14 @@ def _rows(schema: Schema, form: MultiDict[str, str], name: str) -> list[dict[str
 # --- JSON Schema ------------------------------------------------------------------------
 
 
-def json_schema(schema: Schema, title: str = "") -> dict[str, Any]:
+def json_schema(schema: Schema, title: str = "",
+                translate: Translate = as_written) -> dict[str, Any]:
     """The form as a JSON Schema object, with labels as titles and help as descriptions."""
     properties: dict[str, Any] = {}
     required = []
     for name, schema_field in schema.load_fields.items():
         key = schema_field.data_key or name
-        properties[key] = _property(schema_field)
+        properties[key] = _property(schema_field, translate)
         if schema_field.required:
             required.append(key)
     result: dict[str, Any] = {"type": "object", "properties": properties,
@@ -190,15 +217,15 @@ def json_schema(schema: Schema, title: str = "") -> dict[str, Any]:
     return result
 
 
-def _property(schema_field: fields.Field) -> dict[str, Any]:
+def _property(schema_field: fields.Field, translate: Translate) -> dict[str, Any]:
     meta = schema_field.metadata
     kind = _kind(schema_field)
     found: dict[str, Any]
     if kind == "part":
-        found = json_schema(_schema(schema_field))
+        found = json_schema(_schema(schema_field), translate=translate)
     elif kind == "rows":
-        found = {"type": "array",
-                 "items": json_schema(_schema(schema_field.inner))}  # type: ignore[attr-defined]
+        inner = _schema(schema_field.inner)  # type: ignore[attr-defined]
+        found = {"type": "array", "items": json_schema(inner, translate=translate)}
     elif kind == "choices":
         found = {"type": "array", "items": {"type": "string", "enum": meta["choices"]},
                  "uniqueItems": True}
@@ -216,13 +243,13 @@ def _property(schema_field: fields.Field) -> dict[str, Any]:
         found = {"type": "string", "enum": meta["choices"]}
     else:
         found = {"type": "string"}
-    if meta.get("choice_labels"):
-        found["x-choice-labels"] = meta["choice_labels"]  # what a form shows for each key
+    if meta.get("choices"):
+        found["x-choice-labels"] = _choice_labels(meta, translate)  # what a form shows
     if schema_field.allow_none:
         found["type"] = [found["type"], "null"] if "type" in found else found.get("type")
-    found["title"] = meta.get("label", "")
+    found["title"] = translate(meta.get("label", ""))
     if meta.get("help"):
-        found["description"] = meta["help"]
+        found["description"] = translate(meta["help"])
     if meta.get("past"):
         found["x-not-after-today"] = True
     return found

@@ -5,7 +5,9 @@ the sign-in page, it is kept in the session and stored with her account once she
 in. Until she picks one, the browser's Accept-Language decides, else English.
 
 The REST API and the engine speak English (their messages are for programs and the log);
-pages show the engine's messages as they are. The codes the engine hands to pages
+pages show the engine's messages as they are. The words of the procedures (forms, task
+names and documentation, deadline titles) have a catalogue of their own: see
+``web.procedure_texts``. The codes the engine hands to pages
 (statuses, roles, kinds of deadline, history events) get their words here, through the
 ``term`` filter: ``{{ task.role|term('role') }}``.
 
@@ -22,6 +24,7 @@ from flask_babel import Babel, get_locale, gettext, lazy_pgettext
 from flask_login import current_user, user_logged_in
 from werkzeug.wrappers import Response
 
+from . import procedure_texts
 from .auth import _safe_next, engine
 
 LANGUAGES = {"en": "English", "sl": "Slovenščina"}
@@ -38,6 +41,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # as babel.cfg extracts them
     app.jinja_env.filters["term"] = term
+    procedure_texts.init_app(app)
     app.context_processor(_languages)
     app.register_blueprint(bp)
     user_logged_in.connect(_keep_choice, app)

@@ -22,6 +22,7 @@ from engine.views import TaskView
 
 from .auth import User, acting_user, engine
 from .form_fields import describe, submitted
+from .procedure_texts import translate
 
 bp = Blueprint("worklist", __name__)
 
@@ -101,14 +102,15 @@ def task(task_id: int) -> Any:
             status = 409
             flash(exc.message, "error")
         else:
-            flash(gettext("Done: %(task)s (%(case)s).", task=found.title, case=found.case_code),
+            flash(gettext("Done: %(task)s (%(case)s).", task=translate(found.title),
+                          case=found.case_code),
                   "success")
             return redirect(_next_for(user, found))
     instance = engine().runtime.instance(found.instance_id)
     return render_template("task.html", task=found, instance=instance,
-                           fields=describe(schema, values, errors),
+                           fields=describe(schema, values, errors, translate=translate),
                            form_errors=errors.get("_schema") or errors.get("_form") or [],
-                           title=getattr(schema, "title", "") or found.title,
+                           title=translate(getattr(schema, "title", "") or found.title),
                            today=engine().ctx.today(),
                            urgency=urgency(found, engine().ctx.today())), status
 

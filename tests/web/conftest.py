@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -13,6 +16,8 @@ from tests.accounts import PASSWORD, add_users
 from tests.conftest import PROCESSES
 from tests.scenarios.case import Case, identified
 from web import create_app
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 
 ROLES = ("police", "first_line", "coordinator", "legal_adviser", "policy_analyst",
          "ngo_counsellor", "admin")
@@ -64,3 +69,15 @@ def bearer(app, engine) -> Callable[[str], dict[str, str]]:
 def julija(app, engine) -> Case:
     """Julija identified, with her permitted stay granted on 2 March 2026."""
     return identified(engine, "SI-7K3Q-9F2M", stay_granted=True)
+
+
+@pytest.fixture(scope="session")
+def compiled_catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalogues as the .po files say now (``make`` compiles the same into web/)."""
+    directory = tmp_path_factory.mktemp("translations")
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
+        target = directory / po.relative_to(TRANSLATIONS).with_suffix(".mo")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source, target.open("wb") as out:
+            write_mo(out, read_po(source))
+    return directory

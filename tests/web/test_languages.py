@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from engine.deadlines import DEADLINE_STATUSES
@@ -30,21 +29,9 @@ KEYWORDS = ("lazy_gettext", "lazy_pgettext:1c,2")
 """As the Makefile's ``messages`` target extracts them, besides Babel's defaults."""
 
 
-@pytest.fixture(scope="session")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The catalogues as the .po files say now (``make`` compiles the same into web/)."""
-    directory = tmp_path_factory.mktemp("translations")
-    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        target = directory / po.relative_to(TRANSLATIONS).with_suffix(".mo")
-        target.parent.mkdir(parents=True)
-        with po.open("rb") as source, target.open("wb") as out:
-            write_mo(out, read_po(source))
-    return directory
-
-
 @pytest.fixture(autouse=True)
-def catalogues(app, compiled):
-    app.extensions["babel"].translation_directories = [str(compiled)]
+def catalogues(app, compiled_catalogues):
+    app.extensions["babel"].translation_directories = [str(compiled_catalogues)]
 
 
 def page(client, path: str, **headers: str) -> str:

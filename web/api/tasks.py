@@ -1,6 +1,9 @@
 """/api/tasks: the worklist, a task with its form as JSON Schema, claim, unclaim, complete.
 
-The same role rule as the pages: a task of a role she does not hold is a 403.
+The same role rule as the pages: a task of a role she does not hold is a 403. The API
+speaks English, but the form's JSON Schema carries its titles, descriptions and choice
+labels in the caller's language (stored with her account, else Accept-Language), for a
+client that renders the form to her.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from engine.views import TaskView
 
 from ..auth import acting_user, engine
 from ..form_fields import json_schema
+from ..procedure_texts import translate
 from ..security import csrf_unless_token
 from ..worklist import lanes, own_task
 
@@ -97,7 +101,8 @@ class TaskResource(MethodView):
         schema = engine().tasks.form(task.form_key)()
         revision = engine().runtime.instance(task.instance_id).revision
         return {**dataclasses.asdict(task), "revision": revision,
-                "form": json_schema(schema, getattr(schema, "title", "") or task.title)}
+                "form": json_schema(schema, translate(getattr(schema, "title", "") or task.title),
+                                    translate=translate)}
 
 
 @blp.route("/<int:task_id>/claim")
