@@ -52,6 +52,7 @@ messages: $(VENV)/.installed
 	    --ignore-obsolete --ignore-pot-creation-date --width=100
 
 run: install
+	$(BIN)/varnapot keys create --if-missing
 	$(BIN)/varnapot db upgrade
 	$(BIN)/varnapot deploy processes/
 	$(BIN)/varnapot users demo

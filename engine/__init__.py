@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,7 @@ from .errors import BadRequest
 from .history import HistoryService
 from .inbox import InboxService
 from .jurisdiction import jurisdiction
+from .keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from .mail import Mailer, parse_smtp_url
 from .models import EngineSetting
 from .repository import RepositoryService
@@ -28,11 +31,13 @@ from .runtime import RuntimeService
 from .tasks import TaskService
 from .timers import TimerService
 from .users import UserService
+from .vault import Vault
 from .workflow_cache import WorkflowCache
 
 __all__ = ["EngineConfig", "ProcessEngine"]
 
 _CLOCK_SETTING = "manual_clock"
+_KEY_CHECK_SETTING = "master_key_check"
 
 
 class ProcessEngine:
@@ -50,6 +55,7 @@ class ProcessEngine:
             jurisdiction=self.jurisdiction,
             workflows=WorkflowCache(self.config.workflow_cache_size),
             mail=parse_smtp_url(self.config.smtp_url) if self.config.smtp_url else None,
+            vault=Vault(KeyRing(self._master_key())),
         )
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)
@@ -63,10 +69,38 @@ class ProcessEngine:
         self.inbox = InboxService(self.ctx)
         self.mail = Mailer(self.ctx)
         self._restore_clock()
+        self._check_master_key()
 
     def upgrade_database(self) -> None:
         self.db.upgrade()
         self._restore_clock()
+        self._check_master_key()
+
+    def _master_key(self) -> bytes:
+        """The configured key, else the environment's; refuse to run without one."""
+        if self.config.master_key is not None:
+            return self.config.master_key
+        found = master_key_from(os.environ, default_file=not self.config.production)
+        if found is None:
+            raise MasterKeyError(
+                "no master key: set VARNAPOT_MASTER_KEY or VARNAPOT_MASTER_KEY_FILE" + (
+                    " (in production instance/master.key is not read)"
+                    if self.config.production else ", or run `varnapot keys create`"))
+        return found
+
+    def _check_master_key(self) -> None:
+        """Store the key's check value in a new database; refuse another key later."""
+        keyring = self.ctx.vault.keyring
+        try:
+            with self.db.transaction() as session:
+                stored = session.get(EngineSetting, _KEY_CHECK_SETTING)
+                if stored is None:
+                    session.add(EngineSetting(name=_KEY_CHECK_SETTING,
+                                              value=encode_key(keyring.check_value())))
+                    return
+        except (OperationalError, ProgrammingError):
+            return  # no schema yet: `db upgrade` has not run
+        keyring.verify(base64.urlsafe_b64decode(stored.value))
 
     def close(self) -> None:
         self.db.dispose()

@@ -73,6 +73,7 @@ from .bpmn import HumanTask, parse_processes
 from .clock import ManualClock, using_clock
 from .execution import RestrictedScriptEngine, StateSerializer, run_guarded
 from .jurisdiction import jurisdiction
+from .keys import encode_key, new_key
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -234,7 +235,12 @@ class PersistedRunner:
 
 @contextlib.contextmanager
 def engine_on(url: str) -> Iterator[ProcessEngine]:
-    """A migrated engine with ``processes/`` deployed and the manual clock at ``START``."""
+    """A migrated engine with ``processes/`` deployed and the manual clock at ``START``.
+
+    The bench databases are thrown away, so a key of the run's own seals their cases;
+    it is put in the environment for the workers the timer bench starts.
+    """
+    os.environ.setdefault("VARNAPOT_MASTER_KEY", encode_key(new_key()))
     engine = ProcessEngine(EngineConfig(database_url=url, clock="manual",
                                         timezone=TIMEZONE.key))
     try:

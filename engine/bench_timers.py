@@ -59,7 +59,8 @@ from sqlalchemy import func, insert, select, text
 
 from . import ProcessEngine
 from .bench import PG_URL_VARIABLES, ROOT, USER, engine_on, postgresql_url
-from .models import AuditEvent, HumanTask, ProcessInstance, SchedulerWorker, Timer
+from .models import AuditEvent, CaseRecord, HumanTask, ProcessInstance, SchedulerWorker, Timer
+from .sealing import seal_json
 from .timer_states import FIRED, PENDING
 
 PROCESS_KEY = "bench_timer"
@@ -151,7 +152,9 @@ def make_template(engine: ProcessEngine) -> Template:
         (task,) = [dict(row) for row in connection.execute(
             select(tasks).where(tasks.c.instance_id == view.id)).mappings()]
     engine.runtime.cancel(view.id, actor=USER, reason="cloned for the timer benchmark")
-    state = json.dumps(instance["state"])
+    with engine.db.reading() as session:
+        state = json.dumps(engine.ctx.vault.open(session, view.case_code, "state",
+                                                 instance["state"]))
     if (f'"{TEMPLATE_DUE.isoformat()}"' not in state or timer["status"] != PENDING
             or task["element_id"] != WAIT_ELEMENT):
         raise RuntimeError("the template instance is not waiting on its timer")
@@ -163,27 +166,38 @@ def clone(engine: ProcessEngine, template: Template, dues: Sequence[datetime],
           prefix: str) -> None:
     """Insert one instance, its open task and its pending timer per due time, in bulk.
 
+    Each copy is a case of its own, with its own key, its state sealed as the engine
+    seals it.
+
     Then ANALYZE, which gives the planner what autovacuum would have given it by the
     time so many rows had been written one by one. The open tasks matter there too: on
     an empty task table the planner would scan it whole for every task lookup, and the
     figure would fall as the run fills it, which no database in use shows.
     """
-    instances, timers, tasks = (ProcessInstance.__table__, Timer.__table__,
-                                HumanTask.__table__)
+    instances, timers, tasks, cases = (ProcessInstance.__table__, Timer.__table__,
+                                       HumanTask.__table__, CaseRecord.__table__)
     old_due = f'"{TEMPLATE_DUE.isoformat()}"'
     now = datetime.now(UTC)
+    keyring = engine.ctx.vault.keyring
     numbered = list(enumerate(dues))
     with engine.db.engine.begin() as connection:
         for start in range(0, len(numbered), CLONE_BATCH):
             batch = numbered[start:start + CLONE_BATCH]
-            rows, renames = [], []
+            rows, renames, records = [], [], []
             for number, due in batch:
                 fresh = {old: str(uuid.uuid4()) for old in template.task_ids}
                 state = renamed(template.state, fresh).replace(old_due, f'"{due.isoformat()}"')
-                rows.append({**template.instance, "case_code": f"{prefix}-{number:05d}",
-                             "state": json.loads(state), "variables": {"due_at": due.isoformat()},
+                code = f"{prefix}-{number:05d}"
+                key, sealed_key = keyring.new_case_key(code)
+                records.append({"code": code, "sealed_key": sealed_key, "legal_hold": False,
+                                "created_at": now})
+                rows.append({**template.instance, "case_code": code,
+                             "state": seal_json(key, json.loads(state), f"state|{code}"),
+                             "variables": seal_json(key, {"due_at": due.isoformat()},
+                                                    f"variables|{code}"),
                              "started_at": now, "updated_at": now})
                 renames.append(fresh)
+            connection.execute(insert(cases), records)
             ids = connection.execute(
                 insert(instances).returning(instances.c.id, sort_by_parameter_order=True),
                 rows).scalars().all()
@@ -199,7 +213,7 @@ def clone(engine: ProcessEngine, template: Template, dues: Sequence[datetime],
                 for instance_id, fresh, _ in cloned])
     with engine.db.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        connection.execute(text("ANALYZE process_instance, timer, human_task"))
+        connection.execute(text("ANALYZE process_instance, timer, human_task, case_record"))
 
 
 def renamed(state: str, fresh: dict[str, str]) -> str:

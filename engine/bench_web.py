@@ -399,7 +399,11 @@ def progress(what: str, began: float) -> None:
 
 def copy_instances(connection: Connection, rng: random.Random,
                    templates: list[tuple[int, int]]) -> list[Copy]:
-    """Copies of the template instance rows, up to ``INSTANCES`` instances in all."""
+    """Copies of the template instance rows, up to ``INSTANCES`` instances in all.
+
+    A copy keeps its template's sealed state, which opens for the template's case only:
+    the pages measured here list projections and never open a state.
+    """
     statuses = dict(connection.execute(select(ProcessInstance.id, ProcessInstance.status)
                                        .where(ProcessInstance.id.in_([t for t, _ in
                                                                       templates]))).all())

@@ -15,6 +15,7 @@ import click
 
 from .cli_common import echo_views, engine_of, json_data, json_option, reported
 from .cli_people import inbox, mail, users
+from .cli_protection import keys
 from .clock import parse_duration
 from .inbox import SOURCES
 
@@ -400,7 +401,7 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: b
         click.echo(f"timers fired in instance {instance_id}")
 
 
-for _command in (users, inbox, mail):
+for _command in (users, inbox, mail, keys):
     main.add_command(_command)
 
 

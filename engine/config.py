@@ -31,6 +31,10 @@ class EngineConfig:
     """Restored workflows kept in memory between units of work (0 turns it off)."""
     smtp_url: str | None = None
     """``VARNAPOT_SMTP_URL``: e-mail notifications through this server (see engine.mail)."""
+    master_key: bytes | None = None
+    """The key that seals each case's data key (engine.keys); None reads the environment."""
+    production: bool = False
+    """``VARNAPOT_ENV=production``: the master key must come from the environment."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
@@ -42,6 +46,7 @@ class EngineConfig:
             timezone=env.get("VARNAPOT_TIMEZONE") or None,
             workflow_cache_size=int(env.get("VARNAPOT_WORKFLOW_CACHE", "256")),
             smtp_url=env.get("VARNAPOT_SMTP_URL") or None,
+            production=env.get("VARNAPOT_ENV") == "production",
         )
 
     def __post_init__(self) -> None:

@@ -18,7 +18,9 @@ from .db import Database
 from .errors import NotFound
 from .execution import StateSerializer
 from .jurisdiction import Jurisdiction
+from .keys import KeyRing, new_key
 from .models import AuditEvent, HumanTask, ProcessDefinition
+from .vault import Vault
 from .workflow_cache import WorkflowCache
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ class EngineContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     mail: SmtpSettings | None = None
     """Where notifications are e-mailed; None keeps them in the in-app inbox only."""
+    vault: Vault = field(default_factory=lambda: Vault(KeyRing(new_key())))
+    """Seals each case's data with its key; ProcessEngine gives it the master key."""
     timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
     """Called after a commit that added or moved a timer, with its earliest due time."""
 

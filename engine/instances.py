@@ -102,7 +102,8 @@ class InstanceStore:
         It never takes the workflow kept in memory, which a unit of work may be changing.
         """
         spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id, row.bindings)
-        return self.ctx.serializer.load(row.state, spec, subprocess_specs)
+        state = self.ctx.vault.open(session, row.case_code, "state", row.state)
+        return self.ctx.serializer.load(state, spec, subprocess_specs)
 
     def run(self, workflow: BpmnWorkflow, step: Any) -> StepLog:
         """Run ``step(workflow, log)`` with Spiff's timers reading the engine clock."""
@@ -146,7 +147,9 @@ class InstanceStore:
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
               actor: str, log: StepLog | None) -> None:
         now = self.ctx.now()
-        before = row.variables or {}
+        vault = self.ctx.vault
+        before = vault.open(session, row.case_code, "variables", row.variables) \
+            if row.variables else {}
         after = latest_data(workflow)
         found = scan(workflow)
         if row.status not in (SUSPENDED, CANCELLED):
@@ -158,8 +161,8 @@ class InstanceStore:
             row.incident_element = row.incident_message = None
         if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
             row.ended_at = now
-        row.state = self.ctx.serializer.dump(workflow)
-        row.variables = after
+        row.state = vault.seal(session, row.case_code, "state", self.ctx.serializer.dump(workflow))
+        row.variables = vault.seal(session, row.case_code, "variables", after)
         row.updated_at = now
         flag_modified(row, "state")  # always UPDATE, so the revision check always runs
         self.ctx.workflows.offer(session, row, workflow)

@@ -13,11 +13,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -72,6 +74,20 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[str] = mapped_column(String(200))
 
 
+class CaseRecord(Base):
+    """A person's case: her pseudonymous code and the key her data is sealed with."""
+
+    __tablename__ = "case_record"
+
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Her data key sealed with the master key; None once the case is erased."""
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Set while a court or prosecutor needs the records: erasure is refused."""
+    created_at: Mapped[datetime] = mapped_column(Moment)
+    erased_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
 class ProcessInstance(Base):
     """A running (or finished) procedure for one case."""
 
@@ -90,9 +106,10 @@ class ProcessInstance(Base):
     case_code: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """Plain JSON, not JSONB: SpiffWorkflow's task order must survive the round trip."""
-    variables: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    """SpiffWorkflow's serialized state as JSON, sealed with the case's key (engine.vault)."""
+    variables: Mapped[bytes] = mapped_column(LargeBinary)
+    """The latest process data, sealed the same way, for the monitor and the API."""
     incident_element: Mapped[str | None] = mapped_column(String(200))
     incident_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(Moment)

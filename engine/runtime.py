@@ -67,9 +67,11 @@ class RuntimeService:
             raise BadRequest("initial data must be a JSON object")
         definition = self.repository.latest(session, process_key)
         now = self.ctx.now()
+        case_code = case_code.strip()
+        self.ctx.vault.open_case(session, case_code, now)
         row = ProcessInstance(
             definition_id=definition.id, process_key=definition.key,
-            case_code=case_code.strip(), status="running", state={}, variables={},
+            case_code=case_code, status="running", state=b"", variables=b"",
             started_at=now, started_by=actor, updated_at=now,
         )
         session.add(row)
@@ -243,7 +245,7 @@ class RuntimeService:
             status=row.status, revision=row.revision, started_at=row.started_at,
             started_by=row.started_by, updated_at=row.updated_at, ended_at=row.ended_at,
             incident_element=row.incident_element, incident_message=row.incident_message,
-            variables=dict(row.variables or {}),
+            variables=self.ctx.vault.open(session, row.case_code, "variables", row.variables),
             open_tasks=[task_view(t, row) for t in tasks],
             timers=[TimerView(element_id=t.element_id, due_at=t.next_attempt_at, kind=t.kind)
                     for t in timers],

@@ -127,6 +127,7 @@ class TimerService:
         due = self._due(session, [row.id for row in rows], now)
         if len(rows) > 1:
             self.store.prefetch(session, [row.id for row in rows])
+            self.ctx.vault.prefetch(session, [row.case_code for row in rows])
         fired: list[Firing] = []
         for row in rows:
             try:

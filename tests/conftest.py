@@ -20,8 +20,12 @@ from sqlalchemy import create_engine, text
 
 from engine import EngineConfig, ProcessEngine
 from engine.db import Database
+from engine.keys import encode_key, new_key
 from engine.models import Base
 
+# One master key for the whole run, in the environment so that the CLI and the servers
+# the browser tests start read it as a deployment would.
+os.environ.setdefault("VARNAPOT_MASTER_KEY", encode_key(new_key()))
 PG_URL = os.environ.get("VARNAPOT_TEST_DATABASE_URL")
 REQUIRE_PG = os.environ.get("VARNAPOT_REQUIRE_POSTGRESQL") == "1"
 ROOT = Path(__file__).resolve().parent.parent

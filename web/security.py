@@ -36,12 +36,18 @@ CONTENT_SECURITY_POLICY = (
 """Inline styles only: bpmn-js sets them on the diagram's elements."""
 
 
+class MissingSecret(RuntimeError):
+    """Production without its own session key: refuse to start rather than invent one."""
+
+
 def init_app(app: Flask) -> None:
+    production = app.extensions["varnapot"].config.production
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("VARNAPOT_SECRET_KEY") or _local_key(app)
-    https = os.environ.get("VARNAPOT_HTTPS", "").lower() in ("1", "true", "yes")
-    app.config.setdefault("SESSION_COOKIE_SECURE", https)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", https)
+        app.config["SECRET_KEY"] = os.environ.get("VARNAPOT_SECRET_KEY") or (
+            _refuse() if production else _local_key(app))
+    https = production or os.environ.get("VARNAPOT_HTTPS", "").lower() in ("1", "true", "yes")
+    if https:  # Flask's own default is False, so set it rather than default it
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     csrf.init_app(app)
     app.after_request(_headers)
 
@@ -57,6 +63,11 @@ def csrf_unless_token() -> None:
     if not current_user.is_authenticated or getattr(current_user, "by_token", False):
         return  # nobody signed in: the view answers 401; a bearer token needs no CSRF
     csrf.protect()
+
+
+def _refuse() -> str:
+    raise MissingSecret("VARNAPOT_SECRET_KEY is required in production (VARNAPOT_ENV="
+                        "production): the server does not start without it")
 
 
 def _local_key(app: Flask) -> str:

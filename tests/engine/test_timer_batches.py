@@ -38,7 +38,8 @@ def test_instances_failing_inside_a_batch_lose_nothing_of_the_others(make_engine
 def predicted_task_id(engine, instance_id: int, element_id: str) -> str:
     """The id Spiff has already given the task ``element_id`` it predicts will come."""
     with engine.db.reading() as session:
-        state = session.get(ProcessInstance, instance_id).state
+        row = session.get(ProcessInstance, instance_id)
+        state = engine.ctx.vault.open(session, row.case_code, "state", row.state)
     (task_id,) = [task_id for task_id, task in state["tasks"].items()
                   if task["task_spec"] == element_id]
     return task_id
