@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from .access import AccessLog
 from .cases import CaseService
 from .clock import ManualClock, make_clock
 from .config import EngineConfig
@@ -19,6 +20,7 @@ from .context import EngineContext
 from .credentials import CredentialService
 from .db import Database
 from .deadlines import DeadlineService
+from .disclosure import DisclosureService
 from .errors import BadRequest
 from .history import HistoryService
 from .inbox import InboxService
@@ -26,6 +28,7 @@ from .jurisdiction import jurisdiction
 from .keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from .mail import Mailer, parse_smtp_url
 from .models import EngineSetting
+from .privacy import VariableKinds
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .tasks import TaskService
@@ -63,6 +66,9 @@ class ProcessEngine:
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
+        self.access = AccessLog(self.ctx)
+        self.disclosure = DisclosureService(self.ctx, self.runtime, self.access,
+                                            VariableKinds(self.config.forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self.users = UserService(self.ctx)
         self.credentials = CredentialService(self.ctx)

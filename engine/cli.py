@@ -5,6 +5,7 @@ Every listing takes ``--json``. Any error prints one line to stderr and exits no
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import signal
@@ -13,9 +14,10 @@ from typing import Any
 
 import click
 
+from .access import Reader
 from .cli_common import echo_views, engine_of, json_data, json_option, reported
 from .cli_people import inbox, mail, users
-from .cli_protection import keys
+from .cli_protection import audit, keys
 from .clock import parse_duration
 from .inbox import SOURCES
 
@@ -197,9 +199,13 @@ def instances(ctx: click.Context, status: str | None, case_code: str | None,
 @json_option
 @click.pass_context
 @reported
-def show(ctx: click.Context, instance_id: int, as_json: bool) -> None:
-    """Show one instance: status, open tasks, timers and variables."""
-    view = engine_of(ctx).runtime.instance(instance_id)
+@click.option("--as", "actor", default=None,
+              help="Who reads, for the access log (default: the system user).")
+def show(ctx: click.Context, instance_id: int, as_json: bool, actor: str | None) -> None:
+    """Show one instance: status, open tasks, timers and variables (the read is logged)."""
+    reader = Reader(actor or getpass.getuser(), ("command line",), "command line")
+    view = engine_of(ctx).disclosure.instance(reader, instance_id, f"instance {instance_id}",
+                                              whole=True)
     if as_json:
         echo_views(view, True, str)
         return
@@ -401,7 +407,7 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: b
         click.echo(f"timers fired in instance {instance_id}")
 
 
-for _command in (users, inbox, mail, keys):
+for _command in (users, inbox, mail, keys, audit):
     main.add_command(_command)
 
 

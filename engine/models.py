@@ -216,6 +216,38 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class AccessEvent(Base):
+    """One read, or refused read, of a case's personal data. Append-only and chained:
+    each event carries the hash of the one before it (engine.access)."""
+
+    __tablename__ = "access_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    """1, 2, 3...: given under the chain's lock, so a missing event shows as a gap."""
+    at: Mapped[datetime] = mapped_column(Moment)
+    username: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(500))
+    case_code: Mapped[str] = mapped_column(String(100), index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    """The names of the personal data shown; the values are never logged."""
+    what: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(200))
+    """Where from: the client's address, or the command line."""
+    outcome: Mapped[str] = mapped_column(String(20))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccessChain(Base):
+    """The head of the access chain: one row, locked while an event is added."""
+
+    __tablename__ = "access_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
 class EngineSetting(Base):
     """Small persistent settings, such as the manual clock's current time."""
 

@@ -31,25 +31,35 @@ def choices(options: tuple[str, ...], label: str, help_text: str, *,
                   "choice_labels": dict(labels or {}), "multiple": True}, **kwargs)
 
 
-def day(label: str, help_text: str, *, past: bool = False, **kwargs: Any) -> fields.Date:
+def day(label: str, help_text: str, *, past: bool = False, identifying: bool = False,
+        **kwargs: Any) -> fields.Date:
     """A legal date: a calendar day with no time, in the jurisdiction's time zone.
 
     ``past`` marks a day on which something already happened: the form refuses a day
     after the engine's today, and the web form can show the same limit.
+    ``identifying`` marks her date of birth and the like (see engine.privacy).
     """
     metadata: dict[str, Any] = {"label": label, "help": help_text}
     if past:
         metadata["past"] = True
+    if identifying:
+        metadata["personal"] = "identity"
     return fields.Date(metadata=metadata, **kwargs)
 
 
 def text(label: str, help_text: str, **kwargs: Any) -> fields.String:
-    return fields.String(metadata={"label": label, "help": help_text, "multiline": True},
-                         **kwargs)
+    """Free text in her or the actor's words: a narrative, need-to-know (engine.privacy)."""
+    return fields.String(metadata={"label": label, "help": help_text, "multiline": True,
+                                   "personal": "narrative"}, **kwargs)
 
 
-def line(label: str, help_text: str, **kwargs: Any) -> fields.String:
-    return fields.String(metadata={"label": label, "help": help_text}, **kwargs)
+def line(label: str, help_text: str, *, identifying: bool = False,
+         **kwargs: Any) -> fields.String:
+    """One line of text; ``identifying`` marks what tells who she is (citizenship...)."""
+    metadata: dict[str, Any] = {"label": label, "help": help_text}
+    if identifying:
+        metadata["personal"] = "identity"
+    return fields.String(metadata=metadata, **kwargs)
 
 
 def flag(label: str, help_text: str, **kwargs: Any) -> fields.Boolean:

@@ -169,7 +169,7 @@ class RecordPreliminaryIdentification(FormSchema):
         allow_none=True, load_default=None,
         metadata={"label": "Age", "help": "Her age as she gives it, if known."})
     date_of_birth = _date("Date of birth", "If known; the age is then computed from it.",
-                          past=True, allow_none=True, load_default=None)
+                          past=True, identifying=True, allow_none=True, load_default=None)
     treat_as_child = _flag("Treat her as a child",
                            "Her age is uncertain and there are reasons to believe she is "
                            "under 18: she is treated as a child until shown otherwise.",

@@ -68,8 +68,9 @@ class Profile(_Part):
     age = fields.Integer(validate=validate.Range(0, 120, error="Give an age from 0 to 120."),
                          allow_none=True, load_default=None,
                          metadata={"label": "Age", "help": "Her age, if she gave it."})
-    citizenship = _line("Citizenship", "As far as known.", load_default="")
-    languages = _line("Languages", "The languages she speaks and prefers.", required=True)
+    citizenship = _line("Citizenship", "As far as known.", identifying=True, load_default="")
+    languages = _line("Languages", "The languages she speaks and prefers.", identifying=True,
+                      required=True)
     cultural_considerations = _text("Cultural considerations",
                                     "What the professionals should respect.", load_default="")
     case_history = _required_text("Case history", "Briefly how and where she was exploited. "

@@ -26,6 +26,7 @@ from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from engine import ProcessEngine
+from engine.access import Reader
 from engine.errors import TooManyAttempts, Unauthorized
 from engine.views import UserView
 
@@ -76,6 +77,12 @@ def acting_user() -> User:
     return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
 
 
+def reader() -> Reader:
+    """The signed-in user as the access log names her: user, roles, and address."""
+    user = acting_user()
+    return Reader(user.username, tuple(user.roles), request.remote_addr or "unknown")
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
@@ -124,12 +131,23 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @login_required
         def checked(*args: Any, **kwargs: Any) -> Any:
             if not acting_user().has_role(*roles):
+                _log_refused_case(kwargs)
                 abort(403)
             return view(*args, **kwargs)
 
         return cast(F, checked)
 
     return decorate
+
+
+def _log_refused_case(arguments: dict[str, Any]) -> None:
+    """A refused look at one case (by its code or an instance of it) goes in the access
+    log, as a granted one does; a refused list or form names no case."""
+    what = f"{request.method} {request.path}"
+    if isinstance(arguments.get("code"), str):
+        engine().disclosure.refused(reader(), what, case_code=arguments["code"])
+    elif isinstance(arguments.get("instance_id"), int):
+        engine().disclosure.refused(reader(), what, instance_id=arguments["instance_id"])
 
 
 @bp.route("/login", methods=["GET", "POST"])

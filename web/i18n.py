@@ -127,6 +127,9 @@ TERMS = {
     ("deadline", "met"): lazy_pgettext("deadline status", "met"),
     ("deadline", "missed"): lazy_pgettext("deadline status", "missed"),
     ("deadline", "cancelled"): lazy_pgettext("deadline status", "cancelled"),
+    # What became of a read of personal data (engine.access).
+    ("access", "granted"): lazy_pgettext("access outcome", "shown"),
+    ("access", "refused"): lazy_pgettext("access outcome", "refused"),
     # The badges: web.worklist.urgency and web.deadlines.urgency.
     ("urgency", "overdue"): lazy_pgettext("urgency", "overdue"),
     ("urgency", "due-soon"): lazy_pgettext("urgency", "due soon"),

@@ -19,7 +19,7 @@ from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
 from engine.users import ADMIN
 
-from .auth import acting_user, engine, roles_required
+from .auth import acting_user, engine, reader, roles_required
 from .deadlines import urgency as deadline_urgency
 from .worklist import urgency
 
@@ -99,7 +99,8 @@ def instances() -> tuple[str, int]:
 def instance(instance_id: int) -> str:
     process_engine = engine()
     try:
-        found = process_engine.runtime.instance(instance_id)
+        found = process_engine.disclosure.instance(reader(), instance_id,
+                                                   f"instance {instance_id} page")
     except NotFound as exc:
         abort(404, description=exc.message)
     state = process_engine.runtime.diagram_state(instance_id)
@@ -193,6 +194,9 @@ def case(code: str) -> str:
         found = engine().cases.case(code)
     except NotFound as exc:
         abort(404, description=exc.message)
+    can_monitor = acting_user().has_role(*MONITORS)
     return render_template("case.html", case=found, today=engine().ctx.today(),
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency,
-                           can_monitor=acting_user().has_role(*MONITORS))
+                           can_monitor=can_monitor,
+                           access=engine().access.events(case_code=code) if can_monitor
+                           else [])

@@ -21,7 +21,7 @@ from engine.errors import ValidationFailed
 from engine.instances import STATUSES
 from engine.views import EventView, InstanceView
 
-from ..auth import acting_user, engine, roles_required
+from ..auth import acting_user, engine, reader, roles_required
 from ..monitor import CASE_READERS, MONITORS
 from ..security import csrf_unless_token
 from .deadlines import DeadlineSchema
@@ -79,12 +79,14 @@ class InstanceSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
     incident_element = fields.String(allow_none=True)
     incident_message = fields.String(allow_none=True)
-    variables = fields.Dict()
     open_tasks = fields.List(fields.Nested(TaskSchema))
     timers = fields.List(fields.Nested(TimerSchema))
 
 
 class InstanceDetailSchema(InstanceSchema):
+    variables = fields.Dict(metadata={
+        "description": "The process data her roles need to know; the rest is left out. "
+                       "A read that shows personal data is written to the access log."})
     diagram = fields.List(fields.Nested(ProcessStateSchema), metadata={
         "description": "Completed and active elements per process entered."})
     deadlines = fields.List(fields.Nested(DeadlineSchema))
@@ -203,7 +205,8 @@ class InstanceResource(MethodView):
     def get(self, instance_id: int) -> dict[str, Any]:
         """Status, open tasks, timers, variables, the diagram's elements and deadlines."""
         process_engine = engine()
-        found = process_engine.runtime.instance(instance_id)
+        found = process_engine.disclosure.instance(reader(), instance_id,
+                                                   f"API instance {instance_id}")
         state = process_engine.runtime.diagram_state(instance_id).to_dict()
         return {**dataclasses.asdict(found), "diagram": state["processes"],
                 "deadlines": process_engine.deadlines.deadlines(instance_id=instance_id)}
@@ -254,6 +257,31 @@ class CaseResource(MethodView):
     def get(self, code: str) -> Any:
         """All procedures, open tasks and legal deadlines of one person."""
         return engine().cases.case(code)
+
+
+class AccessEventSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    username = fields.String()
+    roles = fields.List(fields.String())
+    case_code = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields", metadata={
+        "description": "The names of the personal data shown, never their values."})
+    what = fields.String()
+    source = fields.String(metadata={"description": "The client's address, or the "
+                                                    "command line."})
+    outcome = fields.String(metadata={"description": "granted or refused"})
+
+
+@blp.route("/cases/<code>/access")
+class CaseAccess(MethodView):
+    decorators = [login_required]
+
+    @roles_required(*MONITORS)
+    @blp.response(200, AccessEventSchema(many=True))
+    def get(self, code: str) -> Any:
+        """Who read her personal data, or was refused, newest first (the access log)."""
+        return engine().access.events(case_code=code)
 
 
 @blp.route("/history")

@@ -1,0 +1,53 @@
+"""Reads of a case's data on a person's behalf: what her roles need to know, logged.
+
+The runtime reads an instance whole, for the engine's own work. What a person is shown
+goes through here: the variables her roles may not read are left out (engine.privacy),
+and a read that shows any personal data, or a refusal, is written to the access log
+(engine.access).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select
+
+from .access import GRANTED, REFUSED, AccessLog, Reader
+from .context import EngineContext
+from .models import ProcessInstance
+from .privacy import KINDS, VariableKinds, readable
+from .runtime import RuntimeService
+from .views import InstanceView
+
+
+class DisclosureService:
+    def __init__(self, ctx: EngineContext, runtime: RuntimeService, access: AccessLog,
+                 kinds: VariableKinds) -> None:
+        self.ctx = ctx
+        self.runtime = runtime
+        self.access = access
+        self.kinds = kinds
+
+    def instance(self, reader: Reader, instance_id: int, what: str, *,
+                 whole: bool = False) -> InstanceView:
+        """The instance with the variables ``reader`` may see; her read is logged.
+
+        ``whole`` is for the operator at the server's command line, who holds the master
+        key anyway: everything is shown, and logged as shown.
+        """
+        view = self.runtime.instance(instance_id)
+        allowed = frozenset(KINDS) if whole else readable(reader.roles)
+        shown, personal = self.kinds.shown(view.variables, allowed)
+        if personal:
+            self.access.record(reader, view.case_code, personal, what, GRANTED)
+        return dataclasses.replace(view, variables=shown)
+
+    def refused(self, reader: Reader, what: str, *, case_code: str | None = None,
+                instance_id: int | None = None) -> None:
+        """Log a refused read of a case, named by its code or by one of its instances."""
+        if case_code is None and instance_id is not None:
+            with self.ctx.db.reading() as session:
+                case_code = session.scalar(select(ProcessInstance.case_code)
+                                           .where(ProcessInstance.id == instance_id))
+        if case_code:
+            self.access.record(reader, case_code, [], what, REFUSED)
