@@ -28,6 +28,7 @@ from .jurisdiction import jurisdiction
 from .keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from .mail import Mailer, parse_smtp_url
 from .models import EngineSetting
+from .person_records import PersonRecordService
 from .privacy import VariableKinds
 from .repository import RepositoryService
 from .runtime import RuntimeService
@@ -67,6 +68,7 @@ class ProcessEngine:
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
+        self.people = PersonRecordService(self.ctx, self.access)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.access,
                                             VariableKinds(self.config.forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,7 +35,7 @@ from .execution import (
     latest_data,
     scan,
 )
-from .models import HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from .timer_states import BPMN_TIMER, FIRED, PENDING
 from .timer_states import CANCELLED as TIMER_CANCELLED
 
@@ -66,6 +66,7 @@ def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 _MISSING = object()
+_WITH_CASE = joinedload(ProcessInstance.case).options(defer(CaseRecord.person))
 
 
 class InstanceStore:
@@ -73,7 +74,8 @@ class InstanceStore:
         self.ctx = ctx
 
     def get(self, session: Session, instance_id: int) -> ProcessInstance:
-        row = session.get(ProcessInstance, instance_id)
+        """The instance row, with its case record (the sealed key) in the same query."""
+        row = session.get(ProcessInstance, instance_id, options=[_WITH_CASE])
         if row is None:
             raise NotFound(f"process instance {instance_id} does not exist")
         return row

@@ -82,6 +82,8 @@ class CaseRecord(Base):
     code: Mapped[str] = mapped_column(String(100), primary_key=True)
     sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     """Her data key sealed with the master key; None once the case is erased."""
+    person: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Her personal record (forms.person), sealed with her data key; None until written."""
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     """Set while a court or prosecutor needs the records: erasure is refused."""
     created_at: Mapped[datetime] = mapped_column(Moment)
@@ -119,6 +121,10 @@ class ProcessInstance(Base):
     bindings: Mapped[dict[str, int] | None] = mapped_column(JSON)
     """Called process key -> definition id, fixed at start: a call activity runs the
     version that was current when the instance started, as the caller does."""
+    case: Mapped[CaseRecord] = relationship(
+        primaryjoin="foreign(ProcessInstance.case_code) == CaseRecord.code", viewonly=True,
+        lazy="select")
+    """Read with the row where its sealed key is needed (engine.instances)."""
 
     __mapper_args__ = {"version_id_col": revision}
 

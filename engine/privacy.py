@@ -1,9 +1,10 @@
 """Need to know: which roles may read which data of a case.
 
-The data of a case falls in three kinds:
+The data of a case falls in four kinds:
 
 * ``case``: dates, decisions, outcomes, flags: what the procedures run on;
-* ``identity``: what tells who she is: date of birth, citizenship, languages;
+* ``identity``: what tells who she is: name, date of birth, documents, languages;
+* ``contact``: where she is and how to reach her, what her traffickers would want most;
 * ``narrative``: free text in her words or an actor's, which may say anything.
 
 A form field says its kind in its metadata (``forms.fields``: every free-text field is a
@@ -20,10 +21,10 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-CASE, IDENTITY, NARRATIVE = "case", "identity", "narrative"
-KINDS = (CASE, IDENTITY, NARRATIVE)
+CASE, IDENTITY, CONTACT, NARRATIVE = "case", "identity", "contact", "narrative"
+KINDS = (CASE, IDENTITY, CONTACT, NARRATIVE)
 """From least to most sensitive."""
-PERSONAL = frozenset({IDENTITY, NARRATIVE})
+PERSONAL = frozenset({IDENTITY, CONTACT, NARRATIVE})
 
 READS: dict[str, frozenset[str]] = {
     "coordinator": frozenset(KINDS),
@@ -31,8 +32,8 @@ READS: dict[str, frozenset[str]] = {
     "social_work": frozenset(KINDS),
     "prosecutor": frozenset(KINDS),
     "police": frozenset({CASE, IDENTITY}),
-    "legal_adviser": frozenset({CASE, IDENTITY}),
-    "admin_unit": frozenset({CASE, IDENTITY}),
+    "legal_adviser": frozenset({CASE, IDENTITY, CONTACT}),
+    "admin_unit": frozenset({CASE, IDENTITY, CONTACT}),
     "return_officer": frozenset({CASE, IDENTITY}),
     "first_line": frozenset({CASE}),
     "school": frozenset({CASE}),
@@ -40,8 +41,9 @@ READS: dict[str, frozenset[str]] = {
     "policy_analyst": frozenset(),
 }
 """The counsellors, social workers, coordinator and prosecutor work with her account; the
-offices that decide on her stay and documents need to know who she is, not her story;
-a school, the first-line officer who referred her and the technical admin need neither."""
+offices that decide on her stay need to know who she is and where to write to her, the
+police and the return officer who she is, none of them her story; a school, the
+first-line officer who referred her and the technical admin need none of it."""
 
 
 def readable(roles: Iterable[str]) -> frozenset[str]:

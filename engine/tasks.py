@@ -16,7 +16,7 @@ from .context import EngineContext
 from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
 from .execution import run_guarded
 from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
-from .models import HumanTask, ProcessInstance, Timer
+from .models import CaseRecord, HumanTask, ProcessInstance, Timer
 from .timer_states import BPMN_TIMER, PENDING
 from .views import TaskView
 
@@ -33,14 +33,14 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
     )
 
 
-def _field_messages(messages: Any) -> dict[str, list[str]]:
+def field_messages(messages: Any) -> dict[str, list[str]]:
     """Flatten marshmallow's error structure to ``field -> [messages]``."""
     if isinstance(messages, list):
         return {"_form": [str(m) for m in messages]}
     flat: dict[str, list[str]] = {}
     for name, value in messages.items():
         if isinstance(value, dict):
-            for inner, texts in _field_messages(value).items():
+            for inner, texts in field_messages(value).items():
                 flat[f"{name}.{inner}"] = texts
         else:
             flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
@@ -206,7 +206,7 @@ class TaskService:
         try:
             loaded = schema.load(data)
         except ValidationError as exc:
-            raise ValidationFailed("the form has errors", _field_messages(exc.messages)) from exc
+            raise ValidationFailed("the form has errors", field_messages(exc.messages)) from exc
         return schema.dump(loaded)
 
     def _get(self, session: Session, task_id: int) -> HumanTask:
@@ -227,22 +227,23 @@ class TaskService:
         """
         instance_of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id)
         found = session.execute(
-            select(HumanTask, ProcessInstance, Timer)
+            select(HumanTask, ProcessInstance, Timer, CaseRecord)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
             .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
                                    Timer.kind == BPMN_TIMER, Timer.status == PENDING))
             .where(HumanTask.instance_id == instance_of_task.scalar_subquery(),
                    or_(HumanTask.id == task_id, HumanTask.status == "open"))
-            .options(defer(ProcessInstance.state))
+            .options(defer(ProcessInstance.state), defer(CaseRecord.person))
         ).all()
-        task = next((t for t, _, _ in found if t.id == task_id), None)
+        task = next((row[0] for row in found if row[0].id == task_id), None)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         if task.status != "open":
             raise Conflict(f"task {task_id} is already {task.status}")
-        instance = found[0][1]
-        keep_for_save(session, instance.id, HumanTask, _distinct(t for t, _, _ in found))
-        keep_for_save(session, instance.id, Timer, _distinct(t for _, _, t in found if t))
+        instance = found[0][1]  # its case record, read alongside, holds the sealed key
+        keep_for_save(session, instance.id, HumanTask, _distinct(row[0] for row in found))
+        keep_for_save(session, instance.id, Timer, _distinct(row[2] for row in found if row[2]))
         return task, instance
 
     def _open(self, session: Session, task_id: int) -> HumanTask:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
-from . import api, auth, deadlines, i18n, modeler, monitor, security, worklist
+from . import api, auth, deadlines, i18n, modeler, monitor, people, security, worklist
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -27,7 +27,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     security.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
-    for blueprint in (worklist.bp, monitor.bp, deadlines.bp, modeler.bp):
+    for blueprint in (worklist.bp, monitor.bp, people.bp, deadlines.bp, modeler.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

@@ -162,6 +162,8 @@ TERMS = {
     ("event", "incident"): lazy_pgettext("history event", "incident"),
     ("event", "incident_retried"): lazy_pgettext("history event", "failed step retried"),
     ("event", "instance_started"): lazy_pgettext("history event", "procedure started"),
+    ("event", "person_record_changed"): lazy_pgettext("history event",
+                                                      "personal record changed"),
     ("event", "instance_completed"): lazy_pgettext("history event", "procedure completed"),
     ("event", "instance_suspended"): lazy_pgettext("history event", "procedure suspended"),
     ("event", "instance_resumed"): lazy_pgettext("history event", "procedure resumed"),

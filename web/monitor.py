@@ -21,6 +21,7 @@ from engine.users import ADMIN
 
 from .auth import acting_user, engine, reader, roles_required
 from .deadlines import urgency as deadline_urgency
+from .people import PERSON_READERS
 from .worklist import urgency
 
 bp = Blueprint("monitor", __name__)
@@ -198,5 +199,6 @@ def case(code: str) -> str:
     return render_template("case.html", case=found, today=engine().ctx.today(),
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency,
                            can_monitor=can_monitor,
+                           can_read_person=acting_user().has_role(*PERSON_READERS),
                            access=engine().access.events(case_code=code) if can_monitor
                            else [])

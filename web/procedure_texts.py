@@ -127,14 +127,14 @@ def texts() -> Iterator[tuple[str, str, str]]:
 
 def _form_texts() -> Iterator[tuple[str, str, str]]:
     from forms import FORMS
+    from forms.person import PersonRecord
 
-    for key in FORMS:
-        form = FORMS.get(key)
+    forms = [(key, FORMS.get(key)) for key in FORMS] + [("case.person", PersonRecord)]
+    for key, form in forms:
         assert form is not None
-        schema = form()
         if form.title:
             yield form.title, key, "form title"
-        yield from _schema_texts(schema, key)
+        yield from _schema_texts(form(), key)
 
 
 def _schema_texts(schema: Schema, where: str) -> Iterator[tuple[str, str, str]]:

@@ -22,6 +22,7 @@ from engine.views import TaskView
 
 from .auth import User, acting_user, engine
 from .form_fields import describe, submitted
+from .people import PERSON_READERS
 from .procedure_texts import translate
 
 bp = Blueprint("worklist", __name__)
@@ -112,6 +113,7 @@ def task(task_id: int) -> Any:
                            form_errors=errors.get("_schema") or errors.get("_form") or [],
                            title=translate(getattr(schema, "title", "") or found.title),
                            today=engine().ctx.today(),
+                           can_read_person=user.has_role(*PERSON_READERS),
                            urgency=urgency(found, engine().ctx.today())), status
 
 

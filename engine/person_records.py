@@ -1,0 +1,98 @@
+"""Her personal record: read and written by need to know, sealed, every read logged.
+
+The record (forms.person) lives in her case record, sealed with her data key. A role
+reads the fields of the kinds engine.privacy gives it; the others are left out. A read
+that shows a filled field writes an access event with the names of the fields shown; a
+role that may read none of it is refused, and the refusal is logged too. Only the roles
+that work with her directly write it; each change is in the history by field name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+
+from forms.person import FIELDS, PersonRecord
+
+from .access import REFUSED, AccessLog, Reader
+from .context import EngineContext
+from .errors import Forbidden, NotFound, ValidationFailed
+from .models import CaseRecord
+from .privacy import PERSONAL, readable
+from .tasks import field_messages
+from .vault import CaseErased
+from .views import View
+
+WRITERS = ("coordinator", "ngo_counsellor", "social_work")
+EMPTY = ("", None, [])
+
+
+@dataclass(frozen=True)
+class PersonView(View):
+    case_code: str
+    fields: dict[str, Any]
+    """Only the fields her roles may read; the others are absent."""
+    editable: bool
+
+
+class PersonRecordService:
+    def __init__(self, ctx: EngineContext, access: AccessLog) -> None:
+        self.ctx = ctx
+        self.access = access
+
+    def read(self, reader: Reader, code: str, what: str) -> PersonView:
+        allowed = readable(reader.roles) & PERSONAL
+        if not allowed:
+            self.access.record(reader, code, [], what, REFUSED)
+            raise Forbidden("your roles do not allow reading her personal record")
+        with self.ctx.db.transaction() as session:
+            record = self._record(session, code)
+            stored = self._stored(session, record)
+            shown = {name: value for name, value in stored.items() if FIELDS[name] in allowed}
+            filled = [name for name, value in shown.items() if value not in EMPTY]
+            if filled:
+                self.access.record_in(session, reader, code, filled, what)
+        return PersonView(code, shown, editable=any(r in WRITERS for r in reader.roles))
+
+    def write(self, reader: Reader, code: str, data: Any, what: str) -> PersonView:
+        """Change the given fields; the others keep their values."""
+        if not any(role in WRITERS for role in reader.roles):
+            self.access.record(reader, code, [], what, REFUSED)
+            raise Forbidden("only the coordinator, NGO counsellors and social workers "
+                            "change her personal record")
+        if not isinstance(data, Mapping):
+            raise ValidationFailed("her personal record was not changed",
+                                   {"_form": ["Send the fields as a JSON object."]})
+        schema = PersonRecord(today=self.ctx.today())
+        try:
+            given = schema.load(data, partial=True)
+        except ValidationError as exc:
+            raise ValidationFailed("her personal record was not changed",
+                                   field_messages(exc.messages)) from exc
+        with self.ctx.db.transaction() as session:
+            record = self._record(session, code)
+            before = self._stored(session, record)
+            after = {**before, **PersonRecord().dump(given)}
+            changed = sorted(name for name in after if after[name] != before.get(name))
+            if changed:
+                record.person = self.ctx.vault.seal(session, code, "person", after)
+                self.ctx.audit(session, "person_record_changed", reader.username,
+                               data_keys=changed, detail=f"case {code}")
+        return self.read(reader, code, what)
+
+    def _record(self, session: Any, code: str) -> CaseRecord:
+        record = session.get(CaseRecord, code)
+        if record is None:
+            raise NotFound(f"there is no case {code}")
+        if record.sealed_key is None:
+            raise CaseErased(f"case {code} was erased: its data can no longer be read")
+        return record
+
+    def _stored(self, session: Any, record: CaseRecord) -> dict[str, Any]:
+        blank = PersonRecord().dump(PersonRecord().load({}))
+        if record.person is None:
+            return blank
+        return {**blank, **self.ctx.vault.open(session, record.code, "person", record.person)}
