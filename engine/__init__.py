@@ -16,6 +16,7 @@ from .access import AccessLog
 from .cases import CaseService
 from .clock import ManualClock, make_clock
 from .config import EngineConfig
+from .consents import ConsentService
 from .context import EngineContext
 from .credentials import CredentialService
 from .db import Database
@@ -69,6 +70,7 @@ class ProcessEngine:
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access)
+        self.consents = ConsentService(self.ctx)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.access,
                                             VariableKinds(self.config.forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)

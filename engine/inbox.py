@@ -21,7 +21,7 @@ from .models import Notification, NotificationRead, UserAccount, UserRole
 from .users import holders
 from .views import InboxItem
 
-SOURCES = ("procedure", "reminder", "escalation")
+SOURCES = ("procedure", "reminder", "escalation", "consent")
 
 
 def notify(ctx: EngineContext, session: Session, *, roles: Iterable[str], subject: str,

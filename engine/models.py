@@ -222,6 +222,33 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class Consent(Base):
+    """Her answer to a consent question: to what, for whom, when, how, and its withdrawal."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_code: Mapped[str] = mapped_column(String(100), index=True)
+    purpose: Mapped[str] = mapped_column(String(50))
+    recipient: Mapped[str] = mapped_column(String(300))
+    """To whom her data may be disclosed for this purpose."""
+    status: Mapped[str] = mapped_column(String(20))
+    """given, refused or withdrawn."""
+    decided_on: Mapped[date] = mapped_column(Date)
+    given_by: Mapped[str] = mapped_column(String(20))
+    """herself, or guardian (with the child)."""
+    obtained: Mapped[str] = mapped_column(String(300))
+    """How it was obtained: the task that asked her, or what the recorder says."""
+    interpreter_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(Moment)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_recorded_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_recorded_at: Mapped[datetime | None] = mapped_column(Moment)
+
+
 class AccessEvent(Base):
     """One read, or refused read, of a case's personal data. Append-only and chained:
     each event carries the hash of the one before it (engine.access)."""

@@ -12,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, defer, load_only
 
+from . import consents
 from .context import EngineContext
 from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
 from .execution import run_guarded
@@ -187,6 +188,8 @@ class TaskService:
                 raise Conflict(f"task {task_id} is no longer waiting for input")
             # The task's own data: in parallel branches it can differ from the latest.
             clean = self.validate(task.form_key, data, spiff_task.data)
+            consents.on_task_completed(self.ctx, session, instance, task,
+                                       self.form(task.form_key), clean, user)
             spiff_task.data.update(clean)
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user

@@ -338,3 +338,24 @@ class CaseView(View):
     instances: list[InstanceSummaryView]
     open_tasks: list[TaskView]
     deadlines: list[DeadlineView]
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsentView(View):
+    """One of her answers in the consent register (engine.consents)."""
+
+    id: int
+    case_code: str
+    purpose: str
+    purpose_text: str
+    recipient: str
+    status: str
+    decided_on: date
+    given_by: str
+    obtained: str
+    interpreter_used: bool
+    instance_id: int | None
+    recorded_by: str
+    recorded_at: datetime
+    withdrawn_on: date | None
+    withdrawal_recorded_by: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
@@ -15,6 +16,21 @@ from engine.texts import translatable
 FUTURE_DAY = translatable("The date cannot be in the future.")
 
 
+@dataclass(frozen=True)
+class ConsentAsked:
+    """Where a form records her answer to a consent question, for the consent register.
+
+    ``answer`` is a flag, or a choice whose value ``"given"`` means yes; ``on`` the day
+    she answered; ``by_guardian`` when the guardian decides with the child.
+    """
+
+    purpose: str
+    answer: str
+    on: str
+    interpreter: str | None = None
+    by_guardian: bool = False
+
+
 class FormSchema(Schema):
     """A task form: marshmallow fields with ``metadata={"label": ..., "help": ...}``.
 
@@ -25,6 +41,13 @@ class FormSchema(Schema):
     """
 
     title: ClassVar[str] = ""
+    consent_asked: ClassVar[ConsentAsked | None] = None
+    """Her answer to a consent question, written to the consent register (engine.consents)."""
+    needs_consent: ClassVar[str | None] = None
+    """The purpose a valid consent must exist for before this task can complete: the
+    task refers her or discloses her data."""
+    withdraws_consent: ClassVar[tuple[str, str] | None] = None
+    """(purpose, flag field): ticking the flag withdraws her consent to that purpose."""
 
     class Meta:
         unknown = RAISE

@@ -18,7 +18,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from engine.texts import translatable
 
 from . import FORMS
-from .base import FormSchema
+from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import choices as _choices
 from .fields import day as _date
@@ -227,6 +227,9 @@ class RecordPreliminaryIdentification(FormSchema):
 @FORMS.register("identification.referral_consent")
 class AskReferralConsent(FormSchema):
     title = "Her consent to a referral to the coordinator"
+    consent_asked = ConsentAsked("referral", answer="referral_consent",
+                                 on="referral_consent_date",
+                                 interpreter="referral_interpreter_used")
 
     referral_consent = _flag("She agrees to be referred",
                              "Referral is voluntary. If she says no, that is her choice: "
@@ -275,6 +278,10 @@ class LeaveContacts(FormSchema):
 @FORMS.register("identification.guardian")
 class AppointGuardian(FormSchema):
     title = "Guardian for the child and consent to referral"
+    consent_asked = ConsentAsked("referral", answer="referral_consent",
+                                 on="referral_consent_date",
+                                 interpreter="guardian_interpreter_used",
+                                 by_guardian=True)
 
     guardian_arrangement = _choice(
         GUARDIAN_ARRANGEMENTS, "Who represents the child",
@@ -335,6 +342,7 @@ class ContactFamily(FormSchema):
 @FORMS.register("identification.formal")
 class FormalIdentification(FormSchema):
     title = "Formal identification"
+    needs_consent = "referral"
 
     identification_date = _date("Date of the assessment", "The day you concluded.",
                                 past=True, required=True)

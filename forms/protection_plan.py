@@ -19,7 +19,7 @@ from engine.roles import ROLES
 from engine.texts import translatable
 
 from . import FORMS
-from .base import FormSchema
+from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
@@ -210,6 +210,8 @@ def _check_goals(goals: Iterable[Mapping[str, Any]], field: str, earliest: date 
 @FORMS.register("protection_plan.consent")
 class AskPlanConsent(FormSchema):
     title = "Her consent to an individual protection plan"
+    consent_asked = ConsentAsked("protection_plan", answer="plan_consent",
+                                 on="plan_consent_date", interpreter="plan_interpreter_used")
 
     plan_consent = _flag("She agrees to a protection plan",
                          "The plan and every referral in it are voluntary. If she says no "
@@ -246,6 +248,7 @@ class AskPlanConsent(FormSchema):
 @FORMS.register("protection_plan.draw_up")
 class DrawUpPlan(FormSchema):
     title = "Individual protection plan"
+    needs_consent = "protection_plan"
 
     plan_date = _date("Date of the plan", "The day the plan was agreed with her; target "
                       "dates and reviews count from it.", past=True, required=True)

@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from engine.texts import translatable
 
 from . import FORMS
-from .base import FormSchema
+from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import choices as _choices
 from .fields import day as _date
@@ -108,6 +108,8 @@ class PresentProgramme(FormSchema):
 @FORMS.register("reintegration.decision")
 class EntryDecision(FormSchema):
     title = "Her decision after time to think"
+    consent_asked = ConsentAsked("reintegration_intake", answer="intake_consent",
+                                 on="entry_decision_date", interpreter="interpreter_used")
 
     entry_decision = _choice(("enter", "decline"), "Her decision",
                              "Declining is respected; she may enter the programme later.",
@@ -161,6 +163,7 @@ class ProgrammeStep(FormSchema):
 @FORMS.register("reintegration.intake_session")
 class IntakeSession(ProgrammeStep):
     title = "Intake interview session"
+    needs_consent = "reintegration_intake"
 
     session_date = _date("Date of the session",
                          "The day of this session; the intake may take several.",
@@ -232,6 +235,8 @@ class CounsellorReport(FormSchema):
 @FORMS.register("reintegration.team_decision")
 class TeamDecision(FormSchema):
     title = "Team decision on admission"
+    consent_asked = ConsentAsked("team_notice", answer="team_notice_consent",
+                                 on="team_decided_on")
 
     team_decision = _choice(("admitted", "not_admitted", "postponed"), "Decision",
                             "The team may need time: postpone to a set day.", required=True)

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import ValidationError, validates_schema
 
 from . import FORMS
-from .base import FormSchema
+from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
@@ -28,6 +28,9 @@ SCHOOLING_PURPOSE = "Enrolment in a school and the steps towards it (seed 001, 3
 @FORMS.register("school.consent")
 class AgreeSchooling(FormSchema):
     title = "Her consent to schooling"
+    consent_asked = ConsentAsked("schooling", answer="schooling_consent",
+                                 on="schooling_consent_date",
+                                 interpreter="schooling_interpreter_used")
 
     schooling_consent = _choice(CONSENT, "Her decision",
                                 "Schooling is voluntary; refusing is fine and she may "
@@ -226,6 +229,7 @@ class RecogniseEducation(FormSchema):
 @FORMS.register("school.enrolment")
 class RecordEnrolment(FormSchema):
     title = "Enrolment"
+    needs_consent = "schooling"
 
     enrolled_on = _date("Enrolled on",
                         "The day the school enrolled her. It should be before her permit "

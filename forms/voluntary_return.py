@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from engine.texts import translatable
 
 from . import FORMS
-from .base import FormSchema
+from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import choices as _choices
 from .fields import day as _date
@@ -70,6 +70,8 @@ def check_interpreter(data: Mapping[str, Any]) -> None:
 @FORMS.register("voluntary_return.consent")
 class ReturnConsent(FormSchema):
     title = "Her informed consent to return"
+    consent_asked = ConsentAsked("voluntary_return", answer="return_consent",
+                                 on="consent_date", interpreter="interpreter_used")
 
     return_consent = _choice(("given", "refused"), "Does she want to return?",
                              "Only she decides. Refusing is a normal answer: she may ask "
@@ -125,6 +127,7 @@ class ReturnStep(FormSchema):
     """A step of the return at which she may withdraw her consent."""
 
     step: ClassVar[str] = ""
+    withdraws_consent = ("voluntary_return", "consent_withdrawn")
 
     consent_withdrawn = _flag("She withdrew her consent",
                               "Tick if she no longer wants to return. The return stops here; "
@@ -308,6 +311,7 @@ class ProtectionInstead(FormSchema):
 @FORMS.register("voluntary_return.partner")
 class PartnerContact(ReturnStep):
     title = "Partner organisation in her country of origin"
+    needs_consent = "voluntary_return"
     step = "partner_contact"
 
     partner_organisation = _line("Partner organisation", "The organisation that receives "

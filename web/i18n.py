@@ -127,6 +127,17 @@ TERMS = {
     ("deadline", "met"): lazy_pgettext("deadline status", "met"),
     ("deadline", "missed"): lazy_pgettext("deadline status", "missed"),
     ("deadline", "cancelled"): lazy_pgettext("deadline status", "cancelled"),
+    # Her answers in the consent register (engine.consents).
+    ("consent", "given"): lazy_pgettext("consent", "given"),
+    ("consent", "refused"): lazy_pgettext("consent", "refused"),
+    ("consent", "withdrawn"): lazy_pgettext("consent", "withdrawn"),
+    ("purpose", "referral"): lazy_pgettext("consent purpose", "referral to the coordinator"),
+    ("purpose", "protection_plan"): lazy_pgettext("consent purpose", "protection plan"),
+    ("purpose", "schooling"): lazy_pgettext("consent purpose", "schooling"),
+    ("purpose", "voluntary_return"): lazy_pgettext("consent purpose", "voluntary return"),
+    ("purpose", "reintegration_intake"): lazy_pgettext("consent purpose",
+                                                       "(re)integration intake"),
+    ("purpose", "team_notice"): lazy_pgettext("consent purpose", "notice to the team"),
     # What became of a read of personal data (engine.access).
     ("access", "granted"): lazy_pgettext("access outcome", "shown"),
     ("access", "refused"): lazy_pgettext("access outcome", "refused"),

@@ -201,4 +201,22 @@ def case(code: str) -> str:
                            can_monitor=can_monitor,
                            can_read_person=acting_user().has_role(*PERSON_READERS),
                            access=engine().access.events(case_code=code) if can_monitor
-                           else [])
+                           else [], consents=engine().consents.consents(code))
+
+
+@bp.post("/cases/<code>/consents/<int:consent_id>/withdraw")
+@roles_required(*MONITORS)
+def withdraw_consent(code: str, consent_id: int) -> Response:
+    """She withdrew a consent: record it; the tasks needing it stop, and she is protected."""
+    text = (request.form.get("withdrawn_on") or "").strip()
+    try:
+        on = date.fromisoformat(text) if text else None
+        engine().consents.withdraw(code, consent_id, on=on, user=acting_user().username)
+    except ValueError:
+        flash(gettext("Give the day she withdrew as a date."), "error")
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(gettext("Her withdrawal is recorded; the coordinator is told which tasks it "
+                      "stops."), "success")
+    return redirect(url_for("monitor.case", code=code) + "#consents")

@@ -101,7 +101,7 @@ def task(task_id: int) -> Any:
             flash(gettext("The form has errors: see the messages next to the fields."), "error")
         except Conflict as exc:
             status = 409
-            flash(exc.message, "error")
+            flash(translate(exc.message), "error")  # a consent gate speaks her language
         else:
             flash(gettext("Done: %(task)s (%(case)s).", task=translate(found.title),
                           case=found.case_code),

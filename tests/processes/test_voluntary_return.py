@@ -122,6 +122,9 @@ def test_she_refuses_a_return(engine_deployed):
     assert done.variables["return_outcome"] == "declined"
     assert done.variables["declined_by"] == "her"
     assert done.variables["returned_on"] is None
+    (answer,) = engine.consents.consents(done.case_code)
+    assert (answer.purpose, answer.status, answer.decided_on.isoformat()) == \
+        ("voluntary_return", "refused", "2026-03-02")
 
 
 @pytest.mark.parametrize("step", ["assess_risk", "contact_partner", "travel_documents",
@@ -143,6 +146,8 @@ def test_she_withdraws_at_any_step(engine_deployed, step):
     assert "coordinator" in roles
     assert ("return_officer" in roles) == (step in ("travel_documents", "plan_travel",
                                                     "hand_over"))
+    (consent,) = engine.consents.consents(done.case_code)  # the register says so too
+    assert (consent.status, consent.withdrawn_on.isoformat()) == ("withdrawn", "2026-03-02")
 
 
 def test_withdrawal_date_defaults_to_today_and_is_not_in_the_future(engine_deployed):

@@ -12,7 +12,7 @@ from engine.models import AuditEvent, LegalDeadline, ProcessDefinition, ProcessI
 from web import create_app
 
 SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",
-          "code": "SI-7K3Q-9F2M", "action": "suspend"}
+          "code": "SI-7K3Q-9F2M", "action": "suspend", "consent_id": "1"}
 
 ROLE_LIMITED = [
     ("get", "/api/process-instances", "police"),
@@ -28,6 +28,12 @@ ROLE_LIMITED = [
     ("post", "/api/process-definitions/validate", "police"),
     ("post", "/api/clock", "police"),
     ("get", "/api/tasks/?role=coordinator", "police"),
+    ("get", "/api/cases/SI-7K3Q-9F2M/access", "legal-adviser"),
+    ("get", "/api/cases/SI-7K3Q-9F2M/person", "policy-analyst"),
+    ("patch", "/api/cases/SI-7K3Q-9F2M/person", "police"),
+    ("get", "/api/cases/SI-7K3Q-9F2M/consents", "police"),
+    ("post", "/api/cases/SI-7K3Q-9F2M/consents", "legal-adviser"),
+    ("post", "/api/cases/SI-7K3Q-9F2M/consents/1/withdraw", "police"),
 ]
 
 
@@ -43,7 +49,8 @@ def operations(app) -> list[tuple[str, str]]:
     found = []
     for path, methods in spec["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: SAMPLE[m.group(1)], path)
-        found += [(method, concrete) for method in methods if method in ("get", "post")]
+        found += [(method, concrete) for method in methods
+                  if method in ("get", "post", "patch")]
     return found
 
 

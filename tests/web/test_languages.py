@@ -15,6 +15,8 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from engine.access import GRANTED, REFUSED
+from engine.consents import GIVEN, PURPOSES, WITHDRAWN
+from engine.consents import REFUSED as CONSENT_REFUSED
 from engine.deadlines import DEADLINE_STATUSES
 from engine.effects import DEADLINE_KINDS
 from engine.instances import STATUSES
@@ -164,7 +166,8 @@ def test_the_api_stays_english(app, engine, bearer):
 def test_every_code_the_engine_shows_has_words():
     groups = {"role": USER_ROLES, "instance": STATUSES, "task": TASK_STATUSES,
               "deadline": DEADLINE_STATUSES, "kind": DEADLINE_KINDS,
-              "access": (GRANTED, REFUSED)}
+              "access": (GRANTED, REFUSED), "purpose": tuple(PURPOSES),
+              "consent": (GIVEN, CONSENT_REFUSED, WITHDRAWN)}
     missing = [(group, code) for group, codes in groups.items() for code in codes
                if (group, code) not in TERMS]
     assert not missing, f"add these to web.i18n.TERMS: {missing}"

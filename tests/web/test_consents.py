@@ -1,0 +1,108 @@
+"""The consent register: her answers are recorded from the tasks that ask them, a task
+that refers her completes only while her consent stands, and withdrawing it stops the
+tasks that need it, tells the coordinator, and changes nothing else."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.models import AuditEvent
+from tests.processes import test_identification as identification
+from tests.scenarios.case import Case
+from tests.web.conftest import csrf_of
+
+CODE = "SI-7K3Q-9F2M"
+
+
+def referred(engine) -> Case:
+    case = Case.open(engine, CODE, process="identification")
+    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    return case
+
+
+def state(engine, case: Case) -> tuple:
+    view = case.instance
+    with engine.db.reading() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    return view.revision, [t.id for t in view.open_tasks], events
+
+
+def test_her_answer_in_the_task_is_written_to_the_register(app, engine, bearer):
+    referred(engine)
+    listed = app.test_client().get(f"/api/cases/{CODE}/consents",
+                                   headers=bearer("coordinator")).get_json()
+    (consent,) = listed
+    assert (consent["purpose"], consent["status"], consent["given_by"]) == \
+        ("referral", "given", "herself")
+    assert consent["decided_on"] == "2026-03-01" and consent["interpreter_used"] is True
+    assert consent["recipient"] == "the national coordinator"
+    assert "Ask her consent to a referral" in consent["obtained"]
+
+
+def test_a_withdrawn_consent_stops_the_referral_and_the_coordinator_is_told(app, engine,
+                                                                            bearer):
+    case = referred(engine)
+    client = app.test_client()
+    (consent,) = engine.consents.consents(CODE)
+    withdrawn = client.post(f"/api/cases/{CODE}/consents/{consent.id}/withdraw",
+                            json={"withdrawn_on": "2026-03-02"}, headers=bearer("coordinator"))
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+
+    task = case.task("formal_identification")
+    coordinator = bearer("coordinator")
+    before = state(engine, case)
+    refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": identification.FORMAL},
+                          headers=coordinator)
+    assert refused.status_code == 409
+    assert "no valid consent" in refused.get_json()["message"]
+    assert state(engine, case) == before  # nothing moved
+
+    (notice,) = engine.inbox.inbox("coordinator", source="consent")
+    assert notice.case_code == CODE and "Make the formal identification (task" in notice.body
+
+    case.at("2026-03-03")
+    again = client.post(f"/api/cases/{CODE}/consents", headers=bearer("coordinator"), json={
+        "purpose": "referral", "status": "given", "decided_on": "2026-03-03",
+        "obtained": "She asked for the referral again, in a meeting with an interpreter",
+        "interpreter_used": True})
+    assert again.status_code == 201
+    done = client.post(f"/api/tasks/{task.id}/complete", json={"data": identification.FORMAL},
+                       headers=coordinator)
+    assert done.status_code == 200, done.get_json()
+
+
+def test_the_register_refuses_bad_answers_and_wrong_roles_and_keeps_what_it_had(app, engine,
+                                                                               bearer):
+    referred(engine)
+    client = app.test_client()
+    (consent,) = engine.consents.consents(CODE)
+    for body, status in (({"purpose": "gossip", "status": "given", "decided_on": "2026-03-01",
+                           "obtained": "x"}, 422),
+                         ({"purpose": "referral", "status": "given",
+                           "decided_on": "2031-01-01", "obtained": "x"}, 400),
+                         ({"purpose": "referral", "status": "maybe",
+                           "decided_on": "2026-03-01", "obtained": "x"}, 422)):
+        answer = client.post(f"/api/cases/{CODE}/consents", json=body,
+                             headers=bearer("coordinator"))
+        assert answer.status_code == status, answer.get_json()
+    assert client.post(f"/api/cases/{CODE}/consents/{consent.id}/withdraw", json={},
+                       headers=bearer("police")).status_code == 403
+    assert client.post(f"/api/cases/SI-NONE-NONE/consents/{consent.id}/withdraw", json={},
+                       headers=bearer("coordinator")).status_code == 404
+    assert engine.consents.consents(CODE) == [consent]
+
+
+def test_the_case_page_lists_her_consents_and_records_a_withdrawal(app, engine, signed_in):
+    case = referred(engine)
+    coordinator = signed_in("coordinator")
+    page = coordinator.get(f"/cases/{CODE}").get_data(as_text=True)
+    section = page[page.index('id="consents"'):]
+    assert "referral to the coordinator" in section and "She withdrew it" in section
+    (consent,) = engine.consents.consents(CODE)
+    response = coordinator.post(f"/cases/{CODE}/consents/{consent.id}/withdraw",
+                                data={"csrf_token": csrf_of(page), "withdrawn_on": ""})
+    assert response.status_code == 302
+    (after,) = engine.consents.consents(CODE)
+    assert after.status == "withdrawn" and after.withdrawal_recorded_by == "coordinator"
+    assert case.task("formal_identification")  # still open, but it cannot complete

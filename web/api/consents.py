@@ -1,0 +1,99 @@
+"""/api/cases/{code}/consents: the consent register of her case.
+
+Who works with her reads it; the coordinator, NGO counsellors and social workers record
+an answer she gave outside a task and record her withdrawal, which stops the tasks that
+needed that consent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_login import login_required
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from engine.consents import GIVEN, GUARDIAN, HERSELF, PURPOSES, REFUSED
+
+from ..auth import acting_user, engine, roles_required
+from ..monitor import CASE_READERS
+from ..security import csrf_unless_token
+
+blp = Blueprint("consents_api", __name__, url_prefix="/api",
+                description="Her consents: given, refused, withdrawn.")
+blp.before_request(csrf_unless_token)
+
+CONSENT_KEEPERS = ("coordinator", "ngo_counsellor", "social_work")
+CONSENT_READERS = tuple(dict.fromkeys((*CASE_READERS, *CONSENT_KEEPERS)))
+
+
+class ConsentSchema(Schema):
+    id = fields.Integer()
+    case_code = fields.String()
+    purpose = fields.String()
+    purpose_text = fields.String()
+    recipient = fields.String(metadata={"description": "To whom her data may go."})
+    status = fields.String(metadata={"description": "given, refused or withdrawn"})
+    decided_on = fields.Date()
+    given_by = fields.String(metadata={"description": "herself, or guardian"})
+    obtained = fields.String()
+    interpreter_used = fields.Boolean()
+    instance_id = fields.Integer(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+    withdrawn_on = fields.Date(allow_none=True)
+    withdrawal_recorded_by = fields.String(allow_none=True)
+
+
+class AnswerSchema(Schema):
+    purpose = fields.String(required=True, validate=validate.OneOf(list(PURPOSES)))
+    status = fields.String(required=True, validate=validate.OneOf([GIVEN, REFUSED]))
+    decided_on = fields.Date(required=True)
+    obtained = fields.String(required=True, validate=validate.Length(min=1, max=300),
+                             metadata={"description": "How: a signed form, in a meeting "
+                                                      "with an interpreter..."})
+    interpreter_used = fields.Boolean(load_default=False)
+    given_by = fields.String(load_default=HERSELF, validate=validate.OneOf([HERSELF,
+                                                                            GUARDIAN]))
+
+
+class WithdrawalSchema(Schema):
+    withdrawn_on = fields.Date(load_default=None, metadata={"description": "Today if "
+                                                                          "left out."})
+
+
+@blp.route("/cases/<code>/consents")
+class Consents(MethodView):
+    decorators = [login_required]
+
+    @roles_required(*CONSENT_READERS)
+    @blp.response(200, ConsentSchema(many=True))
+    def get(self, code: str) -> Any:
+        """Every answer of hers, the newest first."""
+        return engine().consents.consents(code)
+
+    @roles_required(*CONSENT_KEEPERS)
+    @blp.arguments(AnswerSchema)
+    @blp.response(201, ConsentSchema)
+    def post(self, body: dict[str, Any], code: str) -> Any:
+        """Record an answer she gave outside a task."""
+        return engine().consents.record(code, body["purpose"], status=body["status"],
+                                        decided_on=body["decided_on"],
+                                        obtained=body["obtained"],
+                                        interpreter_used=body["interpreter_used"],
+                                        given_by=body["given_by"],
+                                        user=acting_user().username)
+
+
+@blp.route("/cases/<code>/consents/<int:consent_id>/withdraw")
+class Withdrawal(MethodView):
+    decorators = [login_required]
+
+    @roles_required(*CONSENT_KEEPERS)
+    @blp.arguments(WithdrawalSchema)
+    @blp.response(200, ConsentSchema)
+    def post(self, body: dict[str, Any], code: str, consent_id: int) -> Any:
+        """She withdrew this consent: the tasks that need it stop, the coordinator is told."""
+        return engine().consents.withdraw(code, consent_id, on=body["withdrawn_on"],
+                                          user=acting_user().username)
