@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .access import AccessLog
+from .case_rights import CaseRights
 from .cases import CaseService
 from .clock import ManualClock, make_clock
 from .config import EngineConfig
@@ -71,6 +72,7 @@ class ProcessEngine:
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access)
         self.consents = ConsentService(self.ctx)
+        self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.access,
                                             VariableKinds(self.config.forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)

@@ -17,7 +17,7 @@ import click
 from .access import Reader
 from .cli_common import echo_views, engine_of, json_data, json_option, reported
 from .cli_people import inbox, mail, users
-from .cli_protection import audit, keys
+from .cli_protection import audit, case_rights, keys
 from .clock import parse_duration
 from .inbox import SOURCES
 
@@ -407,7 +407,7 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: b
         click.echo(f"timers fired in instance {instance_id}")
 
 
-for _command in (users, inbox, mail, keys, audit):
+for _command in (users, inbox, mail, keys, audit, case_rights):
     main.add_command(_command)
 
 

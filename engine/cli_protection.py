@@ -1,14 +1,17 @@
-"""``varnapot keys`` and ``varnapot audit``: the master key, and who read what."""
+"""``varnapot keys``, ``audit`` and ``case``: the master key, who read what, her rights."""
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from .access import AccessView
+from .access import AccessView, Reader
+from .case_export import to_html
 from .cli_common import echo_views, engine_of, json_option, reported
 from .keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
 
@@ -72,3 +75,70 @@ def _access_line(event: AccessView) -> str:
     return (f"{event.id:>6}  {event.at:%Y-%m-%d %H:%M}  {event.outcome:<8} "
             f"{event.case_code:<16} {event.username:<16} {event.what}  "
             f"[{', '.join(event.fields)}]  from {event.source}")
+
+
+@click.group("case")
+def case_rights() -> None:
+    """Her rights: export, erasure, legal hold and retention (see engine.case_rights)."""
+
+
+def _operator(name: str | None) -> Reader:
+    return Reader(name or getpass.getuser(), ("command line",), "command line")
+
+
+@case_rights.command("export")
+@click.argument("code")
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True)
+@click.option("--as", "actor", default=None, help="Who exports, for the access log.")
+@click.pass_context
+@reported
+def case_export(ctx: click.Context, code: str, folder: Path, actor: str | None) -> None:
+    """Write CODE.json and CODE.html: everything held about her (readable by you only)."""
+    export = engine_of(ctx).rights.export(_operator(actor), code)
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, text in ((".json", json.dumps(export, indent=2, ensure_ascii=False)),
+                         (".html", to_html(export))):
+        path = folder / f"{code}{suffix}"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
+        click.echo(f"wrote {path}")
+
+
+@case_rights.command("erase")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Confirm: her data can never be read again.")
+@click.option("--as", "actor", default=None, help="Who erases, for the history.")
+@click.pass_context
+@reported
+def case_erase(ctx: click.Context, code: str, yes: bool, actor: str | None) -> None:
+    """Crypto-erase a case: destroy its key; what stays names only the code."""
+    if not yes:
+        raise ValueError("erasure cannot be undone: add --yes to confirm")
+    cancelled = engine_of(ctx).rights.erase(code, _operator(actor).username)
+    click.echo(f"case {code} erased ({cancelled} running procedure(s) cancelled)")
+
+
+@case_rights.command("hold")
+@click.argument("code")
+@click.option("--release", is_flag=True, help="Lift the hold.")
+@click.option("--as", "actor", default=None)
+@click.pass_context
+@reported
+def case_hold(ctx: click.Context, code: str, release: bool, actor: str | None) -> None:
+    """Put a case under a legal hold (no erasure), or lift it."""
+    engine_of(ctx).rights.hold(code, not release, _operator(actor).username)
+    click.echo(f"case {code}: legal hold {'lifted' if release else 'set'}")
+
+
+@case_rights.command("retention")
+@json_option
+@click.pass_context
+@reported
+def case_retention(ctx: click.Context, as_json: bool) -> None:
+    """Closed cases past the jurisdiction's retention period, for review."""
+    echo_views(engine_of(ctx).rights.due_for_review(), as_json,
+               lambda item: f"{item.case_code:<16} closed {item.closed_on}  review from "
+                            f"{item.review_from}" + ("  (legal hold)" if item.legal_hold
+                                                     else ""))

@@ -44,6 +44,8 @@ class Jurisdiction:
     reminder_offsets: tuple[int, ...]
     reminder_hour: int = 8
     """Local hour at which reminders and escalations are sent: the start of office hours."""
+    retention_years: int = 10
+    """How long a closed case is kept before it is listed for review (and erasure)."""
 
     def at_reminder_hour(self, day: date) -> datetime:
         """``day`` at the reminder hour, local time, as an aware moment."""
@@ -129,6 +131,7 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         plan_review_days=read.positive("plan.review_interval_days"),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
+        retention_years=read.positive("records.retention_years"),
     )
 
 

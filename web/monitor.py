@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
 from engine.users import ADMIN
+from engine.vault import CaseErased
 
 from .auth import acting_user, engine, reader, roles_required
 from .deadlines import urgency as deadline_urgency
@@ -104,6 +105,8 @@ def instance(instance_id: int) -> str:
                                                    f"instance {instance_id} page")
     except NotFound as exc:
         abort(404, description=exc.message)
+    except CaseErased:
+        abort(410)
     state = process_engine.runtime.diagram_state(instance_id)
     events = process_engine.history.events(instance_id=instance_id)
     deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)

@@ -48,8 +48,10 @@ def person(code: str) -> Any:
         found = people.read(reader(), code, f"record of {code} page")
     except Forbidden:
         abort(403)
-    except (NotFound, CaseErased) as exc:
+    except NotFound as exc:
         abort(404, description=exc.message)
+    except CaseErased:
+        abort(410)
     schema = PersonRecord()
     shown = [spec for spec in describe(schema, values if values is not None else found.fields,
                                        errors, translate=translate)

@@ -15,7 +15,7 @@ from engine.errors import DeployError, EngineError, TooManyAttempts, ValidationF
 LOCATIONS = ("json", "query", "form", "files", "headers", "cookies")
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large",
+         405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
          415: "unsupported_media_type", 422: "validation_failed", 429: "too_many_attempts",
          500: "internal_error"}
 
@@ -55,6 +55,9 @@ PAGES = {
         "There is nothing here: the address may be mistyped, or the item was removed.")),
     405: (lazy_gettext("Not allowed"), lazy_gettext(
         "This address does not accept that kind of request.")),
+    410: (lazy_gettext("Erased"), lazy_gettext(
+        "This case was erased at her request or at the end of its retention: its data "
+        "can no longer be read by anyone.")),
     413: (lazy_gettext("Too large"), lazy_gettext(
         "What you sent is larger than this site accepts.")),
     500: (lazy_gettext("Something went wrong"), lazy_gettext(
