@@ -6,6 +6,7 @@ spec, advanced, read for projections and serialized back, all in one unit of wor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +43,11 @@ from .effects import (
 from .expressions import ExpressionError, evaluate
 from .jurisdiction import Jurisdiction
 from .roles import ROLES
+
+# SpiffWorkflow adds a task's data to its log records when its loggers are below INFO,
+# and logs every task at INFO: nothing of hers goes to any log, so they stay at WARNING.
+for _name in ("spiff.task", "spiff.workflow", "spiff.data", "spiff.dmn"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
