@@ -8,6 +8,9 @@ diagram at a time.
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, load_only
 
@@ -15,15 +18,38 @@ from .context import EngineContext
 from .deadlines import deadline_view
 from .errors import BadRequest, NotFound
 from .instances import CANCELLED, COMPLETED
-from .models import HumanTask, LegalDeadline, ProcessInstance
+from .models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
 from .summaries import check_page, read_summaries
 from .tasks import task_view
 from .views import CaseSummaryView, CaseView
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+"""No 0/O or 1/I: a code is read aloud on the phone."""
+NEW_CODE = re.compile(rf"[A-Z]{{2}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}")
+
+
+def new_code(country: str) -> str:
+    """A pseudonymous code like SI-7K3Q-9F2M: random, never derived from the person, and
+    no running number that tells how many victims an office has had."""
+    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    return f"{country.upper()[:2]}-{part()}-{part()}"
 
 
 class CaseService:
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
+
+    def check_new_code(self, code: str) -> None:
+        """Refuse a code for a new case that is not of the random form: a number that
+        counts cases, or a name, would tell what a code must never tell."""
+        with self.ctx.db.reading() as session:
+            if session.get(CaseRecord, code) is not None:
+                return  # a case she already has: another procedure for her
+        if not NEW_CODE.fullmatch(code):
+            raise BadRequest(f"a new case needs a random code like {new_code('SI')} "
+                             "(two letters, then twice four of 2-9 and A-Z without I and O), "
+                             "never a running number or anything of hers: leave it out "
+                             "and one is made")
 
     def cases(self, *, code_contains: str | None = None, limit: int = 50,
               offset: int = 0) -> list[CaseSummaryView]:

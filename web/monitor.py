@@ -7,7 +7,6 @@ retry an incident); legal advisers may read the case page, which their deadlines
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from engine.cases import new_code
 from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
 from engine.users import ADMIN
@@ -74,7 +74,7 @@ def dashboard() -> str:
     counts = {(row.process_key, row.status): row.count for row in board.counts}
     return render_template("dashboard.html", board=board, keys=keys, counts=counts,
                            processes=engine().repository.definitions(),
-                           new_code=suggest_case_code(engine().jurisdiction.code),
+                           new_code=new_code(engine().jurisdiction.code),
                            statuses=STATUSES, task_urgency=task_badge(),
                            deadline_urgency=deadline_urgency, today=engine().ctx.today())
 
@@ -150,15 +150,6 @@ def act(instance_id: int, action: str) -> Response:
     return back
 
 
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
-
-
-def suggest_case_code(country: str) -> str:
-    """A pseudonymous code like SI-7K3Q-9F2M: random, never derived from the person."""
-    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
-    return f"{country}-{part()}-{part()}"
-
-
 @bp.post("/monitor/start")
 @roles_required(*MONITORS)
 def start() -> Response:
@@ -169,6 +160,7 @@ def start() -> Response:
         flash(gettext("Choose a procedure and give a case code."), "error")
         return redirect(url_for("monitor.dashboard"))
     try:
+        engine().cases.check_new_code(code)
         started = engine().runtime.start(key, code, actor=acting_user().username)
     except EngineError as exc:
         flash(exc.message, "error")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine import EngineConfig, ProcessEngine
+from engine.cases import NEW_CODE
 from web import create_app
 
 CODE = "SI-7K3Q-9F2M"
@@ -32,14 +33,31 @@ def test_instance_requests_are_refused_with_nothing_started(app, bearer, engine)
                             json={"process_key": "reflection_period", "case": "SI-X"})
     assert forbidden.status_code == 403
     unknown = client.post("/api/process-instances", headers=bearer("coordinator"),
-                          json={"process_key": "no_such", "case": "SI-X"})
+                          json={"process_key": "no_such", "case": "SI-7K3Q-9F2M"})
     assert unknown.status_code == 404 and "no_such" in unknown.get_json()["message"]
+    for counted in ("SI-2026-0042", "SI-JULIJA-K", "si-7k3q-9f2m"):
+        refused = client.post("/api/process-instances", headers=bearer("coordinator"),
+                              json={"process_key": "reflection_period", "case": counted})
+        assert refused.status_code == 400 and "random code" in refused.get_json()["message"]
     missing = client.post("/api/process-instances", headers=bearer("coordinator"),
-                          json={"process_key": "reflection_period"})
-    assert missing.status_code == 422 and "case" in missing.get_json()["fields"]
+                          json={"case": "SI-7K3Q-9F2M"})
+    assert missing.status_code == 422 and "process_key" in missing.get_json()["fields"]
     bad = client.get("/api/process-instances?status=sleeping", headers=bearer("coordinator"))
     assert bad.status_code == 422 and "status" in bad.get_json()["fields"]
     assert engine.runtime.instances() == []
+
+
+def test_a_new_case_gets_a_random_code_and_a_known_case_keeps_its_own(app, bearer, engine):
+    client = app.test_client()
+    made = client.post("/api/process-instances", headers=bearer("coordinator"),
+                       json={"process_key": "reflection_period"})
+    assert made.status_code == 201
+    code = made.get_json()["case_code"]
+    assert NEW_CODE.fullmatch(code) and code.startswith("SI-")
+    engine.runtime.start("reflection_period", "SI-2026-0007", actor="coordinator")  # older
+    again = client.post("/api/process-instances", headers=bearer("coordinator"),
+                        json={"process_key": "identification", "case": "SI-2026-0007"})
+    assert again.status_code == 201 and again.get_json()["case_code"] == "SI-2026-0007"
 
 
 def test_an_instance_shows_its_diagram_elements_and_deadlines(julija, app, bearer):

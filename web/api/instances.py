@@ -16,6 +16,7 @@ from flask_login import login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.cases import new_code
 from engine.clock import ManualClock, parse_duration
 from engine.errors import ValidationFailed
 from engine.instances import STATUSES
@@ -105,7 +106,9 @@ class InstanceQuerySchema(Schema):
 
 class StartSchema(Schema):
     process_key = fields.String(required=True)
-    case = fields.String(required=True, validate=validate.Length(1, 100))
+    case = fields.String(validate=validate.Length(1, 100), metadata={
+        "description": "Her case code; for a new case a random one like SI-7K3Q-9F2M, "
+                       "which is made when left out."})
     data = fields.Dict(load_default=dict)
 
 
@@ -192,8 +195,11 @@ class Instances(MethodView):
     @blp.response(201, InstanceSchema)
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start the latest version of a procedure for a case."""
-        return engine().runtime.start(body["process_key"], body["case"], body["data"],
-                                      actor=acting_user().username)
+        process_engine = engine()
+        code = body.get("case") or new_code(process_engine.jurisdiction.code)
+        process_engine.cases.check_new_code(code)
+        return process_engine.runtime.start(body["process_key"], code, body["data"],
+                                            actor=acting_user().username)
 
 
 @blp.route("/process-instances/<int:instance_id>")
