@@ -1,12 +1,24 @@
-"""HistoryService: the append-only audit trail. It reads; the engine never edits it."""
+"""HistoryService: the append-only audit trail. It reads; the engine never edits it.
+
+A reason someone typed (for suspending or cancelling a procedure) is free text and may
+name someone, so it is stored sealed with the case's key. It is shown to the roles that
+read narratives (``reveal``); after the case is erased it can no longer be read.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .context import EngineContext
-from .models import AuditEvent
+from .models import AuditEvent, ProcessInstance
+from .sealing import SealBroken
+from .vault import SEALED_TEXT, CaseErased
 from .views import EventView
+
+HIDDEN = "(a reason: not for your roles)"
+ERASED = "(erased with the case)"
+BROKEN = "(altered: it failed its integrity check)"
 
 
 class HistoryService:
@@ -14,7 +26,8 @@ class HistoryService:
         self.ctx = ctx
 
     def events(self, *, instance_id: int | None = None, task_id: int | None = None,
-               event_type: str | None = None, limit: int = 1000) -> list[EventView]:
+               event_type: str | None = None, limit: int = 1000,
+               reveal: bool = True) -> list[EventView]:
         with self.ctx.db.reading() as session:
             query = select(AuditEvent).order_by(AuditEvent.id).limit(limit)
             if instance_id is not None:
@@ -27,6 +40,20 @@ class HistoryService:
                 EventView(id=e.id, at=e.at, actor=e.actor, event_type=e.event_type,
                           instance_id=e.instance_id, task_id=e.task_id,
                           element_id=e.element_id, data_keys=list(e.data_keys or []),
-                          detail=e.detail)
+                          detail=self._detail(session, e, reveal))
                 for e in session.scalars(query)
             ]
+
+    def _detail(self, session: Session, event: AuditEvent, reveal: bool) -> str | None:
+        if not event.detail or not event.detail.startswith(SEALED_TEXT):
+            return event.detail
+        if not reveal:
+            return HIDDEN
+        code = session.scalar(select(ProcessInstance.case_code)
+                              .where(ProcessInstance.id == event.instance_id))
+        try:
+            return self.ctx.vault.open_text(session, code or "", "reason", event.detail)
+        except CaseErased:
+            return ERASED
+        except SealBroken:
+            return BROKEN

@@ -200,7 +200,9 @@ class RuntimeService:
                 log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
             event = {"resumed": "instance_resumed", SUSPENDED: "instance_suspended",
                      CANCELLED: "instance_cancelled"}[target]
-            self.ctx.audit(session, event, actor, instance_id=row.id, detail=reason)
+            detail = (self.ctx.vault.seal_text(session, row.case_code, "reason", reason)
+                      if reason else None)  # free text: it may name someone
+            self.ctx.audit(session, event, actor, instance_id=row.id, detail=detail)
             self.store.save(session, row, workflow, actor, log)
             return self._view(session, row)
 

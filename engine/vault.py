@@ -12,6 +12,7 @@ case takes effect in every process at once.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,8 @@ from .keys import KeyRing
 from .models import CaseRecord
 from .sealing import open_json, seal_json
 
+SEALED_TEXT = "sealed:"
+"""The mark of sealed free text in a text column."""
 _KEYS = "case data keys"
 """``session.info`` key: the case data keys opened in this unit of work, by code."""
 
@@ -76,6 +79,18 @@ class Vault:
 
     def open(self, session: Session, code: str, column: str, sealed: bytes) -> Any:
         return open_json(self.key(session, code), sealed, f"{column}|{code}")
+
+    def seal_text(self, session: Session, code: str, column: str, text: str) -> str:
+        """Free text for a text column (a reason in the history): sealed, then base64."""
+        sealed = seal_json(self.key(session, code), text, f"{column}|{code}")
+        return SEALED_TEXT + base64.b64encode(sealed).decode()
+
+    def open_text(self, session: Session, code: str, column: str, stored: str) -> str:
+        """The text :meth:`seal_text` sealed; other text is returned as it is."""
+        if not stored.startswith(SEALED_TEXT):
+            return stored
+        sealed = base64.b64decode(stored[len(SEALED_TEXT):])
+        return str(open_json(self.key(session, code), sealed, f"{column}|{code}"))
 
     @staticmethod
     def forget(session: Session, code: str) -> None:

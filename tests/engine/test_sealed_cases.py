@@ -21,6 +21,7 @@ from sqlalchemy import insert, select, text, update
 from engine import EngineConfig, ProcessEngine
 from engine.cli import main
 from engine.db import Database
+from engine.history import ERASED, HIDDEN
 from engine.keys import MasterKeyError, decode_key, encode_key, new_key
 from engine.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
 from engine.sealing import SealBroken
@@ -169,3 +170,19 @@ def test_upgrading_a_database_seals_the_instances_it_already_holds(engine, tmp_p
         upgraded.tasks.complete(view.open_tasks[0].id, "officer", identification.CONSENT)
     finally:
         upgraded.close()
+
+
+def test_a_typed_reason_is_sealed_in_the_history_and_shown_by_need_to_know(engine):
+    engine.repository.deploy(Path("processes"))
+    case = Case.open(engine, "SI-FFFF-FFFF", process="identification")
+    engine.runtime.suspend(case.id, actor="coordinator",
+                           reason="Her trafficker Petrova called the shelter")
+    assert b"Petrova" not in raw_copy(engine)
+    (event,) = engine.history.events(instance_id=case.id, event_type="instance_suspended")
+    assert event.detail == "Her trafficker Petrova called the shelter"
+    (hidden,) = engine.history.events(instance_id=case.id, event_type="instance_suspended",
+                                      reveal=False)
+    assert hidden.detail == HIDDEN
+    engine.rights.erase("SI-FFFF-FFFF", "records-officer")
+    (erased,) = engine.history.events(instance_id=case.id, event_type="instance_suspended")
+    assert erased.detail == ERASED

@@ -20,6 +20,7 @@ from engine.cases import new_code
 from engine.clock import ManualClock, parse_duration
 from engine.errors import ValidationFailed
 from engine.instances import STATUSES
+from engine.privacy import NARRATIVE, readable
 from engine.views import EventView, InstanceView
 
 from ..auth import acting_user, engine, reader, roles_required
@@ -300,7 +301,8 @@ class History(MethodView):
     def get(self, query: dict[str, Any]) -> list[EventView]:
         """The audit events of an instance, oldest first."""
         engine().runtime.instance(query["instance"])  # 404 for an unknown instance
-        return engine().history.events(instance_id=query["instance"], limit=query["limit"])
+        return engine().history.events(instance_id=query["instance"], limit=query["limit"],
+                                        reveal=NARRATIVE in readable(acting_user().roles))
 
 
 clock_blp = Blueprint("clock_api", __name__, url_prefix="/api",
