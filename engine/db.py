@@ -38,8 +38,6 @@ def connect(url: str, **options: object) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            # Freed pages are zeroed: a rewritten or erased case leaves nothing behind.
-            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")

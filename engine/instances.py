@@ -163,7 +163,8 @@ class InstanceStore:
             row.incident_element = row.incident_message = None
         if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
             row.ended_at = now
-        row.state = vault.seal(session, row.case_code, "state", self.ctx.serializer.dump(workflow))
+        row.state = vault.seal(session, row.case_code, "state", self.ctx.serializer.dump(workflow),
+                               compress=True)
         row.variables = vault.seal(session, row.case_code, "variables", after)
         row.updated_at = now
         flag_modified(row, "state")  # always UPDATE, so the revision check always runs

@@ -74,8 +74,10 @@ class Vault:
             keys[code] = self.keyring.case_key(code, record.sealed_key)
         return keys[code]
 
-    def seal(self, session: Session, code: str, column: str, value: Any) -> bytes:
-        return seal_json(self.key(session, code), value, f"{column}|{code}")
+    def seal(self, session: Session, code: str, column: str, value: Any, *,
+             compress: bool = False) -> bytes:
+        return seal_json(self.key(session, code), value, f"{column}|{code}",
+                         compress=compress)
 
     def open(self, session: Session, code: str, column: str, sealed: bytes) -> Any:
         return open_json(self.key(session, code), sealed, f"{column}|{code}")

@@ -42,6 +42,8 @@ def upgrade() -> None:
         # refer to: foreign keys are off meanwhile, as its manual says, and only outside
         # a transaction can they be turned off.
         _outside_transaction("PRAGMA foreign_keys = OFF")
+        # The plain state this migration replaces must not linger in freed pages.
+        op.execute("PRAGMA secure_delete = ON")
     for column in ("state", "variables"):
         op.add_column("process_instance", sa.Column(f"sealed_{column}", sa.LargeBinary))
     _seal_existing(op.get_bind())
