@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .access import AccessLog, Reader
 from .consents import ConsentService
 from .context import EngineContext
-from .errors import Conflict, NotFound
+from .errors import Conflict
 from .instances import CANCELLED, COMPLETED
 from .models import (
     AuditEvent,
@@ -34,7 +34,6 @@ from .models import (
     ProcessInstance,
 )
 from .runtime import RuntimeService
-from .vault import CaseErased
 from .views import View
 
 CLOSED = (COMPLETED, CANCELLED)
@@ -59,7 +58,7 @@ class CaseRights:
     def export(self, reader: Reader, code: str) -> dict[str, Any]:
         """Everything held about her, readable; the export is in the access log."""
         with self.ctx.db.transaction() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             person = (self.ctx.vault.open(session, code, "person", record.person)
                       if record.person else {})
             instances = session.scalars(select(ProcessInstance).where(
@@ -108,7 +107,7 @@ class CaseRights:
     def hold(self, code: str, on: bool, user: str) -> None:
         """Set or lift the legal hold: while set, the case cannot be erased."""
         with self.ctx.db.transaction() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             record.legal_hold = on
             self.ctx.audit(session, "legal_hold_set" if on else "legal_hold_lifted", user,
                            detail=f"case {code}")
@@ -116,7 +115,7 @@ class CaseRights:
     def erase(self, code: str, user: str) -> int:
         """Crypto-erase the case; the number of procedures that were still running."""
         with self.ctx.db.reading() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             if record.legal_hold:
                 raise Conflict(f"case {code} is under a legal hold: it cannot be erased "
                                "until the hold is lifted")
@@ -126,7 +125,7 @@ class CaseRights:
         for instance_id in running:  # with her key still there: the states must be read
             self.runtime.cancel(instance_id, actor=user, reason="the case was erased")
         with self.ctx.db.transaction() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             if record.legal_hold:
                 raise Conflict(f"case {code} was put under a legal hold meanwhile")
             record.sealed_key = record.person = None
@@ -158,14 +157,6 @@ class CaseRights:
                 if review_from <= today:
                     found.append(RetentionItem(code, closed_on, review_from, hold))
         return sorted(found, key=lambda item: item.review_from)
-
-    def _record(self, session: Session, code: str) -> CaseRecord:
-        record = session.get(CaseRecord, code)
-        if record is None:
-            raise NotFound(f"there is no case {code}")
-        if record.sealed_key is None:
-            raise CaseErased(f"case {code} was erased on {record.erased_at:%Y-%m-%d}")
-        return record
 
 
 def _add_years(day: date, years: int) -> date:

@@ -19,11 +19,10 @@ from forms.person import FIELDS, PersonRecord
 
 from .access import REFUSED, AccessLog, Reader
 from .context import EngineContext
-from .errors import Forbidden, NotFound, ValidationFailed
+from .errors import Forbidden, ValidationFailed
 from .models import CaseRecord
 from .privacy import PERSONAL, readable
 from .tasks import field_messages
-from .vault import CaseErased
 from .views import View
 
 WRITERS = ("coordinator", "ngo_counsellor", "social_work")
@@ -49,7 +48,7 @@ class PersonRecordService:
             self.access.record(reader, code, [], what, REFUSED)
             raise Forbidden("your roles do not allow reading her personal record")
         with self.ctx.db.transaction() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             stored = self._stored(session, record)
             shown = {name: value for name, value in stored.items() if FIELDS[name] in allowed}
             filled = [name for name, value in shown.items() if value not in EMPTY]
@@ -73,7 +72,7 @@ class PersonRecordService:
             raise ValidationFailed("her personal record was not changed",
                                    field_messages(exc.messages)) from exc
         with self.ctx.db.transaction() as session:
-            record = self._record(session, code)
+            record = self.ctx.vault.case_record(session, code)
             before = self._stored(session, record)
             after = {**before, **PersonRecord().dump(given)}
             changed = sorted(name for name in after if after[name] != before.get(name))
@@ -82,14 +81,6 @@ class PersonRecordService:
                 self.ctx.audit(session, "person_record_changed", reader.username,
                                data_keys=changed, detail=f"case {code}")
         return self.read(reader, code, what)
-
-    def _record(self, session: Any, code: str) -> CaseRecord:
-        record = session.get(CaseRecord, code)
-        if record is None:
-            raise NotFound(f"there is no case {code}")
-        if record.sealed_key is None:
-            raise CaseErased(f"case {code} was erased: its data can no longer be read")
-        return record
 
     def _stored(self, session: Any, record: CaseRecord) -> dict[str, Any]:
         blank = PersonRecord().dump(PersonRecord().load({}))

@@ -54,6 +54,17 @@ class Vault:
             raise CaseErased(f"case {code} was erased: start a new case with a new code")
         return record
 
+    @staticmethod
+    def case_record(session: Session, code: str) -> CaseRecord:
+        """The record of a case whose data can still be read."""
+        record = session.get(CaseRecord, code)
+        if record is None:
+            raise NotFound(f"there is no case {code}")
+        if record.sealed_key is None:
+            raise CaseErased(f"case {code} was erased on {record.erased_at:%Y-%m-%d}: its "
+                             "data can no longer be read")
+        return record
+
     def prefetch(self, session: Session, codes: Iterable[str]) -> None:
         """Open the keys of many cases with one query (a timer batch saves many)."""
         keys = session.info.setdefault(_KEYS, {})
