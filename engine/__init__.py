@@ -73,7 +73,7 @@ class ProcessEngine:
         self.people = PersonRecordService(self.ctx, self.access)
         self.consents = ConsentService(self.ctx)
         self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
-        self.disclosure = DisclosureService(self.ctx, self.runtime, self.access,
+        self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
                                             VariableKinds(self.config.forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self.users = UserService(self.ctx)

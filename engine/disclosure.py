@@ -14,17 +14,19 @@ from sqlalchemy import select
 
 from .access import GRANTED, REFUSED, AccessLog, Reader
 from .context import EngineContext
+from .history import HistoryService
 from .models import ProcessInstance
-from .privacy import KINDS, VariableKinds, readable
+from .privacy import KINDS, NARRATIVE, VariableKinds, readable
 from .runtime import RuntimeService
-from .views import InstanceView
+from .views import EventView, InstanceView
 
 
 class DisclosureService:
-    def __init__(self, ctx: EngineContext, runtime: RuntimeService, access: AccessLog,
-                 kinds: VariableKinds) -> None:
+    def __init__(self, ctx: EngineContext, runtime: RuntimeService, history: HistoryService,
+                 access: AccessLog, kinds: VariableKinds) -> None:
         self.ctx = ctx
         self.runtime = runtime
+        self.history_service = history
         self.access = access
         self.kinds = kinds
 
@@ -42,12 +44,27 @@ class DisclosureService:
             self.access.record(reader, view.case_code, personal, what, GRANTED)
         return dataclasses.replace(view, variables=shown)
 
+    def history(self, reader: Reader, instance_id: int, what: str,
+                limit: int = 1000) -> list[EventView]:
+        """The instance's history; the typed reasons only for the roles that read
+        narratives, and a read of them is logged."""
+        reveal = NARRATIVE in readable(reader.roles)
+        events = self.history_service.events(instance_id=instance_id, reveal=reveal,
+                                             limit=limit)
+        code = self._case_of(instance_id) if any(e.revealed for e in events) else None
+        if code:
+            self.access.record(reader, code, ["history reasons"], what, GRANTED)
+        return events
+
     def refused(self, reader: Reader, what: str, *, case_code: str | None = None,
                 instance_id: int | None = None) -> None:
         """Log a refused read of a case, named by its code or by one of its instances."""
         if case_code is None and instance_id is not None:
-            with self.ctx.db.reading() as session:
-                case_code = session.scalar(select(ProcessInstance.case_code)
-                                           .where(ProcessInstance.id == instance_id))
+            case_code = self._case_of(instance_id)
         if case_code:
             self.access.record(reader, case_code, [], what, REFUSED)
+
+    def _case_of(self, instance_id: int) -> str | None:
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(ProcessInstance.case_code)
+                                  .where(ProcessInstance.id == instance_id))

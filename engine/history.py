@@ -40,12 +40,13 @@ class HistoryService:
                 EventView(id=e.id, at=e.at, actor=e.actor, event_type=e.event_type,
                           instance_id=e.instance_id, task_id=e.task_id,
                           element_id=e.element_id, data_keys=list(e.data_keys or []),
-                          detail=self._detail(session, e, reveal))
+                          detail=self._detail(session, e, reveal),
+                          revealed=reveal and _sealed(e))
                 for e in session.scalars(query)
             ]
 
     def _detail(self, session: Session, event: AuditEvent, reveal: bool) -> str | None:
-        if not event.detail or not event.detail.startswith(SEALED_TEXT):
+        if not _sealed(event):
             return event.detail
         if not reveal:
             return HIDDEN
@@ -57,3 +58,7 @@ class HistoryService:
             return ERASED
         except SealBroken:
             return BROKEN
+
+
+def _sealed(event: AuditEvent) -> bool:
+    return bool(event.detail and event.detail.startswith(SEALED_TEXT))

@@ -247,6 +247,8 @@ class EventView(View):
     element_id: str | None
     data_keys: list[str]
     detail: str | None
+    revealed: bool = False
+    """The detail is a sealed reason shown to this reader: a read of personal data."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 from engine.cases import new_code
 from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
-from engine.privacy import NARRATIVE, readable
 from engine.users import ADMIN
 from engine.vault import CaseErased
 
@@ -109,8 +108,8 @@ def instance(instance_id: int) -> str:
     except CaseErased:
         abort(410)
     state = process_engine.runtime.diagram_state(instance_id)
-    events = process_engine.history.events(
-        instance_id=instance_id, reveal=NARRATIVE in readable(acting_user().roles))
+    events = process_engine.disclosure.history(reader(), instance_id,
+                                               f"instance {instance_id} page")
     deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
     today = process_engine.ctx.today()
     return render_template("instance.html", instance=found, state=state.to_dict(),

@@ -143,3 +143,20 @@ def test_the_command_line_logs_what_it_shows(case, engine, monkeypatch):
     assert (event.username, event.source) == ("operator", "command line")
     listed = CliRunner().invoke(main, ["audit", "access", "--case", "SI-7K3Q-9F2M"])
     assert "operator" in listed.output and "her_view" in listed.output
+
+
+def test_a_typed_reason_is_shown_to_the_coordinator_as_a_logged_read_and_not_to_the_admin(
+        case, engine, signed_in, app, bearer):
+    stay = engine.runtime.start("reflection_period", "SI-7K3Q-9F2M", actor="coordinator")
+    engine.runtime.suspend(stay.id, actor="coordinator",
+                           reason="Petrova, her trafficker, came to the shelter")
+    page = signed_in("coordinator").get(f"/monitor/instances/{stay.id}").get_data(as_text=True)
+    assert "Petrova, her trafficker, came to the shelter" in page
+    assert any(e.fields == ["history reasons"] and e.username == "coordinator"
+               for e in engine.access.events(case_code="SI-7K3Q-9F2M"))
+    before = len(engine.access.events())
+    history = app.test_client().get(f"/api/history?instance={stay.id}",
+                                    headers=bearer("admin")).get_json()
+    (suspended,) = [e for e in history if e["event_type"] == "instance_suspended"]
+    assert "Petrova" not in suspended["detail"]
+    assert len(engine.access.events()) == before  # nothing of hers was shown

@@ -20,7 +20,6 @@ from engine.cases import new_code
 from engine.clock import ManualClock, parse_duration
 from engine.errors import ValidationFailed
 from engine.instances import STATUSES
-from engine.privacy import NARRATIVE, readable
 from engine.views import EventView, InstanceView
 
 from ..auth import acting_user, engine, reader, roles_required
@@ -301,8 +300,9 @@ class History(MethodView):
     def get(self, query: dict[str, Any]) -> list[EventView]:
         """The audit events of an instance, oldest first."""
         engine().runtime.instance(query["instance"])  # 404 for an unknown instance
-        return engine().history.events(instance_id=query["instance"], limit=query["limit"],
-                                        reveal=NARRATIVE in readable(acting_user().roles))
+        return engine().disclosure.history(reader(), query["instance"],
+                                           f"API history of instance {query['instance']}",
+                                           limit=query["limit"])
 
 
 clock_blp = Blueprint("clock_api", __name__, url_prefix="/api",
