@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.fields import stored_date
+
 from .context import EngineContext
 from .errors import BadRequest, Conflict, NotFound
 from .inbox import notify
@@ -71,7 +73,7 @@ def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessIns
             case_code=instance.case_code, purpose=asked.purpose,
             recipient=PURPOSES[asked.purpose][1],
             status=GIVEN if answer is True or answer == GIVEN else REFUSED,
-            decided_on=_day(data.get(asked.on)) or ctx.today(),
+            decided_on=stored_date(data.get(asked.on)) or ctx.today(),
             given_by=GUARDIAN if asked.by_guardian else HERSELF,
             obtained=translatable("asked in the task “{title}”").format(title=task.title),
             interpreter_used=bool(asked.interpreter and data.get(asked.interpreter)),
@@ -84,7 +86,8 @@ def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessIns
         assert withdraws is not None
         found = standing(session, instance.case_code, withdraws[0])
         if found is not None:
-            _withdraw(ctx, session, found, _day(data.get("withdrawn_on")) or ctx.today(), user)
+            on = stored_date(data.get("withdrawn_on")) or ctx.today()
+            _withdraw(ctx, session, found, on, user)
 
 
 def standing(session: Session, case_code: str, purpose: str) -> Consent | None:
@@ -179,12 +182,6 @@ def _waiting_on(ctx: EngineContext, session: Session, case_code: str,
                                   HumanTask.status == "open")).all()
     return [f"{title} (task {task_id})" for task_id, key, title in rows
             if getattr(ctx.forms.get(key), "needs_consent", None) == purpose]
-
-
-def _day(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
 
 
 def _view(consent: Consent) -> ConsentView:

@@ -28,6 +28,7 @@ class HistoryService:
     def events(self, *, instance_id: int | None = None, task_id: int | None = None,
                event_type: str | None = None, limit: int = 1000,
                reveal: bool = True) -> list[EventView]:
+        codes: dict[int | None, str | None] = {}  # instance -> case, read once each
         with self.ctx.db.reading() as session:
             query = select(AuditEvent).order_by(AuditEvent.id).limit(limit)
             if instance_id is not None:
@@ -40,18 +41,22 @@ class HistoryService:
                 EventView(id=e.id, at=e.at, actor=e.actor, event_type=e.event_type,
                           instance_id=e.instance_id, task_id=e.task_id,
                           element_id=e.element_id, data_keys=list(e.data_keys or []),
-                          detail=self._detail(session, e, reveal),
+                          detail=self._detail(session, e, reveal, codes),
                           revealed=reveal and _sealed(e))
                 for e in session.scalars(query)
             ]
 
-    def _detail(self, session: Session, event: AuditEvent, reveal: bool) -> str | None:
+    def _detail(self, session: Session, event: AuditEvent, reveal: bool,
+                codes: dict[int | None, str | None]) -> str | None:
         if not _sealed(event):
             return event.detail
         if not reveal:
             return HIDDEN
-        code = session.scalar(select(ProcessInstance.case_code)
-                              .where(ProcessInstance.id == event.instance_id))
+        if event.instance_id not in codes:
+            codes[event.instance_id] = session.scalar(
+                select(ProcessInstance.case_code)
+                .where(ProcessInstance.id == event.instance_id))
+        code = codes[event.instance_id]
         try:
             return self.ctx.vault.open_text(session, code or "", "reason", event.detail)
         except CaseErased:

@@ -15,7 +15,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from forms.person import FIELDS, PersonRecord
+from forms.person import FIELDS, PersonRecord, blank
 
 from .access import REFUSED, AccessLog, Reader
 from .context import EngineContext
@@ -83,7 +83,7 @@ class PersonRecordService:
         return self.read(reader, code, what)
 
     def _stored(self, session: Any, record: CaseRecord) -> dict[str, Any]:
-        blank = PersonRecord().dump(PersonRecord().load({}))
+        empty = blank()
         if record.person is None:
-            return blank
-        return {**blank, **self.ctx.vault.open(session, record.code, "person", record.person)}
+            return empty
+        return {**empty, **self.ctx.vault.open(session, record.code, "person", record.person)}

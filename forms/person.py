@@ -76,4 +76,5 @@ FIELDS: dict[str, str] = {name: field.metadata.get("personal", "identity")
 
 
 def blank() -> dict[str, Any]:
-    return PersonRecord().load({})
+    """An empty record as it is stored: every field, empty, dates as ISO text."""
+    return PersonRecord().dump(PersonRecord().load({}))
