@@ -9,7 +9,7 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, defer, load_only
 
 from . import consents
@@ -56,6 +56,22 @@ def _case_of(session: Session, task: HumanTask) -> ProcessInstance:
     instance = session.get(ProcessInstance, task.instance_id, options=[_CASE_ONLY])
     assert instance is not None, task.instance_id
     return instance
+
+
+_TASK_ID = bindparam("task_id")
+_OPEN_WITH_INSTANCE = (
+    select(HumanTask, ProcessInstance, Timer, CaseRecord)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
+    .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
+                           Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+    .where(HumanTask.instance_id == select(HumanTask.instance_id)
+           .where(HumanTask.id == _TASK_ID).scalar_subquery(),
+           or_(HumanTask.id == _TASK_ID, HumanTask.status == "open"))
+    .options(defer(ProcessInstance.state), defer(CaseRecord.person))
+)
+"""A task, its instance and case record, the instance's other open tasks and pending BPMN
+timers: built once, as every completion runs it."""
 
 
 def _distinct(rows: Iterable[Any]) -> list[Any]:
@@ -228,23 +244,14 @@ class TaskService:
         state is left in the database: it is fetched only if the workflow kept in memory
         is not at the row's revision.
         """
-        instance_of_task = select(HumanTask.instance_id).where(HumanTask.id == task_id)
-        found = session.execute(
-            select(HumanTask, ProcessInstance, Timer, CaseRecord)
-            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
-            .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
-                                   Timer.kind == BPMN_TIMER, Timer.status == PENDING))
-            .where(HumanTask.instance_id == instance_of_task.scalar_subquery(),
-                   or_(HumanTask.id == task_id, HumanTask.status == "open"))
-            .options(defer(ProcessInstance.state), defer(CaseRecord.person))
-        ).all()
+        found = session.execute(_OPEN_WITH_INSTANCE, {"task_id": task_id}).all()
         task = next((row[0] for row in found if row[0].id == task_id), None)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         if task.status != "open":
             raise Conflict(f"task {task_id} is already {task.status}")
-        instance = found[0][1]  # its case record, read alongside, holds the sealed key
+        instance = found[0][1]
+        self.ctx.vault.open_key_of(session, found[0][3])  # its case record, read alongside
         keep_for_save(session, instance.id, HumanTask, _distinct(row[0] for row in found))
         keep_for_save(session, instance.id, Timer, _distinct(row[2] for row in found if row[2]))
         return task, instance

@@ -74,6 +74,16 @@ class Vault:
                 if record.sealed_key is not None:
                     keys[record.code] = self.keyring.case_key(record.code, record.sealed_key)
 
+    def open_key_of(self, session: Session, record: CaseRecord) -> None:
+        """Open the key of a record a query has just read alongside other rows.
+
+        The session holds rows weakly: by the time the key is needed the record may be
+        gone from it, and :meth:`key` would read it again.
+        """
+        keys = session.info.setdefault(_KEYS, {})
+        if record.code not in keys and record.sealed_key is not None:
+            keys[record.code] = self.keyring.case_key(record.code, record.sealed_key)
+
     def key(self, session: Session, code: str) -> bytes:
         keys = session.info.setdefault(_KEYS, {})
         if code not in keys:
