@@ -35,7 +35,14 @@ from . import reminders
 from .context import EngineContext
 from .errors import BadRequest
 from .execution import run_guarded, scan
-from .instances import COMPLETED, INCIDENT, SUSPENDED, InstanceStore, lost_race_is_a_conflict
+from .instances import (
+    COMPLETED,
+    INCIDENT,
+    SUSPENDED,
+    InstanceStore,
+    lost_race_is_a_conflict,
+    write_instances,
+)
 from .models import LegalDeadline, ProcessInstance, SchedulerWorker, Timer
 from .timer_states import (
     BPMN_TIMER,
@@ -138,6 +145,7 @@ class TimerService:
             else:
                 fired.extend(firings)
         with lost_race_is_a_conflict():
+            write_instances(session, rows)
             session.flush()
         return fired
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import update
+
+from engine.errors import Conflict
+from engine.instances import write_instances
 from engine.models import HumanTask, ProcessInstance
 from tests.conftest import START
 from tests.diagrams import boundary_timer, registries
@@ -74,3 +79,52 @@ def test_a_batch_that_fails_at_its_flush_fires_its_instances_one_by_one(make_eng
     assert "human_task" in timer.last_error
     assert open_elements(engine, broken.id) == ["wait"]
     assert engine.runtime.instance(broken.id).revision == broken.revision
+
+
+def test_a_batch_writes_its_instances_together_and_still_checks_each_revision(make_engine):
+    """The instances of a batch share their UPDATE; one whose row another writer moved
+    on since it was read fails the whole write, and nothing of the batch is kept."""
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
+    started = [engine.runtime.start("stay", f"C-{n}") for n in (1, 2, 3)]
+    ids = [instance.id for instance in started]
+
+    def saved_by_hand(session, rows: list[ProcessInstance]) -> list[ProcessInstance]:
+        """Each instance restored and saved again, as a batch does (which reads what it
+        needs beforehand, so nothing is flushed in between)."""
+        with session.no_autoflush:
+            for row in rows:
+                workflow = engine.runtime.store.restore(session, row)
+                engine.runtime.store.save(session, row, workflow, "test", flush=False)
+        return rows
+
+    def read(session) -> list[ProcessInstance]:
+        return [session.get(ProcessInstance, instance_id) for instance_id in ids]
+
+    with (pytest.raises(Conflict, match="changed by someone else"),
+          engine.db.transaction() as session):
+        rows = read(session)
+        # Another writer moves the second instance on; the session keeps the revision it
+        # read.
+        session.execute(update(ProcessInstance).where(ProcessInstance.id == ids[1])
+                        .values(revision=ProcessInstance.revision + 1)
+                        .execution_options(synchronize_session=False))
+        write_instances(session, saved_by_hand(session, rows))
+    assert [engine.runtime.instance(i).revision for i in ids] == \
+        [instance.revision for instance in started]
+
+    with engine.db.transaction() as session:
+        rows = saved_by_hand(session, read(session))
+        write_instances(session, rows)
+        session.flush()
+        assert not any(session.is_modified(row) for row in rows)
+    for instance in started:
+        assert engine.runtime.instance(instance.id).revision == instance.revision + 1
+        assert open_elements(engine, instance.id) == ["wait"]
+    # The rows were written as they were saved: the timers still fire from them.
+    fired = engine.advance_clock(timedelta(hours=1, seconds=1))
+    assert sorted(fired) == ids
+    for instance in started:
+        assert open_elements(engine, instance.id) == ["after_timer"]
+        assert engine.runtime.instance(instance.id).revision == instance.revision + 2
