@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from .context import EngineContext
 from .dashboard import read_dashboard
@@ -34,6 +34,7 @@ from .summaries import (
 )
 from .tasks import task_view
 from .timer_states import FAILED, PENDING
+from .vault import CaseErased
 from .views import (
     DashboardView,
     DiagramStateView,
@@ -112,14 +113,16 @@ class RuntimeService:
                   process_key: str | None = None) -> list[InstanceView]:
         check_status(status)
         with self.ctx.db.reading() as session:
-            query = select(ProcessInstance).order_by(ProcessInstance.id)
+            # Not the state: a listing needs none of its tens of kilobytes per instance.
+            query = (select(ProcessInstance).options(defer(ProcessInstance.state))
+                     .order_by(ProcessInstance.id))
             if status:
                 query = query.where(ProcessInstance.status == status)
             if case_code:
                 query = query.where(ProcessInstance.case_code == case_code)
             if process_key:
                 query = query.where(ProcessInstance.process_key == process_key)
-            return [self._view(session, row) for row in session.scalars(query)]
+            return self._views(session, session.scalars(query).all())
 
     def summaries(self, *, status: str | None = None, process_key: str | None = None,
                   case_code: str | None = None, overdue: bool = False,
@@ -234,24 +237,50 @@ class RuntimeService:
             return self._view(session, row)
 
     def _view(self, session: Session, row: ProcessInstance) -> InstanceView:
-        definition = session.get(ProcessDefinition, row.definition_id)
-        tasks = session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == row.id, HumanTask.status == "open"
-        ).order_by(HumanTask.id)).all()
-        timers = session.scalars(select(Timer).where(Timer.instance_id == row.id,
-                                                     Timer.status == PENDING)
-                                 .order_by(Timer.next_attempt_at, Timer.id)).all()
-        return InstanceView(
+        return self._views(session, [row], listing=False)[0]
+
+    def _views(self, session: Session, rows: Sequence[ProcessInstance], *,
+               listing: bool = True) -> list[InstanceView]:
+        """Views of many instances with one query each for definitions, tasks and timers.
+
+        In a listing, an instance of an erased case is shown without data (none can be
+        read any more); asked for on its own, it raises :class:`CaseErased`.
+        """
+        ids = [row.id for row in rows]
+        versions = dict(session.execute(
+            select(ProcessDefinition.id, ProcessDefinition.version)
+            .where(ProcessDefinition.id.in_({row.definition_id for row in rows}))).all())
+        tasks: dict[int, list[HumanTask]] = {i: [] for i in ids}
+        for task in session.scalars(select(HumanTask).where(
+                HumanTask.instance_id.in_(ids), HumanTask.status == "open")
+                .order_by(HumanTask.id)):
+            tasks[task.instance_id].append(task)
+        timers: dict[int, list[Timer]] = {i: [] for i in ids}
+        for timer in session.scalars(select(Timer).where(
+                Timer.instance_id.in_(ids), Timer.status == PENDING)
+                .order_by(Timer.next_attempt_at, Timer.id)):
+            timers[timer.instance_id].append(timer)
+        self.ctx.vault.prefetch(session, [row.case_code for row in rows])
+
+        def variables(row: ProcessInstance) -> dict[str, Any]:
+            try:
+                return self.ctx.vault.open(session, row.case_code, "variables", row.variables)
+            except CaseErased:
+                if not listing:
+                    raise
+                return {}
+
+        return [InstanceView(
             id=row.id, process_key=row.process_key,
-            version=definition.version if definition else 0, case_code=row.case_code,
+            version=versions.get(row.definition_id, 0), case_code=row.case_code,
             status=row.status, revision=row.revision, started_at=row.started_at,
             started_by=row.started_by, updated_at=row.updated_at, ended_at=row.ended_at,
             incident_element=row.incident_element, incident_message=row.incident_message,
-            variables=self.ctx.vault.open(session, row.case_code, "variables", row.variables),
-            open_tasks=[task_view(t, row) for t in tasks],
+            variables=variables(row),
+            open_tasks=[task_view(t, row) for t in tasks[row.id]],
             timers=[TimerView(element_id=t.element_id, due_at=t.next_attempt_at, kind=t.kind)
-                    for t in timers],
-        )
+                    for t in timers[row.id]],
+        ) for row in rows]
 
 
 def check_revision(row: ProcessInstance, expected: int | None) -> None:

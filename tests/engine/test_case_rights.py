@@ -86,6 +86,23 @@ def test_erasure_is_refused_under_a_legal_hold_and_then_destroys_her_key(julija,
     assert engine.access.verify().intact  # the log of her case stays, by code
 
 
+def test_the_instance_list_still_lists_an_erased_case_without_its_data(julija, engine,
+                                                                      monkeypatch):
+    other = Case.open(engine, "SI-OPEN-0001", process="identification")
+    other.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    engine.rights.erase(CODE, "records-officer")
+
+    listed = {view.case_code: view for view in engine.runtime.instances()}
+    assert listed[CODE].status == "cancelled" and listed[CODE].variables == {}
+    assert listed["SI-OPEN-0001"].variables == other.instance.variables != {}
+    assert [t.element_id for t in listed["SI-OPEN-0001"].open_tasks] == \
+        [t.element_id for t in other.instance.open_tasks]
+    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    result = CliRunner().invoke(main, ["instances", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {item["case_code"] for item in json.loads(result.output)} == {CODE, "SI-OPEN-0001"}
+
+
 def test_the_erase_command_asks_for_confirmation(julija, engine, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
     runner = CliRunner()
