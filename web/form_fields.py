@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
@@ -54,6 +55,29 @@ class FieldSpec:
     children: list[FieldSpec] = field(default_factory=list)
     rows: list[list[FieldSpec]] = field(default_factory=list)
     past: bool = False
+
+    @property
+    def html_id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+    def error_id(self, number: int) -> str:
+        """The element id of the field's ``number``-th message, counted from 1."""
+        return f"{self.html_id}-error" + (f"-{number}" if number > 1 else "")
+
+    def aria(self, *, required: bool = True) -> Markup:
+        """The attributes that give a screen reader what the eye sees around the control:
+        its help and messages, whether it was refused and whether it must be filled.
+        ``required=False`` for a group of checkboxes, whose role has no such state."""
+        described = ([f"{self.html_id}-help"] if self.help else []) + [
+            self.error_id(number) for number in range(1, len(self.errors) + 1)]
+        attributes = []
+        if described:
+            attributes.append(Markup('aria-describedby="{}"').format(" ".join(described)))
+        if self.errors:
+            attributes.append(Markup('aria-invalid="true"'))
+        if required and self.required:
+            attributes.append(Markup('aria-required="true"'))
+        return Markup(" ").join(attributes)
 
 
 def describe(schema: Schema, values: Mapping[str, Any] | None = None,

@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from engine import ProcessEngine
 from engine.models import HumanTask
+from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
 from tests.browser.pages import choice, field, labelled, sign_in
 from tests.processes import test_identification as identification
@@ -87,6 +88,17 @@ def test_the_officer_records_the_preliminary_identification(page, live_server, s
     expect(field(page, "stay_status")).to_have_class(re.compile(r"\bhas-error\b"))
     expect(field(page, "stay_status").locator("p.error")).to_have_text(
         "Missing data for required field.")
+    # A screen reader hears the same: the refused field is invalid, and its help and
+    # message are read with it; a group of checkboxes is announced by its question.
+    status = labelled(page, "Her residence status")
+    expect(status).to_have_attribute("aria-invalid", "true")
+    expect(status).to_have_attribute("aria-required", "true")
+    expect(status).to_have_accessible_description(re.compile(
+        r"^A foreigner without lawful stay .* Missing data for required field\.$"))
+    indicators = page.get_by_role("group", name="Indicators you noticed *")
+    expect(indicators).to_have_accessible_description(re.compile(r"^Tick what you saw"))
+    expect(indicators.get_by_role("checkbox")).to_have_count(len(EVERY_INDICATOR))
+    expect(labelled(page, "Age")).not_to_have_attribute("aria-invalid", "true")
     expect(labelled(page, "Your sector")).to_have_value("police")
     expect(labelled(page, "Date you met her")).to_have_value("2026-03-01")
     for indicator in INDICATORS:
