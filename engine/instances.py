@@ -304,6 +304,7 @@ def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
                 if not key.startswith("_"):
                     set_committed_value(row, key, value)
 
+
 _PREFETCHED = "varnapot.prefetched_rows"
 
 

@@ -260,7 +260,8 @@ class RuntimeService:
                 Timer.instance_id.in_(ids), Timer.status == PENDING)
                 .order_by(Timer.next_attempt_at, Timer.id)):
             timers[timer.instance_id].append(timer)
-        self.ctx.vault.prefetch(session, [row.case_code for row in rows])
+        if listing:
+            self.ctx.vault.prefetch(session, [row.case_code for row in rows])
 
         def variables(row: ProcessInstance) -> dict[str, Any]:
             try:

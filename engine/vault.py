@@ -71,8 +71,7 @@ class Vault:
         wanted = sorted(set(codes) - set(keys))
         if wanted:
             for record in session.scalars(select(CaseRecord).where(CaseRecord.code.in_(wanted))):
-                if record.sealed_key is not None:
-                    keys[record.code] = self.keyring.case_key(record.code, record.sealed_key)
+                self.open_key_of(session, record)
 
     def open_key_of(self, session: Session, record: CaseRecord) -> None:
         """Open the key of a record a query has just read alongside other rows.
