@@ -296,9 +296,9 @@ def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
     for members in groups.values():
         with session.no_autoflush:  # else the ORM would write them first, row by row
             matched = session.execute(statement, [values for _, values in members]).rowcount
-        if matched != len(members):
-            raise Conflict("a process instance was changed by someone else; reload and "
-                           "try again")
+        with lost_race_is_a_conflict():
+            if matched != len(members):
+                raise StaleDataError(f"{len(members)} instance rows sent, {matched} matched")
         for row, values in members:
             for key, value in values.items():
                 if not key.startswith("_"):

@@ -246,6 +246,8 @@ class RuntimeService:
         In a listing, an instance of an erased case is shown without data (none can be
         read any more); asked for on its own, it raises :class:`CaseErased`.
         """
+        if not rows:
+            return []
         ids = [row.id for row in rows]
         versions = dict(session.execute(
             select(ProcessDefinition.id, ProcessDefinition.version)
