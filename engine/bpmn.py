@@ -28,8 +28,8 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, CamundaTaskParser
 from SpiffWorkflow.util.task import TaskState
 
+from .diagram_code import code_problems
 from .errors import Problem
-from .expressions import check_expression
 from .roles import ROLES
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -248,7 +248,7 @@ def inspect_diagram(
     if not processes:
         return [], [Problem(None, 'no executable process: mark a bpmn:process isExecutable="true"')]
 
-    problems: list[Problem] = []
+    problems = code_problems(root)
     for process in processes:
         problems.extend(_check_process(process, forms, handlers))
     called, missing = called_documents(root, lookup)
@@ -318,16 +318,6 @@ def _check_process(process: etree._Element, forms: Container[str],
     lanes = lane_of(process)
     known_roles = ", ".join(ROLES)
 
-    def check(element_id: str | None, text: str | None, what: str) -> None:
-        problem = check_expression(text)
-        if problem:
-            problems.append(Problem(element_id, f"{what}: {problem}"))
-
-    for node in process.iterfind(".//bpmn:scriptTask", NS):
-        problems.append(Problem(node.get("id"), "script tasks are not allowed: a diagram must "
-                                "not run code; use a service task that names a handler "
-                                '(camunda:type="external" camunda:topic="<handler>")'))
-
     for node in process.iterfind(".//bpmn:userTask", NS):
         task_id = node.get("id")
         role = lanes.get(task_id or "")
@@ -342,9 +332,6 @@ def _check_process(process: etree._Element, forms: Container[str],
             problems.append(Problem(task_id, "user task has no form key (camunda:formKey)"))
         elif form_key not in forms:
             problems.append(Problem(task_id, f"unknown form key {form_key!r}"))
-        due = node.get(f"{{{CAMUNDA_NS}}}dueDate")
-        if due is not None:
-            check(task_id, due, "due date")
 
     for node in process.iterfind(".//bpmn:serviceTask", NS):
         handler = node.get(f"{{{CAMUNDA_NS}}}topic")
@@ -354,17 +341,6 @@ def _check_process(process: etree._Element, forms: Container[str],
         elif handler not in handlers:
             problems.append(Problem(node.get("id"), f"unknown handler {handler!r}"))
 
-    for flow in process.iterfind(".//bpmn:sequenceFlow", NS):
-        condition = flow.find("bpmn:conditionExpression", NS)
-        if condition is not None:
-            check(flow.get("id"), condition.text, "condition")
-
-    for timer in process.iterfind(".//bpmn:timerEventDefinition", NS):
-        event = timer.getparent()
-        for part in ("timeDate", "timeDuration", "timeCycle"):
-            expression = timer.find(f"bpmn:{part}", NS)
-            if expression is not None:
-                check(event.get("id"), expression.text, f"timer {part}")
     return problems
 
 

@@ -28,10 +28,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .bpmn import HumanTask
+from .diagram_code import MAX_INSTANCES
 from .effects import (
     DEADLINE_KINDS,
     CancelDeadline,
@@ -40,9 +42,10 @@ from .effects import (
     Notify,
     SetDeadline,
 )
-from .expressions import ExpressionError, evaluate
+from .expressions import ExpressionError, check_expression, evaluate
 from .jurisdiction import Jurisdiction
 from .roles import ROLES
+from .script_environment import ExpressionRefused, SafeEnvironment
 
 # SpiffWorkflow adds a task's data to its log records when its loggers are below INFO,
 # and logs every task at INFO: nothing of hers goes to any log, so they stay at WARNING.
@@ -101,7 +104,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
     def __init__(self, handlers: Any, jurisdiction: Jurisdiction, now: datetime,
                  timezone: ZoneInfo, instance_id: int, case_code: str) -> None:
-        super().__init__()
+        super().__init__(environment=SafeEnvironment())
         self.handlers = handlers
         self.jurisdiction = jurisdiction
         self.now = now
@@ -111,19 +114,30 @@ class RestrictedScriptEngine(PythonScriptEngine):
         self.effects: list[Effect] = []
 
     def validate(self, expression: str) -> None:
-        evaluate(expression, {})
+        problem = check_expression(expression)
+        if problem:
+            raise ExpressionRefused(problem)
 
-    def evaluate(self, task: Task, expression: str, external_context: Any = None) -> Any:
-        names = dict(task.data)
-        if external_context:
-            names.update(external_context)
+    def evaluate(self, task: Task, expression: str | None,
+                 external_context: Any = None) -> Any:
+        if expression is None:
+            return None  # a Camunda message thrown without a payload expression carries none
+        names = dict(external_context or {})
         try:
-            return evaluate(expression, names)
-        except ExpressionError as exc:
+            value = self.environment.evaluate(expression, task.data, names)
+        except ExpressionRefused as exc:
             raise WorkflowTaskException(str(exc), task=task, exception=exc) from exc
+        problem = _unfit_value(task.task_spec, expression, value)
+        if problem:
+            raise WorkflowTaskException(problem, task=task)
+        return value
 
     def execute(self, task: Task, script: str, external_context: Any = None) -> Any:
         raise WorkflowTaskException("scripts are not run by this engine; use a handler", task=task)
+
+    def call_service(self, task: Task, **kwargs: Any) -> Any:
+        raise WorkflowTaskException("service calls are made only through registered handlers",
+                                    task=task)
 
     def call_handler(self, task: Task, name: str) -> Mapping[str, Any] | None:
         handler = self.handlers.get(name)
@@ -137,6 +151,23 @@ class RestrictedScriptEngine(PythonScriptEngine):
         updates = handler(context)
         self.effects.extend(context.effects)  # only reached when the handler succeeded
         return updates
+
+
+def _unfit_value(spec: Any, expression: str, value: Any) -> str | None:
+    """Why a value cannot be used where SpiffWorkflow asked for it (a timer needs ISO
+    8601 text, a cardinality a bounded count), or None."""
+    definition = getattr(spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition) and definition.expression == expression \
+            and not isinstance(value, str):
+        return (f"the timer expression {expression!r} must give an ISO 8601 date, "
+                    f"duration or cycle, not {type(value).__name__}")
+    if getattr(spec, "cardinality", None) == expression:
+        count = value if isinstance(value, int) else len(value) \
+            if isinstance(value, (list, tuple, dict, str)) else None
+        if count is None or not 0 <= count <= MAX_INSTANCES:
+            return (f"the cardinality {expression!r} must give a count or a list of at "
+                    f"most {MAX_INSTANCES}")
+    return None
 
 
 class _StateConverter(BpmnWorkflowConverter):
@@ -174,8 +205,13 @@ class StateSerializer:
 
     def load(self, state: Mapping[str, Any], spec: BpmnProcessSpec,
              subprocess_specs: dict[str, BpmnProcessSpec]) -> BpmnWorkflow:
+        """Restore a state this engine wrote. SpiffWorkflow's migrations of older formats
+        are not run: one of them calls ``eval`` on timer text taken from the state."""
         dct = dict(state)
-        self._serializer.migrate(dct)
+        version = dct.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
+        if version != self._serializer.VERSION:
+            raise ValueError(f"workflow state of format {version!r} is not one this engine "
+                             f"wrote (format {self._serializer.VERSION})")
         return self._serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
 
 
@@ -326,14 +362,31 @@ def run_guarded(workflow: BpmnWorkflow, task: Task | None = None,
             if log is not None and task.has_state(TaskState.COMPLETED):
                 log(task)
         advance(workflow, log)
-    except WorkflowTaskException as exc:
-        failed = exc.task
+    except WorkflowException as exc:
+        failed = getattr(exc, "task", None) or _unexplained_error(workflow)
         if failed is None:
             raise
-        failed._set_internal_data(incident={"message": str(exc).splitlines()[0],
+        failed._set_internal_data(incident={"message": _reason(exc),
                                             "type": exc.__class__.__name__})
         if failed.state != TaskState.ERROR:
             failed._set_state(TaskState.ERROR)
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of why it failed, without SpiffWorkflow's appended notes."""
+    text = str(exc.args[0]) if exc.args else str(exc)
+    return (text.splitlines() or [exc.__class__.__name__])[0]
+
+
+def _unexplained_error(workflow: BpmnWorkflow) -> Task | None:
+    """The task SpiffWorkflow marked ERROR when an exception named no task (it was raised
+    by the script environment, which is not told the task)."""
+    for wf in workflows(workflow):
+        for candidate in wf.tasks.values():
+            if candidate.state == TaskState.ERROR \
+                    and not candidate._get_internal_data("incident"):
+                return candidate
+    return None
 
 
 def latest_data(workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -1,0 +1,191 @@
+"""Every place a diagram can hold an expression or code, and what deploy does with each.
+
+A diagram is data written in the browser by policy analysts, so nothing in it may run
+Python. SpiffWorkflow 3.2 evaluates the text of these elements at run time:
+
+===================================================  ====================================
+where in the diagram                                 what the engine does with it
+===================================================  ====================================
+``sequenceFlow/conditionExpression``                 checked, run by the safe evaluator
+``timerEventDefinition/timeDate|timeDuration|...``   checked, run by the safe evaluator
+``conditionalEventDefinition/condition``             checked, run by the safe evaluator
+``multiInstanceLoopCharacteristics/loopCardinality``  checked, run by the safe evaluator
+``.../completionCondition`` (multi-instance, ad hoc)  checked, run by the safe evaluator
+``standardLoopCharacteristics/loopCondition``         checked, run by the safe evaluator;
+                                                     the loop needs a ``loopMaximum``
+``correlationPropertyRetrievalExpression/*``          checked, run by the safe evaluator
+``messageEventDefinition/@camunda:expression``        checked, run by the safe evaluator
+``userTask/@camunda:dueDate``                         checked, run by the safe evaluator
+``scriptTask``, any ``script`` element                refused: a diagram runs no code
+``spiff:preScript``, ``spiff:postScript``             refused: a diagram runs no code
+``camunda:executionListener|taskListener``            refused: not run by this engine
+``businessRuleTask`` (decision tables)                refused: not run by this engine
+``dataInputAssociation/transformation|assignment``    refused: not run by this engine
+``complexGateway/activationCondition``                refused: not run by this engine
+any other formal expression                           refused: not run by this engine
+===================================================  ====================================
+
+"Checked" means :func:`engine.expressions.check_expression` passes it at deploy, and at
+run time it reaches only :class:`engine.script_environment.SafeEnvironment`, which
+evaluates it with the same whitelist. Anything else that looks like an expression is
+refused with its element's id and a hint, so a diagram that deploys never holds text the
+engine would silently skip or run as code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .errors import Problem
+from .expressions import check_expression
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+MAX_INSTANCES = 1000
+"""The most children a multi-instance activity or a loop may run: one per item is a
+worklist, a million is an outage."""
+
+
+def _bpmn(local: str) -> str:
+    return f"{{{BPMN_NS}}}{local}"
+
+
+@dataclass(frozen=True)
+class ExpressionSite:
+    """An element whose text the engine evaluates: ``tag`` as a child of ``parent``."""
+
+    parent: str
+    tag: str
+    what: str
+
+
+CHECKED_SITES: tuple[ExpressionSite, ...] = (
+    ExpressionSite("sequenceFlow", "conditionExpression", "condition"),
+    ExpressionSite("timerEventDefinition", "timeDate", "timer timeDate"),
+    ExpressionSite("timerEventDefinition", "timeDuration", "timer timeDuration"),
+    ExpressionSite("timerEventDefinition", "timeCycle", "timer timeCycle"),
+    ExpressionSite("conditionalEventDefinition", "condition", "conditional event"),
+    ExpressionSite("multiInstanceLoopCharacteristics", "loopCardinality",
+                   "multi-instance cardinality"),
+    ExpressionSite("multiInstanceLoopCharacteristics", "completionCondition",
+                   "multi-instance completion condition"),
+    ExpressionSite("adHocSubProcess", "completionCondition", "ad hoc completion condition"),
+    ExpressionSite("standardLoopCharacteristics", "loopCondition", "loop condition"),
+    ExpressionSite("correlationPropertyRetrievalExpression", "messagePath",
+                   "message correlation"),
+    ExpressionSite("correlationPropertyRetrievalExpression", "formalExpression",
+                   "message correlation"),
+)
+
+_CHECKED = {(_bpmn(s.parent), _bpmn(s.tag)): s.what for s in CHECKED_SITES}
+
+_EXPRESSION_TAGS = {_bpmn(t) for t in (
+    "conditionExpression", "condition", "timeDate", "timeDuration", "timeCycle",
+    "loopCardinality", "completionCondition", "loopCondition", "messagePath",
+    "formalExpression", "expression", "activationCondition", "transformation",
+)}
+"""BPMN elements that hold an expression wherever they appear."""
+
+_NO_CODE = ("a diagram must not run code; use a service task that names a handler "
+            '(camunda:type="external" camunda:topic="<handler>")')
+
+_REFUSED_ELEMENTS: dict[str, str] = {
+    "scriptTask": f"script tasks are not allowed: {_NO_CODE}",
+    "script": f"scripts are not allowed: {_NO_CODE}",
+    "preScript": f"pre-scripts are not allowed: {_NO_CODE}",
+    "postScript": f"post-scripts are not allowed: {_NO_CODE}",
+    "executionListener": "execution listeners are not run by this engine: put the work in "
+                         "a service task that names a handler",
+    "taskListener": "task listeners are not run by this engine: put the work in a service "
+                    "task that names a handler",
+    "businessRuleTask": "decision tables (business rule tasks) are not run by this engine: "
+                        "route with conditions on the outgoing flows of a gateway",
+    "assignment": "data assignments are not run by this engine: data associations copy "
+                  "a value by name",
+    "transformation": "data transformations are not run by this engine: data associations "
+                      "copy a value by name",
+    "activationCondition": "complex gateways are not run by this engine: use an inclusive "
+                           "or exclusive gateway with conditions on its flows",
+}
+"""Local names (in any namespace) refused wherever they appear in a diagram."""
+
+_REFUSED_CAMUNDA_ATTRIBUTES = {
+    "class": "Java classes are not run by this engine",
+    "delegateExpression": "delegate expressions are not run by this engine",
+}
+
+
+def code_problems(root: etree._Element) -> list[Problem]:
+    """Every expression of the diagram that the safe evaluator refuses, and every place
+    that would hold code or an expression the engine does not run."""
+    problems: list[Problem] = []
+    pending = [root]
+    while pending:
+        element = pending.pop()
+        if etree.QName(element).localname in _REFUSED_ELEMENTS:
+            problems.append(Problem(_owner_id(element),
+                                    _REFUSED_ELEMENTS[etree.QName(element).localname]))
+            continue  # one problem for the element, none for what it holds
+        problems.extend(_problems_of(element))
+        pending.extend(reversed([c for c in element if isinstance(c.tag, str)]))
+    return problems
+
+
+def _problems_of(element: etree._Element) -> Iterator[Problem]:
+    local = etree.QName(element).localname
+    for name, hint in _REFUSED_CAMUNDA_ATTRIBUTES.items():
+        if element.get(f"{{{CAMUNDA_NS}}}{name}") is not None:
+            yield Problem(element.get("id"), f"camunda:{name}: {hint}; use a service task "
+                          "that names a handler")
+    parent = element.getparent()
+    site = _CHECKED.get((parent.tag, element.tag)) if parent is not None else None
+    if site is not None:
+        yield from _checked(_owner_id(element), element.text, site)
+    elif element.tag in _EXPRESSION_TAGS or _is_formal_expression(element):
+        yield Problem(_owner_id(element), f"{local}: this expression is not run by this "
+                      "engine; conditions go on sequence flows, timers on timer events")
+    if element.tag == _bpmn("standardLoopCharacteristics"):
+        maximum = element.get("loopMaximum", "")
+        if not (maximum.isdigit() and 1 <= int(maximum) <= MAX_INSTANCES):
+            yield Problem(_owner_id(element), "a loop needs loopMaximum, a whole number from "
+                          f"1 to {MAX_INSTANCES}, so that it cannot run for ever")
+    if element.tag == _bpmn("messageEventDefinition"):
+        payload = element.get(f"{{{CAMUNDA_NS}}}expression")
+        if payload is not None:
+            yield from _checked(_owner_id(element), payload, "message payload")
+    if element.tag == _bpmn("userTask"):
+        due = element.get(f"{{{CAMUNDA_NS}}}dueDate")
+        if due is not None:
+            yield from _checked(element.get("id"), due, "due date")
+    elif element.get(f"{{{CAMUNDA_NS}}}expression") is not None \
+            and element.tag != _bpmn("messageEventDefinition"):
+        yield Problem(element.get("id"), "camunda:expression is run by this engine only as "
+                      "a message payload; use a service task that names a handler")
+
+
+def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
+    problem = check_expression(text)
+    if problem:
+        yield Problem(element_id, f"{what}: {problem}")
+
+
+def _is_formal_expression(element: etree._Element) -> bool:
+    kind = element.get(XSI_TYPE) or ""
+    return kind.rsplit(":", 1)[-1] in ("tFormalExpression", "tExpression")
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    """The id a problem is shown on: the nearest element, itself included, that has one
+    and is drawn (an event's definition is not; the event is)."""
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id") and not etree.QName(node).localname.endswith("EventDefinition"):
+            return node.get("id")
+        node = node.getparent()
+    return None
