@@ -45,6 +45,11 @@ _DUMMY_HASH = _hasher.hash("a password no one has")
 """Verified against when the name is unknown, so an unknown name takes as long."""
 
 
+API = "api"
+CALENDAR = "calendar"
+SCOPES = (API, CALENDAR)
+"""What a token opens: the REST API (a header), or the calendar feed alone (a URL)."""
+
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 """How stale a token's ``last_used_at`` may get: enough to tell an unused one apart."""
 
@@ -70,6 +75,7 @@ class NewToken:
     token: str
     username: str
     label: str
+    scope: str = "api"
 
 
 class CredentialService:
@@ -127,17 +133,27 @@ class CredentialService:
 
     # --- API tokens --------------------------------------------------------------------
 
-    def create_token(self, username: str, label: str, *, by: str) -> NewToken:
+    def create_token(self, username: str, label: str, *, scope: str = API,
+                     by: str) -> NewToken:
+        """A new token for ``scope``: ``api`` for the REST API, ``calendar`` for the feed."""
+        if scope not in SCOPES:
+            raise BadRequest(f"unknown token scope {scope!r}; use one of {', '.join(SCOPES)}")
         token = secrets.token_urlsafe(32)
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
             session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
-                                 label=label or "api", created_at=self.wall_clock()))
-            self.ctx.audit(session, "token_created", by, detail=f"{username}: {label}")
-        return NewToken(token, username, label)
+                                 label=label or scope, scope=scope,
+                                 created_at=self.wall_clock()))
+            self.ctx.audit(session, "token_created", by,
+                           detail=f"{username}: {label} ({scope})")
+        return NewToken(token, username, label, scope)
 
-    def user_for_token(self, token: str) -> UserView:
-        """The active user the token belongs to; Unauthorized for any other token."""
+    def user_for_token(self, token: str, scope: str = API) -> UserView:
+        """The active user the token belongs to, if it was made for ``scope``.
+
+        Unauthorized for any other token: a calendar address, which travels in URLs and
+        calendar apps, must never open her cases through the API.
+        """
         if not token:
             raise Unauthorized("a bearer token is needed")
         with self.ctx.db.transaction() as session:
@@ -145,7 +161,8 @@ class CredentialService:
                 select(ApiToken, UserAccount)
                 .join(UserAccount, UserAccount.id == ApiToken.user_id)
                 .where(ApiToken.token_hash == token_digest(token))).one_or_none()
-            if found is None or found[0].revoked_at is not None or not found[1].active:
+            if (found is None or found[0].revoked_at is not None or not found[1].active
+                    or found[0].scope != scope):
                 raise Unauthorized("the bearer token is not valid")
             api_token, user = found
             now = self.wall_clock()

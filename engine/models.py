@@ -360,6 +360,8 @@ class UserAccount(Base):
     """argon2id; None: she cannot sign in with a password (yet)."""
     language: Mapped[str | None] = mapped_column(String(8))
     """The interface language she chose; None: the browser's."""
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    """Carried in each session cookie; raised to end all her sessions at once."""
 
 
 class ApiToken(Base):
@@ -372,6 +374,8 @@ class ApiToken(Base):
                                          index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(20), default="api")
+    """``api`` (a bearer header, every API route) or ``calendar`` (the feed's URL only)."""
     created_at: Mapped[datetime] = mapped_column(Moment)
     last_used_at: Mapped[datetime | None] = mapped_column(Moment)
     revoked_at: Mapped[datetime | None] = mapped_column(Moment)

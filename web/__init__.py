@@ -14,7 +14,18 @@ from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
-from . import api, auth, deadlines, i18n, modeler, monitor, people, security, worklist
+from . import (
+    api,
+    auth,
+    deadlines,
+    i18n,
+    modeler,
+    monitor,
+    people,
+    request_log,
+    security,
+    worklist,
+)
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -25,6 +36,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app.config.update(settings)
     app.extensions["varnapot"] = engine or ProcessEngine(config)
     security.init_app(app)
+    request_log.init_app()
     auth.init_app(app)
     i18n.init_app(app)
     for blueprint in (worklist.bp, monitor.bp, people.bp, deadlines.bp, modeler.bp):

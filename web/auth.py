@@ -27,6 +27,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from engine import ProcessEngine
 from engine.access import Reader
+from engine.credentials import API, CALENDAR
 from engine.errors import TooManyAttempts, Unauthorized
 from engine.views import UserView
 
@@ -106,19 +107,21 @@ def _load_user(username: str) -> User | None:
 def _load_token_user(req: Any) -> User | None:
     """``Authorization: Bearer <token>`` on API requests; pages use the session only.
 
-    The calendar feed alone takes the token in its URL: calendar apps send no headers.
+    The calendar feed takes a calendar token, in its URL (calendar apps send no headers)
+    or its header, and nothing else does: an API token does not open the feed, and a
+    calendar token, which lives in calendar apps and URLs, opens nothing but the feed.
     """
     if not req.path.startswith("/api/"):
         return None
     header = req.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-    elif req.path == CALENDAR_FEED and req.args.get("token"):
-        token = req.args["token"]
-    else:
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    scope = API
+    if req.path == CALENDAR_FEED:
+        token, scope = req.args.get("token") or token, CALENDAR
+    if not token:
         return None
     try:
-        return User(engine().credentials.user_for_token(token), by_token=True)
+        return User(engine().credentials.user_for_token(token, scope), by_token=True)
     except Unauthorized:
         return None
 

@@ -13,6 +13,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
+from engine.credentials import CALENDAR
 from engine.users import ADMIN
 from engine.views import DeadlineView
 
@@ -85,7 +86,7 @@ def tracker() -> tuple[str, int]:
 def calendar_link() -> str:
     """A personal iCalendar address, shown once: it carries a token of her own."""
     user = acting_user()
-    token = engine().credentials.create_token(user.username, "calendar feed",
+    token = engine().credentials.create_token(user.username, "calendar feed", scope=CALENDAR,
                                               by=user.username).token
     feed = url_for("deadlines_api.CalendarFeed", token=token, _external=True)
     return render_template("calendar_link.html", feed=feed)

@@ -6,6 +6,7 @@ import re
 
 from icalendar import Calendar
 
+from engine.credentials import CALENDAR
 from tests.web.conftest import csrf_of
 
 
@@ -81,7 +82,8 @@ def test_the_calendar_feed_refuses_a_wrong_or_missing_token(julija, app):
 
 
 def test_a_token_in_the_url_opens_only_the_calendar_feed(julija, app, engine):
-    token = engine.credentials.create_token("legal-adviser", "calendar", by="tests").token
+    token = engine.credentials.create_token("legal-adviser", "calendar", scope=CALENDAR,
+                                            by="tests").token
     client = app.test_client()
     assert client.get(f"/api/deadlines.ics?token={token}").status_code == 200
     assert client.get(f"/api/deadlines?token={token}").status_code == 401

@@ -1,7 +1,8 @@
 """/api/deadlines: the legal deadlines as JSON, and as an iCalendar feed to subscribe to.
 
-The feed is read by calendar apps, which cannot send a header: it takes the user's token
-in the URL (``/api/deadlines.ics?token=...``) and only there.
+The feed is read by calendar apps, which cannot send a header: it takes the user's
+calendar token in the URL (``/api/deadlines.ics?token=...``). That token opens the feed
+and nothing else, and an API token does not open the feed (``web.auth``).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class CalendarFeed(MethodView):
     decorators = [login_required]
 
     @blp.doc(parameters=[{"in": "query", "name": "token", "schema": {"type": "string"},
-                          "description": "Your API token (calendar apps send no headers)."}],
+                          "description": "Your calendar token, from \"Create my calendar "
+                                         "address\" (calendar apps send no headers)."}],
              responses={"200": {"description": "An iCalendar file",
                                 "content": {"text/calendar": {}}}})
     def get(self) -> Response:
