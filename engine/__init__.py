@@ -71,7 +71,7 @@ class ProcessEngine:
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access)
-        self.consents = ConsentService(self.ctx)
+        self.consents = ConsentService(self.ctx, self.access)
         self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
                                             VariableKinds(self.config.forms))

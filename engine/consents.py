@@ -24,11 +24,15 @@ from sqlalchemy.orm import Session
 
 from forms.fields import stored_date
 
+from .access import GRANTED, AccessLog, Reader
 from .context import EngineContext
 from .errors import BadRequest, Conflict, NotFound
 from .inbox import notify
 from .models import CaseRecord, Consent, HumanTask, ProcessInstance
+from .plain_text import refuse_broken_text
+from .privacy import NARRATIVE, readable
 from .texts import translatable
+from .vault import SEALED_TEXT
 from .views import ConsentView
 
 PURPOSES: dict[str, tuple[str, str]] = {
@@ -51,6 +55,12 @@ PURPOSES: dict[str, tuple[str, str]] = {
                     translatable("the multidisciplinary team")),
 }
 """Purpose -> (what she agrees to, to whom her data may go)."""
+KEEPERS = ("coordinator", "ngo_counsellor", "social_work")
+"""Who records her answers and her withdrawals, through the pages and the API alike: the
+people she speaks with about her protection. (The technical admin is not one of them.)"""
+NOTE_COLUMN = "consent note"
+"""The seal's place for how an answer was obtained: typed text that may name anyone."""
+MAX_NOTE = 300
 GIVEN, REFUSED, WITHDRAWN = "given", "refused", "withdrawn"
 HERSELF, GUARDIAN = "herself", "guardian"
 
@@ -103,15 +113,30 @@ def describe(purpose: str) -> str:
 
 
 class ConsentService:
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext, access: AccessLog) -> None:
         self.ctx = ctx
+        self.access = access
 
-    def consents(self, case_code: str) -> list[ConsentView]:
-        """Every answer of hers, the newest first."""
+    def consents(self, case_code: str, reader: Reader | None = None,
+                 what: str = "consents") -> list[ConsentView]:
+        """Every answer of hers, the newest first.
+
+        A typed note on how an answer was obtained is sealed: ``reader`` sees it only
+        with a role that reads narratives, and that read is logged. Without a reader
+        (the export of her data, which logs itself) every note is opened.
+        """
+        reveal = reader is None or NARRATIVE in readable(reader.roles)
         with self.ctx.db.reading() as session:
-            rows = session.scalars(select(Consent).where(Consent.case_code == case_code)
-                                   .order_by(Consent.recorded_at.desc(), Consent.id.desc()))
-            return [_view(c) for c in rows]
+            rows = list(session.scalars(
+                select(Consent).where(Consent.case_code == case_code)
+                .order_by(Consent.recorded_at.desc(), Consent.id.desc())))
+            views = [_view(c, self.ctx.vault.shown_text(session, case_code, NOTE_COLUMN,
+                                                        c.obtained, reveal))
+                     for c in rows]
+            opened = reveal and any(_sealed(c) for c in rows)
+        if reader is not None and opened:
+            self.access.record(reader, case_code, ["consent notes"], what, GRANTED)
+        return views
 
     def record(self, case_code: str, purpose: str, *, status: str, decided_on: date,
                obtained: str, interpreter_used: bool, given_by: str, user: str) -> ConsentView:
@@ -125,21 +150,26 @@ class ConsentService:
             raise BadRequest("a consent is given by herself or by her guardian")
         if decided_on > self.ctx.today():
             raise BadRequest("the day of her answer cannot be in the future")
+        refuse_broken_text({"obtained": obtained}, "her answer was not recorded")
         if not obtained.strip():
             raise BadRequest("say how her answer was obtained")
+        if len(obtained.strip()) > MAX_NOTE:
+            raise BadRequest(f"say how her answer was obtained in at most {MAX_NOTE} "
+                             "characters")
         with self.ctx.db.transaction() as session:
             if session.get(CaseRecord, case_code) is None:
                 raise NotFound(f"there is no case {case_code}")
             consent = Consent(case_code=case_code, purpose=purpose,
                               recipient=PURPOSES[purpose][1], status=status,
                               decided_on=decided_on, given_by=given_by,
-                              obtained=obtained.strip()[:300],
+                              obtained=self.ctx.vault.seal_text(
+                                  session, case_code, NOTE_COLUMN, obtained.strip()),
                               interpreter_used=interpreter_used, recorded_by=user,
                               recorded_at=self.ctx.now())
             session.add(consent)
             self.ctx.audit(session, f"consent_{status}", user, detail=f"{case_code}: {purpose}")
             session.flush()
-            return _view(consent)
+            return _view(consent, obtained.strip())
 
     def withdraw(self, case_code: str, consent_id: int, *, on: date | None,
                  user: str) -> ConsentView:
@@ -154,7 +184,8 @@ class ConsentService:
             if consent.status != GIVEN:
                 raise Conflict(f"consent {consent_id} is {consent.status}, not given")
             _withdraw(self.ctx, session, consent, on, user)
-            return _view(consent)
+            return _view(consent, self.ctx.vault.shown_text(
+                session, case_code, NOTE_COLUMN, consent.obtained, True))
 
 
 def _withdraw(ctx: EngineContext, session: Session, consent: Consent, on: date,
@@ -184,12 +215,16 @@ def _waiting_on(ctx: EngineContext, session: Session, case_code: str,
             if getattr(ctx.forms.get(key), "needs_consent", None) == purpose]
 
 
-def _view(consent: Consent) -> ConsentView:
+def _sealed(consent: Consent) -> bool:
+    return consent.obtained.startswith(SEALED_TEXT)
+
+
+def _view(consent: Consent, obtained: str | None) -> ConsentView:
     return ConsentView(
         id=consent.id, case_code=consent.case_code, purpose=consent.purpose,
         purpose_text=describe(consent.purpose), recipient=consent.recipient,
         status=consent.status, decided_on=consent.decided_on, given_by=consent.given_by,
-        obtained=consent.obtained, interpreter_used=consent.interpreter_used,
+        obtained=obtained or "", interpreter_used=consent.interpreter_used,
         instance_id=consent.instance_id, recorded_by=consent.recorded_by,
         recorded_at=consent.recorded_at, withdrawn_on=consent.withdrawn_on,
         withdrawal_recorded_by=consent.withdrawal_recorded_by)

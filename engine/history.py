@@ -12,13 +12,10 @@ from sqlalchemy.orm import Session
 
 from .context import EngineContext
 from .models import AuditEvent, ProcessInstance
-from .sealing import SealBroken
-from .vault import SEALED_TEXT, CaseErased
+from .vault import SEALED_TEXT
 from .views import EventView
 
 HIDDEN = "(a reason: not for your roles)"
-ERASED = "(erased with the case)"
-BROKEN = "(altered: it failed its integrity check)"
 
 
 class HistoryService:
@@ -57,12 +54,7 @@ class HistoryService:
                 select(ProcessInstance.case_code)
                 .where(ProcessInstance.id == event.instance_id))
         code = codes[event.instance_id]
-        try:
-            return self.ctx.vault.open_text(session, code or "", "reason", event.detail)
-        except CaseErased:
-            return ERASED
-        except SealBroken:
-            return BROKEN
+        return self.ctx.vault.shown_text(session, code or "", "reason", event.detail, True)
 
 
 def _sealed(event: AuditEvent) -> bool:

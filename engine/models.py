@@ -237,7 +237,7 @@ class Consent(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     given_by: Mapped[str] = mapped_column(String(20))
     """herself, or guardian (with the child)."""
-    obtained: Mapped[str] = mapped_column(String(300))
+    obtained: Mapped[str] = mapped_column(Text)
     """How it was obtained: the task that asked her, or what the recorder says."""
     interpreter_used: Mapped[bool] = mapped_column(Boolean, default=False)
     instance_id: Mapped[int | None] = mapped_column(Integer)

@@ -21,6 +21,7 @@ from .access import REFUSED, AccessLog, Reader
 from .context import EngineContext
 from .errors import Forbidden, ValidationFailed
 from .models import CaseRecord
+from .plain_text import refuse_broken_text
 from .privacy import PERSONAL, readable
 from .tasks import field_messages
 from .views import View
@@ -65,6 +66,7 @@ class PersonRecordService:
         if not isinstance(data, Mapping):
             raise ValidationFailed("her personal record was not changed",
                                    {"_form": ["Send the fields as a JSON object."]})
+        refuse_broken_text(data, "her personal record was not changed")
         schema = PersonRecord(today=self.ctx.today())
         try:
             given = schema.load(data, partial=True)

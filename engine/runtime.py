@@ -23,6 +23,7 @@ from .instances import (
     StepLog,
 )
 from .models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance, Timer
+from .plain_text import refuse_broken_text
 from .reminders import ESCALATION_PROCESS
 from .repository import RepositoryService
 from .summaries import (
@@ -66,6 +67,7 @@ class RuntimeService:
             raise BadRequest("a case code is required")
         if data is not None and not isinstance(data, Mapping):
             raise BadRequest("initial data must be a JSON object")
+        refuse_broken_text({"case": case_code, "data": data}, "nothing was started")
         definition = self.repository.latest(session, process_key)
         now = self.ctx.now()
         case_code = case_code.strip()
@@ -182,6 +184,7 @@ class RuntimeService:
 
     def _set_status(self, instance_id: int, target: str, actor: str,
                     revision: int | None, reason: str | None = None) -> InstanceView:
+        refuse_broken_text({"reason": reason}, "nothing was changed")
         with self.ctx.db.transaction() as session:
             row = self.store.get(session, instance_id)
             check_revision(row, revision)

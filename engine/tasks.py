@@ -18,6 +18,7 @@ from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFaile
 from .execution import run_guarded
 from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
 from .models import CaseRecord, HumanTask, ProcessInstance, Timer
+from .plain_text import refuse_broken_text
 from .timer_states import BPMN_TIMER, PENDING
 from .views import TaskView
 
@@ -189,6 +190,30 @@ class TaskService:
         """
         if not user:
             raise BadRequest("say who completes the task")
+        try:
+            return self._complete(task_id, user, data, revision)
+        except Conflict as lost:
+            closed = self._closed_meanwhile(task_id)
+            if closed is None:
+                raise
+            raise closed from lost
+
+    def _closed_meanwhile(self, task_id: int) -> Conflict | None:
+        """A lost race told as the loser would be told had she come a moment later.
+
+        Two completions read the task open at once; the loser finds out at the revision
+        check (or finds the workflow moved on), and would otherwise be told only that the
+        instance changed. If the winner closed this very task, that is what she hears, on
+        every database alike (SQLite's writers take turns and always tell it so).
+        """
+        with self.ctx.db.reading() as session:
+            status = session.scalar(select(HumanTask.status).where(HumanTask.id == task_id))
+        if status is None or status == "open":
+            return None
+        return Conflict(f"task {task_id} is already {status}")
+
+    def _complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
+                  revision: int | None) -> TaskView:
         with self.ctx.db.transaction() as session:
             task, instance = self._open_with_instance(session, task_id)
             if task.assignee and task.assignee != user:
@@ -220,6 +245,7 @@ class TaskService:
         if not isinstance(data, Mapping):
             raise ValidationFailed("the submitted data must be an object of fields",
                                    {"_form": ["Send the form fields as a JSON object."]})
+        refuse_broken_text(data, "the form has errors")
         schema = self.form(form_key)(variables=variables, today=self.ctx.today(),
                                      jurisdiction=self.ctx.jurisdiction)
         try:

@@ -23,10 +23,13 @@ from sqlalchemy.orm import Session
 from .errors import EngineError, NotFound
 from .keys import KeyRing
 from .models import CaseRecord
-from .sealing import open_json, seal_json
+from .sealing import SealBroken, open_json, seal_json
 
 SEALED_TEXT = "sealed:"
 """The mark of sealed free text in a text column."""
+HIDDEN = "(a note: not for your roles)"
+ERASED = "(erased with the case)"
+BROKEN = "(altered: it failed its integrity check)"
 _KEYS = "case data keys"
 """``session.info`` key: the case data keys opened in this unit of work, by code."""
 
@@ -113,6 +116,21 @@ class Vault:
             return stored
         sealed = base64.b64decode(stored[len(SEALED_TEXT):])
         return str(open_json(self.key(session, code), sealed, f"{column}|{code}"))
+
+    def shown_text(self, session: Session, code: str, column: str, stored: str | None,
+                   reveal: bool) -> str | None:
+        """Free text as a reader is shown it: opened for the roles that read narratives,
+        a mark for the others, and a mark once the case is erased or the seal altered."""
+        if not stored or not stored.startswith(SEALED_TEXT):
+            return stored
+        if not reveal:
+            return HIDDEN
+        try:
+            return self.open_text(session, code, column, stored)
+        except CaseErased:
+            return ERASED
+        except SealBroken:
+            return BROKEN
 
     @staticmethod
     def forget(session: Session, code: str) -> None:

@@ -15,12 +15,14 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.cases import new_code
+from engine.consents import KEEPERS as CONSENT_KEEPERS
 from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
 from engine.users import ADMIN
 from engine.vault import CaseErased
 
 from .auth import acting_user, engine, reader, roles_required
+from .bounds import clamp_day, page_number
 from .deadlines import urgency as deadline_urgency
 from .people import PERSON_READERS
 from .worklist import urgency
@@ -60,7 +62,7 @@ def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
         value = (args.get(name) or "").strip()
         if value:
             try:
-                filters[key] = date.fromisoformat(value)
+                filters[key] = clamp_day(date.fromisoformat(value))
             except ValueError:
                 problems.append(gettext("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
     return filters, problems
@@ -83,7 +85,7 @@ def dashboard() -> str:
 @roles_required(*MONITORS)
 def instances() -> tuple[str, int]:
     filters, problems = instance_filters(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     runtime = engine().runtime
     total = runtime.count_summaries(**filters)
     listed = runtime.summaries(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
@@ -174,7 +176,7 @@ def start() -> Response:
 @roles_required(*CASE_READERS)
 def cases() -> str:
     code = (request.args.get("code") or "").strip() or None
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     service = engine().cases
     total = service.count(code_contains=code)
     listed = service.cases(code_contains=code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
@@ -185,7 +187,7 @@ def cases() -> str:
 
 
 @bp.get("/cases/<code>")
-@roles_required(*CASE_READERS)
+@roles_required(*CASE_READERS, *CONSENT_KEEPERS)
 def case(code: str) -> str:
     try:
         found = engine().cases.case(code)
@@ -195,13 +197,15 @@ def case(code: str) -> str:
     return render_template("case.html", case=found, today=engine().ctx.today(),
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency,
                            can_monitor=can_monitor,
+                           can_keep_consents=acting_user().has_role(*CONSENT_KEEPERS),
                            can_read_person=acting_user().has_role(*PERSON_READERS),
                            access=engine().access.events(case_code=code) if can_monitor
-                           else [], consents=engine().consents.consents(code))
+                           else [],
+                           consents=engine().consents.consents(code, reader(), "case page"))
 
 
 @bp.post("/cases/<code>/consents/<int:consent_id>/withdraw")
-@roles_required(*MONITORS)
+@roles_required(*CONSENT_KEEPERS)
 def withdraw_consent(code: str, consent_id: int) -> Response:
     """She withdrew a consent: record it; the tasks needing it stop, and she is protected."""
     text = (request.form.get("withdrawn_on") or "").strip()

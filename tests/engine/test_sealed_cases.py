@@ -21,10 +21,11 @@ from sqlalchemy import insert, select, text, update
 from engine import EngineConfig, ProcessEngine
 from engine.cli import main
 from engine.db import Database
-from engine.history import ERASED, HIDDEN
+from engine.history import HIDDEN
 from engine.keys import MasterKeyError, decode_key, encode_key, new_key
 from engine.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
 from engine.sealing import SealBroken
+from engine.vault import ERASED
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent
+from engine.models import AuditEvent, Consent
+from engine.vault import HIDDEN
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
 from tests.web.conftest import csrf_of
@@ -106,3 +107,52 @@ def test_the_case_page_lists_her_consents_and_records_a_withdrawal(app, engine, 
     (after,) = engine.consents.consents(CODE)
     assert after.status == "withdrawn" and after.withdrawal_recorded_by == "coordinator"
     assert case.task("formal_identification")  # still open, but it cannot complete
+
+
+NOTE = "Julija Kovalenko signed with interpreter Marta in the safe house"
+
+
+def test_a_typed_note_is_shown_only_to_the_roles_that_read_narratives(app, engine, bearer):
+    referred(engine)
+    client = app.test_client()
+    recorded = client.post(f"/api/cases/{CODE}/consents", headers=bearer("coordinator"), json={
+        "purpose": "schooling", "status": "given", "decided_on": "2026-03-01",
+        "obtained": NOTE, "interpreter_used": True})
+    assert recorded.status_code == 201 and recorded.get_json()["obtained"] == NOTE
+
+    def notes(user: str) -> list[str]:
+        listed = client.get(f"/api/cases/{CODE}/consents", headers=bearer(user)).get_json()
+        return [c["obtained"] for c in listed if c["purpose"] == "schooling"]
+
+    before = len(engine.access.events(case_code=CODE))
+    assert notes("coordinator") == [NOTE]
+    assert notes("ngo-counsellor") == [NOTE]
+    assert notes("legal-adviser") == [HIDDEN] and notes("admin") == [HIDDEN]
+    logged = engine.access.events(case_code=CODE)[before:]
+    assert sorted(e.username for e in logged if "consent notes" in e.fields) == [
+        "coordinator", "ngo-counsellor"]
+
+    engine.rights.erase(CODE, "records-officer")
+    with engine.db.reading() as session:
+        assert NOTE not in session.scalars(select(Consent.obtained)).all()
+
+
+def test_one_policy_records_a_withdrawal_through_the_page_and_the_api(app, engine, signed_in):
+    referred(engine)
+    (consent,) = engine.consents.consents(CODE)
+    admin = signed_in("admin")
+    page = admin.get(f"/cases/{CODE}").get_data(as_text=True)
+    assert "She withdrew it" not in page
+    refused = admin.post(f"/cases/{CODE}/consents/{consent.id}/withdraw",
+                         data={"csrf_token": csrf_of(page), "withdrawn_on": ""})
+    assert refused.status_code == 403
+    assert engine.consents.consents(CODE) == [consent]  # nothing changed
+
+    counsellor = signed_in("ngo-counsellor")
+    page = counsellor.get(f"/cases/{CODE}").get_data(as_text=True)
+    assert "She withdrew it" in page
+    done = counsellor.post(f"/cases/{CODE}/consents/{consent.id}/withdraw",
+                           data={"csrf_token": csrf_of(page), "withdrawn_on": ""})
+    assert done.status_code == 302
+    (after,) = engine.consents.consents(CODE)
+    assert (after.status, after.withdrawal_recorded_by) == ("withdrawn", "ngo-counsellor")

@@ -14,9 +14,9 @@ from flask_login import login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine.consents import GIVEN, GUARDIAN, HERSELF, PURPOSES, REFUSED
+from engine.consents import GIVEN, GUARDIAN, HERSELF, KEEPERS, MAX_NOTE, PURPOSES, REFUSED
 
-from ..auth import acting_user, engine, roles_required
+from ..auth import acting_user, engine, reader, roles_required
 from ..monitor import CASE_READERS
 from ..security import csrf_unless_token
 
@@ -24,7 +24,7 @@ blp = Blueprint("consents_api", __name__, url_prefix="/api",
                 description="Her consents: given, refused, withdrawn.")
 blp.before_request(csrf_unless_token)
 
-CONSENT_KEEPERS = ("coordinator", "ngo_counsellor", "social_work")
+CONSENT_KEEPERS = KEEPERS
 CONSENT_READERS = tuple(dict.fromkeys((*CASE_READERS, *CONSENT_KEEPERS)))
 
 
@@ -50,7 +50,7 @@ class AnswerSchema(Schema):
     purpose = fields.String(required=True, validate=validate.OneOf(list(PURPOSES)))
     status = fields.String(required=True, validate=validate.OneOf([GIVEN, REFUSED]))
     decided_on = fields.Date(required=True)
-    obtained = fields.String(required=True, validate=validate.Length(min=1, max=300),
+    obtained = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE),
                              metadata={"description": "How: a signed form, in a meeting "
                                                       "with an interpreter..."})
     interpreter_used = fields.Boolean(load_default=False)
@@ -71,7 +71,7 @@ class Consents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
     def get(self, code: str) -> Any:
         """Every answer of hers, the newest first."""
-        return engine().consents.consents(code)
+        return engine().consents.consents(code, reader(), "consents API")
 
     @roles_required(*CONSENT_KEEPERS)
     @blp.arguments(AnswerSchema)

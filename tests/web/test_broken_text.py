@@ -1,0 +1,67 @@
+"""A lone surrogate in any free text is refused where it enters, field named, and nothing
+is stored: otherwise every page that shows it, and her export, would fail for good."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from engine.cli import main
+from tests.processes import test_identification as identification
+from tests.scenarios.case import Case
+from tests.web.test_consents import CODE, referred, state
+
+BROKEN = "Works as a cleaner \ud800 for the employer"
+
+
+def test_a_lone_surrogate_is_refused_in_task_forms_her_record_consents_and_starts(
+        app, engine, bearer):
+    case = referred(engine)
+    client = app.test_client()
+    coordinator = bearer("coordinator")
+    before = state(engine, case)
+    person_before = client.get(f"/api/cases/{CODE}/person", headers=coordinator).get_json()
+
+    task = case.task("formal_identification")
+    answer = client.post(f"/api/tasks/{task.id}/complete", headers=coordinator,
+                         json={"data": {**identification.FORMAL, "her_view": BROKEN}})
+    assert answer.status_code == 422
+    assert "her_view" in answer.get_json()["fields"]
+
+    answer = client.patch(f"/api/cases/{CODE}/person", headers=coordinator,
+                          json={"narrative": BROKEN})
+    assert answer.status_code == 422 and "narrative" in answer.get_json()["fields"]
+
+    answer = client.post(f"/api/cases/{CODE}/consents", headers=coordinator, json={
+        "purpose": "schooling", "status": "given", "decided_on": "2026-03-01",
+        "obtained": BROKEN})
+    assert answer.status_code == 422 and "obtained" in answer.get_json()["fields"]
+
+    answer = client.post("/api/process-instances", headers=coordinator, json={
+        "process_key": "identification", "data": {"notes": [BROKEN]}})
+    assert answer.status_code == 422 and "data.notes.0" in answer.get_json()["fields"]
+
+    assert state(engine, case) == before
+    assert client.get(f"/api/cases/{CODE}/person", headers=coordinator).get_json() == \
+        person_before
+    assert [c.purpose for c in engine.consents.consents(CODE)] == ["referral"]
+    assert [i.case_code for i in engine.runtime.instances()] == [CODE]
+    assert client.get(f"/api/process-instances/{case.instance.id}",
+                      headers=coordinator).status_code == 200
+
+
+def test_the_command_line_refuses_a_lone_surrogate_in_its_data(app, engine, monkeypatch,
+                                                               database_url):
+    case = Case.open(engine, CODE, process="identification")
+    task = case.task("record_preliminary")
+    before = case.instance.revision
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("VARNAPOT_CLOCK", "manual")
+    data = json.dumps({**identification.PRELIMINARY, "preliminary_observations": BROKEN})
+    result = CliRunner().invoke(main, ["complete", str(task.id), "--data", data,
+                                       "--as", "first-line"])
+    assert result.exit_code != 0
+    assert "preliminary_observations" in result.output + (result.stderr or "")
+    assert "Traceback" not in result.output
+    assert case.instance.revision == before
