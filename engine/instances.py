@@ -137,18 +137,24 @@ class InstanceStore:
              actor: str, log: StepLog | None = None, *, flush: bool = True) -> None:
         """Write state, projections and audit events; raise Conflict if we lost a race.
 
+        The instance row is written first, with its revision check: a unit of work that
+        lost the race must stop there, before it writes a projection the winner wrote
+        too (a legal deadline is unique per instance, kind and ref), which would fail
+        as a duplicate instead of as a conflict.
+
         ``flush=False`` leaves the writes in the session for a caller that saves many
         instances and writes them together: :func:`write_instances` for the instance
         rows, then one flush (SQLAlchemy sends each table's other rows in one statement),
-        both inside :func:`lost_race_is_a_conflict`.
+        both inside :func:`lost_race_is_a_conflict`. That caller holds the rows locked
+        (``FOR UPDATE``), so no one else can write their projections meanwhile.
         """
         with session.no_autoflush, lost_race_is_a_conflict(row.id):
-            self._save(session, row, workflow, actor, log)
+            self._save(session, row, workflow, actor, log, write_row=flush)
             if flush:
                 session.flush()
 
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-              actor: str, log: StepLog | None) -> None:
+              actor: str, log: StepLog | None, *, write_row: bool) -> None:
         now = self.ctx.now()
         vault = self.ctx.vault
         before = vault.open(session, row.case_code, "variables", row.variables) \
@@ -169,6 +175,8 @@ class InstanceStore:
         row.variables = vault.seal(session, row.case_code, "variables", after)
         row.updated_at = now
         flag_modified(row, "state")  # always UPDATE, so the revision check always runs
+        if write_row:
+            write_instances(session, [row])
         self.ctx.workflows.offer(session, row, workflow)
 
         engine = workflow.script_engine
@@ -278,7 +286,8 @@ def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
     timer batch saves dozens of instances. Here the rows that changed the same columns
     share one executemany whose WHERE still holds each row to the revision it was read
     at; fewer rows matched than sent is the same lost race the ORM reports. The rows are
-    then marked as written, so the flush that follows leaves them alone.
+    then marked as written, so the flush that follows leaves them alone. A single save
+    writes its row here too, before its projections.
     """
     table = ProcessInstance.__table__
     groups: dict[tuple[str, ...], list[tuple[ProcessInstance, dict[str, Any]]]] = {}
@@ -296,7 +305,7 @@ def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
     for members in groups.values():
         with session.no_autoflush:  # else the ORM would write them first, row by row
             matched = session.execute(statement, [values for _, values in members]).rowcount
-        with lost_race_is_a_conflict():
+        with lost_race_is_a_conflict(members[0][0].id if len(members) == 1 else None):
             if matched != len(members):
                 raise StaleDataError(f"{len(members)} instance rows sent, {matched} matched")
         for row, values in members:
