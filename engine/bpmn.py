@@ -312,11 +312,28 @@ def lane_of(process: etree._Element) -> dict[str, str]:
     return lanes
 
 
+def start_form_key(content: bytes | str, key: str) -> str | None:
+    """The form that checks the data a procedure is started with: ``camunda:formKey`` on
+    its none start event. A procedure without one takes no start data."""
+    root = read_xml(content.encode() if isinstance(content, str) else content)
+    for process in root.iterfind("bpmn:process", NS):
+        if process.get("id") == key:
+            for start in process.iterfind("bpmn:startEvent", NS):
+                if len(start) == 0 or not any("EventDefinition" in str(c.tag) for c in start):
+                    return start.get(f"{{{CAMUNDA_NS}}}formKey")
+    return None
+
+
 def _check_process(process: etree._Element, forms: Container[str],
                    handlers: Container[str]) -> list[Problem]:
     problems: list[Problem] = []
     lanes = lane_of(process)
     known_roles = ", ".join(ROLES)
+
+    for node in process.iterfind("bpmn:startEvent", NS):
+        form_key = node.get(f"{{{CAMUNDA_NS}}}formKey")
+        if form_key is not None and form_key not in forms:
+            problems.append(Problem(node.get("id"), f"unknown start form key {form_key!r}"))
 
     for node in process.iterfind(".//bpmn:userTask", NS):
         task_id = node.get("id")

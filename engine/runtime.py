@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, defer
 
+from .bpmn import start_form_key
 from .context import EngineContext
 from .dashboard import read_dashboard
 from .diagram_state import DiagramStates
-from .errors import BadRequest, Conflict
+from .errors import BadRequest, Conflict, ValidationFailed
 from .execution import retry_incidents, run_guarded
 from .instances import (
     CANCELLED,
@@ -33,7 +34,7 @@ from .summaries import (
     count_instances,
     read_summaries,
 )
-from .tasks import task_view
+from .tasks import load_form, task_view
 from .timer_states import FAILED, PENDING
 from .vault import CaseErased
 from .views import (
@@ -54,8 +55,24 @@ class RuntimeService:
 
     def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
               *, actor: str = "system") -> InstanceView:
-        """Start the latest version of ``process_key`` for a case and run it to its first wait."""
+        """Start the latest version of ``process_key`` for a case and run it to its first wait.
+
+        ``data`` comes from outside (a person, the API, the command line), so it is
+        loaded through the procedure's start form like any form, and refused when the
+        procedure has none: nothing unchecked, of an unknown kind, enters her case.
+        """
+        if data is not None and not isinstance(data, Mapping):
+            raise BadRequest("initial data must be a JSON object")
         with self.ctx.db.transaction() as session:
+            definition = self.repository.latest(session, process_key)
+            form_key = start_form_key(definition.bpmn_xml, definition.key)
+            if form_key is not None:
+                data = load_form(self.ctx, form_key, data or {}, {}, "nothing was started")
+            elif data:
+                refuse_broken_text({"data": data}, "nothing was started")
+                raise ValidationFailed("nothing was started", {"data": [
+                    f"{definition.key} takes no start data (its start event has no form); "
+                    "record what you know in its first task"]})
             return self._view(session, self.start_in(session, process_key, case_code, data,
                                                      actor=actor))
 

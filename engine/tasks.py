@@ -80,6 +80,22 @@ def _distinct(rows: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(rows))
 
 
+def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
+              variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
+    """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
+    :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
+    refuse_broken_text(data, refused)
+    form = ctx.forms.get(form_key)
+    if form is None:
+        raise EngineError(f"form {form_key!r} is not registered")
+    schema = form(variables=variables, today=ctx.today(), jurisdiction=ctx.jurisdiction)
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(refused, field_messages(exc.messages)) from exc
+    return schema.dump(loaded)
+
+
 class TaskService:
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
@@ -245,14 +261,7 @@ class TaskService:
         if not isinstance(data, Mapping):
             raise ValidationFailed("the submitted data must be an object of fields",
                                    {"_form": ["Send the form fields as a JSON object."]})
-        refuse_broken_text(data, "the form has errors")
-        schema = self.form(form_key)(variables=variables, today=self.ctx.today(),
-                                     jurisdiction=self.ctx.jurisdiction)
-        try:
-            loaded = schema.load(data)
-        except ValidationError as exc:
-            raise ValidationFailed("the form has errors", field_messages(exc.messages)) from exc
-        return schema.dump(loaded)
+        return load_form(self.ctx, form_key, data, variables, "the form has errors")
 
     def _get(self, session: Session, task_id: int) -> HumanTask:
         task = session.get(HumanTask, task_id)

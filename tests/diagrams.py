@@ -41,7 +41,7 @@ def process(key: str, lanes: dict[str, list[str]], body: str, executable: bool =
 def linear(key: str, *, note: str = "", extra_tasks: str = "") -> bytes:
     """start -> user task `first` (form test.note) -> end."""
     return process(key, {"coordinator": ["start", "first", "end"]}, f"""
-        <bpmn:startEvent id="start"/>
+        <bpmn:startEvent id="start" camunda:formKey="test.start"/>
         <bpmn:userTask id="first" name="First step{note}" camunda:formKey="test.note"
                        camunda:dueDate="first_due">
           <bpmn:documentation>Write a note.</bpmn:documentation>
@@ -114,6 +114,15 @@ class Note(FormSchema):
     count = fields.Integer(load_default=0, metadata={"label": "Count"})
 
 
+class Start(FormSchema):
+    """What the test procedures may be started with."""
+
+    first_due = fields.String(metadata={"label": "First task due"})
+    origin = fields.String(metadata={"label": "Where it came from"})
+    note = fields.String(metadata={"label": "Note"})
+    count = fields.Integer(metadata={"label": "Count"})
+
+
 class Switch:
     """A handler that fails while ``broken`` is set, and counts its calls."""
 
@@ -131,5 +140,6 @@ class Switch:
 def registries() -> tuple[FormRegistry, HandlerRegistry, Switch]:
     forms, handlers, switch = FormRegistry(), HandlerRegistry(), Switch()
     forms.register("test.note")(Note)
+    forms.register("test.start")(Start)
     handlers.register("test.flaky")(switch)
     return forms, handlers, switch

@@ -43,7 +43,7 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     assert "reflection_period version 1" in cli("deploy", str(PROCESSES)).stdout
     assert "reflection_period" in [d["key"] for d in cli.json("definitions")]
     started = cli.json("start", "reflection_period", "--case", "SI-2026-0007",
-                       "--data", '{"interpreter_language": "uk"}', "--as", "coord")
+                       "--as", "coord")
     assert started["status"] == "running"
 
     grant = task_id(cli, "grant_permitted_stay")
@@ -82,6 +82,8 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     (("retry", "42"), "process instance 42 does not exist"),
     (("start", "nope", "--case", "C-1"), "'nope' is not deployed"),
     (("start", "reflection_period", "--case", "C-1", "--data", "{oops"), "not valid JSON"),
+    (("start", "reflection_period", "--case", "C-1", "--data", '{"name": "x"}'),
+     "takes no start data"),
     (("instances", "--status", "asleep"), "unknown status"),
     (("deploy", "missing.bpmn"), "no such file"),
     (("clock", "--advance", "P1M"), "not an ISO 8601 duration"),

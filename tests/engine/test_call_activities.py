@@ -13,7 +13,7 @@ from tests.diagrams import linear, process, registries
 def parent(key: str = "parent", called: str = "child") -> bytes:
     """start -> call `called` -> user task `after` (coordinator) -> end."""
     return process(key, {"coordinator": ["start", "call", "after", "end"]}, f"""
-        <bpmn:startEvent id="start"/>
+        <bpmn:startEvent id="start" camunda:formKey="test.start"/>
         <bpmn:callActivity id="call" name="Run the child" calledElement="{called}"/>
         <bpmn:userTask id="after" name="After the child" camunda:formKey="test.note">
           <bpmn:documentation>Check what the child procedure recorded.</bpmn:documentation>
@@ -108,7 +108,7 @@ def branches_joined(gateway: str = "parallelGateway") -> bytes:
     """A split into `permit` and `school`, joined by ``gateway`` before `after`."""
     return process("joined", {"coordinator": ["start", "split", "permit", "school", "join",
                                               "after", "end"]}, f"""
-        <bpmn:startEvent id="start"/>
+        <bpmn:startEvent id="start" camunda:formKey="test.start"/>
         <bpmn:parallelGateway id="split"/>
         <bpmn:userTask id="permit" name="Renew the permit" camunda:formKey="test.note"/>
         <bpmn:userTask id="school" name="Enrol at school" camunda:formKey="test.note"/>
