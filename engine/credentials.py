@@ -10,6 +10,10 @@ Failed sign-ins are written down. After ``MAX_FAILURES`` for one user name, or
 name or address until the window has passed, even with the right password: guessing
 becomes slow whichever of the two the guesser varies.
 
+A browser session carries her user name and her session generation. Signing out,
+a new password, a change of roles and deactivation raise the generation, so every
+session she has, and every copy of its cookie, ends at once.
+
 Sign-in is security, not procedure: it runs on the wall clock, never on the engine's
 settable clock, which a training installation moves by months.
 """
@@ -69,6 +73,18 @@ def token_digest(token: str) -> str:
 
 
 @dataclass(frozen=True)
+class SignedIn(UserView):
+    """Her account as sign-in found it, with the id her session cookie is to carry."""
+
+    session_id: str = ""
+
+
+def session_id(user: UserAccount) -> str:
+    """``name:generation``: a session stays good while her generation stays the same."""
+    return f"{user.username}:{user.session_generation}"
+
+
+@dataclass(frozen=True)
 class NewToken:
     """A token just made: ``token`` is shown this once and never stored."""
 
@@ -93,9 +109,10 @@ class CredentialService:
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
             user.password_hash = hashed
+            user.session_generation += 1  # whoever held her old password is signed out
             self.ctx.audit(session, "password_set", by, detail=username)
 
-    def sign_in(self, username: str, password: str, address: str) -> UserView:
+    def sign_in(self, username: str, password: str, address: str) -> SignedIn:
         """The user, if the password is hers and neither she nor the address is braked."""
         now = self.wall_clock()
         address = (address or "unknown")[:64]
@@ -111,7 +128,8 @@ class CredentialService:
             if ok and user is not None:
                 if _hasher.check_needs_rehash(user.password_hash or ""):
                     user.password_hash = _hasher.hash(password)
-                view = user_view(user, roles_of(session, user.id))
+                view = SignedIn(**vars(user_view(user, roles_of(session, user.id))),
+                                session_id=session_id(user))
         if view is None:
             raise Unauthorized(REFUSED)
         return view
@@ -183,13 +201,23 @@ class CredentialService:
 
     # --- the session's user ------------------------------------------------------------
 
-    def active_user(self, username: str) -> UserView | None:
-        """The user a browser session names, if she still exists and may act."""
-        with self.ctx.db.reading() as session:
-            user = session.scalar(select(UserAccount).where(UserAccount.username == username))
-            if user is None or not user.active:
+    def session_user(self, cookie_id: str) -> UserView | None:
+        """The user a browser session names, if she may still act and it is not ended."""
+        username, _, generation = cookie_id.rpartition(":")
+        if not username or not generation.isdigit():
+            return None  # a cookie from before sessions could be ended
+        with self.ctx.db.reading() as db_session:
+            user = db_session.scalar(select(UserAccount)
+                                     .where(UserAccount.username == username))
+            if user is None or not user.active or user.session_generation != int(generation):
                 return None
-            return user_view(user, roles_of(session, user.id))
+            return user_view(user, roles_of(db_session, user.id))
+
+    def end_sessions(self, username: str, *, by: str) -> None:
+        """End every session she has, on every browser, and every copy of their cookies."""
+        with self.ctx.db.transaction() as session:
+            user_named(session, username).session_generation += 1
+            self.ctx.audit(session, "sessions_ended", by, detail=username)
 
     def set_language(self, username: str, language: str | None) -> None:
         with self.ctx.db.transaction() as session:

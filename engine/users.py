@@ -93,11 +93,14 @@ class UserService:
                     session.delete(link)
                 session.flush()
                 session.add_all(UserRole(user_id=user.id, role=r) for r in checked_roles)
+                user.session_generation += 1  # she signs in again, under her new roles
                 changes.append(f"roles {', '.join(checked_roles)}")
             if email is not None:
                 user.email = checked_email
                 changes.append("e-mail")
             if active is not None:
+                if not active:
+                    user.session_generation += 1  # her sessions stay ended if reactivated
                 user.active = active
                 changes.append("active" if active else "deactivated")
             self.ctx.audit(session, "user_changed", by,

@@ -1,7 +1,8 @@
 """Sign-in and who is acting: Flask-Login sessions for pages, bearer tokens for the API.
 
-A browser session holds only the user name; her roles are read again on every request,
-so a role taken away or a user deactivated takes effect at once.
+A browser session holds only her user name and session generation; both are checked,
+and her roles read again, on every request. Signing out ends every session she has:
+a copy of the cookie is worth nothing afterwards (``engine.credentials``).
 """
 
 from __future__ import annotations
@@ -49,12 +50,15 @@ class User:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, view: UserView, *, by_token: bool = False) -> None:
+    def __init__(self, view: UserView, *, session_id: str = "",
+                 by_token: bool = False) -> None:
         self.view = view
+        self.session_id = session_id
         self.by_token = by_token
 
     def get_id(self) -> str:
-        return self.view.username
+        """What her session cookie carries: ``name:generation``, checked on each request."""
+        return self.session_id
 
     @property
     def username(self) -> str:
@@ -98,9 +102,9 @@ def _unauthorized() -> Any:
 
 
 @login_manager.user_loader
-def _load_user(username: str) -> User | None:
-    view = engine().credentials.active_user(username)
-    return User(view) if view else None
+def _load_user(session_id: str) -> User | None:
+    view = engine().credentials.session_user(session_id)
+    return User(view, session_id=session_id) if view else None
 
 
 @login_manager.request_loader
@@ -171,7 +175,7 @@ def login() -> Any:
             flash(gettext("Wrong user name or password."), "error")
             status = 401
         else:
-            login_user(User(view))
+            login_user(User(view, session_id=view.session_id))
             return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html"), status
 
@@ -179,6 +183,8 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    """Ends every session she has, so a copied cookie does not outlive this one."""
+    engine().credentials.end_sessions(acting_user().username, by=acting_user().username)
     logout_user()
     return redirect(url_for("auth.login"))
 
