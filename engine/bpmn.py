@@ -9,6 +9,7 @@ task specs: :class:`HumanTask` (a user task with a form key, role and due date) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Container
 from copy import deepcopy
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+
+PROCESS_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
+"""A process id becomes a key in addresses and file names: letters, digits, ``_ . -``,
+not starting with a digit, a dot or a dash, at most 100 characters."""
 
 
 class HumanTask(UserTask):
@@ -249,6 +254,7 @@ def inspect_diagram(
         return [], [Problem(None, 'no executable process: mark a bpmn:process isExecutable="true"')]
 
     problems = code_problems(root)
+    problems.extend(_key_problems(processes))
     for process in processes:
         problems.extend(_check_process(process, forms, handlers))
     called, missing = called_documents(root, lookup)
@@ -258,6 +264,20 @@ def inspect_diagram(
     if not problems:
         problems.extend(_spiff_problems(content, [i.key for i in infos], called))
     return infos, problems
+
+
+def _key_problems(processes: list[etree._Element]) -> list[Problem]:
+    """A key with quotes, line breaks or slashes would break the headers and addresses
+    it is written into; it is refused here, before anything is stored."""
+    problems = []
+    for process in processes:
+        key = process.get("id", "")
+        if not PROCESS_KEY.fullmatch(key):
+            shown = key if key.isprintable() else None  # the listing stays one line
+            problems.append(Problem(shown, f"the process id {key!r} cannot be a process "
+                                    "key: use 1-100 letters, digits, '_', '.' or '-', "
+                                    "starting with a letter or '_'"))
+    return problems
 
 
 def called_documents(root: etree._Element,
