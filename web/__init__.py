@@ -17,6 +17,7 @@ from engine import EngineConfig, ProcessEngine
 from . import (
     api,
     auth,
+    bounds,
     deadlines,
     i18n,
     modeler,
@@ -35,6 +36,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app.config.update(security.DEFAULTS)
     app.config.update(settings)
     app.extensions["varnapot"] = engine or ProcessEngine(config)
+    bounds.init_app(app)  # before any route: the converters bind when a rule is added
     security.init_app(app)
     request_log.init_app()
     auth.init_app(app)

@@ -18,6 +18,7 @@ from engine.users import ADMIN
 from engine.views import DeadlineView
 
 from .auth import User, acting_user, engine
+from .bounds import MAX_DAYS, page_number
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
@@ -56,7 +57,7 @@ def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
     within = (args.get("within") or "").strip()
     if within:
         if within.isdigit():
-            filters["within_days"] = int(within)
+            filters["within_days"] = min(int(within), MAX_DAYS)  # beyond: the same rows
         else:
             problems.append(gettext("“Within” is a number of days, for example 30."))
     return filters, problems
@@ -67,7 +68,7 @@ def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
 def tracker() -> tuple[str, int]:
     user = acting_user()
     filters, problems = tracker_filters(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     roles = owned_roles(user)
     listed, total = engine().deadlines.tracker(**filters, owner_roles=roles, limit=PAGE_SIZE,
                                                offset=(page - 1) * PAGE_SIZE)

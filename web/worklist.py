@@ -21,6 +21,7 @@ from engine.users import ADMIN
 from engine.views import TaskView
 
 from .auth import User, acting_user, engine
+from .bounds import MAX_ID, page_number
 from .form_fields import describe, submitted
 from .people import PERSON_READERS
 from .procedure_texts import translate
@@ -68,7 +69,7 @@ def home() -> Response:
 @login_required
 def tasks() -> str:
     user = acting_user()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     mine = request.args.get("mine") == "1"
     service = engine().tasks
     filters: dict[str, Any] = {"roles": lanes(user)}
@@ -165,6 +166,6 @@ def inbox() -> str:
 @bp.post("/inbox/read")
 @login_required
 def mark_read() -> Response:
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) <= MAX_ID]
     engine().inbox.mark_read(acting_user().username, ids or None)
     return redirect(url_for("worklist.inbox"))

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from engine.consents import GIVEN, GUARDIAN, HERSELF, KEEPERS, MAX_NOTE, PURPOSES, REFUSED
 
 from ..auth import acting_user, engine, reader, roles_required
+from ..bounds import day
 from ..monitor import CASE_READERS
 from ..security import csrf_unless_token
 
@@ -49,7 +50,7 @@ class ConsentSchema(Schema):
 class AnswerSchema(Schema):
     purpose = fields.String(required=True, validate=validate.OneOf(list(PURPOSES)))
     status = fields.String(required=True, validate=validate.OneOf([GIVEN, REFUSED]))
-    decided_on = fields.Date(required=True)
+    decided_on = day(required=True)
     obtained = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NOTE),
                              metadata={"description": "How: a signed form, in a meeting "
                                                       "with an interpreter..."})
@@ -59,8 +60,7 @@ class AnswerSchema(Schema):
 
 
 class WithdrawalSchema(Schema):
-    withdrawn_on = fields.Date(load_default=None, metadata={"description": "Today if "
-                                                                          "left out."})
+    withdrawn_on = day(load_default=None, metadata={"description": "Today if left out."})
 
 
 @blp.route("/cases/<code>/consents")

@@ -20,6 +20,7 @@ from marshmallow import Schema, fields, validate
 from engine.views import DeadlineView
 
 from ..auth import acting_user, engine
+from ..bounds import MAX_DAYS, whole
 from ..deadlines import owned_roles
 
 blp = Blueprint("deadlines_api", __name__, url_prefix="/api",
@@ -50,10 +51,10 @@ class DeadlineSchema(Schema):
 class DeadlineQuerySchema(Schema):
     kind = fields.String()
     case = fields.String(metadata={"description": "A case code."})
-    within_days = fields.Integer(validate=validate.Range(0))
+    within_days = whole(0, MAX_DAYS)
     missed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = whole(load_default=0)
 
 
 def visible_deadlines(*, limit: int, offset: int = 0,

@@ -21,6 +21,7 @@ from engine.users import ADMIN
 from engine.views import DefinitionView, Deployed
 
 from ..auth import acting_user, engine
+from ..bounds import whole
 from ..security import csrf_unless_token
 
 blp = Blueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
@@ -74,8 +75,8 @@ class ChangeSchema(Schema):
 
 
 class CompareQuerySchema(Schema):
-    from_version = fields.Integer(required=True, data_key="from")
-    to_version = fields.Integer(required=True, data_key="to")
+    from_version = whole(1, required=True, data_key="from")
+    to_version = whole(1, required=True, data_key="to")
 
 
 DIAGRAM_BODY = {"content": {

@@ -8,6 +8,7 @@ clock (training, simulation, tests).
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -23,6 +24,7 @@ from engine.instances import STATUSES
 from engine.views import EventView, InstanceView
 
 from ..auth import acting_user, engine, reader, roles_required
+from ..bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
 from ..monitor import CASE_READERS, MONITORS
 from ..security import csrf_unless_token
 from .deadlines import DeadlineSchema
@@ -98,10 +100,10 @@ class InstanceQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     case = fields.String(metadata={"description": "Part of a case code."})
     overdue = fields.Boolean()
-    started_from = fields.Date()
-    started_to = fields.Date()
+    started_from = day()
+    started_to = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = whole(load_default=0)
 
 
 class StartSchema(Schema):
@@ -136,7 +138,7 @@ class CaseSchema(Schema):
 class CaseQuerySchema(Schema):
     code = fields.String(metadata={"description": "Part of a case code."})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = whole(load_default=0)
 
 
 class EventSchema(Schema):
@@ -152,13 +154,14 @@ class EventSchema(Schema):
 
 
 class HistoryQuerySchema(Schema):
-    instance = fields.Integer(required=True)
+    instance = row_id(required=True)
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
 
 
 class ClockSchema(Schema):
     advance = fields.String(metadata={"description": "An ISO 8601 duration, e.g. P91D."})
-    to = fields.AwareDateTime(metadata={"description": "A moment to set the clock to."})
+    to = fields.AwareDateTime(validate=validate.Range(FIRST_MOMENT, LAST_MOMENT),
+                              metadata={"description": "A moment to set the clock to."})
 
     @validates_schema
     def one_of(self, data: dict[str, Any], **_: Any) -> None:
@@ -166,9 +169,13 @@ class ClockSchema(Schema):
             raise ValidationError("give either advance or to", "_schema")
         if "advance" in data:
             try:
-                parse_duration(data["advance"])
-            except ValueError as exc:
-                raise ValidationError(str(exc), "advance") from exc
+                step = parse_duration(data["advance"])
+            except (ValueError, OverflowError) as exc:
+                raise ValidationError(f"not a duration this clock can take: {exc}",
+                                      "advance") from exc
+            if step > timedelta(days=MAX_DAYS):
+                raise ValidationError(f"the clock moves at most {MAX_DAYS} days at once",
+                                      "advance")
 
 
 class ClockStateSchema(Schema):
@@ -326,7 +333,11 @@ class Clock(MethodView):
         """Move the clock forward and fire every timer that came due."""
         process_engine = engine()
         if "advance" in body:
-            moved = process_engine.advance_clock(parse_duration(body["advance"]))
+            step = parse_duration(body["advance"])
+            if process_engine.clock.now() + step > LAST_MOMENT:
+                raise ValidationFailed("the clock would pass the last day it keeps",
+                                       {"advance": [f"The clock stops at {LAST_MOMENT:%Y-%m-%d}."]})
+            moved = process_engine.advance_clock(step)
         else:
             moved = process_engine.set_clock(body["to"])
         return {"now": process_engine.clock.now(), "moved": moved}

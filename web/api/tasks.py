@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from engine.views import TaskView
 
 from ..auth import acting_user, engine
+from ..bounds import day, row_id, whole
 from ..form_fields import json_schema
 from ..procedure_texts import translate
 from ..security import csrf_unless_token
@@ -58,10 +59,10 @@ class TaskQuerySchema(Schema):
     assignee = fields.String(metadata={"description": "`me` for the tasks you claimed."})
     status = fields.String(load_default="open",
                            validate=validate.OneOf(("open", "completed", "cancelled")))
-    instance_id = fields.Integer()
-    due_before = fields.Date()
+    instance_id = row_id()
+    due_before = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = whole(load_default=0)
 
 
 class CompleteSchema(Schema):
