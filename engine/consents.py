@@ -50,6 +50,8 @@ PURPOSES: dict[str, tuple[str, str]] = {
     "reintegration_intake": (translatable("The intake interview of the (re)integration "
                                           "programme"),
                              translatable("the NGO counsellor")),
+    "record_identity": (translatable("Recording her name in her personal record"),
+                        translatable("the team that works with her")),
     "team_notice": (translatable("Telling the multidisciplinary team that she joined the "
                                  "programme"),
                     translatable("the multidisciplinary team")),

@@ -15,8 +15,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from forms.person import FIELDS, PersonRecord, blank
+from forms.person import FIELDS, NAME_FIELDS, PersonRecord, blank
 
+from . import consents
 from .access import REFUSED, AccessLog, Reader
 from .context import EngineContext
 from .errors import Forbidden, ValidationFailed
@@ -24,6 +25,7 @@ from .models import CaseRecord
 from .plain_text import refuse_broken_text
 from .privacy import PERSONAL, readable
 from .tasks import field_messages
+from .texts import translatable
 from .views import View
 
 WRITERS = ("coordinator", "ngo_counsellor", "social_work")
@@ -78,6 +80,7 @@ class PersonRecordService:
             before = self._stored(session, record)
             after = {**before, **PersonRecord().dump(given)}
             changed = sorted(name for name in after if after[name] != before.get(name))
+            _check_name_basis(session, code, after, changed)
             if changed:
                 record.person = self.ctx.vault.seal(session, code, "person", after)
                 self.ctx.audit(session, "person_record_changed", reader.username,
@@ -89,3 +92,20 @@ class PersonRecordService:
         if record.person is None:
             return empty
         return {**empty, **self.ctx.vault.open(session, record.code, "person", record.person)}
+
+
+NAME_NEEDS_BASIS = translatable(
+    "Her name is recorded only with her consent or on a legal basis: record her consent "
+    "to recording her name in the consent register, or choose the legal basis.")
+
+
+def _check_name_basis(session: Any, code: str, after: Mapping[str, Any],
+                      changed: list[str]) -> None:
+    """A name written into her record needs her standing consent to it, or a legal basis
+    recorded with it (seed 000: her name only with her consent)."""
+    named = [name for name in NAME_FIELDS if name in changed and after.get(name)]
+    if not named or after.get("identity_basis"):
+        return
+    if consents.standing(session, code, "record_identity") is None:
+        raise ValidationFailed("her personal record was not changed",
+                               {name: [NAME_NEEDS_BASIS] for name in named})

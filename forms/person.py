@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 from .base import FormSchema
-from .fields import day, line, text
+from .fields import choice, day, line, text
 
 DOCUMENT_TYPES = ("passport", "identity_card", "residence_permit", "travel_document", "other")
 
@@ -41,11 +41,26 @@ class Document(Schema):
                       allow_none=True, load_default=None)
 
 
+NAME_FIELDS = ("given_name", "family_name", "other_names")
+"""Her name: recorded only with her consent, or on a legal basis written down here."""
+IDENTITY_BASES = ("residence_procedure", "criminal_proceedings", "child_protection")
+
+
 class PersonRecord(FormSchema):
     """What a form shows and the API takes; every field may be left empty."""
 
     title = "Her personal record"
 
+    identity_basis = choice(
+        IDENTITY_BASES, "Legal basis for her name without her consent",
+        "Only when she has not consented to her name being recorded (consent register: "
+        "recording her name) and a law requires it: her residence permit application "
+        "(ZTuj-2, Art. 50), criminal proceedings in which she is a witness, or a child in "
+        "the guardianship of the social work centre.",
+        labels={"residence_procedure": "Her residence permit application (ZTuj-2, Art. 50)",
+                "criminal_proceedings": "Criminal proceedings in which she is a witness",
+                "child_protection": "A child in the guardianship of the social work centre"},
+        load_default="", allow_none=False)
     given_name = line("Given name", "Only with her consent to record her name.",
                       identifying=True, load_default="")
     family_name = line("Family name", "Only with her consent to record her name.",

@@ -8,6 +8,8 @@ the test (see conftest: script errors and CSP reports fail it), and so would a d
 
 from __future__ import annotations
 
+from datetime import date
+
 from playwright.sync_api import Page, expect
 
 from engine.access import Reader
@@ -47,6 +49,9 @@ def test_every_text_field_of_her_record_keeps_hostile_text_verbatim(page, new_pa
                                                                    live_server, screenshot):
     engine = live_server.engine
     Case.open(engine, CODE, process="identification")
+    engine.consents.record(CODE, "record_identity", status="given",
+                           decided_on=date(2026, 3, 1), obtained="in a meeting",
+                           interpreter_used=False, given_by="herself", user="coordinator")
     opened = no_dialogs(page)
     sign_in(page, username_of("coordinator"))
     page.goto(f"/cases/{CODE}/person")

@@ -24,7 +24,8 @@ from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
 COORDINATOR = Reader("coordinator", ("coordinator",), "127.0.0.1")
-RECORD = {"given_name": "Julija", "family_name": "Kovalenko",
+RECORD = {"identity_basis": "residence_procedure", "given_name": "Julija",
+          "family_name": "Kovalenko",
           "narrative": "Her <b>own</b> account & more."}
 
 

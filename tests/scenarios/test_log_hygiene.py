@@ -18,7 +18,8 @@ from tests.scenarios.test_julija import (
 )
 
 COORDINATOR = Reader("coordinator", ("coordinator",), "127.0.0.1")
-RECORD = {"given_name": "Julija", "family_name": "Kovalenko", "phone": "+386 40 111 222",
+RECORD = {"identity_basis": "criminal_proceedings",
+          "given_name": "Julija", "family_name": "Kovalenko", "phone": "+386 40 111 222",
           "address": "Safe house Lipa 3", "narrative": "Recruited in Sofia by Petrov."}
 WRITTEN = ("Kovalenko", "+386 40 111 222", "Lipa 3", "Petrov",
            identification.PRELIMINARY["preliminary_observations"],

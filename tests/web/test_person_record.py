@@ -8,6 +8,8 @@ nothing and are logged or explained.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -30,8 +32,15 @@ NARRATIVE = ("Petrov",)
 CODE = "SI-7K3Q-9F2M"
 
 
+def consent_to_her_name(engine) -> None:
+    engine.consents.record(CODE, "record_identity", status="given",
+                           decided_on=date(2026, 3, 1), obtained="in a meeting",
+                           interpreter_used=True, given_by="herself", user="coordinator")
+
+
 @pytest.fixture
 def recorded(case, engine, signed_in):  # noqa: F811 - the fixture above
+    consent_to_her_name(engine)
     coordinator = signed_in("coordinator")
     form = coordinator.get(f"/cases/{CODE}/person").get_data(as_text=True)
     response = coordinator.post(f"/cases/{CODE}/person",
@@ -134,3 +143,26 @@ def test_injection_strings_are_kept_verbatim_and_shown_harmlessly(recorded, engi
     assert "Robert&#39;); DROP TABLE case_record;--" in page
     with engine.db.reading() as session:
         assert session.get(CaseRecord, CODE) is not None  # the table is still there
+
+
+def test_her_name_is_recorded_only_with_her_consent_or_a_legal_basis(
+        case, engine, app, bearer):  # noqa: F811 - the fixture above
+    client = app.test_client()
+    coordinator = bearer("coordinator")
+    before = sealed_person(engine)
+    refused = client.patch(f"/api/cases/{CODE}/person", headers=coordinator,
+                           json={"given_name": "Julija", "phone": "+386 40 111 222"})
+    assert refused.status_code == 422
+    assert sorted(refused.get_json()["fields"]) == ["given_name"]
+    assert "consent" in refused.get_json()["fields"]["given_name"][0]
+    assert sealed_person(engine) == before
+
+    on_basis = client.patch(f"/api/cases/{CODE}/person", headers=coordinator, json={
+        "given_name": "Julija", "identity_basis": "criminal_proceedings"})
+    assert on_basis.status_code == 200, on_basis.get_json()
+
+    consent_to_her_name(engine)
+    named = client.patch(f"/api/cases/{CODE}/person", headers=coordinator,
+                         json={"family_name": "Kovalenko"})
+    assert named.status_code == 200
+    assert named.get_json()["fields"]["family_name"] == "Kovalenko"
