@@ -7,13 +7,17 @@ follows the last one's, so :meth:`AccessLog.verify` finds an event changed, remo
 slipped in. The head of the chain is one locked row: writers take turns, and the chain
 has one order on every database.
 
-A hash chain shows tampering by someone who does not rewrite it all; ``varnapot audit
-verify`` prints the head's hash, which an office can keep elsewhere to check against.
+Each link is an HMAC-SHA256 under a key derived from the master key, so someone who can
+write to the database but does not hold the master key cannot rewrite the chain. One who
+drops the newest events and moves the head back leaves a shorter chain that still holds:
+``varnapot audit verify`` prints the head as one line (``access-log-head N HASH``) for
+an office to file every day, and ``--head`` checks the chain against a filed one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,9 +66,13 @@ class ChainCheck(View):
     """The first thing found wrong, with the event's number."""
 
 
+CHAIN_KEY_PURPOSE = "access log chain"
+
+
 class AccessLog:
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
+        self.chain_key = ctx.vault.keyring.derived(CHAIN_KEY_PURPOSE)
 
     def record(self, reader: Reader, case_code: str, fields: Sequence[str], what: str,
                outcome: str = GRANTED) -> None:
@@ -85,7 +93,7 @@ class AccessLog:
             roles=",".join(reader.roles), case_code=case_code, fields=sorted(fields),
             what=what[:300], source=reader.source[:200], outcome=outcome,
             previous_hash=head.last_hash)
-        event.hash = event_hash(event)
+        event.hash = event_hash(event, self.chain_key)
         session.add(event)
         head.last_id, head.last_hash = event.id, event.hash
 
@@ -97,8 +105,13 @@ class AccessLog:
         with self.ctx.db.reading() as session:
             return [_view(e) for e in session.scalars(query)]
 
-    def verify(self) -> ChainCheck:
-        """Walk the chain from the first event and check every link and the head."""
+    def verify(self, filed: str | None = None) -> ChainCheck:
+        """Walk the chain from the first event and check every link and the head.
+
+        ``filed`` is a head printed earlier (``access-log-head N HASH``, or ``N:HASH``):
+        event N must still be in the chain with that hash.
+        """
+        anchor = parse_head(filed) if filed else None
         expected_id, previous, count = 1, GENESIS, 0
         with self.ctx.db.reading() as session:
             head = session.get(AccessChain, 1)
@@ -106,7 +119,11 @@ class AccessLog:
                 batch = session.scalars(select(AccessEvent).where(
                     AccessEvent.id >= expected_id).order_by(AccessEvent.id).limit(BATCH)).all()
                 for event in batch:
-                    problem = _problem(event, expected_id, previous)
+                    problem = _problem(event, expected_id, previous, self.chain_key)
+                    if problem is None and anchor and anchor[0] == event.id \
+                            and anchor[1] != event.hash:
+                        problem = (f"event {event.id} is not the one in the filed head: "
+                                   "the chain was rewritten from there")
                     if problem:
                         return ChainCheck(False, count, previous, problem)
                     expected_id, previous, count = event.id + 1, event.hash, count + 1
@@ -116,24 +133,42 @@ class AccessLog:
                 return ChainCheck(False, count, previous,
                                   f"the chain's head names event {head.last_id}, but the "
                                   f"log ends at event {count}: events were removed")
+            if anchor and anchor[0] > count:
+                return ChainCheck(False, count, previous,
+                                  f"the filed head names event {anchor[0]}, but the log ends "
+                                  f"at event {count}: events were removed")
         return ChainCheck(True, count, previous)
 
 
-def event_hash(event: AccessEvent) -> str:
-    """SHA-256 of the previous hash and every field of the event, in a fixed form."""
+def head_line(check: ChainCheck) -> str:
+    """The head as one line an operator files daily and gives back to ``--head``."""
+    return f"access-log-head {check.events} {check.head}"
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``access-log-head N HASH`` or ``N:HASH`` -> (N, HASH); ValueError otherwise."""
+    parts = text.replace("access-log-head", "").replace(":", " ").split()
+    if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+        raise ValueError(f"{text!r} is not a head: give it as printed, "
+                         "'access-log-head N HASH' or 'N:HASH'")
+    return int(parts[0]), parts[1].lower()
+
+
+def event_hash(event: AccessEvent, key: bytes) -> str:
+    """HMAC-SHA256 of the previous hash and every field of the event, in a fixed form."""
     content = [event.previous_hash, event.id, event.at.isoformat(), event.username,
                event.roles, event.case_code, list(event.fields), event.what, event.source,
                event.outcome]
-    return hashlib.sha256(json.dumps(content, separators=(",", ":"),
-                                     ensure_ascii=False).encode()).hexdigest()
+    message = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _problem(event: AccessEvent, expected_id: int, previous: str) -> str | None:
+def _problem(event: AccessEvent, expected_id: int, previous: str, key: bytes) -> str | None:
     if event.id != expected_id:
         return f"event {expected_id} is missing (the next is {event.id})"
     if event.previous_hash != previous:
         return f"event {event.id} does not follow event {event.id - 1}: one was altered"
-    if event_hash(event) != event.hash:
+    if not hmac.compare_digest(event_hash(event, key), event.hash):
         return f"event {event.id} was altered after it was written"
     return None
 

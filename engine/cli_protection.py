@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
-from .access import AccessView, Reader
+from . import ProcessEngine
+from .access import AccessView, head_line
 from .case_export import to_html
-from .cli_common import echo_views, engine_of, json_option, reported
+from .cli_common import acting_as, echo_views, engine_of, json_option, reader_as, reported
 from .keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
 
 
@@ -48,15 +49,28 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--head", "filed", default=None, metavar="HEAD",
+              help="A head printed earlier and filed elsewhere ('access-log-head N HASH' or "
+                   "'N:HASH'): the chain must still hold it.")
 @click.pass_context
 @reported
-def audit_verify(ctx: click.Context) -> None:
-    """Check that no access event was altered, removed or slipped in."""
-    check = engine_of(ctx).access.verify()
+def audit_verify(ctx: click.Context, filed: str | None) -> None:
+    """Check that no access event was altered, removed or slipped in.
+
+    The last line is the head: file it every day where the database's administrators
+    cannot write, and give it back with --head to prove the log was not cut back.
+    """
+    try:
+        check = engine_of(ctx).access.verify(filed)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     if not check.intact:
         click.echo(f"error: the access log was tampered with: {check.problem}", err=True)
         sys.exit(2)
-    click.echo(f"access log intact: {check.events} events; head {check.head}")
+    held = " and holds the filed head" if filed else ""
+    click.echo(f"access log intact: {check.events} events{held}; head {check.head}")
+    click.echo(head_line(check))
 
 
 @audit.command("access")
@@ -82,20 +96,20 @@ def case_rights() -> None:
     """Her rights: export, erasure, legal hold and retention (see engine.case_rights)."""
 
 
-def _operator(name: str | None) -> Reader:
-    return Reader(name or getpass.getuser(), ("command line",), "command line")
-
-
 @case_rights.command("export")
 @click.argument("code")
 @click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True)
-@click.option("--as", "actor", default=None, help="Who exports, for the access log.")
+@click.option("--as", "actor", default=None,
+              help="Who exports, for the access log: an existing, active user "
+                   "(default: your login).")
 @click.pass_context
 @reported
 def case_export(ctx: click.Context, code: str, folder: Path, actor: str | None) -> None:
     """Write CODE.json and CODE.html: everything held about her (readable by you only)."""
-    export = engine_of(ctx).rights.export(_operator(actor), code)
+    engine = engine_of(ctx)
+    reader, _ = reader_as(engine, actor)
+    export = engine.rights.export(reader, code)
     folder.mkdir(parents=True, exist_ok=True)
     for suffix, text in ((".json", json.dumps(export, indent=2, ensure_ascii=False)),
                          (".html", to_html(export))):
@@ -109,27 +123,38 @@ def case_export(ctx: click.Context, code: str, folder: Path, actor: str | None) 
 @case_rights.command("erase")
 @click.argument("code")
 @click.option("--yes", is_flag=True, help="Confirm: her data can never be read again.")
-@click.option("--as", "actor", default=None, help="Who erases, for the history.")
+@click.option("--as", "actor", default=None,
+              help="Who erases, for the history: an existing, active user "
+                   "(default: your login).")
 @click.pass_context
 @reported
 def case_erase(ctx: click.Context, code: str, yes: bool, actor: str | None) -> None:
     """Crypto-erase a case: destroy its key; what stays names only the code."""
     if not yes:
         raise ValueError("erasure cannot be undone: add --yes to confirm")
-    cancelled = engine_of(ctx).rights.erase(code, _operator(actor).username)
+    engine = engine_of(ctx)
+    cancelled = engine.rights.erase(code, _operator(engine, actor))
     click.echo(f"case {code} erased ({cancelled} running procedure(s) cancelled)")
 
 
 @case_rights.command("hold")
 @click.argument("code")
 @click.option("--release", is_flag=True, help="Lift the hold.")
-@click.option("--as", "actor", default=None)
+@click.option("--as", "actor", default=None,
+              help="Who sets it, for the history: an existing, active user "
+                   "(default: your login).")
 @click.pass_context
 @reported
 def case_hold(ctx: click.Context, code: str, release: bool, actor: str | None) -> None:
     """Put a case under a legal hold (no erasure), or lift it."""
-    engine_of(ctx).rights.hold(code, not release, _operator(actor).username)
+    engine = engine_of(ctx)
+    engine.rights.hold(code, not release, _operator(engine, actor))
     click.echo(f"case {code}: legal hold {'lifted' if release else 'set'}")
+
+
+def _operator(engine: ProcessEngine, name: str | None) -> str:
+    """The user ``--as`` names, checked; else the operator's login."""
+    return acting_as(engine, name, default=getpass.getuser())
 
 
 @case_rights.command("retention")

@@ -18,6 +18,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from .errors import EngineError
 from .sealing import SealBroken, open_seal, seal
 
@@ -100,6 +103,11 @@ class KeyRing:
     def case_key(self, case_code: str, sealed_key: bytes) -> bytes:
         return open_seal(self._master, sealed_key, _place(case_code))
 
+    def derived(self, purpose: str) -> bytes:
+        """A key for ``purpose`` derived from the master key (HKDF-SHA256): the master key
+        itself is used for nothing but sealing case keys."""
+        return derive_key(self._master, purpose)
+
     def check_value(self) -> bytes:
         return seal(self._master, CHECK_TEXT, CHECK_PLACE)
 
@@ -112,6 +120,12 @@ class KeyRing:
             pass
         raise MasterKeyError("the master key is not the one this database was sealed with: "
                              "check VARNAPOT_MASTER_KEY; the engine does not start")
+
+
+def derive_key(master_key: bytes, purpose: str) -> bytes:
+    """HKDF-SHA256 of the master key for ``purpose``, as :meth:`KeyRing.derived`."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                info=f"varnapot {purpose}".encode()).derive(master_key)
 
 
 def _place(case_code: str) -> str:

@@ -8,6 +8,8 @@ written to the append-only access log, which a coordinator reads on the case pag
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
@@ -109,8 +111,8 @@ def _without_protection(engine, statement: str) -> None:
             session.execute(text(statement))
             session.execute(text("ALTER TABLE access_event ENABLE TRIGGER USER"))
         else:
-            session.execute(text("DROP TRIGGER access_event_no_update"))
-            session.execute(text("DROP TRIGGER access_event_no_delete"))
+            session.execute(text("DROP TRIGGER IF EXISTS access_event_no_update"))
+            session.execute(text("DROP TRIGGER IF EXISTS access_event_no_delete"))
             session.execute(text(statement))
 
 
@@ -137,12 +139,30 @@ def test_audit_verify_finds_an_event_altered_or_removed(case, engine, signed_in,
 
 def test_the_command_line_logs_what_it_shows(case, engine, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
-    shown = CliRunner().invoke(main, ["show", str(case.id), "--as", "operator"])
+    shown = CliRunner().invoke(main, ["show", str(case.id), "--as", "coordinator"])
     assert shown.exit_code == 0 and STORY in shown.output
     (event,) = events(engine)
-    assert (event.username, event.source) == ("operator", "command line")
+    assert (event.username, event.roles, event.source) == (
+        "coordinator", ["coordinator"], "command line")
     listed = CliRunner().invoke(main, ["audit", "access", "--case", "SI-7K3Q-9F2M"])
-    assert "operator" in listed.output and "her_view" in listed.output
+    assert "coordinator" in listed.output and "her_view" in listed.output
+
+
+def test_the_command_line_reads_as_a_real_user_with_her_roles_or_not_at_all(case, engine,
+                                                                             monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["show", str(case.id), "--as", "admin"])
+    assert shown.exit_code == 0 and "identification_outcome" in shown.output
+    assert STORY not in shown.output and "her_view" not in shown.output  # as on the pages
+    assert events(engine) == []  # nothing personal was shown
+    engine.users.update("legal-adviser", active=False, by="tests")
+    for name, reason in (("operator", "user 'operator' does not exist"),
+                         ("legal-adviser", "user 'legal-adviser' is deactivated")):
+        refused = runner.invoke(main, ["show", str(case.id), "--as", name])
+        assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+        assert reason in refused.stderr and STORY not in refused.output
+    assert events(engine) == []
 
 
 def test_a_typed_reason_is_shown_to_the_coordinator_as_a_logged_read_and_not_to_the_admin(
@@ -160,3 +180,39 @@ def test_a_typed_reason_is_shown_to_the_coordinator_as_a_logged_read_and_not_to_
     (suspended,) = [e for e in history if e["event_type"] == "instance_suspended"]
     assert "Petrova" not in suspended["detail"]
     assert len(engine.access.events()) == before  # nothing of hers was shown
+
+
+def test_a_chain_rewritten_without_the_master_key_or_cut_back_to_a_filed_head_is_found(
+        case, engine, signed_in, monkeypatch):
+    coordinator = signed_in("coordinator")
+    for _ in range(3):
+        coordinator.get(f"/monitor/instances/{case.id}")
+    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    runner = CliRunner()
+    intact = runner.invoke(main, ["audit", "verify"])
+    assert intact.exit_code == 0
+    filed = intact.output.splitlines()[-1]
+    assert filed.startswith("access-log-head 3 ")
+    assert runner.invoke(main, ["audit", "verify", "--head", filed]).exit_code == 0
+
+    # Someone with the database's rights, not the master key, cuts the log back to
+    # event 2 and moves the head: the chain still holds, the filed head does not.
+    with engine.db.reading() as session:
+        second = session.scalar(select(AccessEvent.hash).where(AccessEvent.id == 2))
+    _without_protection(engine, "DELETE FROM access_event WHERE id = 3")
+    with engine.db.transaction() as session:
+        session.execute(text("UPDATE access_chain SET last_id = 2, last_hash = :h"),
+                        {"h": second})
+    assert runner.invoke(main, ["audit", "verify"]).exit_code == 0
+    cut = runner.invoke(main, ["audit", "verify", "--head", filed])
+    assert cut.exit_code == 2 and "events were removed" in cut.output
+
+    # Rewriting a link with a plain SHA-256, as one without the key would, is found.
+    with engine.db.reading() as session:
+        first = session.get(AccessEvent, 1)
+        forged = hashlib.sha256(f"{first.previous_hash}{first.id}".encode()).hexdigest()
+    _without_protection(engine, f"UPDATE access_event SET hash = '{forged}' WHERE id = 1")
+    rewritten = runner.invoke(main, ["audit", "verify"])
+    assert rewritten.exit_code == 2 and "event 1 was altered" in rewritten.output
+    bad = runner.invoke(main, ["audit", "verify", "--head", "yesterday"])
+    assert bad.exit_code == 2 and "is not a head" in bad.output
