@@ -113,5 +113,8 @@ def evaluate(text: str, names: Mapping[str, Any]) -> Any:
         return evaluator.eval(text.strip())
     except simpleeval.NameNotDefined as exc:
         raise ExpressionError(f"{exc.name!r} is not set in the process data") from exc
+    except ValueError as exc:  # its message quotes the value, which may be about her
+        raise ExpressionError(f"{text.strip()!r} failed: a value could not be "
+                              f"converted ({type(exc).__name__})") from exc
     except Exception as exc:
         raise ExpressionError(f"{text.strip()!r} failed: {exc}") from exc

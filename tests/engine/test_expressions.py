@@ -70,3 +70,9 @@ def test_whitelisted_functions_and_iso_literals():
     assert evaluate("P90D", {}) == "P90D"
     assert evaluate("2026-05-30T00:00:00+02:00", {}) == "2026-05-30T00:00:00+02:00"
     assert "only these functions" in check_expression("eval('1')")
+
+
+def test_a_failing_expression_does_not_quote_her_data_in_its_message():
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("int(her_view) > 2", {"her_view": "Kovalenko told us about Petrov"})
+    assert "Kovalenko" not in str(caught.value) and "int(her_view)" in str(caught.value)

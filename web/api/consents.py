@@ -11,7 +11,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from engine.consents import GIVEN, GUARDIAN, HERSELF, KEEPERS, MAX_NOTE, PURPOSES, REFUSED
@@ -20,9 +19,10 @@ from ..auth import acting_user, engine, reader, roles_required
 from ..bounds import day
 from ..monitor import CASE_READERS
 from ..security import csrf_unless_token
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("consents_api", __name__, url_prefix="/api",
-                description="Her consents: given, refused, withdrawn.")
+blp = ApiBlueprint("consents_api", __name__, url_prefix="/api",
+                   description="Her consents: given, refused, withdrawn.")
 blp.before_request(csrf_unless_token)
 
 CONSENT_KEEPERS = KEEPERS

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 from icalendar import Calendar, Event
 from marshmallow import Schema, fields, validate
 
@@ -22,9 +21,10 @@ from engine.views import DeadlineView
 from ..auth import acting_user, engine
 from ..bounds import MAX_DAYS, whole
 from ..deadlines import owned_roles
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("deadlines_api", __name__, url_prefix="/api",
-                description="Legal deadlines, by latest safe day.")
+blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
+                   description="Legal deadlines, by latest safe day.")
 
 FEED_LIMIT = 1000
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 from werkzeug.http import dump_options_header
 
@@ -23,13 +23,15 @@ from engine.views import DefinitionView, Deployed
 from ..auth import acting_user, engine
 from ..bounds import whole
 from ..security import csrf_unless_token
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
-                description="BPMN process definitions and their versions.")
+blp = ApiBlueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
+                   description="BPMN process definitions and their versions.")
 blp.before_request(csrf_unless_token)
 
 PUBLISHERS = ("policy_analyst", ADMIN)
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
+XML_TYPES = ("application/xml", "text/xml")
 _NOT_IN_A_FILE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 """Deploy refuses such keys; one deployed before it did is still named safely."""
 
@@ -88,11 +90,15 @@ DIAGRAM_BODY = {"content": {
 
 def uploaded_diagram() -> tuple[bytes, str]:
     """The diagram of the request: an uploaded ``file`` or the raw XML body."""
-    upload = request.files.get("file")
-    if upload is not None:
-        content, name = upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename or "upload.bpmn"
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        content = upload.read(MAX_DIAGRAM_BYTES + 1) if upload else b""
+        name = (upload.filename if upload else None) or "upload.bpmn"
     else:
         content, name = request.get_data(cache=False)[:MAX_DIAGRAM_BYTES + 1], "diagram"
+        if content.strip() and request.mimetype not in XML_TYPES:
+            abort(415, message="send the BPMN XML with Content-Type: application/xml, or as "
+                               "a multipart upload named 'file'")
     if not content.strip():
         abort(400, message="send the BPMN XML as the body or as an uploaded file named 'file'")
     if len(content) > MAX_DIAGRAM_BYTES:

@@ -14,7 +14,6 @@ from typing import Any
 from flask import Flask
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.cases import new_code
@@ -27,11 +26,12 @@ from ..auth import acting_user, engine, reader, roles_required
 from ..bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
 from ..monitor import CASE_READERS, MONITORS
 from ..security import csrf_unless_token
+from .blueprint import ApiBlueprint
 from .deadlines import DeadlineSchema
 from .tasks import TaskSchema
 
-blp = Blueprint("instances_api", __name__, url_prefix="/api",
-                description="Process instances, cases and their history.")
+blp = ApiBlueprint("instances_api", __name__, url_prefix="/api",
+                   description="Process instances, cases and their history.")
 blp.before_request(csrf_unless_token)
 
 
@@ -312,8 +312,8 @@ class History(MethodView):
                                            limit=query["limit"])
 
 
-clock_blp = Blueprint("clock_api", __name__, url_prefix="/api",
-                      description="The settable clock (only with VARNAPOT_CLOCK=manual).")
+clock_blp = ApiBlueprint("clock_api", __name__, url_prefix="/api",
+                         description="The settable clock (only with VARNAPOT_CLOCK=manual).")
 clock_blp.before_request(csrf_unless_token)
 
 

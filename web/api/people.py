@@ -7,15 +7,16 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from webargs import core
 
 from ..auth import engine, reader, roles_required
 from ..people import PERSON_READERS
 from ..security import csrf_unless_token
+from .blueprint import ApiBlueprint, read_json
 
-blp = Blueprint("people_api", __name__, url_prefix="/api",
-                description="Her personal record, sealed and shown by need to know.")
+blp = ApiBlueprint("people_api", __name__, url_prefix="/api",
+                   description="Her personal record, sealed and shown by need to know.")
 blp.before_request(csrf_unless_token)
 
 
@@ -25,6 +26,11 @@ class PersonSchema(Schema):
         "description": "The fields her roles may read; the others are absent. See "
                        "forms/person.py for each field."})
     editable = fields.Boolean()
+
+
+CHANGE_BODY = {"content": {"application/json": {"schema": {
+    "type": "object", "description": "The fields to change, by the names of forms/person.py; "
+                                     "the others keep their values."}}}}
 
 
 @blp.route("/cases/<code>/person")
@@ -38,9 +44,11 @@ class PersonResource(MethodView):
         return engine().people.read(reader(), code, f"API record of {code}")
 
     @roles_required(*PERSON_READERS)
+    @blp.doc(requestBody=CHANGE_BODY)
     @blp.response(200, PersonSchema)
     def patch(self, code: str) -> Any:
         """Change the fields given (coordinator, NGO counsellor, social work); 422 with
         the messages by field leaves the record as it was."""
-        return engine().people.write(reader(), code, request.get_json(silent=True) or {},
+        body = read_json(request)  # the engine checks it against forms/person.py
+        return engine().people.write(reader(), code, {} if body is core.missing else body,
                                      f"API record of {code}")

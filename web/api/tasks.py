@@ -13,7 +13,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_login import login_required
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from engine.views import TaskView
@@ -24,9 +24,10 @@ from ..form_fields import json_schema
 from ..procedure_texts import translate
 from ..security import csrf_unless_token
 from ..worklist import lanes, own_task
+from .blueprint import ApiBlueprint
 
-blp = Blueprint("tasks", __name__, url_prefix="/api/tasks",
-                description="Human tasks of the signed-in user's roles.")
+blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
+                   description="Human tasks of the signed-in user's roles.")
 blp.before_request(csrf_unless_token)
 
 
