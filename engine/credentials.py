@@ -5,10 +5,10 @@ does not give them away. API tokens are long random strings: a fast SHA-256 of e
 enough to make the stored value useless, and lets every API request find its token with
 one indexed lookup. A token is shown once, when it is made.
 
-Failed sign-ins are written down. After ``MAX_FAILURES`` for one user name, or
-``MAX_ADDRESS_FAILURES`` from one address, within ``WINDOW``, sign-in is refused for that
-name or address until the window has passed, even with the right password: guessing
-becomes slow whichever of the two the guesser varies.
+Failed sign-ins are written down. After a few for one user name, or from one client
+address, each further failure doubles the wait before that name or address may try
+again, even with the right password (:mod:`engine.sign_in_brake`): guessing becomes
+slow whichever of the two the guesser varies, and no one can lock anyone else out.
 
 A browser session carries her user name and her session generation. Signing out,
 a new password, a change of roles and deactivation raise the generation, so every
@@ -28,19 +28,16 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from . import sign_in_brake
 from .context import EngineContext
-from .errors import BadRequest, TooManyAttempts, Unauthorized
+from .errors import BadRequest, Unauthorized
 from .models import ApiToken, LoginAttempt, UserAccount
 from .users import roles_of, user_named, user_view
 from .views import UserView
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
-MAX_ADDRESS_FAILURES = 20
-WINDOW = timedelta(minutes=15)
 REFUSED = "wrong user name or password"
 """The same words whether the name exists or not: they must not tell which."""
 
@@ -117,7 +114,7 @@ class CredentialService:
         now = self.wall_clock()
         address = (address or "unknown")[:64]
         with self.ctx.db.transaction() as session:
-            self._check_brake(session, username, address, now)
+            sign_in_brake.check(session, username, address, now)
             user = session.scalar(select(UserAccount).where(UserAccount.username == username))
             valid = _verify(user.password_hash if user else None, password)
             ok = valid and user is not None and user.active
@@ -133,21 +130,6 @@ class CredentialService:
         if view is None:
             raise Unauthorized(REFUSED)
         return view
-
-    def _check_brake(self, session: Session, username: str, address: str,
-                     now: datetime) -> None:
-        since = now - WINDOW
-        for column, value, limit in ((LoginAttempt.username, username, MAX_FAILURES),
-                                     (LoginAttempt.address, address, MAX_ADDRESS_FAILURES)):
-            failures = session.execute(
-                select(func.count(), func.min(LoginAttempt.at))
-                .where(column == value, LoginAttempt.at > since,
-                       LoginAttempt.succeeded.is_(False))).one()
-            count, oldest = failures
-            if count >= limit:
-                wait = int((oldest + WINDOW - now).total_seconds()) + 1
-                raise TooManyAttempts(
-                    f"too many failed sign-ins; try again in {max(1, wait // 60)} min", wait)
 
     # --- API tokens --------------------------------------------------------------------
 

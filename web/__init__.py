@@ -23,6 +23,7 @@ from . import (
     modeler,
     monitor,
     people,
+    proxies,
     request_log,
     security,
     worklist,
@@ -38,6 +39,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app.extensions["varnapot"] = engine or ProcessEngine(config)
     bounds.init_app(app)  # before any route: the converters bind when a rule is added
     security.init_app(app)
+    proxies.init_app(app)
     request_log.init_app()
     auth.init_app(app)
     i18n.init_app(app)

@@ -159,25 +159,28 @@ def _log_refused_case(arguments: dict[str, Any]) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """Sign-in; the address braked is the client's, as ``web.proxies`` finds it."""
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()
         password = request.form.get("password", "")
         try:
             view = engine().credentials.sign_in(username, password, request.remote_addr or "")
         except TooManyAttempts as exc:
-            minutes = max(1, exc.retry_after // 60)
+            minutes = max(1, -(-exc.retry_after // 60))
             flash(ngettext("Too many failed sign-ins: try again in %(num)d minute.",
                            "Too many failed sign-ins: try again in %(num)d minutes.",
                            minutes), "error")
             status = 429
+            headers["Retry-After"] = str(exc.retry_after)
         except Unauthorized:
             flash(gettext("Wrong user name or password."), "error")
             status = 401
         else:
             login_user(User(view, session_id=view.session_id))
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html"), status
+    return render_template("login.html"), status, headers
 
 
 @bp.post("/logout")

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.credentials import MAX_FAILURES, REFUSED, WINDOW, CredentialService
+from engine.credentials import REFUSED, CredentialService
 from engine.errors import BadRequest, NotFound, TooManyAttempts, Unauthorized
 from engine.models import ApiToken, LoginAttempt, UserAccount
+from engine.sign_in_brake import ACCOUNT, ADDRESS, MAX_DELAY, delay_after
 
 PASSWORD = "correct horse battery"
 
@@ -83,18 +84,46 @@ def test_a_deactivated_user_cannot_sign_in(engine, credentials):
         credentials.sign_in("ana", PASSWORD, "10.0.0.1")
 
 
-def test_repeated_failures_brake_the_name_even_with_the_right_password(engine, credentials,
-                                                                       wall):
-    for _ in range(MAX_FAILURES):
+def test_each_failure_past_the_free_ones_doubles_the_wait_of_the_name(engine, credentials,
+                                                                      wall):
+    for _ in range(ACCOUNT.free):
         with pytest.raises(Unauthorized):
             credentials.sign_in("ana", "a guess at it", "10.0.0.9")
-        wall.now += timedelta(seconds=5)
-    with pytest.raises(TooManyAttempts) as braked:
-        credentials.sign_in("ana", PASSWORD, "10.0.0.1")  # another address: still braked
-    assert 0 < braked.value.retry_after <= WINDOW.total_seconds()
+    waits = []
+    for _ in range(4):
+        before = attempts(engine)
+        with pytest.raises(TooManyAttempts) as braked:
+            credentials.sign_in("ana", PASSWORD, "10.0.0.1")  # the right one, elsewhere
+        assert attempts(engine) == before  # a braked try is not even counted
+        waits.append(braked.value.retry_after)
+        wall.now += timedelta(seconds=braked.value.retry_after)
+        with pytest.raises(Unauthorized):
+            credentials.sign_in("ana", "another guess", "10.0.0.9")
+    assert waits == [30, 60, 120, 240]
     assert credentials.sign_in("bea", PASSWORD, "10.0.0.9").username == "bea"
-    wall.now += WINDOW
+    wall.now += timedelta(seconds=480)
     assert credentials.sign_in("ana", PASSWORD, "10.0.0.1").username == "ana"
+    with pytest.raises(Unauthorized):  # her success starts the count again
+        credentials.sign_in("ana", "a typo", "10.0.0.1")
+    assert credentials.sign_in("ana", PASSWORD, "10.0.0.1").username == "ana"
+
+
+def test_the_wait_stops_growing_at_its_cap():
+    assert [delay_after(n, 5).total_seconds() for n in (4, 5, 6, 9)] == [0, 30, 60, 480]
+    assert delay_after(10, 5) == delay_after(10_000, 5) == MAX_DELAY
+
+
+def test_failures_from_one_address_slow_that_address_and_no_other(engine, credentials,
+                                                                   wall):
+    for number in range(ADDRESS.free):
+        with pytest.raises(Unauthorized):
+            credentials.sign_in(f"guess-{number}", "a guess at it", "203.0.113.7")
+    with pytest.raises(TooManyAttempts):
+        credentials.sign_in("bea", PASSWORD, "203.0.113.7")
+    assert credentials.sign_in("bea", PASSWORD, "198.51.100.4").username == "bea"
+    assert credentials.sign_in("ana", PASSWORD, "198.51.100.4").username == "ana"
+    wall.now += ADDRESS.window
+    assert credentials.sign_in("bea", PASSWORD, "203.0.113.7").username == "bea"
 
 
 def test_a_token_is_stored_hashed_works_until_revoked(engine, credentials):
