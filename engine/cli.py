@@ -5,7 +5,6 @@ Every listing takes ``--json``. Any error prints one line to stderr and exits no
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import signal
@@ -14,12 +13,21 @@ from typing import Any
 
 import click
 
-from .access import Reader
-from .cli_common import echo_views, engine_of, json_data, json_option, reported
+from .cli_common import (
+    acting_as,
+    echo_views,
+    engine_of,
+    json_data,
+    json_option,
+    reader_as,
+    reported,
+    worker_on,
+)
 from .cli_people import inbox, mail, users
 from .cli_protection import audit, case_rights, keys
 from .clock import parse_duration
 from .inbox import SOURCES
+from .tasks import check_release
 
 
 @click.group()
@@ -130,14 +138,17 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @json_option
 @click.pass_context
 @reported
-def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str, as_json: bool) -> None:
+def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None,
+           as_json: bool) -> None:
     """Deploy BPMN files or folders of them."""
     engine = engine_of(ctx)
-    results = [r for path in paths for r in engine.repository.deploy(path, actor=actor)]
+    by = acting_as(engine, actor)
+    results = [r for path in paths for r in engine.repository.deploy(path, actor=by)]
     echo_views(results, as_json, lambda d: f"{d.key} version {d.version}"
            + ("" if d.new_version else " (unchanged)"))
 
@@ -157,14 +168,16 @@ def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
 @click.argument("key")
 @click.option("--case", "case_code", required=True, help="Pseudonymous case code.")
 @click.option("--data", default=None, help="Initial data as a JSON object.")
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @json_option
 @click.pass_context
 @reported
-def start(ctx: click.Context, key: str, case_code: str, data: str | None, actor: str,
-          as_json: bool) -> None:
+def start(ctx: click.Context, key: str, case_code: str, data: str | None,
+          actor: str | None, as_json: bool) -> None:
     """Start a procedure for a case."""
-    view = engine_of(ctx).runtime.start(key, case_code, json_data(data), actor=actor)
+    engine = engine_of(ctx)
+    view = engine.runtime.start(key, case_code, json_data(data), actor=acting_as(engine, actor))
     echo_views(view, as_json, _instance_line)
 
 
@@ -200,12 +213,14 @@ def instances(ctx: click.Context, status: str | None, case_code: str | None,
 @click.pass_context
 @reported
 @click.option("--as", "actor", default=None,
-              help="Who reads, for the access log (default: the system user).")
+              help="Read as this user: what her roles may read, logged under her name "
+                   "(default: everything, logged under your login).")
 def show(ctx: click.Context, instance_id: int, as_json: bool, actor: str | None) -> None:
     """Show one instance: status, open tasks, timers and variables (the read is logged)."""
-    reader = Reader(actor or getpass.getuser(), ("command line",), "command line")
-    view = engine_of(ctx).disclosure.instance(reader, instance_id, f"instance {instance_id}",
-                                              whole=True)
+    engine = engine_of(ctx)
+    reader, whole = reader_as(engine, actor)
+    view = engine.disclosure.instance(reader, instance_id, f"instance {instance_id}",
+                                      whole=whole)
     if as_json:
         echo_views(view, True, str)
         return
@@ -279,29 +294,34 @@ def notifications(ctx: click.Context, role: str | None, instance_id: int | None,
 
 @main.command()
 @click.argument("task_id", type=int)
-@click.option("--as", "user", required=True)
+@click.option("--as", "user", required=True, help="A user holding the task's role.")
 @json_option
 @click.pass_context
 @reported
 def claim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
     """Claim a task."""
-    echo_views(engine_of(ctx).tasks.claim(task_id, user), as_json, _task_line)
+    engine = engine_of(ctx)
+    worker, _ = worker_on(engine, task_id, user)
+    echo_views(engine.tasks.claim(task_id, worker.username), as_json, _task_line)
 
 
 @main.command()
 @click.argument("task_id", type=int)
-@click.option("--as", "user", required=True)
+@click.option("--as", "user", required=True, help="The user who claimed the task.")
 @json_option
 @click.pass_context
 @reported
 def unclaim(ctx: click.Context, task_id: int, user: str, as_json: bool) -> None:
     """Give a claimed task back to the worklist."""
-    echo_views(engine_of(ctx).tasks.unclaim(task_id, user), as_json, _task_line)
+    engine = engine_of(ctx)
+    worker, task = worker_on(engine, task_id, user)
+    check_release(task, worker.username)
+    echo_views(engine.tasks.unclaim(task_id, worker.username), as_json, _task_line)
 
 
 @main.command()
 @click.argument("task_id", type=int)
-@click.option("--as", "user", required=True)
+@click.option("--as", "user", required=True, help="A user holding the task's role.")
 @click.option("--data", required=True, help="The form fields as a JSON object.")
 @click.option("--revision", type=int, default=None, help="Fail if the instance moved on.")
 @json_option
@@ -311,7 +331,8 @@ def complete(ctx: click.Context, task_id: int, user: str, data: str, revision: i
              as_json: bool) -> None:
     """Complete a task with its form data."""
     engine = engine_of(ctx)
-    view = engine.tasks.complete(task_id, user, json_data(data), revision=revision)
+    worker, _ = worker_on(engine, task_id, user)
+    view = engine.tasks.complete(task_id, worker.username, json_data(data), revision=revision)
     if as_json:
         echo_views(engine.runtime.instance(view.instance_id), True, str)
     else:
@@ -335,55 +356,64 @@ def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @json_option
 @click.pass_context
 @reported
-def retry(ctx: click.Context, instance_id: int, actor: str, as_json: bool) -> None:
+def retry(ctx: click.Context, instance_id: int, actor: str | None, as_json: bool) -> None:
     """Run a failed step of an instance in incident again."""
-    echo_views(engine_of(ctx).runtime.retry(instance_id, actor=actor), as_json, _instance_line)
+    engine = engine_of(ctx)
+    echo_views(engine.runtime.retry(instance_id, actor=acting_as(engine, actor)), as_json,
+               _instance_line)
 
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @click.option("--reason", default=None)
 @json_option
 @click.pass_context
 @reported
-def cancel(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+def cancel(ctx: click.Context, instance_id: int, actor: str | None, reason: str | None,
            as_json: bool) -> None:
     """Cancel an instance."""
-    echo_views(engine_of(ctx).runtime.cancel(instance_id, actor=actor, reason=reason), as_json,
-           _instance_line)
+    engine = engine_of(ctx)
+    echo_views(engine.runtime.cancel(instance_id, actor=acting_as(engine, actor),
+                                     reason=reason), as_json, _instance_line)
 
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context
 @reported
-def suspend(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+def suspend(ctx: click.Context, instance_id: int, actor: str | None, reason: str | None,
             as_json: bool) -> None:
     """Suspend an instance: no task can be completed and no timer fires."""
-    echo_views(engine_of(ctx).runtime.suspend(instance_id, actor=actor, reason=reason), as_json,
-               _instance_line)
+    engine = engine_of(ctx)
+    echo_views(engine.runtime.suspend(instance_id, actor=acting_as(engine, actor),
+                                      reason=reason), as_json, _instance_line)
 
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default="system", show_default=True)
+@click.option("--as", "actor", default=None,
+              help="Who acts, for the history: an existing, active user (default: system).")
 @click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context
 @reported
-def resume(ctx: click.Context, instance_id: int, actor: str, reason: str | None,
+def resume(ctx: click.Context, instance_id: int, actor: str | None, reason: str | None,
            as_json: bool) -> None:
     """Resume a suspended instance."""
-    echo_views(engine_of(ctx).runtime.resume(instance_id, actor=actor, reason=reason), as_json,
-               _instance_line)
+    engine = engine_of(ctx)
+    echo_views(engine.runtime.resume(instance_id, actor=acting_as(engine, actor),
+                                     reason=reason), as_json, _instance_line)
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -11,8 +12,11 @@ from typing import Any
 import click
 
 from . import EngineConfig, ProcessEngine
+from .access import Reader
 from .errors import EngineError
-from .views import View
+from .views import TaskView, UserView, View
+
+SOURCE = "command line"
 
 
 def engine_of(ctx: click.Context) -> ProcessEngine:
@@ -21,6 +25,32 @@ def engine_of(ctx: click.Context) -> ProcessEngine:
         ctx.obj = ProcessEngine(EngineConfig.from_env())
         ctx.call_on_close(ctx.obj.close)
     return ctx.obj
+
+
+def acting_as(engine: ProcessEngine, name: str | None, default: str = "system") -> str:
+    """Who the command acts as, for the history: ``--as`` names an existing, active user
+    (else one line and exit status 1, nothing done); without it, ``default``."""
+    return default if name is None else engine.users.acting(name).username
+
+
+def reader_as(engine: ProcessEngine, name: str | None) -> tuple[Reader, bool]:
+    """Who reads, for the access log, and whether she is shown everything.
+
+    ``--as`` reads as that user, as the API would: what her roles may read, logged under
+    her name and roles. Without it the operator at the server reads everything (she holds
+    the master key anyway), logged under her login.
+    """
+    if name is None:
+        return Reader(getpass.getuser(), (SOURCE,), SOURCE), True
+    user = engine.users.acting(name)
+    return Reader(user.username, tuple(user.roles), SOURCE), False
+
+
+def worker_on(engine: ProcessEngine, task_id: int, name: str) -> tuple[UserView, TaskView]:
+    """The user ``--as`` names and the task, if it is work of her roles: the rule of the
+    pages and the API."""
+    user = engine.users.acting(name)
+    return user, engine.tasks.own_task(task_id, user.roles)
 
 
 def reported(command: Callable[..., Any]) -> Callable[..., Any]:

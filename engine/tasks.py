@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, defer, load_only
 
 from . import consents
 from .context import EngineContext
-from .errors import BadRequest, Conflict, EngineError, NotFound, ValidationFailed
+from .errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from .execution import run_guarded
 from .instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
 from .models import CaseRecord, HumanTask, ProcessInstance, Timer
 from .plain_text import refuse_broken_text
 from .timer_states import BPMN_TIMER, PENDING
+from .users import lanes
 from .views import TaskView
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -33,6 +34,13 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
         due_date=task.due_date, assignee=task.assignee, status=task.status,
         created_at=task.created_at, ended_at=task.ended_at, completed_by=task.completed_by,
     )
+
+
+def check_release(task: TaskView, username: str) -> None:
+    """Only she who claimed a task gives it back; the pages, the API and the command
+    line ask this before :meth:`TaskService.unclaim`."""
+    if task.assignee and task.assignee != username:
+        raise Forbidden(f"task {task.id} is claimed by {task.assignee}")
 
 
 def field_messages(messages: Any) -> dict[str, list[str]]:
@@ -166,6 +174,18 @@ class TaskService:
         with self.ctx.db.reading() as session:
             task = self._get(session, task_id)
             return task_view(task, _case_of(session, task))
+
+    def own_task(self, task_id: int, roles: Iterable[str]) -> TaskView:
+        """The task, if it exists (NotFound) and lies in a lane of ``roles`` (Forbidden).
+
+        The one rule of the pages, the API and the command line: an actor sees, claims
+        and completes only the tasks of her own roles.
+        """
+        task = self.task(task_id)
+        if task.role not in lanes(roles):
+            raise Forbidden(f"task {task_id} is work for the {task.role} role, "
+                            "which is not one of yours")
+        return task
 
     def form(self, form_key: str) -> Any:
         schema = self.ctx.forms.get(form_key)

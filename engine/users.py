@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .context import EngineContext
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .models import UserAccount, UserRole
 from .roles import ROLES
 from .views import UserView
@@ -22,6 +22,11 @@ from .views import UserView
 ADMIN = "admin"
 """Manages users and definitions; not a lane of any procedure."""
 USER_ROLES = (*ROLES, ADMIN)
+
+
+def lanes(roles: Iterable[str]) -> list[str]:
+    """The roles whose tasks she works on: every role but ``admin``, which has no lane."""
+    return [role for role in roles if role != ADMIN]
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
@@ -112,6 +117,14 @@ class UserService:
         with self.ctx.db.reading() as session:
             user = user_named(session, username)
             return user_view(user, roles_of(session, user.id))
+
+    def acting(self, username: str) -> UserView:
+        """The user a command acts as: she must exist and may act, as at sign-in, so
+        that no one is written into the history or the access log who is not her."""
+        user = self.get(username)
+        if not user.active:
+            raise Forbidden(f"user {username!r} is deactivated")
+        return user
 
     def users(self, *, role: str | None = None) -> list[UserView]:
         query = select(UserAccount).order_by(UserAccount.username)

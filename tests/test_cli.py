@@ -6,9 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from engine import EngineConfig, ProcessEngine
 from engine.cli import main
+from engine.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
 from tests.conftest import PROCESSES
 
 
@@ -30,7 +32,13 @@ def cli(database_url, monkeypatch):
     run.json = run_json  # type: ignore[attr-defined]
     run("db", "upgrade")
     run("clock", "--set", "2026-03-02T09:00:00+01:00", "--rewind")
+    for name, role in ACTORS.items():
+        run("users", "add", name, "--role", role)
     return run
+
+
+ACTORS = {"officer": "police", "coord": "coordinator", "lawyer": "legal_adviser"}
+"""The people the tests act as: `--as` names an existing user."""
 
 
 def task_id(cli, element_id: str) -> int:
@@ -76,7 +84,7 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
 
 
 @pytest.mark.parametrize("args, reason", [
-    (("complete", "42", "--as", "ana", "--data", "{}"), "task 42 does not exist"),
+    (("complete", "42", "--as", "officer", "--data", "{}"), "task 42 does not exist"),
     (("show", "42"), "process instance 42 does not exist"),
     (("history", "42"), "process instance 42 does not exist"),
     (("retry", "42"), "process instance 42 does not exist"),
@@ -167,3 +175,69 @@ def test_cli_suspend_and_resume_keep_their_reasons_in_the_history(cli):
     details = {e["event_type"]: e["detail"] for e in cli.json("history", "1")}
     assert details["instance_suspended"] == "she is in hospital"
     assert details["instance_resumed"] == "she is back"
+
+
+GRANT = json.dumps({"stay_decision": "granted", "stay_decision_date": "2026-03-01",
+                    "victim_category": "trafficking", "informed_of_permit": True})
+
+
+def state_of(database_url: str) -> tuple:
+    """Everything a refused command must leave as it was: instances, tasks, history and
+    the access log."""
+    engine = ProcessEngine(EngineConfig(database_url=database_url))
+    try:
+        with engine.db.reading() as session:
+            return (session.execute(select(ProcessInstance.id, ProcessInstance.revision,
+                                           ProcessInstance.status, ProcessInstance.state)
+                                    .order_by(ProcessInstance.id)).all(),
+                    session.execute(select(HumanTask.id, HumanTask.status, HumanTask.assignee)
+                                    .order_by(HumanTask.id)).all(),
+                    session.scalar(select(func.count()).select_from(AuditEvent)),
+                    session.scalar(select(func.count()).select_from(AccessEvent)))
+    finally:
+        engine.close()
+
+
+def test_cli_acts_only_as_an_existing_active_user_holding_the_tasks_role(cli, database_url):
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "SI-2026-0009", "--as", "coord")
+    for name, role in (("school-1", "school"), ("officer-2", "police"), ("gone", "police"),
+                       ("root", "admin")):
+        cli("users", "add", name, "--role", role)
+    cli("users", "update", "gone", "--inactive")
+    grant = task_id(cli, "grant_permitted_stay")
+    cli("claim", str(grant), "--as", "officer")
+    not_hers = f"task {grant} is work for the police role, which is not one of yours"
+    before = state_of(database_url)
+    for args, reason in (
+            (("claim", str(grant), "--as", "nobody"), "user 'nobody' does not exist"),
+            (("complete", str(grant), "--as", "nobody", "--data", GRANT),
+             "user 'nobody' does not exist"),
+            (("unclaim", str(grant), "--as", "nobody"), "user 'nobody' does not exist"),
+            (("start", "reflection_period", "--case", "SI-2026-0010", "--as", "nobody"),
+             "user 'nobody' does not exist"),
+            (("suspend", "1", "--as", "nobody"), "user 'nobody' does not exist"),
+            (("cancel", "1", "--as", "nobody"), "user 'nobody' does not exist"),
+            (("show", "1", "--as", "nobody"), "user 'nobody' does not exist"),
+            (("complete", str(grant), "--as", "gone", "--data", GRANT),
+             "user 'gone' is deactivated"),
+            (("claim", str(grant), "--as", "school-1"), not_hers),
+            (("complete", str(grant), "--as", "school-1", "--data", GRANT), not_hers),
+            (("complete", str(grant), "--as", "coord", "--data", GRANT), not_hers),
+            (("complete", str(grant), "--as", "root", "--data", GRANT), not_hers),
+            (("unclaim", str(grant), "--as", "school-1"), not_hers),
+            (("unclaim", str(grant), "--as", "officer-2"), f"task {grant} is claimed by officer"),
+            (("complete", str(grant), "--as", "officer-2", "--data", GRANT),
+             f"task {grant} is claimed by officer")):
+        result = cli(*args, ok=False)
+        assert result.exit_code == 1, args
+        assert result.stderr == f"error: {reason}\n", (args, result.stderr)
+        assert state_of(database_url) == before, args
+
+    cli("unclaim", str(grant), "--as", "officer")
+    cli("complete", str(grant), "--as", "officer-2", "--data", GRANT)
+    (done,) = cli.json("tasks", "--status", "completed")
+    assert (done["id"], done["completed_by"]) == (grant, "officer-2")
+    actors = {(e["event_type"], e["actor"]) for e in cli.json("history", "1")}
+    assert {("instance_started", "coord"), ("task_claimed", "officer"),
+            ("task_unclaimed", "officer"), ("task_completed", "officer-2")} <= actors

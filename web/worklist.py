@@ -16,8 +16,8 @@ from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, EngineError, NotFound, ValidationFailed
-from engine.users import ADMIN
+from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.users import lanes as lanes_of
 from engine.views import TaskView
 
 from .auth import User, acting_user, engine
@@ -34,7 +34,7 @@ DUE_SOON_DAYS = 3
 
 def lanes(user: User) -> list[str]:
     """The roles whose tasks she works on: every role but ``admin``, which has no lane."""
-    return [role for role in user.roles if role != ADMIN]
+    return lanes_of(user.roles)
 
 
 def urgency(task: TaskView, today: date) -> str:
@@ -51,12 +51,11 @@ def urgency(task: TaskView, today: date) -> str:
 def own_task(task_id: int) -> TaskView:
     """The task, if it exists (404) and is one of her roles (403); pages and API alike."""
     try:
-        task = engine().tasks.task(task_id)
+        return engine().tasks.own_task(task_id, acting_user().roles)
     except NotFound as exc:
         abort(404, description=exc.message)
-    if task.role not in lanes(acting_user()):
+    except Forbidden:
         abort(403)
-    return task
 
 
 @bp.get("/")

@@ -42,6 +42,7 @@ def julija(engine) -> Case:
 def test_the_export_holds_everything_about_her_and_is_itself_logged(julija, engine,
                                                                    tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    engine.users.add("records-officer", ["coordinator"], by="tests")
     result = CliRunner().invoke(main, ["case", "export", CODE, "--out", str(tmp_path),
                                        "--as", "records-officer"])
     assert result.exit_code == 0, result.output
@@ -59,7 +60,8 @@ def test_the_export_holds_everything_about_her_and_is_itself_logged(julija, engi
     for suffix in (".json", ".html"):
         assert stat.S_IMODE(os.stat(tmp_path / f"{CODE}{suffix}").st_mode) == 0o600
     (event,) = engine.access.events(case_code=CODE, limit=1)
-    assert (event.username, event.what) == ("records-officer", f"export of case {CODE}")
+    assert (event.username, event.roles, event.what) == (
+        "records-officer", ["coordinator"], f"export of case {CODE}")
     assert {"family_name", "narrative", "preliminary_observations"} <= set(event.fields)
 
 
@@ -110,6 +112,10 @@ def test_the_erase_command_asks_for_confirmation(julija, engine, monkeypatch):
     unconfirmed = runner.invoke(main, ["case", "erase", CODE])
     assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.output
     assert engine.people.read(COORDINATOR, CODE, "test").fields["given_name"] == "Julija"
+    nobody = runner.invoke(main, ["case", "erase", CODE, "--yes", "--as", "records-officer"])
+    assert nobody.exit_code == 1 and "user 'records-officer' does not exist" in nobody.output
+    assert engine.people.read(COORDINATOR, CODE, "test").fields["given_name"] == "Julija"
+    engine.users.add("records-officer", ["coordinator"], by="tests")
     done = runner.invoke(main, ["case", "erase", CODE, "--yes", "--as", "records-officer"])
     assert done.exit_code == 0 and "erased" in done.output
 

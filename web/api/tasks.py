@@ -16,6 +16,7 @@ from flask_login import login_required
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from engine.tasks import check_release
 from engine.views import TaskView
 
 from ..auth import acting_user, engine
@@ -125,9 +126,7 @@ class Unclaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: int) -> TaskView:
         """Give the task back to your role."""
-        task = own_task(task_id)
-        if task.assignee and task.assignee != acting_user().username:
-            abort(403, message=f"task {task_id} is claimed by {task.assignee}")
+        check_release(own_task(task_id), acting_user().username)
         return engine().tasks.unclaim(task_id, acting_user().username)
 
 
