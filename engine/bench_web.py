@@ -82,7 +82,7 @@ WARMUP = 20
 REQUESTS = 200
 TARGET_MS = 100.0
 RANDOM_SEED = 20260302
-PASSWORD = "bench password, long enough"
+PASSWORD = "timed requests, long enough"
 TIMEZONE_HOUR = 9
 """Steps are done at 09:00 UTC: the same local day in Ljubljana all year."""
 

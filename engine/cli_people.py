@@ -8,6 +8,7 @@ from .cli_common import echo_views, engine_of, json_option, reported
 from .credentials import generate_password
 from .inbox import SOURCES
 from .mail import EMAIL_STATUSES
+from .password_policy import check_password, personal_words
 from .users import USER_ROLES
 from .views import EmailView, InboxItem, UserView
 
@@ -52,7 +53,9 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], email: 
               display_name: str | None, password_mode: str | None, as_json: bool) -> None:
     """Add a user with one or more roles; with a password she can sign in."""
     engine = engine_of(ctx.find_root())
-    password = _new_password(password_mode)
+    password = _new_password(password_mode, username, display_name)
+    if password is not None:  # refused before she is added, not after
+        check_password(password, personal_words(username, display_name))
     view = engine.users.add(username, roles, email=email, display_name=display_name, by="cli")
     if password is not None:
         engine.credentials.set_password(username, password, by="cli")
@@ -68,9 +71,11 @@ def users_add(ctx: click.Context, username: str, roles: tuple[str, ...], email: 
 @reported
 def users_password(ctx: click.Context, username: str, generate: bool) -> None:
     """Set a user's password."""
-    password = _new_password("generate" if generate else "prompt")
+    engine = engine_of(ctx.find_root())
+    password = _new_password("generate" if generate else "prompt", username,
+                             engine.users.get(username).display_name)
     assert password is not None
-    engine_of(ctx.find_root()).credentials.set_password(username, password, by="cli")
+    engine.credentials.set_password(username, password, by="cli")
     click.echo(f"password for {username}: {password}  (shown once)" if generate
                else f"password for {username} set")
 
@@ -109,9 +114,9 @@ def users_demo(ctx: click.Context) -> None:
         username = f"demo-{role.replace('_', '-')}"
         if username in existing:
             continue
-        engine.users.add(username, [role], display_name=f"Demo {role.replace('_', ' ')}",
-                         by="cli")
-        password = generate_password()
+        display_name = f"Demo {role.replace('_', ' ')}"
+        engine.users.add(username, [role], display_name=display_name, by="cli")
+        password = generate_password(username, display_name)
         engine.credentials.set_password(username, password, by="cli")
         made.append((username, role, password))
     if not made:
@@ -123,9 +128,9 @@ def users_demo(ctx: click.Context) -> None:
         click.echo(f"  {username:<28} {role:<20} {password}")
 
 
-def _new_password(mode: str | None) -> str | None:
+def _new_password(mode: str | None, *names: str | None) -> str | None:
     if mode == "generate":
-        return generate_password()
+        return generate_password(*names)
     if mode == "prompt":
         return str(click.prompt("password", hide_input=True, confirmation_prompt=True))
     return None

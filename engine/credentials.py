@@ -34,10 +34,10 @@ from . import sign_in_brake
 from .context import EngineContext
 from .errors import BadRequest, Unauthorized
 from .models import ApiToken, LoginAttempt, UserAccount
+from .password_policy import check_password, personal_words, weakness
 from .users import roles_of, user_named, user_view
 from .views import UserView
 
-MIN_PASSWORD_LENGTH = 12
 REFUSED = "wrong user name or password"
 """The same words whether the name exists or not: they must not tell which."""
 
@@ -60,9 +60,13 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def generate_password() -> str:
-    """A random password of 16 URL-safe characters (about 96 bits)."""
-    return secrets.token_urlsafe(12)
+def generate_password(*names: str | None) -> str:
+    """A random password of 16 URL-safe characters (about 96 bits) that the policy takes:
+    one in a million would happen to hold her name, and is drawn again."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if weakness(password, personal_words(*names)) is None:
+            return password
 
 
 def token_digest(token: str) -> str:
@@ -100,8 +104,10 @@ class CredentialService:
     # --- passwords ---------------------------------------------------------------------
 
     def set_password(self, username: str, password: str, *, by: str) -> None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise BadRequest(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        """Her new password, if :mod:`engine.password_policy` takes it; else nothing changes."""
+        with self.ctx.db.reading() as session:
+            display_name = user_named(session, username).display_name
+        check_password(password, personal_words(username, display_name))
         hashed = _hasher.hash(password)
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
