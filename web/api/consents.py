@@ -69,6 +69,7 @@ class Consents(MethodView):
 
     @roles_required(*CONSENT_READERS)
     @blp.response(200, ConsentSchema(many=True))
+    @blp.errors(403, 404, 410)
     def get(self, code: str) -> Any:
         """Every answer of hers, the newest first."""
         return engine().consents.consents(code, reader(), "consents API")
@@ -76,6 +77,7 @@ class Consents(MethodView):
     @roles_required(*CONSENT_KEEPERS)
     @blp.arguments(AnswerSchema)
     @blp.response(201, ConsentSchema)
+    @blp.errors(403, 404, 409, 410)
     def post(self, body: dict[str, Any], code: str) -> Any:
         """Record an answer she gave outside a task."""
         return engine().consents.record(code, body["purpose"], status=body["status"],
@@ -93,6 +95,7 @@ class Withdrawal(MethodView):
     @roles_required(*CONSENT_KEEPERS)
     @blp.arguments(WithdrawalSchema)
     @blp.response(200, ConsentSchema)
+    @blp.errors(403, 404, 409, 410)
     def post(self, body: dict[str, Any], code: str, consent_id: int) -> Any:
         """She withdrew this consent: the tasks that need it stop, the coordinator is told."""
         return engine().consents.withdraw(code, consent_id, on=body["withdrawn_on"],

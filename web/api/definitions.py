@@ -122,6 +122,7 @@ class Definitions(MethodView):
 
     @blp.doc(requestBody=DIAGRAM_BODY)
     @blp.response(201, DeployedSchema(many=True))
+    @blp.errors(403, 413, 415, 422)
     def post(self) -> list[Deployed]:
         """Deploy a diagram: a new version of each process in it whose content changed."""
         require_publisher()
@@ -136,6 +137,7 @@ class Validate(MethodView):
 
     @blp.doc(requestBody=DIAGRAM_BODY)
     @blp.response(200, ValidationSchema)
+    @blp.errors(403, 413, 415)
     def post(self) -> dict[str, Any]:
         """Run every check of a deployment without storing anything."""
         require_publisher()
@@ -149,6 +151,7 @@ class Versions(MethodView):
     decorators = [login_required]
 
     @blp.response(200, VersionSchema(many=True))
+    @blp.errors(404)
     def get(self, key: str) -> list[Any]:
         """Every version of a process, oldest first, with how many instances run on it."""
         return engine().repository.versions(key)
@@ -159,6 +162,7 @@ class DefinitionXml(MethodView):
     decorators = [login_required]
 
     @blp.response(200, content_type="application/xml")
+    @blp.errors(404)
     def get(self, key: str, version: int) -> Response:
         """The BPMN XML of one version, as it was deployed."""
         xml = engine().repository.xml(key, version)
@@ -175,6 +179,7 @@ class Compare(MethodView):
 
     @blp.arguments(CompareQuerySchema, location="query")
     @blp.response(200, ChangeSchema(many=True))
+    @blp.errors(404)
     def get(self, query: dict[str, int], key: str) -> list[Any]:
         """What changed between two versions: elements added, removed and changed."""
         return engine().repository.compare(key, query["from_version"], query["to_version"])

@@ -8,6 +8,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext, lazy_gettext
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
+from marshmallow import Schema
+from marshmallow import fields as schema_fields
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import DeployError, EngineError, TooManyAttempts, ValidationFailed
@@ -32,16 +34,36 @@ def is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+class ErrorSchema(Schema):
+    """The body of every error answer, as :func:`problem` writes it; for the document."""
+
+    error = schema_fields.String(required=True, metadata={
+        "description": "What went wrong, as a code: not_found, validation_failed, "
+                       "conflict, method_not_allowed..."})
+    message = schema_fields.String(required=True,
+                                   metadata={"description": "The same in a sentence."})
+    fields_ = schema_fields.Dict(required=True, data_key="fields", attribute="fields", metadata={
+        "description": "The messages for each field refused, by its name; else empty."})
+
+
 class VarnaApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, whose handler of HTTP errors (it takes them app-wide)
-    answers API requests with our JSON and pages with a page."""
+    answers API requests with our JSON and pages with a page.
+
+    Each operation documents the errors it answers (``ApiBlueprint.errors``), each with
+    :class:`ErrorSchema`; there is no catch-all ``default`` response to hide a stray one.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if is_api():
             return _http_problem(error)
         status = error.code or 500
         heading, message = PAGES.get(status, (error.name, error.description or ""))
-        return _page_error(status, heading, message)
+        page, _ = _page_error(status, heading, message)
+        return page, status, _headers_of(error)
 
 
 PAGES = {
@@ -104,7 +126,15 @@ def _http_problem(exc: HTTPException) -> Any:
         message = "sign in, or send a bearer token"
     if status == 403:
         message = "your roles do not allow this"
-    return problem(status, message, fields if isinstance(fields, dict) else {})
+    response = problem(status, message, fields if isinstance(fields, dict) else {})
+    response.headers.extend(_headers_of(exc))
+    return response
+
+
+def _headers_of(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error carries besides its body's type: a 405's ``Allow``, above all."""
+    return [(name, value) for name, value in exc.get_headers()
+            if name.lower() != "content-type"]
 
 
 def _page_error(status: int, heading: str, message: str) -> Any:

@@ -191,6 +191,7 @@ class Instances(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(InstanceQuerySchema, location="query")
     @blp.response(200, InstanceSummarySchema(many=True))
+    @blp.errors(403)
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Instances, newest first, with the monitor's filters."""
         if "case" in query:
@@ -200,6 +201,7 @@ class Instances(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(StartSchema)
     @blp.response(201, InstanceSchema)
+    @blp.errors(403, 404, 409, 410)
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start the latest version of a procedure for a case."""
         process_engine = engine()
@@ -215,6 +217,7 @@ class InstanceResource(MethodView):
 
     @roles_required(*MONITORS)
     @blp.response(200, InstanceDetailSchema)
+    @blp.errors(403, 404, 410)
     def get(self, instance_id: int) -> dict[str, Any]:
         """Status, open tasks, timers, variables, the diagram's elements and deadlines."""
         process_engine = engine()
@@ -232,6 +235,7 @@ class InstanceAction(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(ActionSchema)
     @blp.response(200, InstanceSchema)
+    @blp.errors(403, 404, 409, 410)
     def post(self, body: dict[str, Any], instance_id: int, action: str) -> InstanceView:
         """Suspend, resume, cancel (a reason is required) or retry an incident."""
         runtime = engine().runtime
@@ -255,6 +259,7 @@ class Cases(MethodView):
     @roles_required(*CASE_READERS)
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
+    @blp.errors(403)
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Each person by her case code, with counts of her procedures and tasks."""
         return engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],
@@ -267,6 +272,7 @@ class CaseResource(MethodView):
 
     @roles_required(*CASE_READERS)
     @blp.response(200, CaseSchema)
+    @blp.errors(403, 404, 410)
     def get(self, code: str) -> Any:
         """All procedures, open tasks and legal deadlines of one person."""
         return engine().cases.case(code)
@@ -292,6 +298,7 @@ class CaseAccess(MethodView):
 
     @roles_required(*MONITORS)
     @blp.response(200, AccessEventSchema(many=True))
+    @blp.errors(403)
     def get(self, code: str) -> Any:
         """Who read her personal data, or was refused, newest first (the access log)."""
         return engine().access.events(case_code=code)
@@ -304,6 +311,7 @@ class History(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(HistoryQuerySchema, location="query")
     @blp.response(200, EventSchema(many=True))
+    @blp.errors(403, 404, 410)
     def get(self, query: dict[str, Any]) -> list[EventView]:
         """The audit events of an instance, oldest first."""
         engine().runtime.instance(query["instance"])  # 404 for an unknown instance
@@ -329,6 +337,7 @@ class Clock(MethodView):
     @roles_required(*MONITORS)
     @clock_blp.arguments(ClockSchema)
     @clock_blp.response(200, ClockStateSchema)
+    @clock_blp.errors(403)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Move the clock forward and fire every timer that came due."""
         process_engine = engine()

@@ -39,6 +39,7 @@ class PersonResource(MethodView):
 
     @roles_required(*PERSON_READERS)
     @blp.response(200, PersonSchema)
+    @blp.errors(403, 404, 410)
     def get(self, code: str) -> Any:
         """The fields of her record her roles may read; the read is in the access log."""
         return engine().people.read(reader(), code, f"API record of {code}")
@@ -46,6 +47,7 @@ class PersonResource(MethodView):
     @roles_required(*PERSON_READERS)
     @blp.doc(requestBody=CHANGE_BODY)
     @blp.response(200, PersonSchema)
+    @blp.errors(403, 404, 410, 413, 415, 422)
     def patch(self, code: str) -> Any:
         """Change the fields given (coordinator, NGO counsellor, social work); 422 with
         the messages by field leaves the record as it was."""

@@ -78,6 +78,7 @@ class Tasks(MethodView):
 
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskSchema(many=True))
+    @blp.errors(403)
     def get(self, query: dict[str, Any]) -> list[TaskView]:
         """Tasks of your roles, the most urgent first."""
         user = acting_user()
@@ -98,6 +99,7 @@ class TaskResource(MethodView):
     decorators = [login_required]
 
     @blp.response(200, TaskWithFormSchema)
+    @blp.errors(403, 404, 410)
     def get(self, task_id: int) -> dict[str, Any]:
         """The task, the revision of its case, and its form as JSON Schema."""
         task = own_task(task_id)
@@ -113,6 +115,7 @@ class Claim(MethodView):
     decorators = [login_required]
 
     @blp.response(200, TaskSchema)
+    @blp.errors(403, 404, 409)
     def post(self, task_id: int) -> TaskView:
         """Take the task: others see it is yours and cannot complete it."""
         own_task(task_id)
@@ -124,6 +127,7 @@ class Unclaim(MethodView):
     decorators = [login_required]
 
     @blp.response(200, TaskSchema)
+    @blp.errors(403, 404, 409)
     def post(self, task_id: int) -> TaskView:
         """Give the task back to your role."""
         check_release(own_task(task_id), acting_user().username)
@@ -136,6 +140,7 @@ class Complete(MethodView):
 
     @blp.arguments(CompleteSchema)
     @blp.response(200, TaskSchema)
+    @blp.errors(403, 404, 409, 410, 422)
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Submit the form: 422 with the message of each field, 409 if the case moved."""
         own_task(task_id)
