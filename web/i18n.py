@@ -138,6 +138,7 @@ TERMS = {
     ("purpose", "reintegration_intake"): lazy_pgettext("consent purpose",
                                                        "(re)integration intake"),
     ("purpose", "team_notice"): lazy_pgettext("consent purpose", "notice to the team"),
+    ("purpose", "record_identity"): lazy_pgettext("consent purpose", "recording her name"),
     # What became of a read of personal data (engine.access).
     ("access", "granted"): lazy_pgettext("access outcome", "shown"),
     ("access", "refused"): lazy_pgettext("access outcome", "refused"),
