@@ -28,6 +28,7 @@ from .cli_protection import audit, case_rights, keys
 from .clock import parse_duration
 from .inbox import SOURCES
 from .tasks import check_release
+from .users import MONITORS, PUBLISHERS
 
 
 @click.group()
@@ -147,7 +148,7 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None,
            as_json: bool) -> None:
     """Deploy BPMN files or folders of them."""
     engine = engine_of(ctx)
-    by = acting_as(engine, actor)
+    by = acting_as(engine, actor, roles=PUBLISHERS)
     results = [r for path in paths for r in engine.repository.deploy(path, actor=by)]
     echo_views(results, as_json, lambda d: f"{d.key} version {d.version}"
            + ("" if d.new_version else " (unchanged)"))
@@ -177,7 +178,8 @@ def start(ctx: click.Context, key: str, case_code: str, data: str | None,
           actor: str | None, as_json: bool) -> None:
     """Start a procedure for a case."""
     engine = engine_of(ctx)
-    view = engine.runtime.start(key, case_code, json_data(data), actor=acting_as(engine, actor))
+    who = acting_as(engine, actor, roles=MONITORS)
+    view = engine.runtime.start(key, case_code, json_data(data), actor=who)
     echo_views(view, as_json, _instance_line)
 
 
@@ -364,8 +366,8 @@ def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
 def retry(ctx: click.Context, instance_id: int, actor: str | None, as_json: bool) -> None:
     """Run a failed step of an instance in incident again."""
     engine = engine_of(ctx)
-    echo_views(engine.runtime.retry(instance_id, actor=acting_as(engine, actor)), as_json,
-               _instance_line)
+    who = acting_as(engine, actor, roles=MONITORS)
+    echo_views(engine.runtime.retry(instance_id, actor=who), as_json, _instance_line)
 
 
 @main.command()
@@ -380,8 +382,9 @@ def cancel(ctx: click.Context, instance_id: int, actor: str | None, reason: str 
            as_json: bool) -> None:
     """Cancel an instance."""
     engine = engine_of(ctx)
-    echo_views(engine.runtime.cancel(instance_id, actor=acting_as(engine, actor),
-                                     reason=reason), as_json, _instance_line)
+    who = acting_as(engine, actor, roles=MONITORS)
+    echo_views(engine.runtime.cancel(instance_id, actor=who, reason=reason), as_json,
+               _instance_line)
 
 
 @main.command()
@@ -396,8 +399,9 @@ def suspend(ctx: click.Context, instance_id: int, actor: str | None, reason: str
             as_json: bool) -> None:
     """Suspend an instance: no task can be completed and no timer fires."""
     engine = engine_of(ctx)
-    echo_views(engine.runtime.suspend(instance_id, actor=acting_as(engine, actor),
-                                      reason=reason), as_json, _instance_line)
+    who = acting_as(engine, actor, roles=MONITORS)
+    echo_views(engine.runtime.suspend(instance_id, actor=who, reason=reason), as_json,
+               _instance_line)
 
 
 @main.command()
@@ -412,8 +416,9 @@ def resume(ctx: click.Context, instance_id: int, actor: str | None, reason: str 
            as_json: bool) -> None:
     """Resume a suspended instance."""
     engine = engine_of(ctx)
-    echo_views(engine.runtime.resume(instance_id, actor=acting_as(engine, actor),
-                                     reason=reason), as_json, _instance_line)
+    who = acting_as(engine, actor, roles=MONITORS)
+    echo_views(engine.runtime.resume(instance_id, actor=who, reason=reason), as_json,
+               _instance_line)
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -13,7 +13,7 @@ import click
 
 from . import EngineConfig, ProcessEngine
 from .access import Reader
-from .errors import EngineError
+from .errors import EngineError, Forbidden
 from .views import TaskView, UserView, View
 
 SOURCE = "command line"
@@ -27,10 +27,18 @@ def engine_of(ctx: click.Context) -> ProcessEngine:
     return ctx.obj
 
 
-def acting_as(engine: ProcessEngine, name: str | None, default: str = "system") -> str:
+def acting_as(engine: ProcessEngine, name: str | None, default: str = "system",
+              roles: Sequence[str] = ()) -> str:
     """Who the command acts as, for the history: ``--as`` names an existing, active user
-    (else one line and exit status 1, nothing done); without it, ``default``."""
-    return default if name is None else engine.users.acting(name).username
+    holding one of ``roles`` when given, as the API asks (else one line and exit status
+    1, nothing done); without it, ``default``: the operator at the server."""
+    if name is None:
+        return default
+    user = engine.users.acting(name)
+    if roles and not set(roles) & set(user.roles):
+        raise Forbidden(f"user {user.username!r} may not do this: it needs one of the "
+                        f"roles {', '.join(roles)}")
+    return user.username
 
 
 def reader_as(engine: ProcessEngine, name: str | None) -> tuple[Reader, bool]:

@@ -22,6 +22,10 @@ from .views import UserView
 ADMIN = "admin"
 """Manages users and definitions; not a lane of any procedure."""
 USER_ROLES = (*ROLES, ADMIN)
+MONITORS = ("coordinator", ADMIN)
+"""Who starts, suspends, resumes, cancels and retries procedures, by any door."""
+PUBLISHERS = ("policy_analyst", ADMIN)
+"""Who deploys diagrams, by any door."""
 
 
 def lanes(roles: Iterable[str]) -> list[str]:

@@ -198,6 +198,9 @@ def state_of(database_url: str) -> tuple:
         engine.close()
 
 
+MONITORS_ONLY = "user 'school-1' may not do this: it needs one of the roles coordinator, admin"
+
+
 def test_cli_acts_only_as_an_existing_active_user_holding_the_tasks_role(cli, database_url):
     cli("deploy", str(PROCESSES))
     cli("start", "reflection_period", "--case", "SI-2026-0009", "--as", "coord")
@@ -219,6 +222,13 @@ def test_cli_acts_only_as_an_existing_active_user_holding_the_tasks_role(cli, da
             (("suspend", "1", "--as", "nobody"), "user 'nobody' does not exist"),
             (("cancel", "1", "--as", "nobody"), "user 'nobody' does not exist"),
             (("show", "1", "--as", "nobody"), "user 'nobody' does not exist"),
+            (("start", "reflection_period", "--case", "SI-2026-0010", "--as", "school-1"),
+             MONITORS_ONLY),
+            (("suspend", "1", "--as", "officer"), MONITORS_ONLY.replace("school-1", "officer")),
+            (("cancel", "1", "--as", "school-1"), MONITORS_ONLY),
+            (("retry", "1", "--as", "school-1"), MONITORS_ONLY),
+            (("deploy", str(PROCESSES), "--as", "coord"),
+             "user 'coord' may not do this: it needs one of the roles policy_analyst, admin"),
             (("complete", str(grant), "--as", "gone", "--data", GRANT),
              "user 'gone' is deactivated"),
             (("claim", str(grant), "--as", "school-1"), not_hers),

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from engine.errors import DeployError, NotFound
-from engine.users import ADMIN
+from engine.users import ADMIN, PUBLISHERS
 
 from .api.definitions import MAX_DIAGRAM_BYTES
 from .auth import acting_user, engine, roles_required
@@ -22,7 +22,6 @@ from .auth import acting_user, engine, roles_required
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
 READERS = ("policy_analyst", "coordinator", ADMIN)
-PUBLISHERS = ("policy_analyst", ADMIN)
 
 
 @bp.get("/")

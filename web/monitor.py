@@ -18,7 +18,7 @@ from engine.cases import new_code
 from engine.consents import KEEPERS as CONSENT_KEEPERS
 from engine.errors import EngineError, NotFound
 from engine.instances import STATUSES
-from engine.users import ADMIN
+from engine.users import ADMIN, MONITORS
 from engine.vault import CaseErased
 
 from .auth import acting_user, engine, reader, roles_required
@@ -30,7 +30,6 @@ from .worklist import urgency
 bp = Blueprint("monitor", __name__)
 
 PAGE_SIZE = 50
-MONITORS = ("coordinator", ADMIN)
 CASE_READERS = ("coordinator", "legal_adviser", ADMIN)
 ACTIONS = ("suspend", "resume", "cancel", "retry")
 
