@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401
     reintegration,
     residence_permit,
     school_enrolment,
+    starts,
     voluntary_return,
 )
 

@@ -121,6 +121,7 @@ class Start(FormSchema):
     origin = fields.String(metadata={"label": "Where it came from"})
     note = fields.String(metadata={"label": "Note"})
     count = fields.Integer(metadata={"label": "Count"})
+    legal_date = fields.String(metadata={"label": "Legal date"})
 
 
 class Switch:

@@ -13,7 +13,7 @@ from tests.diagrams import linear, process, registries, with_handler
 def tracked(key: str = "tracked") -> bytes:
     """A handler opens a permit-expiry deadline on ``legal_date``; then a user task."""
     return process(key, {"legal_adviser": ["start", "open_deadline", "follow", "end"]}, """
-        <bpmn:startEvent id="start"/>
+        <bpmn:startEvent id="start" camunda:formKey="test.start"/>
         <bpmn:serviceTask id="open_deadline" name="Open the deadline" camunda:type="external"
                           camunda:topic="test.deadline"/>
         <bpmn:userTask id="follow" name="Follow the permit" camunda:formKey="test.note"/>

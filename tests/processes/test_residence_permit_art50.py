@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from engine.errors import ValidationFailed
 from tests.conftest import PROCESSES
 from tests.processes import steps
 from tests.processes.steps import ESCALATION, complete, only_task, procedure_notices, rejected
@@ -307,9 +310,13 @@ def test_schooling_runs_beside_the_proceedings(engine):
 
 
 def test_an_unknown_victim_category_stops_at_the_start(engine):
-    instance = start(engine, {"reflection_end": "2026-05-30"})
-    assert instance.status == "incident"
-    assert "victim_category" in instance.incident_message
+    """Started alone, the start form asks for it; nothing is started without it."""
+    for data in ({"reflection_end": "2026-05-30"},
+                 {"reflection_end": "2026-05-30", "victim_category": "burglary"}):
+        with pytest.raises(ValidationFailed) as caught:
+            start(engine, data)
+        assert "victim_category" in caught.value.fields
+    assert engine.runtime.instances() == []
 
 
 def test_schooling_outlasting_the_procedure_keeps_the_renewed_validity(engine):
