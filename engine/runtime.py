@@ -76,6 +76,12 @@ class RuntimeService:
             return self._view(session, self.start_in(session, process_key, case_code, data,
                                                      actor=actor))
 
+    def start_form(self, process_key: str) -> str | None:
+        """The form key of the latest version's start form, or None when it takes no data."""
+        with self.ctx.db.reading() as session:
+            definition = self.repository.latest(session, process_key)
+            return start_form_key(definition.bpmn_xml, definition.key)
+
     def start_in(self, session: Session, process_key: str, case_code: str,
                  data: Mapping[str, Any] | None = None, *,
                  actor: str = "system") -> ProcessInstance:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from engine.cases import new_code
 from engine.consents import KEEPERS as CONSENT_KEEPERS
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.instances import STATUSES
 from engine.users import ADMIN, MONITORS
 from engine.vault import CaseErased
@@ -24,7 +24,9 @@ from engine.vault import CaseErased
 from .auth import acting_user, engine, reader, roles_required
 from .bounds import clamp_day, page_number
 from .deadlines import urgency as deadline_urgency
+from .form_fields import describe, submitted
 from .people import PERSON_READERS
+from .procedure_texts import translate
 from .worklist import urgency
 
 bp = Blueprint("monitor", __name__)
@@ -154,21 +156,47 @@ def act(instance_id: int, action: str) -> Response:
 
 @bp.post("/monitor/start")
 @roles_required(*MONITORS)
-def start() -> Response:
-    """Open a procedure for a case; the new instance's page shows what happens next."""
+def start() -> Any:
+    """Open a procedure for a case; the new instance's page shows what happens next.
+
+    A procedure with a start form asks for what it needs first (what the procedure
+    before it would have handed over), on a page of its own.
+    """
     key = request.form.get("process_key") or ""
     code = (request.form.get("case_code") or "").strip()
     if not key or not code:
         flash(gettext("Choose a procedure and give a case code."), "error")
         return redirect(url_for("monitor.dashboard"))
+    values: dict[str, Any] = {}
     try:
         engine().cases.check_new_code(code)
-        started = engine().runtime.start(key, code, actor=acting_user().username)
+        form_key = engine().runtime.start_form(key)
+        schema = engine().tasks.form(form_key)() if form_key else None
+        if schema is not None and "start_form" not in request.form:
+            return _start_page(key, code, schema, {}, {}, 200)
+        values = submitted(schema, request.form) if schema is not None else {}
+        started = engine().runtime.start(key, code, values or None,
+                                         actor=acting_user().username)
+    except ValidationFailed as exc:
+        if schema is None:
+            raise
+        flash(gettext("The form has errors: see the messages next to the fields."), "error")
+        return _start_page(key, code, schema, values, exc.fields, 422)
     except EngineError as exc:
         flash(exc.message, "error")
         return redirect(url_for("monitor.dashboard"))
     flash(gettext("Started %(procedure)s for %(case)s.", procedure=key, case=code), "success")
     return redirect(url_for("monitor.instance", instance_id=started.id))
+
+
+def _start_page(key: str, code: str, schema: Any, values: dict[str, Any],
+                errors: dict[str, Any], status: int) -> tuple[str, int]:
+    return render_template(
+        "start.html", process_key=key, case_code=code,
+        title=translate(getattr(schema, "title", "") or key),
+        fields=describe(schema, values, errors, translate=translate),
+        form_errors=errors.get("_schema") or errors.get("_form") or [],
+        today=engine().ctx.today()), status
 
 
 @bp.get("/cases")

@@ -57,6 +57,30 @@ def test_a_coordinator_starts_a_procedure_for_a_case(app, signed_in, engine):
     assert instance.started_by == "coordinator"
 
 
+def test_a_procedure_started_on_its_own_asks_first_for_what_it_needs(app, signed_in, engine):
+    client = signed_in("coordinator")
+    token = csrf_of(client.get("/monitor/").get_data(as_text=True))
+    chosen = {"csrf_token": token, "process_key": "residence_permit_art50",
+              "case_code": "SI-PERM-2345"}
+    asked = client.post("/monitor/start", data=chosen)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'name="victim_category"' in page
+    assert 'name="reflection_end"' in page and engine.runtime.instances() == []
+
+    missing = client.post("/monitor/start", data={**chosen, "start_form": "1",
+                                                   "reflection_end": "2026-05-30"})
+    assert missing.status_code == 422 and 'aria-invalid="true"' in missing.get_data(
+        as_text=True)
+    assert engine.runtime.instances() == []
+
+    started = client.post("/monitor/start", data={
+        **chosen, "start_form": "1", "reflection_end": "2026-05-30",
+        "victim_category": "trafficking"})
+    assert started.status_code == 302
+    [instance] = engine.runtime.instances(case_code="SI-PERM-2345")
+    assert engine.runtime.instance(instance.id).variables["reflection_end"] == "2026-05-30"
+
+
 def test_starting_without_a_code_or_with_an_unknown_procedure_starts_nothing(
         app, signed_in, engine):
     client = signed_in("coordinator")
