@@ -47,35 +47,24 @@ def flows(*pairs: str) -> str:
                    for i, pair in enumerate(pairs) for a, b in [pair.split(">")])
 
 
-def message_path(code: str) -> bytes:
-    return definitions(f"""
-        <bpmn:message id="msg" name="referral"/>
-        <bpmn:correlationProperty id="cp" name="case">
-          <bpmn:correlationPropertyRetrievalExpression messageRef="msg">
-            <bpmn:messagePath>{code}</bpmn:messagePath>
-          </bpmn:correlationPropertyRetrievalExpression>
-        </bpmn:correlationProperty>
-        <bpmn:process id="hostile" isExecutable="true">
-          {FIRST}
-          <bpmn:sendTask id="hit" messageRef="msg"/>
-          <bpmn:endEvent id="end"/>
-          {flows("start>hit", "hit>end")}
-        </bpmn:process>""")
-
-
-def correlation_key(code: str) -> bytes:
-    """bpmn-js writes the path as a formalExpression; SpiffWorkflow reads it the same."""
-    return definitions(f"""
+KEYED = """
         <bpmn:collaboration id="collab">
           <bpmn:participant id="p" processRef="hostile"/>
           <bpmn:correlationKey id="ck" name="by_case">
             <bpmn:correlationPropertyRef>cp</bpmn:correlationPropertyRef>
           </bpmn:correlationKey>
-        </bpmn:collaboration>
+        </bpmn:collaboration>"""
+
+
+def correlated(tag: str, collaboration: str = "") -> Callable[[str], bytes]:
+    """A send task whose message's correlation property is read by ``<tag>``: Camunda
+    Modeler writes ``messagePath``, bpmn-js a ``formalExpression``; SpiffWorkflow reads
+    both, with or without a correlation key in a collaboration."""
+    return lambda code: definitions(f"""{collaboration}
         <bpmn:message id="msg" name="referral"/>
         <bpmn:correlationProperty id="cp" name="case">
           <bpmn:correlationPropertyRetrievalExpression messageRef="msg">
-            <bpmn:formalExpression>{code}</bpmn:formalExpression>
+            <bpmn:{tag}>{code}</bpmn:{tag}>
           </bpmn:correlationPropertyRetrievalExpression>
         </bpmn:correlationProperty>
         <bpmn:process id="hostile" isExecutable="true">
@@ -93,8 +82,8 @@ def in_process(body: str) -> Callable[[str], bytes]:
 SERVICE = 'camunda:type="external" camunda:topic="test.flaky"'
 
 CORPUS: dict[str, tuple[Callable[[str], bytes], str]] = {
-    "message path": (message_path, "cp"),
-    "correlation key": (correlation_key, "cp"),
+    "message path": (correlated("messagePath"), "cp"),
+    "correlation key": (correlated("formalExpression", KEYED), "cp"),
     "message payload": (in_process(f"""{FIRST}
         <bpmn:intermediateThrowEvent id="hit" name="referral">
           <bpmn:messageEventDefinition id="hit_def" camunda:expression="CODE"/>

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from sqlalchemy import func, select, text
 
 from engine.cli import main
@@ -116,6 +116,18 @@ def _without_protection(engine, statement: str) -> None:
             session.execute(text(statement))
 
 
+def three_reads_verified(case, engine, signed_in, monkeypatch) -> tuple[CliRunner, Result]:
+    """The coordinator reads the case three times; `audit verify` finds the log intact."""
+    coordinator = signed_in("coordinator")
+    for _ in range(3):
+        coordinator.get(f"/monitor/instances/{case.id}")
+    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    runner = CliRunner()
+    intact = runner.invoke(main, ["audit", "verify"])
+    assert intact.exit_code == 0 and "access log intact: 3 events" in intact.output
+    return runner, intact
+
+
 @pytest.mark.parametrize(("statement", "found"), [
     ("UPDATE access_event SET username = 'nobody' WHERE id = 2",
      "event 2 was altered after it was written"),
@@ -124,13 +136,7 @@ def _without_protection(engine, statement: str) -> None:
 ])
 def test_audit_verify_finds_an_event_altered_or_removed(case, engine, signed_in, monkeypatch,
                                                        statement, found):
-    coordinator = signed_in("coordinator")
-    for _ in range(3):
-        coordinator.get(f"/monitor/instances/{case.id}")
-    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
-    runner = CliRunner()
-    intact = runner.invoke(main, ["audit", "verify"])
-    assert intact.exit_code == 0 and "access log intact: 3 events" in intact.output
+    runner, intact = three_reads_verified(case, engine, signed_in, monkeypatch)
 
     _without_protection(engine, statement)
     broken = runner.invoke(main, ["audit", "verify"])
@@ -184,13 +190,7 @@ def test_a_typed_reason_is_shown_to_the_coordinator_as_a_logged_read_and_not_to_
 
 def test_a_chain_rewritten_without_the_master_key_or_cut_back_to_a_filed_head_is_found(
         case, engine, signed_in, monkeypatch):
-    coordinator = signed_in("coordinator")
-    for _ in range(3):
-        coordinator.get(f"/monitor/instances/{case.id}")
-    monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
-    runner = CliRunner()
-    intact = runner.invoke(main, ["audit", "verify"])
-    assert intact.exit_code == 0
+    runner, intact = three_reads_verified(case, engine, signed_in, monkeypatch)
     filed = intact.output.splitlines()[-1]
     assert filed.startswith("access-log-head 3 ")
     assert runner.invoke(main, ["audit", "verify", "--head", filed]).exit_code == 0
