@@ -57,7 +57,11 @@ class ManualClock:
         step = (delta or timedelta()) + timedelta(**parts)
         if step < timedelta():
             raise ValueError("the clock only moves forward")
-        self._now += step
+        try:
+            self._now += step
+        except OverflowError:
+            raise ValueError("the clock cannot move that far: it would pass the year "
+                             "9999") from None
         return self._now
 
 
@@ -83,7 +87,10 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"not an ISO 8601 duration of weeks, days and time: {text!r}")
     parts = {name: int(value) for name, value in match.groupdict().items() if value}
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"the duration {text!r} is longer than any clock step") from None
 
 
 def make_clock(kind: str, start: datetime | None = None) -> Clock:

@@ -97,6 +97,8 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     (("instances", "--status", "asleep"), "unknown status"),
     (("deploy", "missing.bpmn"), "no such file"),
     (("clock", "--advance", "P1M"), "not an ISO 8601 duration"),
+    (("clock", "--advance", "P999999999999D"), "longer than any clock step"),
+    (("clock", "--advance", "P3000000D"), "cannot move that far"),
     (("users", "add", "ana", "--role", "school", "--email", "ana"), "not an e-mail address"),
     (("inbox", "list", "--user", "nobody"), "user 'nobody' does not exist"),
     (("inbox", "read", "--user", "nobody"), "give notification ids or --all"),
