@@ -123,7 +123,7 @@ def test_compare_lists_what_changed_between_versions(app, bearer, engine):
     assert missing.status_code == 404
     incomplete = app.test_client().get("/api/process-definitions/reflection_period/compare"
                                        "?from=1", headers=bearer("policy-analyst"))
-    assert incomplete.status_code == 422 and "to" in incomplete.get_json()["fields"]
+    assert incomplete.status_code == 400 and "to" in incomplete.get_json()["fields"]
 
 
 def test_the_modeler_pages_are_for_analysts(app, signed_in, engine):

@@ -43,7 +43,7 @@ def test_instance_requests_are_refused_with_nothing_started(app, bearer, engine)
                           json={"case": "SI-7K3Q-9F2M"})
     assert missing.status_code == 422 and "process_key" in missing.get_json()["fields"]
     bad = client.get("/api/process-instances?status=sleeping", headers=bearer("coordinator"))
-    assert bad.status_code == 422 and "status" in bad.get_json()["fields"]
+    assert bad.status_code == 400 and "status" in bad.get_json()["fields"]
     assert engine.runtime.instances() == []
 
 
@@ -116,7 +116,7 @@ def test_cases_and_history(julija, app, bearer):
     assert "task_completed" in {e["event_type"] for e in events}
     assert client.get("/api/history?instance=99999",
                       headers=bearer("coordinator")).status_code == 404
-    assert client.get("/api/history", headers=bearer("coordinator")).status_code == 422
+    assert client.get("/api/history", headers=bearer("coordinator")).status_code == 400
 
 
 def test_the_settable_clock_moves_and_fires_what_came_due(julija, app, bearer, engine):

@@ -30,7 +30,7 @@ def test_the_worklist_lists_only_her_roles_tasks(app, engine, bearer):
     response = app.test_client().get("/api/tasks/?role=police", headers=bearer("coordinator"))
     assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
     response = app.test_client().get("/api/tasks/?limit=0", headers=bearer("police"))
-    assert response.status_code == 422 and "limit" in response.get_json()["fields"]
+    assert response.status_code == 400 and "limit" in response.get_json()["fields"]
 
 
 def test_a_task_comes_with_its_form_as_json_schema(app, engine, bearer):

@@ -100,4 +100,4 @@ def test_the_deadlines_api_lists_them_by_latest_safe_day(julija, app, bearer):
     assert app.test_client().get("/api/deadlines").status_code == 401
     bad = app.test_client().get("/api/deadlines?within_days=-1",
                                 headers=bearer("legal-adviser"))
-    assert bad.status_code == 422 and "within_days" in bad.get_json()["fields"]
+    assert bad.status_code == 400 and "within_days" in bad.get_json()["fields"]

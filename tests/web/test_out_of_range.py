@@ -1,5 +1,5 @@
 """Numbers and days beyond what the database and the calendar hold (issue 16): a clear
-404 or 422 as JSON from the API, a 404 or a plain answer from the pages, never a 500,
+404, 400 (a query) or 422 (a body) as JSON from the API, a 404 or a plain answer from the pages, never a 500,
 and nothing changed."""
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def test_an_id_beyond_any_row_is_404_json_in_every_api_path(app, engine, bearer,
 ])
 def test_a_query_beyond_range_is_refused_by_name(app, bearer, julija, query, field):
     answer = app.test_client().get(query, headers=bearer("coordinator"))
-    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.status_code == 400, answer.get_data(as_text=True)
     body = answer.get_json()
-    assert body["error"] == "validation_failed" and field in body["fields"]
+    assert body["error"] == "bad_request" and field in body["fields"]
 
 
 @pytest.mark.parametrize("body", [{"advance": "P99999999999D"}, {"advance": "P36601D"},

@@ -85,6 +85,13 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_errors_doc)
 
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """A query or path the schema refuses is a bad request (400), its fields named;
+        a body it refuses is data the operation cannot take (422)."""
+        if location in ("query", "path", "headers"):
+            kwargs.setdefault("error_status_code", 400)
+        return super().arguments(schema, location=location, **kwargs)
+
     @staticmethod
     def errors(*statuses: int) -> Callable[[F], F]:
         """Document the error statuses an operation answers besides the shared ones."""

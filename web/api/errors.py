@@ -121,7 +121,8 @@ def _http_problem(exc: HTTPException) -> Any:
     fields = data.get("messages", {})
     if isinstance(fields, dict) and len(fields) == 1 and next(iter(fields)) in LOCATIONS:
         fields = next(iter(fields.values()))  # the fields, not where webargs found them
-    message = data.get("message") or (exc.description if status != 422 else "invalid input")
+    message = data.get("message") or (
+        "invalid input" if status == 422 or (status == 400 and fields) else exc.description)
     if status == 401:
         message = "sign in, or send a bearer token"
     if status == 403:
