@@ -36,11 +36,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .errors import Problem
-from .expressions import check_expression
+from .expressions import check_expression, iso_literal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -50,6 +52,23 @@ XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 MAX_INSTANCES = 1000
 """The most children a multi-instance activity or a loop may run: one per item is a
 worklist, a million is an outage."""
+
+
+MIN_CYCLE = timedelta(hours=1)
+"""The shortest interval of a repeating timer: reminders and reports repeat daily or
+monthly, and a shorter cycle would fire without pause while the clock catches up."""
+
+
+def cycle_problem(text: str) -> str | None:
+    """Why ``text`` is not a timer cycle this engine runs (an ISO 8601 repeating interval
+    of at least :data:`MIN_CYCLE`), or None."""
+    try:
+        _, _, interval = TimerEventDefinition.parse_iso_recurring_interval(text.strip())
+    except Exception:  # noqa: BLE001 - any malformed cycle gets the same answer
+        return f"{text.strip()!r} is not an ISO 8601 repeating interval (R3/P1D)"
+    if interval < MIN_CYCLE:
+        return f"a timer cycle repeats at most once an hour, not every {interval}"
+    return None
 
 
 def _bpmn(local: str) -> str:
@@ -171,6 +190,8 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
     problem = check_expression(text)
+    if problem is None and what == "timer timeCycle" and iso_literal(text or ""):
+        problem = cycle_problem(text or "")
     if problem:
         yield Problem(element_id, f"{what}: {problem}")
 

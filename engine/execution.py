@@ -33,7 +33,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .bpmn import HumanTask
-from .diagram_code import MAX_INSTANCES
+from .diagram_code import MAX_INSTANCES, cycle_problem
 from .effects import (
     DEADLINE_KINDS,
     CancelDeadline,
@@ -161,6 +161,8 @@ def _unfit_value(spec: Any, expression: str, value: Any) -> str | None:
             and not isinstance(value, str):
         return (f"the timer expression {expression!r} must give an ISO 8601 date, "
                     f"duration or cycle, not {type(value).__name__}")
+    if isinstance(definition, CycleTimerEventDefinition) and definition.expression == expression:
+        return cycle_problem(value)
     if getattr(spec, "cardinality", None) == expression:
         count = value if isinstance(value, int) else len(value) \
             if isinstance(value, (list, tuple, dict, str)) else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from engine.errors import DeployError
 from engine.expressions import ExpressionError, check_expression, evaluate
-from tests.diagrams import gateway, registries
+from tests.diagrams import gateway, process, registries
 
 EVIL = [
     "__import__('os').system('touch {marker}')",
@@ -16,6 +18,25 @@ EVIL = [
     "[x for x in ().__class__.__mro__]",
     "decision.__class__",
 ]
+
+
+def boundary_cycle(key: str, cycle: str) -> bytes:
+    """A user task with a non-interrupting boundary timer repeating on ``cycle``."""
+    return process(key, {"coordinator": ["start", "wait", "timer", "remind", "end", "done"]},
+                   f"""
+        <bpmn:startEvent id="start"/>
+        <bpmn:userTask id="wait" name="Wait" camunda:formKey="test.note"/>
+        <bpmn:boundaryEvent id="timer" attachedToRef="wait" cancelActivity="false">
+          <bpmn:timerEventDefinition>
+            <bpmn:timeCycle xsi:type="bpmn:tFormalExpression">{cycle}</bpmn:timeCycle>
+          </bpmn:timerEventDefinition>
+        </bpmn:boundaryEvent>
+        <bpmn:userTask id="remind" name="Remind" camunda:formKey="test.note"/>
+        <bpmn:endEvent id="end"/><bpmn:endEvent id="done"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end"/>
+        <bpmn:sequenceFlow id="f3" sourceRef="timer" targetRef="remind"/>
+        <bpmn:sequenceFlow id="f4" sourceRef="remind" targetRef="done"/>""")
 
 
 @pytest.mark.parametrize("template", EVIL)
@@ -76,3 +97,37 @@ def test_a_failing_expression_does_not_quote_her_data_in_its_message():
     with pytest.raises(ExpressionError) as caught:
         evaluate("int(her_view) > 2", {"her_view": "Kovalenko told us about Petrov"})
     assert "Kovalenko" not in str(caught.value) and "int(her_view)" in str(caught.value)
+
+
+@pytest.mark.parametrize("expression", [
+    "max([{'k': 1}], key=data.update)",            # a keyword turns a method into a call
+    "[[0] * 99999] * 99999 == 0",                   # builds ten billion items
+    "len(str(9 ** 4000000))",                      # a number of millions of digits
+    "'-' * 200000 + '1'",
+    "-" * 200000 + "1",                            # deeper than the parser's stack
+    "[" * 60 + "]" * 60,
+    "{'typename': 'BpmnProcessSpec', 'name': 'x'}",  # rebuilt as a class when read back
+])
+def test_expressions_that_call_methods_exhaust_the_server_or_forge_state_are_refused(
+        expression):
+    data = {"data": {"k": 0}}
+    started = time.monotonic()
+    with pytest.raises(ExpressionError):
+        evaluate(expression, data)
+    assert time.monotonic() - started < 2
+    assert data == {"data": {"k": 0}}
+
+
+def test_a_timer_cycle_faster_than_hourly_is_refused_at_deploy(make_engine):
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    with pytest.raises(DeployError) as caught:
+        engine.repository.deploy(boundary_cycle("fast", "R/PT0S"), source="fast.bpmn")
+    assert "at most once an hour" in caught.value.problems[0].message
+    assert engine.repository.deploy(boundary_cycle("daily", "R5/P1D"), source="daily.bpmn")
+
+
+def test_evaluating_does_not_widen_what_a_diagram_may_call():
+    evaluate("len([1])", {})
+    assert "dict" in (check_expression("dict(a=1)") or "")
+    assert check_expression("dict([('a', 1)])") is not None

@@ -1,6 +1,6 @@
-"""Numbers and days beyond what the database and the calendar hold (issue 16): a clear
-404, 400 (a query) or 422 (a body) as JSON from the API, a 404 or a plain answer from the pages, never a 500,
-and nothing changed."""
+"""Numbers and days beyond what the database and the calendar hold: a clear 404, 400 (a
+query) or 422 (a body) as JSON from the API, a 404 or a plain answer from the pages, never
+a 500, and nothing changed."""
 
 from __future__ import annotations
 
