@@ -141,12 +141,21 @@ class CredentialService:
 
     def create_token(self, username: str, label: str, *, scope: str = API,
                      by: str) -> NewToken:
-        """A new token for ``scope``: ``api`` for the REST API, ``calendar`` for the feed."""
+        """A new token for ``scope``: ``api`` for the REST API, ``calendar`` for the feed.
+
+        She has one calendar address: a new one ends the ones before, so an address that
+        leaked (a shared calendar, a lost phone) is closed by making a new one.
+        """
         if scope not in SCOPES:
             raise BadRequest(f"unknown token scope {scope!r}; use one of {', '.join(SCOPES)}")
         token = secrets.token_urlsafe(32)
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
+            if scope == CALENDAR:
+                for old in session.scalars(select(ApiToken).where(
+                        ApiToken.user_id == user.id, ApiToken.scope == CALENDAR,
+                        ApiToken.revoked_at.is_(None))):
+                    old.revoked_at = self.wall_clock()
             session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
                                  label=label or scope, scope=scope,
                                  created_at=self.wall_clock()))

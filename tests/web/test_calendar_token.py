@@ -62,6 +62,17 @@ def test_a_calendar_token_opens_the_feed_and_not_her_record(recorded, app, engin
     assert counts(engine) == before
 
 
+def test_a_new_calendar_address_ends_the_one_before(julija, app, signed_in, bearer):
+    client = signed_in("legal-adviser")
+    first, second = calendar_address(client), calendar_address(client)
+    feed = app.test_client()
+    assert feed.get(f"/api/deadlines.ics?token={token_of(first)}").status_code == 401
+    assert feed.get(f"/api/deadlines.ics?token={token_of(second)}").status_code == 200
+    api = bearer("legal-adviser")  # her API tokens are not calendar addresses: they stay
+    calendar_address(client)
+    assert feed.get("/api/deadlines", headers=api).status_code == 200
+
+
 def test_an_api_token_does_not_open_the_feed(julija, app, bearer):
     headers = bearer("legal-adviser")
     client = app.test_client()
