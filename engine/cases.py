@@ -19,6 +19,7 @@ from .deadlines import deadline_view
 from .errors import BadRequest, NotFound
 from .instances import CANCELLED, COMPLETED
 from .models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
+from .plain_text import refuse_broken_text
 from .summaries import check_page, read_summaries
 from .tasks import task_view
 from .views import CaseSummaryView, CaseView
@@ -42,6 +43,7 @@ class CaseService:
     def check_new_code(self, code: str) -> None:
         """Refuse a code for a new case that is not of the random form: a number that
         counts cases, or a name, would tell what a code must never tell."""
+        refuse_broken_text({"case": code}, "nothing was started")
         with self.ctx.db.reading() as session:
             if session.get(CaseRecord, code) is not None:
                 return  # a case she already has: another procedure for her

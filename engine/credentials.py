@@ -113,6 +113,10 @@ class CredentialService:
             user = user_named(session, username)
             user.password_hash = hashed
             user.session_generation += 1  # whoever held her old password is signed out
+            # ... and loses what that password let them make: API tokens, calendar address
+            for api_token in session.scalars(select(ApiToken).where(
+                    ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+                api_token.revoked_at = self.wall_clock()
             self.ctx.audit(session, "password_set", by, detail=username)
 
     def sign_in(self, username: str, password: str, address: str) -> SignedIn:

@@ -63,6 +63,8 @@ class RuntimeService:
         """
         if data is not None and not isinstance(data, Mapping):
             raise BadRequest("initial data must be a JSON object")
+        refuse_broken_text({"process_key": process_key, "case": case_code},
+                           "nothing was started")
         with self.ctx.db.transaction() as session:
             definition = self.repository.latest(session, process_key)
             form_key = start_form_key(definition.bpmn_xml, definition.key)

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote
 
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 REDACTED = "[redacted]"
 
-_SECRET_PARAMETER = re.compile(r"([?&;]token=)[^&;\s\"']*", re.IGNORECASE)
+_SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])token=)[^&;\s\"']*", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """``text`` with the value of every ``token`` query parameter replaced."""
-    return _SECRET_PARAMETER.sub(rf"\g<1>{REDACTED}", text)
+    """``text`` with the value of every ``token`` query parameter replaced, however its
+    name is percent-encoded (``%74oken=`` opens the feed as ``token=`` does)."""
+    decoded = unquote(text)
+    cleaned = _SECRET_PARAMETER.sub(rf"\g<1>{REDACTED}", decoded)
+    return cleaned if cleaned != decoded else text
 
 
 class RedactSecrets(logging.Filter):

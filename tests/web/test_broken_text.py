@@ -65,3 +65,13 @@ def test_the_command_line_refuses_a_lone_surrogate_in_its_data(app, engine, monk
     assert "preliminary_observations" in result.output + (result.stderr or "")
     assert "Traceback" not in result.output
     assert case.instance.revision == before
+
+
+def test_a_lone_surrogate_in_a_case_code_or_procedure_key_is_refused(app, engine, bearer):
+    client = app.test_client()
+    for body, field in (({"process_key": "identification", "case": "\ud800"}, "case"),
+                        ({"process_key": "\ud800"}, "process_key")):
+        answer = client.post("/api/process-instances", json=body,
+                             headers=bearer("coordinator"))
+        assert answer.status_code == 422 and field in answer.get_json()["fields"]
+    assert engine.runtime.instances() == []

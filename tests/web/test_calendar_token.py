@@ -20,6 +20,7 @@ from engine.models import AccessEvent, ProcessInstance
 from tests.web.conftest import csrf_of
 from tests.web.test_access_log import case  # noqa: F401 - the fixture
 from tests.web.test_person_record import CODE, recorded  # noqa: F401 - the fixture
+from web.request_log import redact
 
 
 def calendar_address(client) -> str:
@@ -102,3 +103,21 @@ def test_the_request_log_does_not_keep_the_calendar_token(julija, signed_in, ser
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("/api/deadlines.ics?token=[redacted]" in line for line in lines), lines
     assert not any(token_of(address) in line for line in lines)
+
+
+def test_a_new_password_ends_her_tokens_and_calendar_address(julija, app, signed_in, engine):
+    client = signed_in("legal-adviser")
+    address = calendar_address(client)
+    api = engine.credentials.create_token("legal-adviser", "script", by="tests").token
+    engine.credentials.set_password("legal-adviser", "Vrba na obali Save 1987!", by="tests")
+    feed = app.test_client()
+    assert feed.get(f"/api/deadlines.ics?token={token_of(address)}").status_code == 401
+    assert feed.get("/api/deadlines", headers={"Authorization": f"Bearer {api}"}
+                    ).status_code == 401
+
+
+def test_a_percent_encoded_token_name_is_redacted_too():
+    for line in ('"GET /api/deadlines.ics?%74oken=s3cr3t HTTP/1.1" 200 -',
+                 '"GET /api/deadlines.ics?a=1&tok%65n=s3cr3t HTTP/1.1" 200 -'):
+        assert "s3cr3t" not in redact(line)
+    assert redact('"GET /cases?q=%41 HTTP/1.1"') == '"GET /cases?q=%41 HTTP/1.1"'
