@@ -168,6 +168,7 @@ def start() -> Any:
         flash(gettext("Choose a procedure and give a case code."), "error")
         return redirect(url_for("monitor.dashboard"))
     values: dict[str, Any] = {}
+    schema = None
     try:
         engine().cases.check_new_code(code)
         form_key = engine().runtime.start_form(key)
@@ -178,8 +179,9 @@ def start() -> Any:
         started = engine().runtime.start(key, code, values or None,
                                          actor=acting_user().username)
     except ValidationFailed as exc:
-        if schema is None:
-            raise
+        if schema is None:  # the code or the key itself was refused
+            flash(exc.message, "error")
+            return redirect(url_for("monitor.dashboard"))
         flash(gettext("The form has errors: see the messages next to the fields."), "error")
         return _start_page(key, code, schema, values, exc.fields, 422)
     except EngineError as exc:
