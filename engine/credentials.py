@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import sign_in_brake
 from .context import EngineContext
@@ -114,9 +115,7 @@ class CredentialService:
             user.password_hash = hashed
             user.session_generation += 1  # whoever held her old password is signed out
             # ... and loses what that password let them make: API tokens, calendar address
-            for api_token in session.scalars(select(ApiToken).where(
-                    ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-                api_token.revoked_at = self.wall_clock()
+            self._revoke(session, user.id)
             self.ctx.audit(session, "password_set", by, detail=username)
 
     def sign_in(self, username: str, password: str, address: str) -> SignedIn:
@@ -156,10 +155,7 @@ class CredentialService:
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
             if scope == CALENDAR:
-                for old in session.scalars(select(ApiToken).where(
-                        ApiToken.user_id == user.id, ApiToken.scope == CALENDAR,
-                        ApiToken.revoked_at.is_(None))):
-                    old.revoked_at = self.wall_clock()
+                self._revoke(session, user.id, CALENDAR)
             session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
                                  label=label or scope, scope=scope,
                                  created_at=self.wall_clock()))
@@ -193,12 +189,20 @@ class CredentialService:
     def revoke_tokens(self, username: str, *, by: str) -> int:
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
-            tokens = list(session.scalars(select(ApiToken).where(
-                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
-            for api_token in tokens:
-                api_token.revoked_at = self.wall_clock()
-            self.ctx.audit(session, "tokens_revoked", by, detail=f"{username}: {len(tokens)}")
-            return len(tokens)
+            revoked = self._revoke(session, user.id)
+            self.ctx.audit(session, "tokens_revoked", by, detail=f"{username}: {revoked}")
+            return revoked
+
+    def _revoke(self, session: Session, user_id: int, scope: str | None = None) -> int:
+        """End her tokens that still work (of ``scope``, or all); return how many."""
+        query = select(ApiToken).where(ApiToken.user_id == user_id,
+                                       ApiToken.revoked_at.is_(None))
+        if scope is not None:
+            query = query.where(ApiToken.scope == scope)
+        tokens = list(session.scalars(query))
+        for api_token in tokens:
+            api_token.revoked_at = self.wall_clock()
+        return len(tokens)
 
     # --- the session's user ------------------------------------------------------------
 

@@ -84,11 +84,14 @@ class ExpressionSite:
     what: str
 
 
+_CYCLE = "timer timeCycle"
+"""The one site whose literal text is checked further, by :func:`cycle_problem`."""
+
 CHECKED_SITES: tuple[ExpressionSite, ...] = (
     ExpressionSite("sequenceFlow", "conditionExpression", "condition"),
     ExpressionSite("timerEventDefinition", "timeDate", "timer timeDate"),
     ExpressionSite("timerEventDefinition", "timeDuration", "timer timeDuration"),
-    ExpressionSite("timerEventDefinition", "timeCycle", "timer timeCycle"),
+    ExpressionSite("timerEventDefinition", "timeCycle", _CYCLE),
     ExpressionSite("conditionalEventDefinition", "condition", "conditional event"),
     ExpressionSite("multiInstanceLoopCharacteristics", "loopCardinality",
                    "multi-instance cardinality"),
@@ -147,9 +150,9 @@ def code_problems(root: etree._Element) -> list[Problem]:
     pending = [root]
     while pending:
         element = pending.pop()
-        if etree.QName(element).localname in _REFUSED_ELEMENTS:
-            problems.append(Problem(_owner_id(element),
-                                    _REFUSED_ELEMENTS[etree.QName(element).localname]))
+        refused = _REFUSED_ELEMENTS.get(etree.QName(element).localname)
+        if refused is not None:
+            problems.append(Problem(_owner_id(element), refused))
             continue  # one problem for the element, none for what it holds
         problems.extend(_problems_of(element))
         pending.extend(reversed([c for c in element if isinstance(c.tag, str)]))
@@ -174,23 +177,20 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
         if not (maximum.isdigit() and 1 <= int(maximum) <= MAX_INSTANCES):
             yield Problem(_owner_id(element), "a loop needs loopMaximum, a whole number from "
                           f"1 to {MAX_INSTANCES}, so that it cannot run for ever")
-    if element.tag == _bpmn("messageEventDefinition"):
-        payload = element.get(f"{{{CAMUNDA_NS}}}expression")
-        if payload is not None:
-            yield from _checked(_owner_id(element), payload, "message payload")
-    if element.tag == _bpmn("userTask"):
-        due = element.get(f"{{{CAMUNDA_NS}}}dueDate")
-        if due is not None:
-            yield from _checked(element.get("id"), due, "due date")
-    elif element.get(f"{{{CAMUNDA_NS}}}expression") is not None \
-            and element.tag != _bpmn("messageEventDefinition"):
+    expression = element.get(f"{{{CAMUNDA_NS}}}expression")
+    if expression is not None and element.tag == _bpmn("messageEventDefinition"):
+        yield from _checked(_owner_id(element), expression, "message payload")
+    elif expression is not None:
         yield Problem(element.get("id"), "camunda:expression is run by this engine only as "
                       "a message payload; use a service task that names a handler")
+    due = element.get(f"{{{CAMUNDA_NS}}}dueDate")
+    if due is not None and element.tag == _bpmn("userTask"):
+        yield from _checked(element.get("id"), due, "due date")
 
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
     problem = check_expression(text)
-    if problem is None and what == "timer timeCycle" and iso_literal(text or ""):
+    if problem is None and what == _CYCLE and iso_literal(text or ""):
         problem = cycle_problem(text or "")
     if problem:
         yield Problem(element_id, f"{what}: {problem}")

@@ -122,9 +122,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
                  external_context: Any = None) -> Any:
         if expression is None:
             return None  # a Camunda message thrown without a payload expression carries none
-        names = dict(external_context or {})
         try:
-            value = self.environment.evaluate(expression, task.data, names)
+            value = self.environment.evaluate(expression, task.data, external_context)
         except ExpressionRefused as exc:
             raise WorkflowTaskException(str(exc), task=task, exception=exc) from exc
         problem = _unfit_value(task.task_spec, expression, value)
@@ -160,7 +159,7 @@ def _unfit_value(spec: Any, expression: str, value: Any) -> str | None:
     if isinstance(definition, TimerEventDefinition) and definition.expression == expression \
             and not isinstance(value, str):
         return (f"the timer expression {expression!r} must give an ISO 8601 date, "
-                    f"duration or cycle, not {type(value).__name__}")
+                f"duration or cycle, not {type(value).__name__}")
     if isinstance(definition, CycleTimerEventDefinition) and definition.expression == expression:
         return cycle_problem(value)
     if getattr(spec, "cardinality", None) == expression:

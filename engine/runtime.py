@@ -66,14 +66,13 @@ class RuntimeService:
         refuse_broken_text({"process_key": process_key, "case": case_code},
                            "nothing was started")
         with self.ctx.db.transaction() as session:
-            definition = self.repository.latest(session, process_key)
-            form_key = start_form_key(definition.bpmn_xml, definition.key)
+            form_key = self._start_form(session, process_key)
             if form_key is not None:
                 data = load_form(self.ctx, form_key, data or {}, {}, "nothing was started")
             elif data:
                 refuse_broken_text({"data": data}, "nothing was started")
                 raise ValidationFailed("nothing was started", {"data": [
-                    f"{definition.key} takes no start data (its start event has no form); "
+                    f"{process_key} takes no start data (its start event has no form); "
                     "record what you know in its first task"]})
             return self._view(session, self.start_in(session, process_key, case_code, data,
                                                      actor=actor))
@@ -81,8 +80,11 @@ class RuntimeService:
     def start_form(self, process_key: str) -> str | None:
         """The form key of the latest version's start form, or None when it takes no data."""
         with self.ctx.db.reading() as session:
-            definition = self.repository.latest(session, process_key)
-            return start_form_key(definition.bpmn_xml, definition.key)
+            return self._start_form(session, process_key)
+
+    def _start_form(self, session: Session, process_key: str) -> str | None:
+        definition = self.repository.latest(session, process_key)
+        return start_form_key(definition.bpmn_xml, definition.key)
 
     def start_in(self, session: Session, process_key: str, case_code: str,
                  data: Mapping[str, Any] | None = None, *,

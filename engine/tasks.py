@@ -88,15 +88,21 @@ def _distinct(rows: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(rows))
 
 
+def form_class(ctx: EngineContext, form_key: str) -> Any:
+    """The schema registered under ``form_key``; an engine error if a diagram names none."""
+    schema = ctx.forms.get(form_key)
+    if schema is None:
+        raise EngineError(f"form {form_key!r} is not registered")
+    return schema
+
+
 def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
               variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
     """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
     :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
     refuse_broken_text(data, refused)
-    form = ctx.forms.get(form_key)
-    if form is None:
-        raise EngineError(f"form {form_key!r} is not registered")
-    schema = form(variables=variables, today=ctx.today(), jurisdiction=ctx.jurisdiction)
+    schema = form_class(ctx, form_key)(variables=variables, today=ctx.today(),
+                                       jurisdiction=ctx.jurisdiction)
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -188,10 +194,7 @@ class TaskService:
         return task
 
     def form(self, form_key: str) -> Any:
-        schema = self.ctx.forms.get(form_key)
-        if schema is None:
-            raise EngineError(f"form {form_key!r} is not registered")
-        return schema
+        return form_class(self.ctx, form_key)
 
     def claim(self, task_id: int, user: str) -> TaskView:
         if not user:
