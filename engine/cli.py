@@ -15,6 +15,7 @@ import click
 
 from .cli_common import (
     acting_as,
+    actor_option,
     echo_views,
     engine_of,
     json_data,
@@ -139,8 +140,7 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @json_option
 @click.pass_context
 @reported
@@ -169,8 +169,7 @@ def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
 @click.argument("key")
 @click.option("--case", "case_code", required=True, help="Pseudonymous case code.")
 @click.option("--data", default=None, help="Initial data as a JSON object.")
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @json_option
 @click.pass_context
 @reported
@@ -358,8 +357,7 @@ def history(ctx: click.Context, instance_id: int, as_json: bool) -> None:
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @json_option
 @click.pass_context
 @reported
@@ -372,8 +370,7 @@ def retry(ctx: click.Context, instance_id: int, actor: str | None, as_json: bool
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @click.option("--reason", default=None)
 @json_option
 @click.pass_context
@@ -389,8 +386,7 @@ def cancel(ctx: click.Context, instance_id: int, actor: str | None, reason: str 
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context
@@ -406,8 +402,7 @@ def suspend(ctx: click.Context, instance_id: int, actor: str | None, reason: str
 
 @main.command()
 @click.argument("instance_id", type=int)
-@click.option("--as", "actor", default=None,
-              help="Who acts, for the history: an existing, active user (default: system).")
+@actor_option
 @click.option("--reason", default=None, help="Kept in the instance's history.")
 @json_option
 @click.pass_context

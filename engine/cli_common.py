@@ -107,3 +107,7 @@ def echo_views(items: View | Iterable[View], as_json: bool,
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+actor_option = click.option(
+    "--as", "actor", default=None,
+    help="Who acts, for the history: an existing, active user (default: system).")
+"""``--as`` of the commands that change a procedure; checked by :func:`acting_as`."""
