@@ -186,7 +186,7 @@ def clean_data(spec: BpmnProcessSpec, element_id: str, data: dict[str, Any]) -> 
     assert isinstance(task_spec, HumanTask)
     schema_class = FORMS.get(task_spec.form_key)
     assert schema_class is not None
-    schema = schema_class(variables={"extension_used": False}, today=START.date())
+    schema = schema_class(variables={"extensions_granted": 0}, today=START.date())
     return schema.dump(schema.load(data))
 
 

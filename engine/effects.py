@@ -14,6 +14,8 @@ from datetime import date
 DEADLINE_KINDS = (
     "reflection_end",
     "permit_application_due",
+    "cooperation_confirmation_due",
+    "appeal_due",
     "permit_expiry",
     "renewal_application_due",
     "school_enrolment_due",

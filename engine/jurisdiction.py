@@ -37,10 +37,19 @@ class Jurisdiction:
     reflection_days: int
     extension_max_days: int
     extensions_allowed: int
+    reflection_warning_days: int
     permit_min_months: int
     permit_max_months: int
     renewal_max_months: int
+    confirmation_days: int
+    permit_warning_days: int
+    appeal_days: int
+    school_warning_days: int
     plan_review_days: int
+    plan_review_reminder_days: int
+    programme_review_days: int
+    intake_session_max_minutes: int
+    return_follow_up_days: int
     reminder_offsets: tuple[int, ...]
     reminder_hour: int = 8
     """Local hour at which reminders and escalations are sent: the start of office hours."""
@@ -76,6 +85,15 @@ class Jurisdiction:
     def reflection_end(self, decided: date) -> date:
         """Last day of the permitted stay: counted from the day after the decision."""
         return decided + timedelta(days=self.reflection_days)
+
+    def appeal_due(self, served: date) -> date:
+        """Last day to appeal a decision served on ``served``: counted from the day after."""
+        return served + timedelta(days=self.appeal_days)
+
+    def warning_morning(self, safe_day: date, days_before: int) -> datetime:
+        """The reminder hour ``days_before`` days before ``safe_day``: when a procedure
+        asks an actor to act on a deadline that needs weeks of work."""
+        return self.at_reminder_hour(safe_day - timedelta(days=days_before))
 
     def permit_valid_until(self, issued: date, expected_months: int) -> date:
         """A permit covers the expected proceedings, clamped to the legal minimum and maximum."""
@@ -125,10 +143,19 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         reflection_days=read.positive("reflection.days"),
         extension_max_days=read.positive("reflection.extension_max_days"),
         extensions_allowed=read.whole("reflection.extensions_allowed"),
+        reflection_warning_days=read.whole("reflection.warning_days"),
         permit_min_months=permit_min,
         permit_max_months=permit_max,
         renewal_max_months=read.positive("permit.renewal_max_months"),
+        confirmation_days=read.positive("permit.confirmation_days"),
+        permit_warning_days=read.whole("permit.expiry_warning_days"),
+        appeal_days=read.positive("appeal.days"),
+        school_warning_days=read.whole("school.warning_days"),
         plan_review_days=read.positive("plan.review_interval_days"),
+        plan_review_reminder_days=read.positive("plan.review_reminder_days"),
+        programme_review_days=read.positive("programme.review_interval_days"),
+        intake_session_max_minutes=read.positive("programme.session_max_minutes"),
+        return_follow_up_days=read.positive("return.follow_up_days"),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
         retention_years=read.positive("records.retention_years"),

@@ -8,6 +8,7 @@ FORMS = FormRegistry()
 from . import (  # noqa: E402,F401
     escalation,
     identification,
+    protection,
     protection_plan,
     reflection,
     reintegration,

@@ -58,6 +58,19 @@ class GrantPermittedStay(FormSchema):
                                       "informed_of_permit")
 
 
+def _extensions_left(form: FormSchema) -> int:
+    """Extensions the jurisdiction still allows (Art. 50(1) ZTuj-2: one)."""
+    granted = form.variables.get("extensions_granted")
+    used = granted if isinstance(granted, int) and not isinstance(granted, bool) else 0
+    return form.jurisdiction.extensions_allowed - used
+
+
+def _no_more_extensions(form: FormSchema) -> str:
+    return translatable("The permitted stay may be extended {allowed} time(s) and cannot be "
+                        "extended again (Art. 50(1)).").format(
+                            allowed=form.jurisdiction.extensions_allowed)
+
+
 @FORMS.register("reflection.decision")
 class RecordDecision(FormSchema):
     title = "Her decision on cooperating"
@@ -72,9 +85,8 @@ class RecordDecision(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("decision") == "extend":
-            if self.variables.get("extension_used"):
-                raise ValidationError("The permitted stay was already extended once; it "
-                                      "cannot be extended again (Art. 50(2)).", "decision")
+            if _extensions_left(self) <= 0:
+                raise ValidationError(_no_more_extensions(self), "decision")
             if not data.get("reason"):
                 raise ValidationError("Say why she needs more time.", "reason")
 
@@ -94,9 +106,8 @@ class DecideExtension(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if self.variables.get("extension_used"):
-            raise ValidationError("The permitted stay was already extended once.",
-                                  "extension_granted")
+        if _extensions_left(self) <= 0:
+            raise ValidationError(_no_more_extensions(self), "extension_granted")
         most = self.jurisdiction.extension_max_days
         days = data.get("extension_days")
         if data.get("extension_granted") and not days:

@@ -25,9 +25,6 @@ from .fields import number as _number
 from .fields import stored_date as _stored_date
 from .fields import text as _text
 
-SESSION_MAX_MINUTES = 90
-"""An intake session lasts at most 90 minutes; a longer intake continues in another one."""
-
 HELP_OFFERED = ("counselling", "individual_plan", "training", "education", "documents",
                 "employment", "legal_advice", "social_network")
 INTAKE_TOPICS = ("reason", "circumstances", "resources", "risks", "stage_of_recovery",
@@ -168,10 +165,9 @@ class IntakeSession(ProgrammeStep):
     session_date = _date("Date of the session",
                          "The day of this session; the intake may take several.",
                          past=True, required=True)
-    session_minutes = _number("Length in minutes", "At most 90 minutes; continue another day.",
-                              1, SESSION_MAX_MINUTES,
-                              "A session lasts at most 90 minutes (and at least 1): stop "
-                              "and continue the intake in another session.", required=True)
+    session_minutes = _number("Length in minutes", "A session is short (90 minutes at most in "
+                              "Slovenia); continue another day.", 1, 24 * 60,
+                              "Give the length in whole minutes.", required=True)
     topics_covered = _choices(INTAKE_TOPICS, "Topics covered",
                               "Reason for joining, her circumstances, her resources, risks to "
                               "the programme, stage of recovery, suitability.", required=True,
@@ -191,6 +187,11 @@ class IntakeSession(ProgrammeStep):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if self.leaving(data):
             return
+        longest = self.jurisdiction.intake_session_max_minutes
+        if (data.get("session_minutes") or 0) > longest:
+            raise ValidationError(translatable("A session lasts at most {longest} minutes: stop "
+                                               "and continue the intake in another session.")
+                                  .format(longest=longest), "session_minutes")
         _required_text(data, "session_notes")
         if not data.get("notes_confirmed"):
             raise ValidationError("She must confirm the notes: read them back to her before "

@@ -1,8 +1,7 @@
 """Forms of the temporary residence permit under Art. 50(4)-(9) of the Aliens Act (ZTuj-2).
 
-The legal limits (6 to 12 months, renewals of at most 12) are read from the process data,
-where the procedure's first handler copies them from the jurisdiction file; the Slovenian
-numbers are the fallback.
+The legal limits (6 to 12 months, renewals of at most 12: Art. 50(7)) come from the
+jurisdiction file in force.
 """
 
 from __future__ import annotations
@@ -22,11 +21,6 @@ from .fields import number as _number
 from .fields import stored_date as _stored_date
 from .fields import text as _text
 
-PERMIT_MIN_MONTHS = 6
-PERMIT_MAX_MONTHS = 12
-RENEWAL_MAX_MONTHS = 12
-"""Art. 50(7) ZTuj-2; the jurisdiction file may set other numbers."""
-
 COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court")
 REFUSAL_GROUNDS = ("conditions_not_met", "public_order_or_security", "contact_with_suspect",
                    "false_complaint_or_cooperation")
@@ -34,11 +28,6 @@ REFUSAL_GROUNDS = ("conditions_not_met", "public_order_or_security", "contact_wi
 NEXT_STEPS = ("apply_for_renewal", "renew_for_wage_claim", "proceedings_ended",
               "plan_schooling")
 FURTHER_BASES = ("education", "employment", "family", "other", "none")
-
-
-def _limit(variables: dict[str, Any], name: str, default: int) -> int:
-    value = variables.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 @FORMS.register("permit.lawful_stay")
@@ -66,13 +55,18 @@ class ConfirmCooperation(FormSchema):
         "A victim of illegal employment may instead have a labour lawsuit against the "
         "employer in which her presence matters, confirmed by the court.",
         allow_none=True, load_default=None)
-    cooperation_confirmed_on = _date("Date of the confirmation", "The date on the "
-                                     "prosecutor's or the court's confirmation.",
+    cooperation_confirmed_on = _date("Date of the answer", "The date on the prosecutor's or "
+                                     "the court's answer, confirming or not.",
                                      past=True, allow_none=True, load_default=None)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("cooperation_confirmed_on"):
+            raise ValidationError("Give the date of the answer.", "cooperation_confirmed_on")
         if not data.get("cooperation_confirmed"):
+            if data.get("cooperation_basis"):
+                raise ValidationError("A cooperation that is not confirmed has no basis.",
+                                      "cooperation_basis")
             return
         basis = data.get("cooperation_basis")
         if not basis:
@@ -82,9 +76,6 @@ class ConfirmCooperation(FormSchema):
                 and self.variables.get("victim_category") != "illegal_employment"):
             raise ValidationError("A labour lawsuit counts only for a victim of illegal "
                                   "employment.", "cooperation_basis")
-        if not data.get("cooperation_confirmed_on"):
-            raise ValidationError("Give the date of the confirmation.",
-                                  "cooperation_confirmed_on")
 
 
 @FORMS.register("permit.application")
@@ -168,6 +159,10 @@ class DecidePermit(FormSchema):
         1, 240, "Give the validity in whole months.", allow_none=True, load_default=None)
     refused_on = _date("Refused on", "The date of the decision refusing the permit.",
                        past=True, allow_none=True, load_default=None)
+    refusal_served_on = _date("Served on her on",
+                              "The day the refusal was served on her: the appeal period "
+                              "counts from the day after.", past=True, allow_none=True,
+                              load_default=None)
     refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
                              "Only the grounds of Art. 50(5).", allow_none=True,
                              load_default=None)
@@ -179,7 +174,18 @@ class DecidePermit(FormSchema):
                 raise ValidationError("Give the ground of the refusal.", "refusal_ground")
             if not data.get("refused_on"):
                 raise ValidationError("Give the date of the decision.", "refused_on")
+            served = data.get("refusal_served_on")
+            if not served:
+                raise ValidationError("Give the day the refusal was served on her.",
+                                      "refusal_served_on")
+            if served < data["refused_on"]:
+                raise ValidationError("A decision is served on or after the day it is made.",
+                                      "refusal_served_on")
             return
+        if not self.variables.get("cooperation_confirmed"):
+            raise ValidationError("The permit is issued only when her cooperation is confirmed "
+                                  "(Art. 50(4)); without it, refuse on the first ground of "
+                                  "Art. 50(5).", "permit_decision")
         if data.get("refusal_ground"):
             raise ValidationError("An issued permit has no ground of refusal.",
                                   "refusal_ground")
@@ -188,13 +194,67 @@ class DecidePermit(FormSchema):
         if not data.get("expected_proceedings_months"):
             raise ValidationError("Give the expected length of the criminal proceedings.",
                                   "expected_proceedings_months")
-        low = _limit(self.variables, "permit_min_months", PERMIT_MIN_MONTHS)
-        high = _limit(self.variables, "permit_max_months", PERMIT_MAX_MONTHS)
+        low, high = self.jurisdiction.permit_min_months, self.jurisdiction.permit_max_months
         months = data.get("validity_months")
         if months is not None and not low <= months <= high:
             raise ValidationError(translatable("The permit is issued for at least {low} and at "
                                                "most {high} months (Art. 50(7)).")
                                   .format(low=low, high=high), "validity_months")
+
+
+@FORMS.register("permit.appeal")
+class ConsiderAppeal(FormSchema):
+    title = "Appeal against the refusal of the permit"
+
+    appeal_filed = _flag("She appeals", "Agreed with her; the certificate counts as a permit "
+                         "until the appeal is decided.", required=True)
+    appeal_filed_on = _date("Appeal filed on", "Within the appeal period counted from the day "
+                            "the refusal was served on her.", past=True, allow_none=True,
+                            load_default=None)
+    reason_not_appealed = _text("Why she does not appeal", "For example another basis of "
+                                "stay or her wish to return.", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("appeal_filed"):
+            if not data.get("appeal_filed_on"):
+                raise ValidationError("Give the day the appeal was filed.", "appeal_filed_on")
+            served = _stored_date(self.variables.get("refusal_served_on"))
+            if served and data["appeal_filed_on"] < served:
+                raise ValidationError("An appeal is filed after the refusal was served.",
+                                      "appeal_filed_on")
+            return
+        if data.get("appeal_filed_on"):
+            raise ValidationError("Without an appeal there is no filing date.",
+                                  "appeal_filed_on")
+        if not (data.get("reason_not_appealed") or "").strip():
+            raise ValidationError("Say why she does not appeal.", "reason_not_appealed")
+
+
+@FORMS.register("permit.appeal_decision")
+class RecordAppealDecision(FormSchema):
+    title = "Decision on the appeal"
+
+    appeal_decision = _choice(("upheld", "dismissed"), "Decision on the appeal",
+                              "Upheld: the administrative unit decides again. Dismissed: the "
+                              "refusal is final.", required=True)
+    appeal_decided_on = _date("Decided on", "The date on the decision.", past=True,
+                              required=True)
+    appeal_decision_served_on = _date("Served on her on", "A dismissal makes the refusal "
+                                      "final on the day it is served.", past=True,
+                                      required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
+        if decided and served and served < decided:
+            raise ValidationError("A decision is served on or after the day it is made.",
+                                  "appeal_decision_served_on")
+        filed = _stored_date(self.variables.get("appeal_filed_on"))
+        if decided and filed and decided < filed:
+            raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "
+                                               "decided before.").format(filed=filed.isoformat()),
+                                  "appeal_decided_on")
 
 
 @FORMS.register("permit.follow_up")
@@ -259,7 +319,7 @@ class DecideRenewal(FormSchema):
                 raise ValidationError("Give the ground of the refusal.",
                                       "renewal_refusal_ground")
             return
-        high = _limit(self.variables, "renewal_max_months", RENEWAL_MAX_MONTHS)
+        high = self.jurisdiction.renewal_max_months
         months = data.get("renewal_months")
         if months is None:
             raise ValidationError("Give the length of the renewal in months.",
@@ -298,8 +358,8 @@ class FileFurtherPermit(FormSchema):
                                   "further_permit_filed_on")
 
 
-NEXT_STEPS_WITHOUT_PERMIT = ("voluntary_return", "other_legal_basis", "appeal",
-                             "ask_again_later", "no_further_action")
+NEXT_STEPS_WITHOUT_PERMIT = ("voluntary_return", "other_legal_basis",
+                             "administrative_dispute", "ask_again_later", "no_further_action")
 
 
 @FORMS.register("permit.without_permit")

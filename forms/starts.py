@@ -53,6 +53,10 @@ class PermitStart(FormSchema):
                          "The last day of her recovery and reflection period, if she has one: "
                          "the application must be filed before it (Art. 50(6) ZTuj-2).",
                          allow_none=True, load_default=None)
+    cooperation_decided_on = day("She decided to cooperate on",
+                                 "The day she said she will cooperate as a witness: the "
+                                 "prosecutor is asked to confirm it from then.", past=True,
+                                 required=True)
 
 
 @FORMS.register("school.start")

@@ -11,6 +11,11 @@ from forms.identification import age_on, is_minor
 
 from . import HANDLERS
 
+NEEDS_PERMITTED_STAY = frozenset({"foreigner_without_lawful_stay", "unknown"})
+"""A foreigner without lawful stay, and anyone whose status is not known (no papers: her
+passport may be held by the trafficker), is offered the permitted stay: the side that
+protects her from removal while her status is found out."""
+
 
 @HANDLERS.register("identification.assess_person")
 def assess_person(ctx: Any) -> dict[str, Any]:
@@ -36,13 +41,32 @@ def assess_person(ctx: Any) -> dict[str, Any]:
         "age_years": age,
         "is_child": child,
         "unaccompanied_minor": unaccompanied,
-        "foreigner_without_lawful_stay":
-            ctx.data.get("stay_status") == "foreigner_without_lawful_stay",
+        "foreigner_without_lawful_stay": ctx.data.get("stay_status") in NEEDS_PERMITTED_STAY,
+        "stay_offered_early": False,
         "referral_consent": False,
         "identification_outcome": "undetermined",
         "identified_on": None,
         "identification_rounds": 0,
     }
+
+
+@HANDLERS.register("identification.reasonable_grounds")
+def reasonable_grounds(ctx: Any) -> dict[str, Any]:
+    """She was referred on a preliminary identification: there are reasonable grounds.
+
+    CETS Arts. 10(2) and 13: from now she is not removed, and a foreigner without lawful
+    stay (or whose status is unknown) is offered the reflection period at once, before
+    the formal identification ends.
+    """
+    early = ctx.data.get("stay_status") in NEEDS_PERMITTED_STAY
+    if early:
+        ctx.notify(["police", "coordinator", "legal_adviser"],
+                   translatable("Reasonable grounds: offer the permitted stay"),
+                   translatable("Case {code}: she is a presumed victim of trafficking. Do not "
+                                "remove her; offer her the recovery and reflection period now, "
+                                "before the formal identification ends (CETS Arts. 10(2), 13).")
+                   .format(code=ctx.case_code))
+    return {"stay_offered_early": early}
 
 
 @HANDLERS.register("identification.conclude")

@@ -14,8 +14,6 @@ from . import HANDLERS
 
 ALERT_TIME = time(8)
 """Alerts and reminders go out at 08:00 local time, when the team is at work."""
-REVIEW_REMINDER_DAYS = 7
-"""While a review is overdue the coordinator is reminded again this many days later."""
 INDICATOR_TITLE = translatable("Indicator {code} of the protection plan")
 REVIEW_TITLE = translatable("Review of the protection plan")
 
@@ -29,19 +27,20 @@ def _morning(day: date, tz: Any) -> str:
 
 
 def next_monitoring_at(indicators: Iterable[Mapping[str, Any]], review_due: date,
-                       review_reminded_on: date | None, tz: Any) -> str:
+                       review_reminded_on: date | None, tz: Any, reminder_days: int) -> str:
     """The next moment the plan needs attention.
 
     The morning after the earliest target date of an open indicator not yet alerted (it
-    was not reached by the end of that day), or the morning of the review date, or a
-    week after the last reminder of an overdue review, whichever comes first.
+    was not reached by the end of that day), or the morning of the review date, or
+    ``reminder_days`` (``plan.review_reminder_days``) after the last reminder of an
+    overdue review, whichever comes first.
     """
     days = [date.fromisoformat(i["target_date"]) + timedelta(days=1) for i in indicators
             if i["status"] == "open" and not i["alerted"]]
     if review_reminded_on is None:
         days.append(review_due)
     else:
-        days.append(review_reminded_on + timedelta(days=REVIEW_REMINDER_DAYS))
+        days.append(review_reminded_on + timedelta(days=reminder_days))
     return _morning(min(days), tz)
 
 
@@ -86,7 +85,8 @@ def _monitoring(ctx: Any, indicators: list[dict], review_due: date,
         "overdue_indicators": [i["id"] for i in indicators
                                if i["status"] == "open" and i["alerted"]],
         "next_monitoring_at": next_monitoring_at(indicators, review_due, reminded,
-                                                 ctx.timezone),
+                                                 ctx.timezone,
+                                                 ctx.jurisdiction.plan_review_reminder_days),
     }
 
 
@@ -144,7 +144,8 @@ def monitoring_check(ctx: Any) -> dict[str, Any]:
     review_due = date.fromisoformat(ctx.data["plan_review_due"])
     reminded = _day(ctx.data.get("review_reminded_on"))
     if today >= review_due and (reminded is None
-                                or today >= reminded + timedelta(days=REVIEW_REMINDER_DAYS)):
+                                or today >= reminded + timedelta(
+                                    days=ctx.jurisdiction.plan_review_reminder_days)):
         ctx.notify(["coordinator"], translatable("Protection plan: review due"),
                    translatable("Case {code}: the plan was due for review on {day}.")
                    .format(code=ctx.case_code, day=review_due.isoformat()))

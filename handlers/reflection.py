@@ -14,18 +14,17 @@ from engine.texts import translatable
 
 from . import HANDLERS
 
-WARNING_DAYS = 14
-"""The coordinator and the legal adviser are alerted this many days before the end."""
 
-
-def stay_dates(end: date, safe_day: date, tz: Any) -> dict[str, str]:
+def stay_dates(end: date, ctx: Any) -> dict[str, str]:
     """Dates and instants derived from the last day of the permitted stay.
 
-    The stay expires at midnight local time after ``end``; the warning comes two weeks
-    before the latest safe day, at 08:00 local time.
+    The stay expires at midnight local time after ``end``; the coordinator and the legal
+    adviser are warned the jurisdiction's ``reflection.warning_days`` before the latest
+    safe day, at the reminder hour.
     """
-    expires = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
-    warning = datetime.combine(safe_day - timedelta(days=WARNING_DAYS), time(8), tzinfo=tz)
+    safe_day = ctx.jurisdiction.latest_safe_day(end)
+    expires = datetime.combine(end + timedelta(days=1), time(0), tzinfo=ctx.timezone)
+    warning = ctx.jurisdiction.warning_morning(safe_day, ctx.jurisdiction.reflection_warning_days)
     return {
         "reflection_end": end.isoformat(),
         "reflection_latest_safe_day": safe_day.isoformat(),
@@ -38,7 +37,7 @@ def _open_deadline(ctx: Any, end: date) -> dict[str, Any]:
     ctx.set_deadline("reflection_end", end, owner="coordinator",
                      title=translatable("Her decision on cooperating, before the permitted stay "
                                         "ends"))
-    return stay_dates(end, ctx.jurisdiction.latest_safe_day(end), ctx.timezone)
+    return stay_dates(end, ctx)
 
 
 @HANDLERS.register("reflection.compute_end")
@@ -47,7 +46,7 @@ def compute_reflection_end(ctx: Any) -> dict[str, Any]:
     granted = date.fromisoformat(ctx.data["stay_decision_date"])
     end = ctx.jurisdiction.reflection_end(granted)
     alone = bool(ctx.data.get("unaccompanied_minor", False))
-    return {**_open_deadline(ctx, end), "extension_used": False,
+    return {**_open_deadline(ctx, end), "extensions_granted": 0,
             "unaccompanied_minor": alone, **_child_steps(ctx.data, alone)}
 
 
@@ -64,17 +63,20 @@ def _child_steps(data: dict[str, Any], alone: bool) -> dict[str, bool]:
 
 @HANDLERS.register("reflection.apply_extension")
 def apply_extension(ctx: Any) -> dict[str, Any]:
-    """Move the end of the stay when the police granted the (single) extension."""
+    """Move the end of the stay when the police granted an extension (Art. 50(1): the
+    jurisdiction says how many are allowed)."""
     if not ctx.data.get("extension_granted"):
         return {}  # refused: she may ask again with new reasons
-    if ctx.data.get("extension_used"):
-        raise ValueError("the permitted stay was already extended once")
+    granted = int(ctx.data.get("extensions_granted") or 0)
+    if granted >= ctx.jurisdiction.extensions_allowed:
+        raise ValueError(f"the permitted stay was already extended {granted} time(s), the "
+                         f"most allowed")
     days = int(ctx.data["extension_days"])
     most = ctx.jurisdiction.extension_max_days
     if not 1 <= days <= most:
         raise ValueError(f"an extension is 1 to {most} days, not {days}")
     end = date.fromisoformat(ctx.data["reflection_end"]) + timedelta(days=days)
-    return {**_open_deadline(ctx, end), "extension_used": True}
+    return {**_open_deadline(ctx, end), "extensions_granted": granted + 1}
 
 
 @HANDLERS.register("reflection.record_outcome")

@@ -17,8 +17,6 @@ from forms.reintegration import INTAKE_TOPICS
 
 from . import HANDLERS
 
-REVIEW_DAYS = 30
-"""The plan is reviewed with her every 30 days (monthly meetings at first, seed 001)."""
 WORK_HOUR = 9
 """Local hour at which a task brought by a timer appears in the worklist."""
 REVIEW_KIND = "plan_review_due"
@@ -85,13 +83,14 @@ def record_annex(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("reintegration.schedule_review")
 def schedule_review(ctx: Any) -> dict[str, Any]:
-    """The next review comes 30 days after the last one (or after the contract was signed)."""
+    """The next review comes ``programme.review_interval_days`` after the last one (or
+    after the contract was signed): monthly meetings at first (seed 001, 3.3)."""
     data = ctx.data
     base = stored_date(data.get("last_review_on")) or stored_date(data.get("contract_signed_on"))
     if base is None:
         raise ValueError("neither a review nor the signed contract gives a date to count from")
     number = int(data.get("review_count", 0)) + 1
-    due = base + timedelta(days=REVIEW_DAYS)
+    due = base + timedelta(days=ctx.jurisdiction.programme_review_days)
     ref = f"reintegration-review-{number}"
     ctx.set_deadline(REVIEW_KIND, due, owner="ngo_counsellor", ref=ref,
                      title=translatable("Review {number} of the (re)integration plan")

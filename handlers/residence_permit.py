@@ -8,7 +8,7 @@ school enrolment runs beside this procedure a form may see the other branch's da
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from engine.jurisdiction import add_months
@@ -17,9 +17,6 @@ from forms.fields import stored_date
 from forms.reflection import VICTIM_CATEGORIES
 
 from . import HANDLERS
-
-RENEWAL_WARNING_DAYS = 42
-"""The legal adviser is asked to act this many days before the permit's latest safe day."""
 
 
 def _day(data: Any, name: str) -> date:
@@ -30,11 +27,11 @@ def _day(data: Any, name: str) -> date:
 
 
 def _warning_at(valid_until: date, ctx: Any) -> str:
-    """08:00 local time, some weeks before the last working day of the permit."""
+    """The reminder hour, ``permit.expiry_warning_days`` before the permit's last working
+    day: a renewal or a further permit needs weeks of preparation."""
     safe = ctx.jurisdiction.latest_safe_day(valid_until)
-    moment = datetime.combine(safe - timedelta(days=RENEWAL_WARNING_DAYS), time(8),
-                              tzinfo=ctx.timezone)
-    return moment.isoformat()
+    return ctx.jurisdiction.warning_morning(safe, ctx.jurisdiction.permit_warning_days
+                                            ).isoformat()
 
 
 @HANDLERS.register("residence_permit.open_application_deadline")
@@ -48,29 +45,58 @@ def open_application_deadline(ctx: Any) -> dict[str, Any]:
     if category not in VICTIM_CATEGORIES:
         raise ValueError(f"victim_category must be one of {', '.join(VICTIM_CATEGORIES)}, "
                          f"not {category!r}")
-    limits = {"permit_min_months": ctx.jurisdiction.permit_min_months,
-              "permit_max_months": ctx.jurisdiction.permit_max_months,
-              "renewal_max_months": ctx.jurisdiction.renewal_max_months}
     end = stored_date(ctx.data.get("lawful_stay_end")) or stored_date(
         ctx.data.get("reflection_end"))
     if end is None:
-        return {**limits, "stay_end_known": False}
+        return {"stay_end_known": False}
     ctx.set_deadline("permit_application_due", end, owner="legal_adviser",
                      title=translatable("File the Art. 50 permit application before her stay ends"))
-    return {**limits, "stay_end_known": True, "stay_end": end.isoformat(),
+    return {"stay_end_known": True, "stay_end": end.isoformat(),
             "permit_application_latest_safe_day":
                 ctx.jurisdiction.latest_safe_day(end).isoformat()}
 
 
-@HANDLERS.register("residence_permit.close_not_confirmed")
-def close_not_confirmed(ctx: Any) -> dict[str, Any]:
-    """No confirmation of cooperation: no permit is possible (Art. 50(4)); a normal outcome."""
-    ctx.cancel_deadline("permit_application_due",
-                        reason="her cooperation was not confirmed, so no Art. 50 permit")
-    ctx.notify(["coordinator"], translatable("Art. 50 permit not possible"),
-               translatable("Her cooperation was not confirmed; plan the next steps with her."))
-    return {"permit_outcome": "not_confirmed", "permit_issued_on": None,
-            "permit_valid_until": None, "further_permit_filed_on": None}
+def _decided_to_cooperate(data: Any) -> date:
+    """The day she decided to cooperate: the reflection period's decision, or the day
+    given when the procedure was started on its own."""
+    day = stored_date(data.get("cooperation_decided_on"))
+    if day is None and data.get("decision") == "cooperate":
+        day = stored_date(data.get("decision_date"))
+    if day is None:
+        raise ValueError("the day she decided to cooperate is not known: neither "
+                         "cooperation_decided_on nor a reflection decision to cooperate")
+    return day
+
+
+@HANDLERS.register("residence_permit.open_confirmation")
+def open_confirmation(ctx: Any) -> dict[str, Any]:
+    """Ask the prosecutor for the confirmation of Art. 50(4), with its own due date.
+
+    The filing does not wait for it (Art. 50(6) asks only that the application be filed
+    before her stay ends); the administrative unit needs it to issue the permit, so the
+    prosecutor is reminded and the coordinator alerted like any other deadline.
+    """
+    due = _decided_to_cooperate(ctx.data) + timedelta(days=ctx.jurisdiction.confirmation_days)
+    ctx.set_deadline("cooperation_confirmation_due", due, owner="prosecutor",
+                     title=translatable("Confirm her cooperation for the Art. 50 permit"))
+    return {"confirmation_latest_safe_day": ctx.jurisdiction.latest_safe_day(due).isoformat()}
+
+
+@HANDLERS.register("residence_permit.record_confirmation")
+def record_confirmation(ctx: Any) -> dict[str, Any]:
+    """The prosecutor answered; a "not confirmed" goes to the administrative unit's
+    decision and never cancels the filing deadline."""
+    ctx.meet_deadline("cooperation_confirmation_due",
+                      on=_day(ctx.data, "cooperation_confirmed_on"))
+    confirmed = bool(ctx.data.get("cooperation_confirmed"))
+    if not confirmed:
+        ctx.notify(["legal_adviser", "coordinator", "admin_unit"],
+                   translatable("Cooperation not confirmed"),
+                   translatable("The prosecutor did not confirm her cooperation. The "
+                                "administrative unit decides on the application (Art. 50(4), "
+                                "(5)); her application must still be filed before her stay "
+                                "ends, and she may appeal a refusal."))
+    return {"cooperation_confirmed": confirmed}
 
 
 @HANDLERS.register("residence_permit.record_application")
@@ -89,11 +115,58 @@ def record_application(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("residence_permit.record_refusal")
 def record_refusal(ctx: Any) -> dict[str, Any]:
+    """A first refusal is not final: open ``appeal_due`` from the day it was served.
+
+    Art. 50(6): the certificate counts as a permit until the *final* decision, so it
+    still counts while the appeal period runs and while an appeal is decided.
+    """
+    due = ctx.jurisdiction.appeal_due(_day(ctx.data, "refusal_served_on"))
+    ctx.set_deadline("appeal_due", due, owner="legal_adviser",
+                     title=translatable("Appeal against the refusal of the Art. 50 permit"))
+    safe = ctx.jurisdiction.latest_safe_day(due)
     ctx.notify(["coordinator", "legal_adviser"], translatable("Art. 50 permit refused"),
-               translatable("The certificate no longer counts as a permit; plan the next steps "
-                            "with her and consider an appeal."))
-    return {"permit_outcome": "refused", "permit_issued_on": None,
-            "permit_valid_until": None, "further_permit_filed_on": None}
+               translatable("The refusal is not final: the certificate still counts as a "
+                            "permit. An appeal must be filed by {day}.").format(
+                                day=safe.isoformat()))
+    return {"permit_outcome": "refused", "refusal_final": False,
+            "appeal_latest_safe_day": safe.isoformat(), "appeal_decision": None}
+
+
+@HANDLERS.register("residence_permit.record_appeal")
+def record_appeal(ctx: Any) -> dict[str, Any]:
+    """Meet the appeal deadline on the filing day, or close it when she does not appeal."""
+    if ctx.data.get("appeal_filed"):
+        ctx.meet_deadline("appeal_due", on=_day(ctx.data, "appeal_filed_on"))
+        return {"appeal_filed": True}
+    ctx.cancel_deadline("appeal_due", reason="she does not appeal the refusal")
+    return {"appeal_filed": False}
+
+
+@HANDLERS.register("residence_permit.record_appeal_decision")
+def record_appeal_decision(ctx: Any) -> dict[str, Any]:
+    """An upheld appeal sends the application back to the administrative unit."""
+    if ctx.data.get("appeal_decision") == "upheld":
+        ctx.notify(["admin_unit", "legal_adviser"], translatable("Appeal upheld"),
+                   translatable("The application returns to the administrative unit for a new "
+                                "decision; the certificate still counts as a permit."))
+    return {}
+
+
+@HANDLERS.register("residence_permit.record_final_refusal")
+def record_final_refusal(ctx: Any) -> dict[str, Any]:
+    """The refusal became final: when the appeal was dismissed and served, or when the
+    appeal period passed without one. Only now does the certificate stop counting."""
+    if ctx.data.get("appeal_filed"):
+        final_on = _day(ctx.data, "appeal_decision_served_on")
+    else:
+        final_on = ctx.jurisdiction.appeal_due(_day(ctx.data, "refusal_served_on"))
+    ctx.notify(["coordinator", "legal_adviser"], translatable("Art. 50 permit refusal final"),
+               translatable("The refusal is final from {day}: from then the certificate no "
+                            "longer counts as a permit. Plan the next steps with her.")
+               .format(day=final_on.isoformat()))
+    return {"refusal_final": True, "refusal_final_on": final_on.isoformat(),
+            "permit_issued_on": None, "permit_valid_until": None,
+            "further_permit_filed_on": None}
 
 
 @HANDLERS.register("residence_permit.record_permit")

@@ -8,7 +8,7 @@ certificates from abroad and a school's agreement take time.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from engine.jurisdiction import add_months
@@ -17,8 +17,6 @@ from forms.fields import stored_date
 
 from . import HANDLERS
 
-WARNING_DAYS = 56
-"""The legal adviser is warned this many days before the latest safe day to enrol."""
 REPORT_HOUR = time(8)
 """Timers fire at the start of a working morning, local time."""
 
@@ -44,7 +42,8 @@ def open_enrolment_deadline(ctx: Any) -> dict[str, Any]:
                      title=translatable("Enrol her in school before her Art. 50 permit expires"))
     return {
         "school_enrolment_latest_safe_day": safe.isoformat(),
-        "school_warning_at": _morning(safe - timedelta(days=WARNING_DAYS), ctx.timezone),
+        "school_warning_at": ctx.jurisdiction.warning_morning(
+            safe, ctx.jurisdiction.school_warning_days).isoformat(),
     }
 
 

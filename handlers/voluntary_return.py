@@ -14,8 +14,6 @@ from forms.fields import stored_date
 
 from . import HANDLERS
 
-FOLLOW_UP_DAYS = 30
-"""The follow-up contact comes this many days after her arrival (and after each contact)."""
 FOLLOW_UP_HOUR = 9
 """Local hour at which a follow-up task appears in the worklist."""
 
@@ -33,9 +31,11 @@ def local_instant(day: date, tz: Any, hour: int = FOLLOW_UP_HOUR) -> str:
     return datetime.combine(day, time(hour), tzinfo=tz).isoformat()
 
 
-def follow_up_dates(after: date, tz: Any) -> dict[str, str]:
-    due = after + timedelta(days=FOLLOW_UP_DAYS)
-    return {"follow_up_on": due.isoformat(), "follow_up_at": local_instant(due, tz)}
+def follow_up_dates(after: date, ctx: Any) -> dict[str, str]:
+    """The follow-up contact ``return.follow_up_days`` after her arrival (and after each
+    contact)."""
+    due = after + timedelta(days=ctx.jurisdiction.return_follow_up_days)
+    return {"follow_up_on": due.isoformat(), "follow_up_at": local_instant(due, ctx.timezone)}
 
 
 @HANDLERS.register("voluntary_return.prepare")
@@ -93,7 +93,7 @@ def record_return(ctx: Any) -> dict[str, Any]:
     arrived = stored_date(ctx.data.get("arrived_on"))
     if arrived is None:
         raise ValueError("the arrival date is missing")
-    dates = follow_up_dates(arrived, ctx.timezone)
+    dates = follow_up_dates(arrived, ctx)
     roles = ["coordinator", "social_work"] if ctx.data.get("is_child") else ["coordinator"]
     ctx.notify(roles, translatable("Voluntary return completed"),
                translatable("The partner organisation confirmed the hand-over on arrival. The "
@@ -120,5 +120,5 @@ def record_follow_up(ctx: Any) -> dict[str, Any]:
                    translatable("The follow-up contact found her at risk. Agree protective "
                                 "measures with the partner organisation."))
     if data.get("further_follow_up"):
-        updates.update(follow_up_dates(contacted, ctx.timezone))
+        updates.update(follow_up_dates(contacted, ctx))
     return updates

@@ -57,7 +57,7 @@ def test_granted_extended_then_cooperates(started):
         engine.tasks.complete(decision.id, "coord", {"decision": "extend",
                                                      "decision_date": "2026-03-02",
                                                      "reason": "more"})
-    assert "already extended once" in " ".join(caught.value.fields["decision"])
+    assert "cannot be extended again (Art. 50(1))" in " ".join(caught.value.fields["decision"])
 
     (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
     assert (deadline.kind, deadline.legal_date.isoformat(), deadline.status) == (

@@ -101,8 +101,13 @@ def deadlines(engine, instance_id):
 
 
 def to_services(engine, instance_id):
+    """What the plan's own steps told the services (not the coordinator)."""
     return [(n.role, n.subject) for n in procedure_notices(engine, instance_id=instance_id)
-            if n.role != "coordinator"]
+            if n.role != "coordinator" and n.element_id in PLAN_ELEMENTS]
+
+
+PLAN_ELEMENTS = frozenset({"open_monitoring", "record_review", "apply_correction",
+                           "close_plan", "plan_not_made", "monitoring_check"})
 
 
 def test_plan_opens_a_deadline_per_indicator_and_the_review(planned):
@@ -378,8 +383,8 @@ CALLS_PROGRAMME = b'calledElement="reintegration_programme"' in (
     PROCESSES / "protection_plan.bpmn").read_bytes()
 
 
-@pytest.mark.skipif(not CALLS_PROGRAMME, reason="the plan does not call the programme yet")
-def test_programme_runs_beside_monitoring_and_stops_when_she_withdraws(started):
+def _with_programme(started):
+    """A plan whose services include the NGO's (re)integration programme."""
     engine, instance = started
     complete(engine, instance.id, "ask_plan_consent", CONSENT)
     engine.set_clock(local(2026, 4, 1, 10))
@@ -392,9 +397,28 @@ def test_programme_runs_beside_monitoring_and_stops_when_she_withdraws(started):
     tasks = engine.runtime.instance(instance.id).open_tasks
     assert "review_plan" in [t.element_id for t in tasks]
     assert any(t.role == "ngo_counsellor" for t in tasks)
+    return engine, instance
 
+
+def _programme_tasks(engine, instance_id):
+    return sorted(t.element_id for t in engine.runtime.instance(instance_id).open_tasks
+                  if t.role == "ngo_counsellor")
+
+
+@pytest.mark.skipif(not CALLS_PROGRAMME, reason="the plan does not call the programme yet")
+@pytest.mark.parametrize("close", [
+    {"plan_next_step": "close", "close_reason": "transferred"},
+    {"plan_consent_withdrawn": True, "plan_next_step": "close"},
+], ids=["transferred", "consent_withdrawn"])
+def test_closing_the_plan_leaves_the_programme_running(started, close):
+    """The programme lasts years under its own contract and consent (seed 001, 3.2):
+    closing the plan, for any reason, ends the monitoring only. She leaves the
+    programme there, when she chooses."""
+    engine, instance = _with_programme(started)
+    running = _programme_tasks(engine, instance.id)
     engine.set_clock(local(2026, 4, 9, 12))
-    complete(engine, instance.id, "review_plan",
-             {**REVIEW, "plan_consent_withdrawn": True, "plan_next_step": "close"})
-    done = engine.runtime.instance(instance.id)
-    assert done.status == "completed" and done.open_tasks == []
+    complete(engine, instance.id, "review_plan", {**REVIEW, **close})
+    after = engine.runtime.instance(instance.id)
+    assert after.status != "completed" and after.variables["plan_status"] == "closed"
+    assert "review_plan" not in [t.element_id for t in after.open_tasks]
+    assert _programme_tasks(engine, instance.id) == running

@@ -14,7 +14,8 @@ from tests.processes.steps import ESCALATION, complete, only_task, procedure_not
 from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 
 CASE = "SI-2026-0042"
-START = {"reflection_end": "2026-05-30", "victim_category": "trafficking"}  # a Saturday
+START = {"reflection_end": "2026-05-30", "victim_category": "trafficking",
+         "cooperation_decided_on": "2026-03-02"}  # the stay ends on a Saturday
 CONFIRMED = {"cooperation_confirmed": True,
              "cooperation_basis": "witness_in_criminal_proceedings",
              "cooperation_confirmed_on": "2026-03-02"}
@@ -148,7 +149,7 @@ def test_a_validity_outside_six_to_twelve_months_is_refused(engine):
 
 
 def test_late_application_is_recorded_missed_and_handled(engine):
-    instance = start(engine, {"reflection_end": "2026-02-27", "victim_category": "trafficking"})
+    instance = start(engine, {**START, "reflection_end": "2026-02-27"})
     complete(engine, instance.id, "confirm_cooperation", CONFIRMED)
     complete(engine, instance.id, "file_application", APPLICATION)
     state = engine.runtime.instance(instance.id)
@@ -162,23 +163,8 @@ def test_late_application_is_recorded_missed_and_handled(engine):
              {"late_application_action": "awaiting_decision"})
     complete(engine, instance.id, "decide_permit",
              {"permit_decision": "refused", "refused_on": "2026-03-02",
-              "refusal_ground": "conditions_not_met"})
-    assert only_task(engine, instance.id, "plan_after_refusal").role == "coordinator"
-
-
-def test_not_confirmed_is_a_normal_outcome(engine):
-    instance = start(engine)
-    complete(engine, instance.id, "confirm_cooperation", {"cooperation_confirmed": False})
-    plan = only_task(engine, instance.id, "plan_without_permit")
-    assert plan.role == "coordinator"
-    due = deadline(engine, instance.id, "permit_application_due")
-    assert due.status == "cancelled" and due.cancel_reason
-    complete(engine, instance.id, "plan_without_permit",
-             {"next_step_without_permit": "ask_again_later"})
-    done = engine.runtime.instance(instance.id)
-    assert done.status == "completed"
-    assert done.variables["permit_outcome"] == "not_confirmed"
-    assert done.variables["permit_valid_until"] is None
+              "refusal_served_on": "2026-03-02", "refusal_ground": "conditions_not_met"})
+    assert only_task(engine, instance.id, "consider_appeal").role == "legal_adviser"
 
 
 def test_refused_permit(engine):
@@ -186,7 +172,8 @@ def test_refused_permit(engine):
     complete(engine, instance.id, "confirm_cooperation", CONFIRMED)
     complete(engine, instance.id, "file_application", APPLICATION)
     complete(engine, instance.id, "issue_certificate", CERTIFICATE)
-    refused = {"permit_decision": "refused", "refused_on": "2026-03-02"}
+    refused = {"permit_decision": "refused", "refused_on": "2026-03-02",
+               "refusal_served_on": "2026-03-02"}
     assert rejected(engine, instance.id, "decide_permit", refused,
                     "refusal_ground") == "Give the ground of the refusal."
     assert "Choose one of" in rejected(engine, instance.id, "decide_permit",
@@ -194,13 +181,17 @@ def test_refused_permit(engine):
                                        "refusal_ground")
     complete(engine, instance.id, "decide_permit",
              {**refused, "refusal_ground": "contact_with_suspect"})
-    complete(engine, instance.id, "plan_after_refusal", {"next_step_without_permit": "appeal"})
+    complete(engine, instance.id, "consider_appeal",
+             {"appeal_filed": False, "reason_not_appealed": "She will return home."})
+    complete(engine, instance.id, "plan_after_refusal",
+             {"next_step_without_permit": "voluntary_return"})
     done = engine.runtime.instance(instance.id)
     assert done.status == "completed" and done.variables["permit_outcome"] == "refused"
 
 
 def test_another_lawful_stay_is_asked_for_when_there_was_no_permitted_stay(engine):
-    instance = start(engine, {"victim_category": "domestic_violence"})
+    instance = start(engine, {"victim_category": "domestic_violence",
+                              "cooperation_decided_on": "2026-03-02"})
     task = only_task(engine, instance.id, "record_lawful_stay")
     assert task.role == "legal_adviser"
     assert engine.deadlines.deadlines(instance_id=instance.id) == []
@@ -209,7 +200,7 @@ def test_another_lawful_stay_is_asked_for_when_there_was_no_permitted_stay(engin
     due = deadline(engine, instance.id, "permit_application_due")
     assert (due.legal_date.isoformat(), due.latest_safe_day.isoformat()) == (
         "2026-11-01", "2026-10-30")
-    assert open_elements(engine, instance.id) == ["confirm_cooperation"]
+    assert open_elements(engine, instance.id) == ["confirm_cooperation", "file_application"]
 
 
 def test_labour_lawsuit_counts_only_for_illegal_employment(engine):
@@ -219,7 +210,7 @@ def test_labour_lawsuit_counts_only_for_illegal_employment(engine):
                                             lawsuit, "cooperation_basis")
     other = start(engine, {**START, "victim_category": "illegal_employment"})
     complete(engine, other.id, "confirm_cooperation", lawsuit)
-    assert open_elements(engine, other.id) == ["file_application"]
+    assert open_elements(engine, other.id) == ["file_application"]  # the answer is in
 
 
 def test_forms_refuse_future_dates_and_unpaid_fees(engine):
@@ -311,8 +302,8 @@ def test_schooling_runs_beside_the_proceedings(engine):
 
 def test_an_unknown_victim_category_stops_at_the_start(engine):
     """Started alone, the start form asks for it; nothing is started without it."""
-    for data in ({"reflection_end": "2026-05-30"},
-                 {"reflection_end": "2026-05-30", "victim_category": "burglary"}):
+    for data in ({"reflection_end": "2026-05-30", "cooperation_decided_on": "2026-03-02"},
+                 {**START, "victim_category": "burglary"}):
         with pytest.raises(ValidationFailed) as caught:
             start(engine, data)
         assert "victim_category" in caught.value.fields

@@ -282,6 +282,7 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
         ("indicator_due", "G2-1", "2026-05-15", "2026-05-15", "missed"),
         ("plan_review_due", "review-1", "2026-06-30", "2026-06-30", "met"),
         ("plan_review_due", "review-2", "2026-07-08", "2026-07-08", "open"),
+        ("cooperation_confirmation_due", "", "2026-07-15", "2026-07-15", "met"),
         ("reflection_end", "", "2026-07-30", "2026-07-30", "met"),
         ("permit_application_due", "", "2026-07-30", "2026-07-30", "met"),
         ("indicator_due", "G3-1", "2026-12-26", "2026-12-24", "open"),
@@ -291,6 +292,6 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
     assert owners["permit_application_due"] == owners["permit_expiry"] == "legal_adviser"
     assert {d["kind"]: d["met_on"] for d in listed if not d["ref"]} == {
         "reflection_end": "2026-06-15", "permit_application_due": "2026-06-17",
-        "permit_expiry": None}
+        "cooperation_confirmation_due": "2026-06-15", "permit_expiry": None}
     # Counted from 25 June 2026, the day the engine's clock shows.
     assert [d["days_left"] for d in listed if d["kind"] == "permit_expiry"] == [273]
