@@ -15,7 +15,8 @@ where in the diagram                                 what the engine does with i
                                                      the loop needs a ``loopMaximum``
 ``correlationPropertyRetrievalExpression/*``          checked, run by the safe evaluator
 ``messageEventDefinition/@camunda:expression``        checked, run by the safe evaluator
-``userTask/@camunda:dueDate``                         checked, run by the safe evaluator
+``userTask/@camunda:dueDate``                         checked, run by the safe evaluator;
+                                                      ``deadline:<kind>`` names a legal deadline
 ``scriptTask``, any ``script`` element                refused: a diagram runs no code
 ``spiff:preScript``, ``spiff:postScript``             refused: a diagram runs no code
 ``camunda:executionListener|taskListener``            refused: not run by this engine
@@ -41,6 +42,7 @@ from datetime import timedelta
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from .effects import DEADLINE_KINDS, due_deadline
 from .errors import Problem
 from .expressions import check_expression, iso_literal
 
@@ -185,7 +187,12 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
                       "a message payload; use a service task that names a handler")
     due = element.get(f"{{{CAMUNDA_NS}}}dueDate")
     if due is not None and element.tag == _bpmn("userTask"):
-        yield from _checked(element.get("id"), due, "due date")
+        kind = due_deadline(due)
+        if kind is None:
+            yield from _checked(element.get("id"), due, "due date")
+        elif kind not in DEADLINE_KINDS:
+            yield Problem(element.get("id"), f"due date: {due!r} names no legal deadline; "
+                          f"known: {', '.join(DEADLINE_KINDS)}")
 
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:

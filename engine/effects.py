@@ -25,6 +25,17 @@ DEADLINE_KINDS = (
 )
 """Every kind of legal deadline the engine tracks."""
 
+DEADLINE_DUE = "deadline:"
+"""A user task's ``camunda:dueDate`` of ``deadline:<kind>`` is the latest safe day of that
+legal deadline of the case, kept up to date when the deadline moves."""
+
+
+def due_deadline(expression: str | None) -> str | None:
+    """The deadline kind a due date names, or None for an expression."""
+    if expression and expression.startswith(DEADLINE_DUE):
+        return expression[len(DEADLINE_DUE):].strip()
+    return None
+
 
 @dataclass(frozen=True)
 class SetDeadline:

@@ -41,6 +41,7 @@ from .effects import (
     MeetDeadline,
     Notify,
     SetDeadline,
+    due_deadline,
 )
 from .expressions import ExpressionError, check_expression, evaluate
 from .jurisdiction import Jurisdiction
@@ -51,6 +52,10 @@ from .script_environment import ExpressionRefused, SafeEnvironment
 # and logs every task at INFO: nothing of hers goes to any log, so they stay at WARNING.
 for _name in ("spiff.task", "spiff.workflow", "spiff.data", "spiff.dmn"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+DeadlineLookup = Callable[[str, str], date | None]
+"""(kind, ref) -> the legal date of the instance's deadline, or None when there is none."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,16 @@ class HandlerContext:
     element_id: str
     jurisdiction: Jurisdiction
     effects: list[Effect] = field(default_factory=list)
+    known_deadline: DeadlineLookup = field(default=lambda kind, ref: None)
+    """The case's current legal date of a deadline (this unit of work's changes first)."""
+
+    def legal_date(self, kind: str, ref: str = "") -> date | None:
+        """The current legal date of this instance's deadline ``kind``, or None.
+
+        A date derived from another procedure's date (the school deadline from the permit's
+        expiry) is read here, where it is kept up to date, never from a copy in the data.
+        """
+        return self.known_deadline(kind, ref)
 
     @property
     def today(self) -> date:
@@ -112,6 +127,14 @@ class RestrictedScriptEngine(PythonScriptEngine):
         self.instance_id = instance_id
         self.case_code = case_code
         self.effects: list[Effect] = []
+        self.stored_deadline: DeadlineLookup = lambda kind, ref: None
+
+    def known_deadline(self, kind: str, ref: str = "") -> date | None:
+        """The legal date set by this unit of work's effects, else the stored one."""
+        for effect in reversed(self.effects):
+            if isinstance(effect, SetDeadline) and (effect.kind, effect.ref) == (kind, ref):
+                return effect.legal_date
+        return self.stored_deadline(kind, ref)
 
     def validate(self, expression: str) -> None:
         problem = check_expression(expression)
@@ -146,6 +169,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
             data=MappingProxyType(dict(task.data)), now=self.now, timezone=self.timezone,
             instance_id=self.instance_id, case_code=self.case_code,
             element_id=task.task_spec.bpmn_id, jurisdiction=self.jurisdiction,
+            known_deadline=self.known_deadline,
         )
         updates = handler(context)
         self.effects.extend(context.effects)  # only reached when the handler succeeded
@@ -239,6 +263,8 @@ class OpenTask:
     form_key: str
     documentation: str | None
     due_date: date | None
+    due_deadline: str | None = None
+    """The deadline kind whose latest safe day is the due date (see DEADLINE_DUE)."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +310,7 @@ def _classify(task: Task, result: Scan) -> None:
             spiff_task_id=str(task.id), element_id=spec.bpmn_id,
             title=spec.bpmn_name or spec.bpmn_id, role=spec.lane or "",
             form_key=spec.form_key, documentation=spec.documentation,
-            due_date=_due_date(task, spec.due_date),
+            due_date=_due_date(task, spec.due_date), due_deadline=due_deadline(spec.due_date),
         ))
     elif task.state == TaskState.WAITING:
         definition = getattr(spec, "event_definition", None)
@@ -311,7 +337,7 @@ def incident_of(task: Task) -> str | None:
 
 def _due_date(task: Task, expression: str | None) -> date | None:
     """The due date a diagram gives; an expression that cannot be computed yet gives none."""
-    if not expression:
+    if not expression or due_deadline(expression):
         return None
     try:
         value = evaluate(expression, task.data)

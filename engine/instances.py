@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -35,7 +37,14 @@ from .execution import (
     latest_data,
     scan,
 )
-from .models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance, Timer
+from .models import (
+    CaseRecord,
+    HumanTask,
+    LegalDeadline,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+)
 from .timer_states import BPMN_TIMER, FIRED, PENDING
 from .timer_states import CANCELLED as TIMER_CANCELLED
 
@@ -80,22 +89,27 @@ class InstanceStore:
             raise NotFound(f"process instance {instance_id} does not exist")
         return row
 
-    def script_engine(self, row: ProcessInstance) -> RestrictedScriptEngine:
-        return RestrictedScriptEngine(self.ctx.handlers, self.ctx.jurisdiction, self.ctx.now(),
-                                      self.ctx.timezone, row.id, row.case_code)
+    def script_engine(self, row: ProcessInstance,
+                      session: Session | None = None) -> RestrictedScriptEngine:
+        engine = RestrictedScriptEngine(self.ctx.handlers, self.ctx.jurisdiction, self.ctx.now(),
+                                        self.ctx.timezone, row.id, row.case_code)
+        if session is not None and row.id is not None:
+            engine.stored_deadline = partial(_stored_deadline, session, row.id)
+        return engine
 
     def new_workflow(self, session: Session, definition: ProcessDefinition,
                      row: ProcessInstance) -> BpmnWorkflow:
         row.bindings = self.ctx.bind_calls(session, definition) or None
         spec, subprocess_specs = self.ctx.specs(session, definition, row.bindings)
-        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine(row))
+        return BpmnWorkflow(spec, subprocess_specs,
+                            script_engine=self.script_engine(row, session))
 
     def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
         """The instance's workflow: the one kept at this revision, else restored from JSON."""
         workflow = self.ctx.workflows.take(row.id, row.definition_id, row.revision)
         if workflow is None:
             workflow = self.restore(session, row)
-        workflow.script_engine = self.script_engine(row)
+        workflow.script_engine = self.script_engine(row, session)
         return workflow
 
     def restore(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
@@ -155,6 +169,10 @@ class InstanceStore:
 
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
               actor: str, log: StepLog | None, *, write_row: bool) -> None:
+        # A signal no diagram of this case waits for (a permit renewed while no school
+        # enrolment runs) is not delivered anywhere else: drop it rather than keep it, and
+        # the copy of her data it carries, in the state.
+        workflow.get_events()
         now = self.ctx.now()
         vault = self.ctx.vault
         before = vault.open(session, row.case_code, "variables", row.variables) \
@@ -222,6 +240,7 @@ class InstanceStore:
             existing = session.scalars(select(HumanTask).where(
                 HumanTask.instance_id == row.id, HumanTask.status == "open")).all()
         # Closed in this unit but not flushed yet: the query above still finds them open.
+        due = _DeadlineDue(session, row.id)
         for task in (t for t in existing if t.status == "open"):
             fresh = current.pop(task.spiff_task_id, None)
             if fresh is None:
@@ -229,12 +248,12 @@ class InstanceStore:
                 self.ctx.audit(session, "task_cancelled", actor, instance_id=row.id,
                                task_id=task.id, element_id=task.element_id)
             else:
-                task.due_date = fresh.due_date
+                task.due_date = due.of(fresh)
         created = [
             HumanTask(instance_id=row.id, spiff_task_id=fresh.spiff_task_id,
                       element_id=fresh.element_id, title=fresh.title, role=fresh.role,
                       form_key=fresh.form_key, documentation=fresh.documentation,
-                      due_date=fresh.due_date, status="open", created_at=now)
+                      due_date=due.of(fresh), status="open", created_at=now)
             for fresh in current.values()
         ]
         session.add_all(created)
@@ -337,3 +356,27 @@ def lost_race_is_a_conflict(instance_id: int | None = None) -> Iterator[None]:
     except StaleDataError as exc:
         which = f"process instance {instance_id}" if instance_id else "a process instance"
         raise Conflict(f"{which} was changed by someone else; reload and try again") from exc
+
+
+def _stored_deadline(session: Session, instance_id: int, kind: str, ref: str) -> date | None:
+    return session.scalar(select(LegalDeadline.legal_date).where(
+        LegalDeadline.instance_id == instance_id, LegalDeadline.kind == kind,
+        LegalDeadline.ref == ref))
+
+
+class _DeadlineDue:
+    """Due dates that follow a legal deadline of the case: read once per save, when asked."""
+
+    def __init__(self, session: Session, instance_id: int) -> None:
+        self.session, self.instance_id = session, instance_id
+        self._safe_days: dict[str, date] | None = None
+
+    def of(self, task: OpenTask) -> date | None:
+        if task.due_deadline is None:
+            return task.due_date
+        if self._safe_days is None:
+            rows = self.session.execute(
+                select(LegalDeadline.kind, LegalDeadline.latest_safe_day).where(
+                    LegalDeadline.instance_id == self.instance_id, LegalDeadline.ref == ""))
+            self._safe_days = {kind: day for kind, day in rows}
+        return self._safe_days.get(task.due_deadline)

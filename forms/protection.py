@@ -9,6 +9,7 @@ from marshmallow import ValidationError, validates_schema
 from . import FORMS
 from .base import FormSchema
 from .fields import choice, day
+from .reflection import VICTIM_CATEGORIES
 
 LAWFUL_STAY_BASES = ("temporary_protection", "other_permit", "visa", "visa_free", "other")
 COOPERATION_CHOICES = ("cooperate", "not_now", "will_not")
@@ -18,6 +19,9 @@ COOPERATION_CHOICES = ("cooperate", "not_now", "will_not")
 class LawfulStayCooperation(FormSchema):
     title = "Cooperation of a victim who stays lawfully"
 
+    victim_category = choice(VICTIM_CATEGORIES, "She is a victim of",
+                             "Art. 50 covers trafficking, illegal employment and domestic "
+                             "violence alike.", required=True)
     lawful_stay_basis = choice(LAWFUL_STAY_BASES, "Basis of her stay",
                                "What makes her stay lawful now, for example temporary "
                                "protection.", required=True)

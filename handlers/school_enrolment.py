@@ -21,8 +21,10 @@ REPORT_HOUR = time(8)
 """Timers fire at the start of a working morning, local time."""
 
 
-def _permit_end(data: Any) -> date:
-    end = stored_date(data.get("permit_valid_until"))
+def _permit_end(ctx: Any) -> date:
+    """The permit's last day: the case's ``permit_expiry`` deadline, which a renewal
+    moves, or (school enrolment started on its own) the date it was started with."""
+    end = ctx.legal_date("permit_expiry") or stored_date(ctx.data.get("permit_valid_until"))
     if end is None:
         raise ValueError("permit_valid_until is not set: school enrolment needs the last day "
                          "of her Art. 50 permit")
@@ -36,15 +38,30 @@ def _morning(day: date, tz: Any) -> str:
 @HANDLERS.register("school_enrolment.open_deadline")
 def open_enrolment_deadline(ctx: Any) -> dict[str, Any]:
     """Open ``school_enrolment_due`` on the permit's last day and set the early warning."""
-    end = _permit_end(ctx.data)
+    end = _permit_end(ctx)
     safe = ctx.jurisdiction.latest_safe_day(end)
     ctx.set_deadline("school_enrolment_due", end, owner="ngo_counsellor",
                      title=translatable("Enrol her in school before her Art. 50 permit expires"))
     return {
+        "permit_valid_until": end.isoformat(),
         "school_enrolment_latest_safe_day": safe.isoformat(),
         "school_warning_at": ctx.jurisdiction.warning_morning(
             safe, ctx.jurisdiction.school_warning_days).isoformat(),
     }
+
+
+@HANDLERS.register("school_enrolment.follow_permit")
+def follow_permit(ctx: Any) -> dict[str, Any]:
+    """The permit was renewed or replaced: the enrolment deadline and its warning follow
+    the permit's new last day, so no false "missed" or early warning comes from the old
+    one."""
+    moved = open_enrolment_deadline(ctx)
+    ctx.notify(["ngo_counsellor", "legal_adviser"],
+               translatable("School enrolment deadline moved with the permit"),
+               translatable("Her permit now runs until {day}: enrol her by {safe}.")
+               .format(day=moved["permit_valid_until"],
+                       safe=moved["school_enrolment_latest_safe_day"]))
+    return moved
 
 
 @HANDLERS.register("school_enrolment.warn_legal_adviser")
@@ -72,11 +89,11 @@ def close_without_enrolment(ctx: Any) -> dict[str, Any]:
 def record_enrolment(ctx: Any) -> dict[str, Any]:
     """Meet the deadline on the enrolment date; a date after the permit's end is missed.
 
-    Lateness is computed here from this branch's own data, not in the form: when the
-    procedure runs beside the permit procedure, the form sees the other branch's data.
+    Lateness is computed from the case's deadline, not from data: this branch's copy of
+    the permit's validity is not updated when the permit is renewed.
     """
     enrolled = date.fromisoformat(ctx.data["enrolled_on"])
-    late = enrolled > _permit_end(ctx.data)
+    late = enrolled > (ctx.legal_date("school_enrolment_due") or _permit_end(ctx))
     ctx.meet_deadline("school_enrolment_due", on=enrolled)
     if late:
         ctx.notify(["legal_adviser", "ngo_counsellor"],
