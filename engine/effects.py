@@ -13,6 +13,7 @@ from datetime import date
 
 DEADLINE_KINDS = (
     "reflection_end",
+    "extension_decision_due",
     "permit_application_due",
     "cooperation_confirmation_due",
     "appeal_due",

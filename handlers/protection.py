@@ -63,7 +63,9 @@ def lawful_stay(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("protection.after_reflection")
 def after_reflection(ctx: Any) -> dict[str, Any]:
     """Which procedure follows the reflection period: her decision, never a default."""
-    if ctx.data.get("cooperates"):
+    if ctx.data.get("cooperates") or ctx.data.get("outcome") == "late_application_filed":
+        # A late application is still an application: the permit procedure records it as
+        # late and the administrative unit decides on it.
         return {"stay_path": "permit"}
     chosen = {ctx.data.get("next_step"), ctx.data.get("outcome")}
     return {"stay_path": "return" if "voluntary_return" in chosen else "other"}

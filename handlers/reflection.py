@@ -65,6 +65,8 @@ def _child_steps(data: dict[str, Any], alone: bool) -> dict[str, bool]:
 def apply_extension(ctx: Any) -> dict[str, Any]:
     """Move the end of the stay when the police granted an extension (Art. 50(1): the
     jurisdiction says how many are allowed)."""
+    ctx.meet_deadline("extension_decision_due",
+                      date.fromisoformat(ctx.data["extension_decision_date"]))
     if not ctx.data.get("extension_granted"):
         return {}  # refused: she may ask again with new reasons
     granted = int(ctx.data.get("extensions_granted") or 0)
@@ -81,16 +83,24 @@ def apply_extension(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("reflection.record_outcome")
 def record_outcome(ctx: Any) -> dict[str, Any]:
-    """Her decision meets the deadline; asking for more time leaves it open."""
+    """Her decision meets the deadline; asking for more time leaves it open and gives the
+    police a deadline of their own to decide on the extension."""
     decision = ctx.data["decision"]
     if decision in ("cooperate", "not_cooperate"):
         ctx.meet_deadline("reflection_end", date.fromisoformat(ctx.data["decision_date"]))
+    elif decision == "extend":
+        # The police decide before the stay ends; a request made again after a refusal
+        # opens the deadline again.
+        ctx.set_deadline("extension_decision_due", date.fromisoformat(ctx.data["reflection_end"]),
+                         owner="police",
+                         title=translatable("Decide on extending her permitted stay before it "
+                                            "ends"))
     return {"cooperates": decision == "cooperate"}
 
 
 @HANDLERS.register("reflection.alert_expiry")
 def alert_expiry(ctx: Any) -> dict[str, Any]:
-    """Two weeks before the latest safe day, with no decision yet."""
+    """``reflection.warning_days`` before the latest safe day, with no decision yet."""
     safe_day = ctx.data["reflection_latest_safe_day"]
     ctx.notify(["coordinator", "legal_adviser"],
                translatable("Case {code}: the permitted stay ends on {day}")

@@ -156,6 +156,8 @@ TERMS = {
     # The kinds of legal deadline (engine.effects.DEADLINE_KINDS).
     ("kind", "reflection_end"): lazy_pgettext("deadline kind", "end of the reflection period"),
     ("kind", "permit_application_due"): lazy_pgettext("deadline kind", "permit application"),
+    ("kind", "extension_decision_due"): lazy_pgettext("deadline kind",
+                                                      "decision on extending the stay"),
     ("kind", "cooperation_confirmation_due"): lazy_pgettext(
         "deadline kind", "prosecutor's confirmation"),
     ("kind", "appeal_due"): lazy_pgettext("deadline kind", "appeal against a refusal"),

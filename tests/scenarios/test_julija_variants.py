@@ -280,6 +280,7 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
             for d in listed] == [
         ("indicator_due", "G1-1", "2026-04-10", "2026-04-10", "met"),
         ("indicator_due", "G2-1", "2026-05-15", "2026-05-15", "missed"),
+        ("extension_decision_due", "", "2026-05-31", "2026-05-29", "met"),
         ("plan_review_due", "review-1", "2026-06-30", "2026-06-30", "met"),
         ("plan_review_due", "review-2", "2026-07-08", "2026-07-08", "open"),
         ("cooperation_confirmation_due", "", "2026-07-15", "2026-07-15", "met"),
@@ -292,6 +293,7 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
     assert owners["permit_application_due"] == owners["permit_expiry"] == "legal_adviser"
     assert {d["kind"]: d["met_on"] for d in listed if not d["ref"]} == {
         "reflection_end": "2026-06-15", "permit_application_due": "2026-06-17",
-        "cooperation_confirmation_due": "2026-06-15", "permit_expiry": None}
+        "cooperation_confirmation_due": "2026-06-15", "extension_decision_due": "2026-05-12",
+        "permit_expiry": None}
     # Counted from 25 June 2026, the day the engine's clock shows.
     assert [d["days_left"] for d in listed if d["kind"] == "permit_expiry"] == [273]
