@@ -157,7 +157,21 @@ class HandleExpiredStay(FormSchema):
     outcome = _choice(("late_application_filed", "other_legal_basis", "voluntary_return",
                        "no_lawful_stay"), "Outcome", "What her legal position is now.",
                       required=True)
+    cooperation_decided_on = _date(
+        "She decided to cooperate on",
+        "Only with a late application: the permit procedure follows from here.", past=True,
+        allow_none=True, load_default=None)
     notes = _text("Notes", "Who was informed and what follows.", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        late = data.get("outcome") == "late_application_filed"
+        if late and not data.get("cooperation_decided_on"):
+            raise ValidationError("Give the day she decided to cooperate.",
+                                  "cooperation_decided_on")
+        if not late and data.get("cooperation_decided_on"):
+            raise ValidationError("The day she decided to cooperate goes with a late "
+                                  "application only.", "cooperation_decided_on")
 
 
 @FORMS.register("reflection.guardian")
