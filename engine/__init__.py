@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import os
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -52,7 +53,8 @@ class ProcessEngine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig.from_env()
         self.db = Database(self.config.database_url, **self.config.engine_options)
-        self.jurisdiction = jurisdiction(self.config.jurisdiction)
+        self.jurisdiction = jurisdiction(self.config.jurisdiction,
+                                         Path(self.config.jurisdiction_folder))
         self.clock = make_clock(self.config.clock)
         zone = ZoneInfo(self.config.timezone) if self.config.timezone else None
         self.ctx = EngineContext(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
+
 DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
 
 
@@ -20,8 +22,10 @@ class EngineConfig:
 
     database_url: str = DEFAULT_DATABASE_URL
     clock: str = "system"
-    jurisdiction: str = "si"
-    """The file ``processes/jurisdictions/<code>.toml`` whose legal numbers apply."""
+    jurisdiction: str = DEFAULT_JURISDICTION
+    """The file ``<code>.toml`` in ``jurisdiction_folder`` whose legal numbers apply."""
+    jurisdiction_folder: Path = JURISDICTIONS
+    """Where the jurisdiction files are: ``processes/jurisdictions`` unless configured."""
     timezone: str | None = None
     """Overrides the jurisdiction's time zone (legal dates are local dates there)."""
     forms: Any = None
@@ -42,7 +46,8 @@ class EngineConfig:
         return cls(
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             clock=env.get("VARNAPOT_CLOCK", "system"),
-            jurisdiction=env.get("VARNAPOT_JURISDICTION", "si"),
+            jurisdiction=env.get("VARNAPOT_JURISDICTION", DEFAULT_JURISDICTION),
+            jurisdiction_folder=Path(env.get("VARNAPOT_JURISDICTIONS") or JURISDICTIONS),
             timezone=env.get("VARNAPOT_TIMEZONE") or None,
             workflow_cache_size=int(env.get("VARNAPOT_WORKFLOW_CACHE", "256")),
             smtp_url=env.get("VARNAPOT_SMTP_URL") or None,

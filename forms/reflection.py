@@ -26,8 +26,8 @@ class GrantPermittedStay(FormSchema):
     stay_decision = _choice(("granted", "refused"), "Decision",
                             "Granted on her request or ex officio, or refused.", required=True)
     stay_decision_date = _date("Date of the decision",
-                               "The date on the police decision; the 90 days count from "
-                               "the next day.", past=True, required=True)
+                               "The date on the police decision; the permitted stay counts "
+                               "from the next day.", past=True, required=True)
     victim_category = _choice(VICTIM_CATEGORIES, "She is a victim of",
                               "The same rule covers illegal employment and domestic violence.",
                               required=True)
@@ -77,7 +77,7 @@ class RecordDecision(FormSchema):
 
     decision = _choice(("cooperate", "not_cooperate", "extend"), "Her decision",
                        "Cooperate as a witness, not cooperate, or she needs more time "
-                       "(the police may extend the stay once).", required=True)
+                       "(the police may extend the stay as far as the law allows).", required=True)
     decision_date = _date("Date she decided", "The day she told you.", past=True, required=True)
     reason = _text("Reasons for more time", "Why the extension is justified (required when "
                    "she needs more time).", allow_none=True, load_default=None)
@@ -102,7 +102,8 @@ class DecideExtension(FormSchema):
     extension_days = fields.Integer(
         allow_none=True, load_default=None,
         metadata={"label": "Days of extension",
-                  "help": "At most the legal maximum (90 days in Slovenia), and only once."})
+                  "help": "At most the legal maximum; the form tells you the limit if you "
+                          "give more."})
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

@@ -165,8 +165,9 @@ class IntakeSession(ProgrammeStep):
     session_date = _date("Date of the session",
                          "The day of this session; the intake may take several.",
                          past=True, required=True)
-    session_minutes = _number("Length in minutes", "A session is short (90 minutes at most in "
-                              "Slovenia); continue another day.", 1, 24 * 60,
+    session_minutes = _number("Length in minutes",
+                              "A session is short: the form tells you if it is too long. "
+                              "Continue another day.", 1, 24 * 60,
                               "Give the length in whole minutes.", required=True)
     topics_covered = _choices(INTAKE_TOPICS, "Topics covered",
                               "Reason for joining, her circumstances, her resources, risks to "

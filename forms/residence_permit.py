@@ -150,7 +150,8 @@ class DecidePermit(FormSchema):
                              allow_none=True, load_default=None)
     expected_proceedings_months = _number(
         "Expected length of the criminal proceedings (months)",
-        "The permit covers this time, but at least 6 and at most 12 months.", 1, 240,
+        "The permit covers this time, but never less than the legal minimum or more than "
+        "the legal maximum.", 1, 240,
         "Give the expected length in whole months, 1 or more.", allow_none=True,
         load_default=None)
     validity_months = _number(
@@ -304,8 +305,8 @@ class DecideRenewal(FormSchema):
     renewal_decided_on = _date("Date of the decision", "The date on the decision.",
                                past=True, required=True)
     renewal_months = _number("Renewed for (months)",
-                             "Each renewal is for at most 12 months, counted from the end "
-                             "of the current permit.", 1, 240,
+                             "Each renewal is for at most the legal maximum, counted from "
+                             "the end of the current permit.", 1, 240,
                              "Give the renewal in whole months.", allow_none=True,
                              load_default=None)
     renewal_refusal_ground = _choice(REFUSAL_GROUNDS + ("proceedings_ended",),

@@ -12,8 +12,6 @@ from forms.protection_plan import plan_indicators
 
 from . import HANDLERS
 
-ALERT_TIME = time(8)
-"""Alerts and reminders go out at 08:00 local time, when the team is at work."""
 INDICATOR_TITLE = translatable("Indicator {code} of the protection plan")
 REVIEW_TITLE = translatable("Review of the protection plan")
 
@@ -22,13 +20,15 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _morning(day: date, tz: Any) -> str:
-    return datetime.combine(day, ALERT_TIME, tzinfo=tz).isoformat()
+def _morning(day: date, tz: Any, hour: int) -> str:
+    return datetime.combine(day, time(hour), tzinfo=tz).isoformat()
 
 
 def next_monitoring_at(indicators: Iterable[Mapping[str, Any]], review_due: date,
-                       review_reminded_on: date | None, tz: Any, reminder_days: int) -> str:
-    """The next moment the plan needs attention.
+                       review_reminded_on: date | None, tz: Any, reminder_days: int,
+                       hour: int) -> str:
+    """The next moment the plan needs attention, at ``hour`` (``reminders.hour``): alerts
+    and reminders go out when the team is at work.
 
     The morning after the earliest target date of an open indicator not yet alerted (it
     was not reached by the end of that day), or the morning of the review date, or
@@ -41,7 +41,7 @@ def next_monitoring_at(indicators: Iterable[Mapping[str, Any]], review_due: date
         days.append(review_due)
     else:
         days.append(review_reminded_on + timedelta(days=reminder_days))
-    return _morning(min(days), tz)
+    return _morning(min(days), tz, hour)
 
 
 def _new_indicators(goals: Iterable[Mapping[str, Any]], first_goal: int) -> list[dict]:
@@ -86,7 +86,8 @@ def _monitoring(ctx: Any, indicators: list[dict], review_due: date,
                                if i["status"] == "open" and i["alerted"]],
         "next_monitoring_at": next_monitoring_at(indicators, review_due, reminded,
                                                  ctx.timezone,
-                                                 ctx.jurisdiction.plan_review_reminder_days),
+                                                 ctx.jurisdiction.plan_review_reminder_days,
+                                                 ctx.jurisdiction.reminder_hour),
     }
 
 

@@ -52,6 +52,21 @@ def _with(replace: str, by: str) -> str:
     ("renewal_max_months = 12 ", "", "permit.renewal_max_months"),
     ("offsets_days = [30, 14, 7, 3, 1]", "offsets_days = [30, -1]", "reminders.offsets_days"),
     ("hour = 8 ", "hour = 25 ", "reminders.hour"),
+    ("extension_max_days = 90 ", "extension_max_days = 0 ", "reflection.extension_max_days"),
+    ("extensions_allowed = 1 ", "extensions_allowed = -1 ", "reflection.extensions_allowed"),
+    ("warning_days = 14 ", 'warning_days = "two weeks" ', "reflection.warning_days"),
+    ("\nmax_months = 12 ", "\nmax_months = 0 ", "permit.max_months"),
+    ("confirmation_days = 30 ", "", "permit.confirmation_days"),
+    ("expiry_warning_days = 42 ", "expiry_warning_days = 4.2 ", "permit.expiry_warning_days"),
+    ("days = 15 ", "days = 0 ", "appeal.days"),
+    ("warning_days = 56 ", "warning_days = -56 ", "school.warning_days"),
+    ("review_interval_days = 90 ", "review_interval_days = 0 ", "plan.review_interval_days"),
+    ("review_reminder_days = 7 ", "", "plan.review_reminder_days"),
+    ("review_interval_days = 30 ", "review_interval_days = true ",
+     "programme.review_interval_days"),
+    ("session_max_minutes = 90 ", "session_max_minutes = -90 ", "programme.session_max_minutes"),
+    ("follow_up_days = 30 ", "", "return.follow_up_days"),
+    ("retention_years = 10 ", "retention_years = 0 ", "records.retention_years"),
 ])
 def test_a_bad_jurisdiction_file_names_the_key(tmp_path, replace, by, key):
     folder = _write(tmp_path, _with(replace, by))
@@ -67,6 +82,20 @@ def test_another_country_is_a_file_not_code(tmp_path):
     assert serbia.code == "RS" and serbia.reflection_days == 30
     assert serbia.reflection_end(date(2026, 3, 1)) == date(2026, 3, 31)
     assert not serbia.is_working_day(date(2026, 1, 7))  # Orthodox Christmas
+
+
+def test_the_engine_reads_the_jurisdiction_from_the_configured_folder(tmp_path):
+    folder = _write(tmp_path, _with("days = 90 ", "days = 30 "))
+    config = EngineConfig.from_env({"VARNAPOT_JURISDICTION": "xx",
+                                    "VARNAPOT_JURISDICTIONS": str(folder)})
+    assert (config.jurisdiction, config.jurisdiction_folder) == ("xx", folder)
+    assert EngineConfig.from_env({}).jurisdiction_folder == JURISDICTIONS
+    engine = ProcessEngine(EngineConfig(database_url=f"sqlite:///{tmp_path / 'x.db'}",
+                                        jurisdiction="xx", jurisdiction_folder=folder))
+    try:
+        assert engine.jurisdiction.reflection_days == 30
+    finally:
+        engine.close()
 
 
 def test_the_engine_refuses_to_start_with_an_unknown_jurisdiction(tmp_path):
