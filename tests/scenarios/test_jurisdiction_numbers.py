@@ -118,7 +118,7 @@ def test_reflection_period_ends_after_its_days_and_warns_before(engine):
         "2026-03-27T10:00:00+01:00")  # 5 days before, at the reminder hour
 
     engine.set_clock(local("2026-03-27", 9, 59))
-    assert open_elements(engine, iid) == ["record_decision"]
+    assert "review_expiring_stay" not in open_elements(engine, iid)
     assert procedure_notices(engine, instance_id=iid) == []
     engine.set_clock(local("2026-03-27", 10, 1))
     assert only_task(engine, iid, "review_expiring_stay").role == "legal_adviser"
@@ -213,9 +213,9 @@ def test_permit_expiry_warning_days(engine):
     assert engine.runtime.instance(iid).variables["permit_renewal_warning_at"] == (
         "2026-08-21T10:00:00+02:00")  # 20 days before, at the reminder hour
     engine.set_clock(local("2026-08-21", 9, 59))
-    assert open_elements(engine, iid) == ["follow_proceedings"]
+    assert "act_before_expiry" not in open_elements(engine, iid)
     engine.set_clock(local("2026-08-21", 10, 1))
-    assert open_elements(engine, iid) == ["act_before_expiry"]
+    assert "act_before_expiry" in open_elements(engine, iid)
     (warning,) = procedure_notices(engine, instance_id=iid, role="legal_adviser")
     assert (warning.subject, warning.body) == (
         "Art. 50 permit expires soon",
@@ -321,7 +321,7 @@ def test_programme_review_interval(engine):
     assert (first.legal_date, first.latest_safe_day) == (date(2026, 4, 17), date(2026, 4, 17))
     assert engine.runtime.instance(iid).variables["next_review_on"] == "2026-04-17"
     engine.set_clock(local("2026-04-17", 8, 59))
-    assert open_elements(engine, iid) == ["implement_plan"]
+    assert "review_plan" not in open_elements(engine, iid)
     engine.set_clock(local("2026-04-17", 9, 1))
     assert only_task(engine, iid, "review_plan").due_date == date(2026, 4, 17)
 
