@@ -2,8 +2,10 @@
 
 Each purpose below is a question she answers: to be referred, to a protection plan, to
 schooling, to return. A form that asks it (``FormSchema.consent_asked``) writes her answer
-here when its task completes: given or refused, the day, whether the guardian decided
-with the child, whether an interpreter was there, and which task asked her. A task that
+here when its task completes: given or refused, the day, who answered (herself, the
+guardian with the child, or, for a child whose guardian refused, the centre for social
+work deciding in her best interests: not a consent, and recorded as what it is), whether
+an interpreter was there, and which task asked her. A task that
 refers her or discloses her data (``FormSchema.needs_consent``) completes only while a
 consent for its purpose stands; otherwise it is refused with a message that says so.
 
@@ -64,7 +66,10 @@ NOTE_COLUMN = "consent note"
 """The seal's place for how an answer was obtained: typed text that may name anyone."""
 MAX_NOTE = 300
 GIVEN, REFUSED, WITHDRAWN = "given", "refused", "withdrawn"
-HERSELF, GUARDIAN = "herself", "guardian"
+HERSELF, GUARDIAN, BEST_INTERESTS = "herself", "guardian", "best_interests"
+"""Who answered: she, her guardian with her, or (for a child) the centre for social work
+in her best interests, where protecting her does not depend on consent (CETS Art.
+10(4)); the last only from its task, where the reasons are written."""
 
 
 def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessInstance,
@@ -86,7 +91,7 @@ def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessIns
             recipient=PURPOSES[asked.purpose][1],
             status=GIVEN if answer is True or answer == GIVEN else REFUSED,
             decided_on=stored_date(data.get(asked.on)) or ctx.today(),
-            given_by=GUARDIAN if asked.by_guardian else HERSELF,
+            given_by=_given_by(asked),
             obtained=translatable("asked in the task “{title}”").format(title=task.title),
             interpreter_used=bool(asked.interpreter and data.get(asked.interpreter)),
             instance_id=instance.id, task_id=task.id, recorded_by=user,
@@ -102,8 +107,18 @@ def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessIns
             _withdraw(ctx, session, found, on, user)
 
 
+def _given_by(asked: Any) -> str:
+    if asked.by_best_interests:
+        return BEST_INTERESTS
+    return GUARDIAN if asked.by_guardian else HERSELF
+
+
 def standing(session: Session, case_code: str, purpose: str) -> Consent | None:
-    """Her latest answer for ``purpose``, if it is a consent that still stands."""
+    """Her latest answer for ``purpose``, if it is a consent that still stands.
+
+    For a child whose guardian refused, the answer that stands may be the centre for
+    social work's decision in her best interests (``given_by`` BEST_INTERESTS).
+    """
     latest = session.scalars(select(Consent).where(
         Consent.case_code == case_code, Consent.purpose == purpose)
         .order_by(Consent.recorded_at.desc(), Consent.id.desc()).limit(1)).first()
@@ -149,7 +164,9 @@ class ConsentService:
         if status not in (GIVEN, REFUSED):
             raise BadRequest("an answer is given or refused; withdraw a consent instead")
         if given_by not in (HERSELF, GUARDIAN):
-            raise BadRequest("a consent is given by herself or by her guardian")
+            raise BadRequest("a consent is given by herself or by her guardian; a decision "
+                             "in a child's best interests is recorded by its task, with "
+                             "the reasons")
         if decided_on > self.ctx.today():
             raise BadRequest("the day of her answer cannot be in the future")
         refuse_broken_text({"obtained": obtained}, "her answer was not recorded")

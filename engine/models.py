@@ -236,7 +236,8 @@ class Consent(Base):
     """given, refused or withdrawn."""
     decided_on: Mapped[date] = mapped_column(Date)
     given_by: Mapped[str] = mapped_column(String(20))
-    """herself, or guardian (with the child)."""
+    """herself, guardian (with the child), or best_interests (the centre for social
+    work's decision for a child whose guardian refused: not a consent)."""
     obtained: Mapped[str] = mapped_column(Text)
     """How it was obtained: the task that asked her, or what the recorder says."""
     interpreter_used: Mapped[bool] = mapped_column(Boolean, default=False)

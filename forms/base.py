@@ -21,7 +21,10 @@ class ConsentAsked:
     """Where a form records her answer to a consent question, for the consent register.
 
     ``answer`` is a flag, or a choice whose value ``"given"`` means yes; ``on`` the day
-    she answered; ``by_guardian`` when the guardian decides with the child.
+    she answered; ``by_guardian`` when the guardian decides with the child;
+    ``by_best_interests`` when it is no one's consent but the centre for social work's
+    decision in a child's best interests, taken after hearing her, which protecting a
+    child does not wait for (CETS Art. 10(4)).
     """
 
     purpose: str
@@ -29,6 +32,12 @@ class ConsentAsked:
     on: str
     interpreter: str | None = None
     by_guardian: bool = False
+    by_best_interests: bool = False
+
+    def __post_init__(self) -> None:
+        if self.by_guardian and self.by_best_interests:
+            raise ValueError("an answer is the guardian's or a best-interests decision, "
+                             "not both")
 
 
 class FormSchema(Schema):

@@ -339,6 +339,46 @@ class ContactFamily(FormSchema):
                                   "not present.", "family_contact_step")
 
 
+@FORMS.register("identification.child_protection")
+class ReferChildForProtection(FormSchema):
+    title = "Referral of the child in her best interests"
+    consent_asked = ConsentAsked("referral", answer="child_protection_referral",
+                                 on="child_protection_decided_on",
+                                 interpreter="child_protection_interpreter_used",
+                                 by_best_interests=True)
+
+    child_protection_referral = _flag(
+        "Refer her for formal identification and protection",
+        "Protecting a child does not depend on the guardian's consent (CETS Art. 10(4)). "
+        "The centre for social work decides in her best interests, having heard her.",
+        required=True)
+    child_protection_decided_on = _date("Date of the decision", "The day you decided.",
+                                        past=True, required=True)
+    child_protection_reasons = _text(
+        "Reasons", "Why this decision is in her best interests, weighing her own views "
+        f"and the guardian's reasons for refusing. {_NO_NAMES}", required=True,
+        validate=validate.Length(min=1, error="Give the reasons for the decision."))
+    child_protection_child_heard = _flag(
+        "The child was heard", "In a way suited to her age, before the decision.",
+        required=True)
+    child_protection_interpreter_used = _flag("An interpreter was used",
+                                              "For the child.", load_default=False)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data.get("child_protection_reasons") or "").strip():
+            raise ValidationError("Give the reasons for the decision.",
+                                  "child_protection_reasons")
+        if data.get("child_protection_child_heard") is False:
+            raise ValidationError("Hear the child before deciding, in a way suited to her "
+                                  "age.", "child_protection_child_heard")
+        decided = data.get("child_protection_decided_on")
+        refused = _stored_date(self.variables.get("referral_consent_date"))
+        if decided and refused and decided < refused:
+            raise ValidationError("The decision cannot precede the guardian's refusal.",
+                                  "child_protection_decided_on")
+
+
 @FORMS.register("identification.formal")
 class FormalIdentification(FormSchema):
     title = "Formal identification"

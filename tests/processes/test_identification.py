@@ -136,6 +136,8 @@ def test_a_child_gets_a_guardian_and_family_contact(started):
 
 
 def test_presumed_child_whose_guardian_refuses_the_referral(started):
+    """The guardian's refusal does not end it (CETS Art. 10(4)): social work decides in
+    her best interests; here it decides not to refer her, and she is not identified."""
     engine, instance = started
     complete(engine, instance.id, "record_preliminary",
              {**PRELIMINARY, "age_years": None, "treat_as_child": True})
@@ -144,6 +146,11 @@ def test_presumed_child_whose_guardian_refuses_the_referral(started):
               "referral_consent": False})
     complete(engine, instance.id, "contact_family",
              {"family_contact_step": "family_present", "family_contact_on": "2026-03-02"})
+    assert only_task(engine, instance.id, "refer_child_for_protection").role == "social_work"
+    complete(engine, instance.id, "refer_child_for_protection",
+             {"child_protection_referral": False, "child_protection_decided_on": "2026-03-02",
+              "child_protection_reasons": "She is safe with her parents; support at home.",
+              "child_protection_child_heard": True}, "social")
     done = engine.runtime.instance(instance.id)
     assert done.status == "completed"
     assert outputs(done.variables) == {

@@ -156,3 +156,36 @@ def test_one_policy_records_a_withdrawal_through_the_page_and_the_api(app, engin
     assert done.status_code == 302
     (after,) = engine.consents.consents(CODE)
     assert (after.status, after.withdrawal_recorded_by) == ("withdrawn", "ngo-counsellor")
+
+
+def test_a_best_interests_decision_is_shown_as_no_ones_consent(app, engine, bearer,
+                                                               signed_in):
+    """A child whose guardian refused is referred by social work in her best interests
+    (CETS Art. 10(4)): the register says so, and the formal identification can go on."""
+    from tests.scenarios import test_child_protection as child
+
+    case = Case.open(engine, CODE, process="identification")
+    case.complete("record_preliminary", "officer", child.GIRL)
+    case.complete("appoint_guardian", "social", child.GUARDIAN_REFUSES)
+    case.complete("contact_family", "social", child.FAMILY)
+    case.at("2026-03-04")
+    case.complete("refer_child_for_protection", "social", child.REFER)
+
+    client = app.test_client()
+    listed = client.get(f"/api/cases/{CODE}/consents", headers=bearer("coordinator")).get_json()
+    assert [(c["status"], c["given_by"]) for c in listed] == [("given", "best_interests"),
+                                                              ("refused", "guardian")]
+    page = signed_in("coordinator").get(f"/cases/{CODE}").get_data(as_text=True)
+    section = page[page.index('id="consents"'):]
+    assert "(not a consent: decided by social work in her best interests)" in section
+    assert "(by the guardian)" in section
+
+    # Outside a task, where no reasons are written, no one records such a decision.
+    answer = client.post(f"/api/cases/{CODE}/consents", headers=bearer("coordinator"), json={
+        "purpose": "referral", "status": "given", "decided_on": "2026-03-04",
+        "obtained": "x", "given_by": "best_interests"})
+    assert answer.status_code == 422
+    assert len(engine.consents.consents(CODE)) == 2
+    case.at("2026-03-05")
+    case.complete("formal_identification", "coord", child.FORMAL)
+    assert case.instance.status == "completed"

@@ -37,7 +37,10 @@ class ConsentSchema(Schema):
     recipient = fields.String(metadata={"description": "To whom her data may go."})
     status = fields.String(metadata={"description": "given, refused or withdrawn"})
     decided_on = fields.Date()
-    given_by = fields.String(metadata={"description": "herself, or guardian"})
+    given_by = fields.String(metadata={
+        "description": "herself; guardian (with the child); or best_interests: no one's "
+                       "consent but the centre for social work's decision, in the best "
+                       "interests of a child whose guardian refused (CETS Art. 10(4))"})
     obtained = fields.String()
     interpreter_used = fields.Boolean()
     instance_id = fields.Integer(allow_none=True)
@@ -56,7 +59,10 @@ class AnswerSchema(Schema):
                                                       "with an interpreter..."})
     interpreter_used = fields.Boolean(load_default=False)
     given_by = fields.String(load_default=HERSELF, validate=validate.OneOf([HERSELF,
-                                                                            GUARDIAN]))
+                                                                            GUARDIAN]),
+                             metadata={"description": "herself, or guardian; a decision in "
+                                                      "a child's best interests is recorded "
+                                                      "only by its task, with the reasons"})
 
 
 class WithdrawalSchema(Schema):
