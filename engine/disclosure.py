@@ -44,6 +44,15 @@ class DisclosureService:
             self.access.record(reader, view.case_code, personal, what, GRANTED)
         return dataclasses.replace(view, variables=shown)
 
+    def task(self, reader: Reader, task_id: int, what: str) -> InstanceView:
+        """The task's instance with the data that task sees, as far as ``reader`` may
+        read it; her read is logged."""
+        view = self.runtime.task_instance(task_id)
+        shown, personal = self.kinds.shown(view.variables, readable(reader.roles))
+        if personal:
+            self.access.record(reader, view.case_code, personal, what, GRANTED)
+        return dataclasses.replace(view, variables=shown)
+
     def history(self, reader: Reader, instance_id: int, what: str,
                 limit: int = 1000) -> list[EventView]:
         """The instance's history; the typed reasons only for the roles that read

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, defer
@@ -13,7 +15,7 @@ from .bpmn import start_form_key
 from .context import EngineContext
 from .dashboard import read_dashboard
 from .diagram_state import DiagramStates
-from .errors import BadRequest, Conflict, ValidationFailed
+from .errors import BadRequest, Conflict, NotFound, ValidationFailed
 from .execution import retry_incidents, run_guarded
 from .instances import (
     CANCELLED,
@@ -131,6 +133,23 @@ class RuntimeService:
     def instance(self, instance_id: int) -> InstanceView:
         with self.ctx.db.reading() as session:
             return self._view(session, self.store.get(session, instance_id))
+
+    def task_instance(self, task_id: int) -> InstanceView:
+        """The task's instance with the data as that task sees it; read only.
+
+        A task in a parallel branch or a called procedure works on its own copy of the
+        data, which can differ from the instance's latest (:meth:`instance`): its form is
+        checked against that copy, and that is what its page shows. A task no longer in
+        the workflow shows the latest.
+        """
+        with self.ctx.db.reading() as session:
+            task = session.get(HumanTask, task_id)
+            if task is None:
+                raise NotFound(f"task {task_id} does not exist")
+            row = self.store.get(session, task.instance_id)
+            view = self._view(session, row)
+            own = self.store.restore(session, row).get_task_from_id(UUID(task.spiff_task_id))
+        return view if own is None else dataclasses.replace(view, variables=dict(own.data))
 
     def diagram_state(self, instance_id: int) -> DiagramStateView:
         """What the diagram viewer colours on each process the instance entered: elements

@@ -47,10 +47,17 @@ def day(label: str, help_text: str, *, past: bool = False, identifying: bool = F
     return fields.Date(metadata=metadata, **kwargs)
 
 
-def text(label: str, help_text: str, **kwargs: Any) -> fields.String:
-    """Free text in her or the actor's words: a narrative, need-to-know (engine.privacy)."""
+def text(label: str, help_text: str, *, for_proceedings: bool = False,
+         **kwargs: Any) -> fields.String:
+    """Free text in her or the actor's words: a narrative, need-to-know (engine.privacy).
+
+    ``for_proceedings`` marks what she chose to disclose for the criminal proceedings: the
+    prosecutor reads it, and no other free text of hers. Say so in the help text, so that
+    whoever writes it down with her writes only what she agreed to give.
+    """
+    kind = "disclosed" if for_proceedings else "narrative"
     return fields.String(metadata={"label": label, "help": help_text, "multiline": True,
-                                   "personal": "narrative"}, **kwargs)
+                                   "personal": kind}, **kwargs)
 
 
 def line(label: str, help_text: str, *, identifying: bool = False,

@@ -81,6 +81,12 @@ class RecordDecision(FormSchema):
     decision_date = _date("Date she decided", "The day she told you.", past=True, required=True)
     reason = _text("Reasons for more time", "Why the extension is justified (required when "
                    "she needs more time).", allow_none=True, load_default=None)
+    statement_for_proceedings = _text(
+        "What she chose to disclose for the proceedings",
+        "Only when she will cooperate, and only what she agreed to give the prosecutor, as "
+        "she wants it said. The prosecutor is shown this and nothing else from counselling "
+        "or the other notes of her case.", for_proceedings=True, allow_none=True,
+        load_default=None)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -89,6 +95,13 @@ class RecordDecision(FormSchema):
                 raise ValidationError(_no_more_extensions(self), "decision")
             if not data.get("reason"):
                 raise ValidationError("Say why she needs more time.", "reason")
+
+    @validates_schema
+    def _disclosed_only_when_cooperating(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("statement_for_proceedings") and data.get("decision") != "cooperate":
+            raise ValidationError("Write what she discloses for the proceedings only when "
+                                  "she decides to cooperate as a witness.",
+                                  "statement_for_proceedings")
 
 
 @FORMS.register("reflection.extension")

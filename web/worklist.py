@@ -3,12 +3,16 @@
 An actor sees and acts on tasks of her own roles only; any other task is a 403, also
 when she types its address. The form is rendered from the task's marshmallow schema and
 validated by the same schema as the API: a refused form comes back with every message
-next to its field and everything she typed kept.
+next to its field and everything she typed kept. Next to it stands what the case holds
+that her roles may read (engine.privacy), through engine.disclosure: the rest is left out,
+and a read of her personal data is in the access log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,9 +22,9 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.users import lanes as lanes_of
-from engine.views import TaskView
+from engine.views import InstanceView, TaskView
 
-from .auth import User, acting_user, engine
+from .auth import User, acting_user, engine, reader
 from .bounds import MAX_ID, page_number
 from .form_fields import describe, submitted
 from .people import PERSON_READERS
@@ -56,6 +60,30 @@ def own_task(task_id: int) -> TaskView:
         abort(404, description=exc.message)
     except Forbidden:
         abort(403)
+
+
+def readable_instance(task: TaskView, what: str) -> InstanceView:
+    """The task's instance with the data the task sees, only the variables her roles may
+    read; the read is logged."""
+    return engine().disclosure.task(reader(), task.id, what)
+
+
+@lru_cache(maxsize=4)
+def _labels(forms: Any) -> Mapping[str, str]:
+    """Each variable a form writes, by the label of the first form field that writes it."""
+    found: dict[str, str] = {}
+    for key in forms:
+        form = forms.get(key)
+        for name, field in (form().load_fields.items() if form is not None else ()):
+            found.setdefault(field.data_key or name, field.metadata.get("label", ""))
+    return found
+
+
+def recorded(variables: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(name, label in her language, value) of each variable, in the order of the names."""
+    labels = _labels(engine().ctx.forms)
+    return [(name, translate(labels[name]) if labels.get(name) else name, value)
+            for name, value in sorted(variables.items())]
 
 
 @bp.get("/")
@@ -107,8 +135,9 @@ def task(task_id: int) -> Any:
                           case=found.case_code),
                   "success")
             return redirect(_next_for(user, found))
-    instance = engine().runtime.instance(found.instance_id)
+    instance = readable_instance(found, f"task {task_id} page")
     return render_template("task.html", task=found, instance=instance,
+                           recorded=recorded(instance.variables),
                            fields=describe(schema, values, errors, translate=translate),
                            form_errors=errors.get("_schema") or errors.get("_form") or [],
                            title=translate(getattr(schema, "title", "") or found.title),

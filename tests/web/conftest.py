@@ -20,7 +20,7 @@ from web import create_app
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 
 ROLES = ("police", "first_line", "coordinator", "legal_adviser", "policy_analyst",
-         "ngo_counsellor", "admin")
+         "ngo_counsellor", "prosecutor", "admin")
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """Her personal record: sealed at rest, each role sees exactly its fields, every read logged.
 
-The coordinator records who Julija is and how to reach her. The police see who she is
-but not where she stays nor her account; the legal adviser also where to write to her;
-the first-line officer and the admin nothing at all. Refusals and bad input change
-nothing and are logged or explained.
+The coordinator records who Julija is and how to reach her. The police and the prosecutor
+see who she is but not where she stays nor her account; the legal adviser also where to
+write to her; the first-line officer and the admin nothing at all. Refusals and bad input
+change nothing and are logged or explained.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ def test_her_record_is_sealed_in_the_database_and_read_back_by_the_coordinator(
 
 @pytest.mark.parametrize(("username", "seen", "unseen"), [
     ("police", IDENTITY, CONTACT + NARRATIVE),
+    ("prosecutor", IDENTITY, CONTACT + NARRATIVE),  # support and prosecution stay apart
     ("legal-adviser", IDENTITY + CONTACT, NARRATIVE),
     ("ngo-counsellor", IDENTITY + CONTACT + NARRATIVE, ()),
 ])

@@ -1,6 +1,7 @@
 """/api/tasks: the worklist, a task with its form as JSON Schema, claim, unclaim, complete.
 
-The same role rule as the pages: a task of a role she does not hold is a 403. The API
+The same role rule as the pages: a task of a role she does not hold is a 403. A task
+comes with the case data her roles may read (engine.privacy), as on its page. The API
 speaks English, but the form's JSON Schema carries its titles, descriptions and choice
 labels in the caller's language (stored with her account, else Accept-Language), for a
 client that renders the form to her.
@@ -24,7 +25,7 @@ from ..bounds import day, row_id, whole
 from ..form_fields import json_schema
 from ..procedure_texts import translate
 from ..security import csrf_unless_token
-from ..worklist import lanes, own_task
+from ..worklist import lanes, own_task, readable_instance
 from .blueprint import ApiBlueprint
 
 blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
@@ -54,6 +55,9 @@ class TaskWithFormSchema(TaskSchema):
     revision = fields.Integer(metadata={"description": "Send it back with `complete` to "
                                         "refuse the completion if the case moved meanwhile."})
     form = fields.Dict(metadata={"description": "The form as JSON Schema."})
+    variables = fields.Dict(metadata={
+        "description": "What the case holds that your roles may read (need to know): the "
+                       "rest is left out, and a read of her personal data is logged."})
 
 
 class TaskQuerySchema(Schema):
@@ -104,8 +108,9 @@ class TaskResource(MethodView):
         """The task, the revision of its case, and its form as JSON Schema."""
         task = own_task(task_id)
         schema = engine().tasks.form(task.form_key)()
-        revision = engine().runtime.instance(task.instance_id).revision
-        return {**dataclasses.asdict(task), "revision": revision,
+        instance = readable_instance(task, f"API task {task_id}")
+        return {**dataclasses.asdict(task), "revision": instance.revision,
+                "variables": instance.variables,
                 "form": json_schema(schema, translate(getattr(schema, "title", "") or task.title),
                                     translate=translate)}
 
