@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from . import reminders
 from .context import EngineContext
-from .effects import CancelDeadline, Effect, MeetDeadline, Notify, SetDeadline
+from .effects import (
+    EVERY_DAY_KINDS,
+    CancelDeadline,
+    Effect,
+    MeetDeadline,
+    Notify,
+    SetDeadline,
+)
 from .errors import BadRequest, NotFound
 from .inbox import notify
 from .models import LegalDeadline, Notification, ProcessInstance
@@ -83,7 +90,8 @@ Known = dict[tuple[str, str], LegalDeadline]
 def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
          effect: SetDeadline, actor: str) -> None:
     now = ctx.now()
-    safe_day = ctx.jurisdiction.latest_safe_day(effect.legal_date)
+    safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
+                else ctx.jurisdiction.latest_safe_day(effect.legal_date))
     deadline = known.get((effect.kind, effect.ref))
     if deadline is None:
         deadline = LegalDeadline(

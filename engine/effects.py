@@ -1,4 +1,5 @@
-"""What a handler asks the engine to record besides process data: deadlines and notices.
+"""What a handler asks the engine to record besides process data: deadlines, notices, and
+the pause of a case while she is missing.
 
 A handler does not write to the database. It states effects on its
 :class:`~engine.execution.HandlerContext`; the engine keeps them only if the handler
@@ -23,8 +24,13 @@ DEADLINE_KINDS = (
     "further_permit_application_due",
     "plan_review_due",
     "indicator_due",
+    "missing_person_report_due",
 )
 """Every kind of legal deadline the engine tracks."""
+
+EVERY_DAY_KINDS = frozenset({"missing_person_report_due"})
+"""Deadlines met by services that work every day of the year (the police take a missing-
+person report on a Sunday too): their latest safe day is the legal date itself."""
 
 DEADLINE_DUE = "deadline:"
 """A user task's ``camunda:dueDate`` of ``deadline:<kind>`` is the latest safe day of that
@@ -80,4 +86,24 @@ class Notify:
     element_id: str
 
 
-Effect = SetDeadline | MeetDeadline | CancelDeadline | Notify
+@dataclass(frozen=True)
+class PauseCase:
+    """Suspend every other running or waiting procedure of the case (she disappeared).
+
+    Her legal deadlines keep running: only the steps of the procedures wait. The
+    escalations of legal deadlines and other instances of the pausing procedure go on.
+    """
+
+    reason: str
+    element_id: str
+
+
+@dataclass(frozen=True)
+class ResumeCase:
+    """Resume the procedures of the case that this instance's pause suspended."""
+
+    reason: str
+    element_id: str
+
+
+Effect = SetDeadline | MeetDeadline | CancelDeadline | Notify | PauseCase | ResumeCase

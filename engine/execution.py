@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 from uuid import UUID
@@ -40,6 +40,8 @@ from .effects import (
     Effect,
     MeetDeadline,
     Notify,
+    PauseCase,
+    ResumeCase,
     SetDeadline,
     due_deadline,
 )
@@ -59,6 +61,24 @@ DeadlineLookup = Callable[[str, str], date | None]
 
 
 @dataclass(frozen=True)
+class CaseDeadline:
+    """An open legal deadline of the case, as a handler may read it (no personal data)."""
+
+    kind: str
+    ref: str
+    title: str
+    owner: str
+    legal_date: date
+    latest_safe_day: date
+    instance_id: int
+
+
+CaseDeadlinesLookup = Callable[[date], Sequence[CaseDeadline]]
+"""The open legal deadlines of the case's other instances whose latest safe day is on or
+before the given day (those already past it included), by latest safe day."""
+
+
+@dataclass(frozen=True)
 class HandlerContext:
     """What a service-task handler is given: a read-only view of the data and the time,
     the jurisdiction's legal numbers, and ways to record deadlines and notices."""
@@ -73,6 +93,8 @@ class HandlerContext:
     effects: list[Effect] = field(default_factory=list)
     known_deadline: DeadlineLookup = field(default=lambda kind, ref: None)
     """The case's current legal date of a deadline (this unit of work's changes first)."""
+    case_deadlines: CaseDeadlinesLookup = field(default=lambda until: ())
+    """The open legal deadlines of the case's other procedures (see open_case_deadlines)."""
 
     def legal_date(self, kind: str, ref: str = "") -> date | None:
         """The current legal date of this instance's deadline ``kind``, or None.
@@ -110,6 +132,20 @@ class HandlerContext:
             raise ValueError(f"cannot notify unknown roles {unknown}")
         self.effects.append(Notify(tuple(roles), subject, body, self.element_id))
 
+    def open_case_deadlines(self, within_days: int) -> list[CaseDeadline]:
+        """The open legal deadlines of the case's other procedures whose latest safe day
+        falls within ``within_days`` of today, or has already passed."""
+        return list(self.case_deadlines(self.today + timedelta(days=within_days)))
+
+    def pause_case(self, reason: str) -> None:
+        """Suspend the case's other running procedures until :meth:`resume_case`; the
+        reason goes into each one's history. Her legal deadlines keep running."""
+        self.effects.append(PauseCase(reason, self.element_id))
+
+    def resume_case(self, reason: str) -> None:
+        """Resume the procedures this instance's :meth:`pause_case` suspended."""
+        self.effects.append(ResumeCase(reason, self.element_id))
+
 
 class RestrictedScriptEngine(PythonScriptEngine):
     """Evaluates expressions with the whitelist evaluator, refuses scripts, calls handlers.
@@ -128,6 +164,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
         self.case_code = case_code
         self.effects: list[Effect] = []
         self.stored_deadline: DeadlineLookup = lambda kind, ref: None
+        self.case_deadlines: CaseDeadlinesLookup = lambda until: ()
 
     def known_deadline(self, kind: str, ref: str = "") -> date | None:
         """The legal date set by this unit of work's effects, else the stored one."""
@@ -169,7 +206,7 @@ class RestrictedScriptEngine(PythonScriptEngine):
             data=MappingProxyType(dict(task.data)), now=self.now, timezone=self.timezone,
             instance_id=self.instance_id, case_code=self.case_code,
             element_id=task.task_spec.bpmn_id, jurisdiction=self.jurisdiction,
-            known_deadline=self.known_deadline,
+            known_deadline=self.known_deadline, case_deadlines=self.case_deadlines,
         )
         updates = handler(context)
         self.effects.extend(context.effects)  # only reached when the handler succeeded

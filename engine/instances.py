@@ -28,13 +28,16 @@ from .bpmn import HandlerTask
 from .clock import using_clock
 from .context import EngineContext
 from .deadlines import apply_effects, cancel_open_deadlines
+from .effects import Effect, PauseCase, ResumeCase
 from .errors import Conflict, NotFound
 from .execution import (
+    CaseDeadline,
     OpenTask,
     RestrictedScriptEngine,
     Scan,
     WaitingTimer,
     latest_data,
+    run_guarded,
     scan,
 )
 from .models import (
@@ -45,6 +48,7 @@ from .models import (
     ProcessInstance,
     Timer,
 )
+from .reminders import ESCALATION_PROCESS
 from .timer_states import BPMN_TIMER, FIRED, PENDING
 from .timer_states import CANCELLED as TIMER_CANCELLED
 
@@ -56,6 +60,10 @@ SUSPENDED = "suspended"
 INCIDENT = "incident"
 STATUSES = (RUNNING, WAITING, COMPLETED, CANCELLED, SUSPENDED, INCIDENT)
 """running: people have tasks open; waiting: only a timer or message can move it."""
+RESUMED = "resumed"
+"""What :meth:`InstanceStore.set_status` is asked for to let a suspended instance go on."""
+_STATUS_EVENTS = {SUSPENDED: "instance_suspended", RESUMED: "instance_resumed",
+                  CANCELLED: "instance_cancelled"}
 
 
 @dataclass
@@ -95,6 +103,7 @@ class InstanceStore:
                                         self.ctx.timezone, row.id, row.case_code)
         if session is not None and row.id is not None:
             engine.stored_deadline = partial(_stored_deadline, session, row.id)
+            engine.case_deadlines = partial(_case_deadlines, session, row.case_code, row.id)
         return engine
 
     def new_workflow(self, session: Session, definition: ProcessDefinition,
@@ -199,8 +208,9 @@ class InstanceStore:
 
         engine = workflow.script_engine
         if isinstance(engine, RestrictedScriptEngine) and engine.effects:
-            apply_effects(self.ctx, session, row, engine.effects, actor)
-            engine.effects = []
+            effects, engine.effects = engine.effects, []
+            apply_effects(self.ctx, session, row, effects, actor)
+            self._pause_or_resume_case(session, row, effects, actor)
         if row.status == CANCELLED:
             cancel_open_deadlines(self.ctx, session, row, "the procedure was cancelled", actor)
         for task in (log.completed if log else []):
@@ -216,6 +226,83 @@ class InstanceStore:
             self.ctx.audit(session, "data_changed", actor, instance_id=row.id, data_keys=keys)
         if row.status == COMPLETED and row.ended_at == now:
             self.ctx.audit(session, "instance_completed", actor, instance_id=row.id)
+
+    def set_status(self, session: Session, row: ProcessInstance, target: str, actor: str,
+                   reason: str | None = None, *, paused_by: int | None = None) -> None:
+        """Suspend, resume (``RESUMED``) or cancel ``row`` in the caller's unit of work.
+
+        The reason goes into its history, sealed with the case's key: typed text may
+        name someone. ``paused_by`` is the instance whose pause of the case suspends this
+        one (her disappearance, which resumes it when she reappears); any other change of
+        status ends that link, so a procedure resumed or suspended by hand stays as its
+        actor left it.
+        """
+        if row.status in (COMPLETED, CANCELLED):
+            raise Conflict(f"process instance {row.id} is {row.status}")
+        if target == SUSPENDED and row.status == SUSPENDED:
+            raise Conflict(f"process instance {row.id} is already suspended")
+        if target == RESUMED and row.status != SUSPENDED:
+            raise Conflict(f"process instance {row.id} is not suspended")
+        workflow = self.load(session, row)
+        log = None
+        if target == CANCELLED:
+            workflow.cancel()
+            row.status = CANCELLED
+        elif target == SUSPENDED:
+            row.status = SUSPENDED
+        else:
+            row.status = RUNNING  # recomputed by save()
+            log = self.run(workflow, lambda wf, log: run_guarded(wf, None, log))
+        row.paused_by = paused_by if target == SUSPENDED else None
+        detail = (self.ctx.vault.seal_text(session, row.case_code, "reason", reason)
+                  if reason else None)
+        self.ctx.audit(session, _STATUS_EVENTS[target], actor, instance_id=row.id,
+                       detail=detail)
+        self.save(session, row, workflow, actor, log)
+
+    def _pause_or_resume_case(self, session: Session, row: ProcessInstance,
+                              effects: list[Effect], actor: str) -> None:
+        """Apply the pauses and resumes of the case that ``row``'s handlers recorded.
+
+        Pausing suspends every other running or waiting instance of the case, except
+        the escalations of legal deadlines (the deadlines keep running, and so must the
+        coordinator's answer to them) and other instances of the pausing procedure.
+        Resuming lets go on exactly the instances this one paused and that are still
+        suspended. Each is locked, then changed as :meth:`set_status` changes it, in
+        this unit of work.
+        """
+        for effect in effects:
+            if isinstance(effect, PauseCase):
+                targets = self._case_rows(session, row, (RUNNING, WAITING))
+                targets = [t for t in targets
+                           if t.process_key not in (row.process_key, ESCALATION_PROCESS)]
+                target, paused_by = SUSPENDED, row.id
+            elif isinstance(effect, ResumeCase):
+                targets = [t for t in self._case_rows(session, row, (SUSPENDED,))
+                           if t.paused_by == row.id]
+                target, paused_by = RESUMED, None
+            else:
+                continue
+            reason = f"{effect.reason} ({row.process_key}, instance {row.id})"
+            for other in targets:
+                self.set_status(session, other, target, actor, reason, paused_by=paused_by)
+            event = "case_paused" if target == SUSPENDED else "case_resumed"
+            self.ctx.audit(session, event, actor, instance_id=row.id,
+                           element_id=effect.element_id,
+                           detail=", ".join(f"{t.process_key} instance {t.id}"
+                                            for t in targets) or "no other procedure")
+
+    @staticmethod
+    def _case_rows(session: Session, row: ProcessInstance,
+                   statuses: tuple[str, ...]) -> list[ProcessInstance]:
+        """The case's other instances in ``statuses``, locked until the commit."""
+        return list(session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
+                   ProcessInstance.status.in_(statuses))
+            .order_by(ProcessInstance.id)
+            .with_for_update(of=ProcessInstance)
+            .execution_options(populate_existing=True)))
 
     @staticmethod
     def _status(workflow: BpmnWorkflow, found: Scan) -> str:
@@ -362,6 +449,17 @@ def _stored_deadline(session: Session, instance_id: int, kind: str, ref: str) ->
     return session.scalar(select(LegalDeadline.legal_date).where(
         LegalDeadline.instance_id == instance_id, LegalDeadline.kind == kind,
         LegalDeadline.ref == ref))
+
+
+def _case_deadlines(session: Session, case_code: str, instance_id: int,
+                    until: date) -> list[CaseDeadline]:
+    rows = session.scalars(select(LegalDeadline).where(
+        LegalDeadline.case_code == case_code, LegalDeadline.instance_id != instance_id,
+        LegalDeadline.status == "open", LegalDeadline.latest_safe_day <= until)
+        .order_by(LegalDeadline.latest_safe_day, LegalDeadline.id))
+    return [CaseDeadline(kind=d.kind, ref=d.ref, title=d.title, owner=d.owner_role,
+                         legal_date=d.legal_date, latest_safe_day=d.latest_safe_day,
+                         instance_id=d.instance_id) for d in rows]
 
 
 class _DeadlineDue:

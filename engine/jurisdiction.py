@@ -50,6 +50,11 @@ class Jurisdiction:
     programme_review_days: int
     intake_session_max_minutes: int
     return_follow_up_days: int
+    missing_review_days: int
+    """While she is missing, the search is checked again this often (our design)."""
+    missing_deadline_notice_days: int
+    """When she disappears, the legal adviser hears of the legal deadlines of her case
+    whose latest safe day falls within this many days (our design)."""
     reminder_offsets: tuple[int, ...]
     reminder_hour: int = 8
     """Local hour at which reminders and escalations are sent: the start of office hours."""
@@ -156,6 +161,8 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         programme_review_days=read.positive("programme.review_interval_days"),
         intake_session_max_minutes=read.positive("programme.session_max_minutes"),
         return_follow_up_days=read.positive("return.follow_up_days"),
+        missing_review_days=read.positive("missing.review_days"),
+        missing_deadline_notice_days=read.positive("missing.deadline_notice_days"),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
         retention_years=read.positive("records.retention_years"),

@@ -121,6 +121,9 @@ class ProcessInstance(Base):
     bindings: Mapped[dict[str, int] | None] = mapped_column(JSON)
     """Called process key -> definition id, fixed at start: a call activity runs the
     version that was current when the instance started, as the caller does."""
+    paused_by: Mapped[int | None] = mapped_column(Integer)
+    """The instance whose pause of the case suspended this one (her disappearance), which
+    resumes it when she reappears; None when it is not suspended that way."""
     case: Mapped[CaseRecord] = relationship(
         primaryjoin="foreign(ProcessInstance.case_code) == CaseRecord.code", viewonly=True,
         lazy="select")

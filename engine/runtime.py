@@ -19,8 +19,8 @@ from .errors import BadRequest, Conflict, NotFound, ValidationFailed
 from .execution import retry_incidents, run_guarded
 from .instances import (
     CANCELLED,
-    COMPLETED,
     INCIDENT,
+    RESUMED,
     SUSPENDED,
     InstanceStore,
     StepLog,
@@ -221,8 +221,12 @@ class RuntimeService:
 
     def resume(self, instance_id: int, *, actor: str = "system",
                revision: int | None = None, reason: str | None = None) -> InstanceView:
-        """Let a suspended instance go on; the reason stays in its history."""
-        return self._set_status(instance_id, "resumed", actor, revision, reason)
+        """Let a suspended instance go on; the reason stays in its history.
+
+        An instance paused while she is missing may be resumed by hand too: it then no
+        longer waits for her return.
+        """
+        return self._set_status(instance_id, RESUMED, actor, revision, reason)
 
     def cancel(self, instance_id: int, *, actor: str = "system",
                revision: int | None = None, reason: str | None = None) -> InstanceView:
@@ -234,28 +238,7 @@ class RuntimeService:
         with self.ctx.db.transaction() as session:
             row = self.store.get(session, instance_id)
             check_revision(row, revision)
-            if row.status in (COMPLETED, CANCELLED):
-                raise Conflict(f"process instance {instance_id} is {row.status}")
-            if target == SUSPENDED and row.status == SUSPENDED:
-                raise Conflict(f"process instance {instance_id} is already suspended")
-            if target == "resumed" and row.status != SUSPENDED:
-                raise Conflict(f"process instance {instance_id} is not suspended")
-            workflow = self.store.load(session, row)
-            log = None
-            if target == CANCELLED:
-                workflow.cancel()
-                row.status = CANCELLED
-            elif target == SUSPENDED:
-                row.status = SUSPENDED
-            else:
-                row.status = "running"  # recomputed by save()
-                log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
-            event = {"resumed": "instance_resumed", SUSPENDED: "instance_suspended",
-                     CANCELLED: "instance_cancelled"}[target]
-            detail = (self.ctx.vault.seal_text(session, row.case_code, "reason", reason)
-                      if reason else None)  # free text: it may name someone
-            self.ctx.audit(session, event, actor, instance_id=row.id, detail=detail)
-            self.store.save(session, row, workflow, actor, log)
+            self.store.set_status(session, row, target, actor, reason)
             return self._view(session, row)
 
     def retry(self, instance_id: int, *, actor: str = "system") -> InstanceView:

@@ -260,6 +260,11 @@ class TaskService:
             if revision is not None and revision != instance.revision:
                 raise Conflict(f"process instance {instance.id} is at revision "
                                f"{instance.revision}, not {revision}; reload and try again")
+            if instance.status == SUSPENDED and instance.paused_by is not None:
+                raise Conflict(f"process instance {instance.id} is suspended while she is "
+                               f"missing (the case is paused by instance "
+                               f"{instance.paused_by}); its tasks wait until she reappears "
+                               "or a coordinator resumes it; nothing was changed")
             if instance.status in (SUSPENDED, CANCELLED, COMPLETED):
                 raise Conflict(f"process instance {instance.id} is {instance.status}")
             workflow = self.store.load(session, instance)

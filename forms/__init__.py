@@ -6,6 +6,7 @@ FORMS = FormRegistry()
 
 # Importing a module registers its forms.
 from . import (  # noqa: E402,F401
+    disappearance,
     escalation,
     identification,
     protection,

@@ -6,6 +6,7 @@ HANDLERS = HandlerRegistry()
 
 # Importing a module registers its handlers.
 from . import (  # noqa: E402,F401
+    disappearance,
     identification,
     protection,
     protection_plan,

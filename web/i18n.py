@@ -169,6 +169,8 @@ TERMS = {
         "deadline kind", "application for a further permit"),
     ("kind", "plan_review_due"): lazy_pgettext("deadline kind", "protection plan review"),
     ("kind", "indicator_due"): lazy_pgettext("deadline kind", "plan indicator target"),
+    ("kind", "missing_person_report_due"): lazy_pgettext("deadline kind",
+                                                         "missing-person report"),
     # The events of the history.
     ("event", "data_changed"): lazy_pgettext("history event", "data changed"),
     ("event", "deadline_opened"): lazy_pgettext("history event", "deadline set"),
@@ -185,6 +187,8 @@ TERMS = {
     ("event", "instance_suspended"): lazy_pgettext("history event", "procedure suspended"),
     ("event", "instance_resumed"): lazy_pgettext("history event", "procedure resumed"),
     ("event", "instance_cancelled"): lazy_pgettext("history event", "procedure cancelled"),
+    ("event", "case_paused"): lazy_pgettext("history event", "case paused"),
+    ("event", "case_resumed"): lazy_pgettext("history event", "case resumed"),
     ("event", "notification_sent"): lazy_pgettext("history event", "notice sent"),
     ("event", "notification_emailed"): lazy_pgettext("history event", "notice e-mailed"),
     ("event", "notification_email_failed"): lazy_pgettext("history event",

@@ -45,6 +45,8 @@ NUMBERS = {
     ("programme", "review_interval_days"): "21",
     ("programme", "session_max_minutes"): "45",
     ("return", "follow_up_days"): "12",
+    ("missing", "review_days"): "5",
+    ("missing", "deadline_notice_days"): "30",
     ("reminders", "offsets_days"): "[9, 4]",
     ("reminders", "hour"): "10",
     ("records", "retention_years"): "3",
@@ -342,6 +344,28 @@ def test_return_follow_up_days(engine):
                                         "further_follow_up": True})
     assert follow_up.role == "coordinator"
     assert engine.runtime.instance(iid).variables["follow_up_on"] == "2026-04-13"
+
+
+def test_missing_review_and_deadline_notice_days(engine):
+    # The application is due on Wednesday 15 April, 36 days after she is found missing:
+    # within Slovenia's 42 days, not within this file's 30. The prosecutor's confirmation
+    # is due 10 days after her decision, on 12 March.
+    engine.runtime.start("residence_permit_art50", CASE, actor="lawyer",
+                         data={**permit.START, "reflection_end": "2026-04-15"})
+    engine.set_clock(local("2026-03-10", 11))
+    iid = engine.runtime.start("disappearance", CASE, actor="coord", data={
+        "last_seen_on": "2026-03-09", "found_missing_on": "2026-03-10",
+        "noticed_by": "shelter_staff"}).id
+    (told,) = procedure_notices(engine, instance_id=iid, role="legal_adviser")
+    assert "Due within 30 days: " in told.body and "legal date 2026-03-12" in told.body
+    assert "2026-04-15" not in told.body
+    assert only_task(engine, iid, "record_search_status").due_date == date(2026, 3, 15)
+    engine.set_clock(local("2026-03-15", 9, 59))
+    assert not procedure_notices(engine, instance_id=iid, role="police")[1:]
+    engine.set_clock(local("2026-03-15", 10, 1))  # 5 days after, at the reminder hour
+    assert procedure_notices(engine, instance_id=iid, role="police")[-1].subject == (
+        f"Search check: is she still missing? (case {CASE})")
+    assert only_task(engine, iid, "record_search_status").due_date == date(2026, 3, 20)
 
 
 # --- reminders ----------------------------------------------------------------------------
