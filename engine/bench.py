@@ -91,7 +91,7 @@ USER = "bench"
 PG_URL_VARIABLES = ("VARNAPOT_BENCH_DATABASE_URL", "VARNAPOT_TEST_DATABASE_URL")
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-         "victim_category": "trafficking", "informed_of_permit": True}
+         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
 
 
 def loop_step(step: int) -> tuple[str, dict[str, Any]]:

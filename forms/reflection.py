@@ -16,7 +16,15 @@ from .fields import flag as _flag
 from .fields import text as _text
 
 VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
-REFUSAL_GROUNDS = ("public_order", "security", "international_relations")
+DANGER_GROUNDS = ("public_order", "security", "international_relations")
+"""Art. 50(2) ZTuj-2, first part: her stay would endanger these."""
+SUSPECTED_CRIME_GROUNDS = ("suspected_terrorist_or_violent_acts",
+                           "suspected_intelligence_activity",
+                           "suspected_drug_production_or_trafficking", "suspected_other_crimes")
+"""Art. 50(2), second part: a suspicion that her stay would be connected with these; a
+ground of its own, not a kind of public order."""
+REFUSAL_GROUNDS = DANGER_GROUNDS + SUSPECTED_CRIME_GROUNDS
+"""The only grounds on which the permitted stay may be refused (Art. 50(2))."""
 
 
 @FORMS.register("reflection.grant")
@@ -40,8 +48,14 @@ class GrantPermittedStay(FormSchema):
     interpreter_provided = _flag("An interpreter was provided",
                                  "Interpretation and translation are free for her.",
                                  load_default=False)
+    understands_language = _flag(
+        "She understands the language of the procedure well",
+        "Only then is no interpreter needed; when in doubt, provide one.", load_default=False)
     refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
-                             "Only public order, security or international relations.",
+                             "Only the grounds of Art. 50(2): a danger to public order, "
+                             "security or international relations, or a suspicion that her "
+                             "stay would be connected with terrorist or other violent acts, "
+                             "intelligence activity, drugs or other crimes.",
                              allow_none=True, load_default=None)
 
     @validates_schema
@@ -56,6 +70,11 @@ class GrantPermittedStay(FormSchema):
                 raise ValidationError("She must be informed about the residence permit "
                                       "before the stay is recorded as granted.",
                                       "informed_of_permit")
+            if not (data.get("interpreter_provided") or data.get("understands_language")):
+                raise ValidationError("She has the right to a free interpreter (Art. 50(3)): "
+                                      "provide one before the stay is recorded as granted, "
+                                      "unless she understands the language of the procedure "
+                                      "well.", "interpreter_provided")
 
 
 def _extensions_left(form: FormSchema) -> int:
@@ -133,6 +152,25 @@ class DecideExtension(FormSchema):
 
 
 NEXT_STEPS = ("voluntary_return", "other_legal_basis", "appeal", "no_further_action")
+
+
+@FORMS.register("reflection.ngo_information")
+class NgoInformation(FormSchema):
+    title = "The NGO informs her of the residence permit"
+
+    informed_on = _date("Informed on", "The day you explained the permit and its conditions.",
+                        past=True, required=True)
+    information_interpreter_used = _flag(
+        "An interpreter was used", "Interpretation is free for her (Art. 50(3)).",
+        load_default=False)
+    she_understood = _flag("She understood", "Ask her to say in her own words what the "
+                           "permit needs; explain again if not.", required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("she_understood") is False:
+            raise ValidationError("Explain it again, with an interpreter if needed, before "
+                                  "recording that she was informed.", "she_understood")
 
 
 @FORMS.register("reflection.after_refusal")

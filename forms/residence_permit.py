@@ -20,12 +20,19 @@ from .fields import flag as _flag
 from .fields import number as _number
 from .fields import stored_date as _stored_date
 from .fields import text as _text
+from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS
 
-COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court")
-REFUSAL_GROUNDS = ("conditions_not_met", "public_order_or_security", "contact_with_suspect",
-                   "false_complaint_or_cooperation")
-"""Art. 50(5): the only grounds on which the permit is refused."""
-NEXT_STEPS = ("apply_for_renewal", "renew_for_wage_claim", "proceedings_ended",
+COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court",
+                     "cooperation_in_investigation")
+"""Art. 50(4): as a witness; for illegal employment also a labour lawsuit confirmed by the
+court; for domestic violence also cooperation with the authorities in the investigation
+(Art. 50(1))."""
+REFUSAL_GROUNDS = ("conditions_not_met", *DANGER_GROUNDS, *SUSPECTED_CRIME_GROUNDS,
+                   "contact_with_suspect", "false_complaint_or_cooperation")
+"""Art. 50(5): the only grounds on which the permit is refused - the condition of (4) not
+met; the grounds of (2), the suspected crimes apart from public order; voluntary contact
+with the suspect (or the employer); a false complaint or cooperation."""
+NEXT_STEPS = ("apply_for_renewal", "renew_for_wage_claim", "wages_paid", "proceedings_ended",
               "plan_schooling")
 FURTHER_BASES = ("education", "employment", "family", "other", "none")
 
@@ -76,6 +83,10 @@ class ConfirmCooperation(FormSchema):
                 and self.variables.get("victim_category") != "illegal_employment"):
             raise ValidationError("A labour lawsuit counts only for a victim of illegal "
                                   "employment.", "cooperation_basis")
+        if (basis == "cooperation_in_investigation"
+                and self.variables.get("victim_category") != "domestic_violence"):
+            raise ValidationError("Cooperation in the investigation counts only for a victim "
+                                  "of domestic violence.", "cooperation_basis")
 
 
 @FORMS.register("permit.application")
@@ -281,6 +292,9 @@ class FollowProceedings(FormSchema):
                 and self.variables.get("victim_category") != "illegal_employment"):
             raise ValidationError("Renewal for a pending wage claim is only for a victim of "
                                   "illegal employment.", "next_step")
+        if step == "wages_paid" and not self.variables.get("wage_claim_renewal"):
+            raise ValidationError("A payment of wages is reported only after a renewal for a "
+                                  "pending wage claim (Art. 50(7)).", "next_step")
         if step == "plan_schooling" and self.variables.get("schooling_started"):
             raise ValidationError("The school enrolment procedure has already started.",
                                   "next_step")
@@ -293,6 +307,41 @@ class FileRenewal(FormSchema):
     renewal_filed_on = _date("Renewal application filed on",
                              "File it on her application before the permit expires; a later "
                              "date is recorded as late.", past=True, required=True)
+    wage_lawsuit_filed_on = _date(
+        "Wage lawsuit filed on", "For a renewal after the proceedings: the day her lawsuit "
+        "for the unpaid wages was filed with the court.", past=True, allow_none=True,
+        load_default=None)
+    wage_lawsuit_proof_attached = _flag(
+        "Proof of the lawsuit is attached", "Art. 50(7): the renewal for a wage claim needs "
+        "proof that the lawsuit was filed.", load_default=False)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if self.variables.get("next_step") != "renew_for_wage_claim":
+            return
+        if not data.get("wage_lawsuit_filed_on"):
+            raise ValidationError("Give the day her wage lawsuit was filed.",
+                                  "wage_lawsuit_filed_on")
+        if not data.get("wage_lawsuit_proof_attached"):
+            raise ValidationError("Attach the proof of the lawsuit (Art. 50(7)).",
+                                  "wage_lawsuit_proof_attached")
+
+
+@FORMS.register("permit.wage_payment")
+class ReportWagePayment(FormSchema):
+    title = "Payment of her unpaid wages"
+
+    wages_paid_on = _date("Paid on", "The day the employer paid what was owed.", past=True,
+                          required=True)
+    payment_reported_on = _date("Reported on", "The day the administrative unit was told.",
+                                past=True, required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        paid, reported = data.get("wages_paid_on"), data.get("payment_reported_on")
+        if paid and reported and reported < paid:
+            raise ValidationError("A payment is reported after it was made.",
+                                  "payment_reported_on")
 
 
 @FORMS.register("permit.renewal_decision")

@@ -253,8 +253,27 @@ def apply_renewal_decision(ctx: Any) -> dict[str, Any]:
     ctx.set_deadline("permit_expiry", valid_until, owner="legal_adviser",
                      title=translatable("Renew the permit or apply on another basis before it "
                                         "expires"))
+    wage_claim = ctx.data.get("next_step") == "renew_for_wage_claim"
+    if wage_claim:
+        ctx.notify(["legal_adviser"], translatable("Renewed for the wage claim"),
+                   translatable("If the employer pays before the permit expires, she must "
+                                "report the payment to the administrative unit (Art. 50(7)): "
+                                "record it in the case."))
     return {"renewals": renewals, "permit_valid_until": valid_until.isoformat(),
-            "permit_renewal_warning_at": _warning_at(valid_until, ctx)}
+            "permit_renewal_warning_at": _warning_at(valid_until, ctx),
+            "wage_claim_renewal": wage_claim or bool(ctx.data.get("wage_claim_renewal"))}
+
+
+@HANDLERS.register("residence_permit.record_wage_payment")
+def record_wage_payment(ctx: Any) -> dict[str, Any]:
+    """Art. 50(7): a victim of illegal employment reports the payment of her wages to the
+    administrative unit; the renewal for the claim no longer rests on it."""
+    ctx.notify(["admin_unit", "legal_adviser"], translatable("Unpaid wages paid"),
+               translatable("Case {code}: the employer paid her wages on {day}; she reported "
+                            "it on {reported} (Art. 50(7)).").format(
+                                code=ctx.case_code, day=ctx.data.get("wages_paid_on"),
+                                reported=ctx.data.get("payment_reported_on")))
+    return {"wage_claim_renewal": False}
 
 
 @HANDLERS.register("residence_permit.open_further_permit")

@@ -59,27 +59,29 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     cli("claim", str(grant), "--as", "officer")
     cli("complete", str(grant), "--as", "officer", "--data", json.dumps({
         "stay_decision": "granted", "stay_decision_date": "2026-03-01",
-        "victim_category": "trafficking", "informed_of_permit": True}))
+        "victim_category": "trafficking", "informed_of_permit": True,
+        "interpreter_provided": True}))
     decision = cli.json("tasks", "--role", "coordinator")[0]
     assert (decision["element_id"], decision["due_date"]) == ("record_decision", "2026-05-30")
 
     output = cli("clock", "--advance", "P91D").stdout
     assert "timers fired in instance 1" in output
     shown = cli.json("show", "1")
-    assert sorted(t["element_id"] for t in shown["open_tasks"]) == [
-        "handle_expired_stay", "review_expiring_stay"]
+    # The review of the stay and the NGO's information close when the stay ends.
+    assert sorted(t["element_id"] for t in shown["open_tasks"]) == ["handle_expired_stay"]
     assert shown["timers"] == []
     (deadline,) = cli.json("deadlines", "--case", "SI-2026-0007")
     assert (deadline["kind"], deadline["legal_date"], deadline["latest_safe_day"],
             deadline["status"]) == ("reflection_end", "2026-05-30", "2026-05-29", "missed")
 
-    cli("complete", str(task_id(cli, "review_expiring_stay")), "--as", "lawyer",
-        "--data", '{"action": "application_prepared"}')
     cli("complete", str(task_id(cli, "handle_expired_stay")), "--as", "coord",
-        "--data", '{"outcome": "late_application_filed"}')
+        "--data", '{"outcome": "other_legal_basis"}')
     assert cli.json("instances", "--status", "completed")[0]["case_code"] == "SI-2026-0007"
     events = [e["event_type"] for e in cli.json("history", "1")]
-    assert events.count("timer_fired") == 2 and "instance_completed" in events
+    fired = sorted(e["element_id"] for e in cli.json("history", "1")
+                   if e["event_type"] == "timer_fired")
+    assert fired == ["information_stay_ended", "stay_expired", "stay_expiring"]
+    assert "instance_completed" in events
     assert "SI-2026-0007" in cli("show", "1").stdout
 
 
@@ -135,7 +137,8 @@ def test_cli_users_read_their_reminders(cli):
     cli("start", "reflection_period", "--case", "SI-2026-0008")
     cli("complete", str(task_id(cli, "grant_permitted_stay")), "--as", "officer", "--data",
         json.dumps({"stay_decision": "granted", "stay_decision_date": "2026-03-02",
-                    "victim_category": "trafficking", "informed_of_permit": True}))
+                    "victim_category": "trafficking", "informed_of_permit": True,
+                    "interpreter_provided": True}))
     cli("clock", "--set", "2026-04-29T08:30:00+02:00")  # the 30-day reminder
 
     unread = cli.json("inbox", "list", "--user", "ana", "--unread", "--source", "reminder")
@@ -182,7 +185,8 @@ def test_cli_suspend_and_resume_keep_their_reasons_in_the_history(cli):
 
 
 GRANT = json.dumps({"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-                    "victim_category": "trafficking", "informed_of_permit": True})
+                    "victim_category": "trafficking", "informed_of_permit": True,
+                    "interpreter_provided": True})
 
 
 def state_of(database_url: str) -> tuple:

@@ -19,7 +19,7 @@ from tests.races import race
 
 ROUNDS = 25
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-         "victim_category": "trafficking", "informed_of_permit": True}
+         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
 
 
 def counted(engine, model, **where: Any) -> int:

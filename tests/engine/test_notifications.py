@@ -22,7 +22,7 @@ from engine.models import NotificationEmail, NotificationRead, UserAccount
 from tests.conftest import PROCESSES
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
-         "victim_category": "trafficking", "informed_of_permit": True}
+         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
 FIRST_REMINDER = datetime(2026, 4, 29, 6, 1, tzinfo=UTC)
 """Just after the 30-day reminder (08:00 in Ljubljana) of the stay granted 2 March,
 whose latest safe day is Friday 29 May."""

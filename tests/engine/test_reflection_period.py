@@ -93,8 +93,8 @@ def test_stay_runs_out_undecided(started):
         "2026-05-30", "2026-05-29")  # the stay ends on a Saturday: act by Friday
     # The alert comes two weeks before the latest safe day (29 May), at 08:00 local time.
     engine.set_clock(datetime(2026, 5, 15, 5, 59, tzinfo=UTC))
-    assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
-        "record_decision"]
+    assert sorted(t.element_id for t in engine.runtime.instance(instance.id).open_tasks) == [
+        "inform_of_permit", "record_decision"]
     assert procedure_notices(engine, instance_id=instance.id) == []
     engine.set_clock(datetime(2026, 5, 15, 6, 1, tzinfo=UTC))
     review = only_task(engine, instance.id, "review_expiring_stay")
@@ -151,16 +151,16 @@ def test_unaccompanied_minor_gets_a_guardian_and_family_contact(engine):
     family = only_task(engine, instance.id, "contact_family")
     engine.tasks.complete(family.id, "sw", {"family_contact": "contact_unsafe",
                                             "family_contact_on": "2026-03-02"})
-    assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
-        "record_decision"]
+    assert sorted(t.element_id for t in engine.runtime.instance(instance.id).open_tasks) == [
+        "inform_of_permit", "record_decision"]
 
 
 def test_an_adult_has_no_guardian_task(started):
     engine, instance = started
     engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
                           GRANT)
-    assert [t.element_id for t in engine.runtime.instance(instance.id).open_tasks] == [
-        "record_decision"]
+    assert sorted(t.element_id for t in engine.runtime.instance(instance.id).open_tasks) == [
+        "inform_of_permit", "record_decision"]
 
 
 def test_a_decision_entered_late_shows_at_once_what_is_overdue(started):

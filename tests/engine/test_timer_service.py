@@ -136,7 +136,7 @@ def test_reminders_come_on_the_expected_days_then_one_escalation_task(engine):
     instance = engine.runtime.start("reflection_period", "SI-REMIND-1", actor="coord")
     engine.tasks.complete(instance.open_tasks[0].id, "officer", {
         "stay_decision": "granted", "stay_decision_date": "2026-03-02",
-        "victim_category": "trafficking", "informed_of_permit": True})
+        "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True})
     (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
     assert deadline.latest_safe_day == date(2026, 5, 29)
 
@@ -167,7 +167,7 @@ def test_meeting_a_deadline_cancels_its_reminders(engine):
     instance = engine.runtime.start("reflection_period", "SI-REMIND-2", actor="coord")
     engine.tasks.complete(instance.open_tasks[0].id, "officer", {
         "stay_decision": "granted", "stay_decision_date": "2026-03-02",
-        "victim_category": "trafficking", "informed_of_permit": True})
+        "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True})
     (decision,) = [t for t in engine.runtime.instance(instance.id).open_tasks
                    if t.element_id == "record_decision"]
     engine.tasks.complete(decision.id, "coord", {"decision": "cooperate",

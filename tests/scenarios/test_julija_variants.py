@@ -127,7 +127,7 @@ def test_she_withdraws_her_consent_to_the_plan(case):
 
     # G1-1 was due on 10 April: no alert, no correction, no referral any more.
     case.at("2026-04-11")
-    assert case.open_elements() == ["record_decision"]
+    assert case.open_elements() == ["inform_of_permit", "record_decision"]
     assert plan.to_services(case.engine, case.id) == referrals
     assert case.deadline("reflection_end").status == "open"
     cooperates(case, "2026-05-12")
@@ -197,7 +197,8 @@ def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_trace
     assert (variables["age_years"], variables["unaccompanied_minor"]) == (15, True)
 
     child.complete("grant_permitted_stay", "officer", GRANT, role="police")
-    assert child.open_elements() == ["ask_plan_consent", "contact_family", "record_decision"]
+    assert child.open_elements() == ["ask_plan_consent", "contact_family", "inform_of_permit",
+                                     "record_decision"]
     (tracing,) = engine.tasks.tasks(role="social_work", instance_id=child.id)
     assert tracing.element_id == "contact_family"
     assert "Art. 50(3)" in tracing.documentation
@@ -216,7 +217,7 @@ def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_trace
 
     # Julija, 28, gets the same stay without the branch.
     case.complete("grant_permitted_stay", "officer", GRANT)
-    assert case.open_elements() == ["ask_plan_consent", "record_decision"]
+    assert case.open_elements() == ["ask_plan_consent", "inform_of_permit", "record_decision"]
     assert not {"appoint_guardian", "contact_family"} & ever_opened(case)
 
 
@@ -230,7 +231,7 @@ def test_a_child_whose_family_was_reached_at_identification_has_no_more_child_ta
         "family_contact_note": "Her uncle arranged the travel."})
     child.complete("formal_identification", "coord", identification.FORMAL)
     child.complete("grant_permitted_stay", "officer", GRANT)
-    assert child.open_elements() == ["ask_plan_consent", "record_decision"]
+    assert child.open_elements() == ["ask_plan_consent", "inform_of_permit", "record_decision"]
     assert engine.tasks.tasks(role="social_work", instance_id=child.id) == []
 
 

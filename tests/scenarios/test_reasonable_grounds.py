@@ -46,12 +46,13 @@ def test_cannot_yet_tell_keeps_her_stay_and_identification_goes_on(engine):
     case = referred(engine, "SI-6W2C-8H4M", "foreigner_without_lawful_stay")
     case.complete("grant_permitted_stay", "officer", STAY_GRANTED)
     case.complete("formal_identification", "coord", UNDETERMINED, role="coordinator")
-    assert case.open_elements() == ["gather_more", "record_decision"]
+    assert case.open_elements() == ["gather_more", "inform_of_permit", "record_decision"]
     case.complete("gather_more", "coord", {"more_information_step": "assess_again",
                                           "information_gathered": "She named the agency."})
     case.complete("formal_identification", "coord", identification.FORMAL)
     # The plan starts; the reflection period that runs already is not started again.
-    assert case.open_elements() == ["ask_plan_consent", "record_decision"]
+    assert case.open_elements() == ["ask_plan_consent", "inform_of_permit",
+                                    "record_decision"]
     assert [d.kind for d in case.deadlines()].count("reflection_end") == 1
 
 
@@ -61,7 +62,7 @@ def test_not_identified_after_the_offer_leaves_the_stay_to_the_police(engine):
     case.complete("formal_identification", "coord",
                   {**identification.FORMAL, "identification_outcome": "not_victim",
                    "identification_reasoning": "The indicators were not confirmed."})
-    assert case.open_elements() == ["record_decision"]
+    assert case.open_elements() == ["inform_of_permit", "record_decision"]
     assert "Not identified after the permitted stay was offered" in _notices(case, "police")
     assert case.deadline("reflection_end").status == "open"
 

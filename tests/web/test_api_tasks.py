@@ -6,7 +6,7 @@ from tests.web.conftest import csrf_of
 from tests.web.test_worklist import open_task, snapshot
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-         "victim_category": "trafficking", "informed_of_permit": True}
+         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
 
 
 def started(engine, code="SI-API1-0001"):

@@ -176,7 +176,7 @@ def test_a_refused_date_is_explained_next_to_it_in_slovene(app, engine, signed_i
     response = police.post(f"/tasks/{task.id}", data={
         "csrf_token": csrf_of(page), "stay_decision": "granted",
         "stay_decision_date": "2031-01-01", "victim_category": "trafficking",
-        "informed_of_permit": "on"})
+        "informed_of_permit": "on", "interpreter_provided": "on"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     expected = sl(slovene, "The date cannot be in the future.")

@@ -10,7 +10,8 @@ from engine.models import AuditEvent, LoginAttempt
 from tests.web.conftest import PASSWORD, csrf_of, hidden
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-         "victim_category": "trafficking", "informed_of_permit": "on"}
+         "victim_category": "trafficking", "informed_of_permit": "on",
+         "interpreter_provided": "on"}
 
 
 def open_task(engine, instance_id):
@@ -84,7 +85,8 @@ def test_the_form_refuses_bad_input_next_to_each_field_and_keeps_it(app, engine,
     response = police.post(f"/tasks/{task.id}", data={
         "csrf_token": csrf_of(page), "stay_decision": "granted",
         "stay_decision_date": "2031-01-01", "victim_category": "trafficking",
-        "informed_of_permit": "on"})
+        "informed_of_permit": "on",
+         "interpreter_provided": "on"})
 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
