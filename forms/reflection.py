@@ -77,6 +77,12 @@ class GrantPermittedStay(FormSchema):
                                       "well.", "interpreter_provided")
 
 
+def is_child_case(variables: Any) -> bool:
+    """A child (or one treated as a child while her age is uncertain): her guardian acts
+    with her in every decision."""
+    return bool(variables.get("is_child") or variables.get("unaccompanied_minor"))
+
+
 def _extensions_left(form: FormSchema) -> int:
     """Extensions the jurisdiction still allows (Art. 50(1) ZTuj-2: one)."""
     granted = form.variables.get("extensions_granted")
@@ -106,9 +112,17 @@ class RecordDecision(FormSchema):
         "she wants it said. The prosecutor is shown this and nothing else from counselling "
         "or the other notes of her case.", for_proceedings=True, allow_none=True,
         load_default=None)
+    decided_with_guardian = _flag(
+        "Her guardian took part in the decision",
+        "For a child: her guardian acts with her in every decision, in her best interests "
+        "(CETS Art. 10(4), 14(2)); she is heard.", load_default=False)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if is_child_case(self.variables) and not data.get("decided_with_guardian"):
+            raise ValidationError("She is a child: her decision is recorded only with her "
+                                  "guardian taking part (CETS Art. 10(4)).",
+                                  "decided_with_guardian")
         if data.get("decision") == "extend":
             if _extensions_left(self) <= 0:
                 raise ValidationError(_no_more_extensions(self), "decision")

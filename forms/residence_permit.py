@@ -20,7 +20,7 @@ from .fields import flag as _flag
 from .fields import number as _number
 from .fields import stored_date as _stored_date
 from .fields import text as _text
-from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS
+from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS, is_child_case
 
 COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court",
                      "cooperation_in_investigation")
@@ -106,6 +106,14 @@ class FilePermitApplication(FormSchema):
                              load_default=False)
     late_filing = _flag("Filed late", "Set by the engine when the date is after the last "
                         "day of her lawful stay.", dump_only=True)
+    guardian_signed = _flag("Her guardian signed the application with her",
+                            "For a child: her guardian applies with her.", load_default=False)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if is_child_case(self.variables) and not data.get("guardian_signed"):
+            raise ValidationError("She is a child: her guardian signs the application with "
+                                  "her.", "guardian_signed")
 
     def load(self, data: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         loaded = super().load(data, **kwargs)
@@ -126,6 +134,28 @@ class HandleLateApplication(FormSchema):
         required=True)
     late_application_notes = _text("Notes", "Who was informed and what follows.",
                                    load_default="")
+
+
+BEST_INTERESTS_OUTCOMES = ("permit_in_her_best_interests", "concerns_for_the_decision")
+
+
+@FORMS.register("permit.best_interests")
+class AssessBestInterests(FormSchema):
+    title = "Best interests of the child and the permit"
+
+    best_interests_assessed_on = _date("Assessed on", "The day the assessment was concluded.",
+                                       past=True, required=True)
+    child_heard = _flag("She was heard", "In a way suited to her age, with her guardian.",
+                        required=True)
+    best_interests_outcome = _choice(
+        BEST_INTERESTS_OUTCOMES, "Outcome",
+        "What the administrative unit should weigh; it never delays her filing.",
+        required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("child_heard") is False:
+            raise ValidationError("Hear her before concluding the assessment.", "child_heard")
 
 
 @FORMS.register("permit.certificate")

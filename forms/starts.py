@@ -53,6 +53,8 @@ class PermitStart(FormSchema):
                          "The last day of her recovery and reflection period, if she has one: "
                          "the application must be filed before it (Art. 50(6) ZTuj-2).",
                          allow_none=True, load_default=None)
+    is_child = flag("She is a child", "Her guardian applies with her, and social work assesses "
+                    "her best interests (CETS Art. 14(2)).", load_default=False)
     cooperation_decided_on = day("She decided to cooperate on",
                                  "The day she said she will cooperate as a witness: the "
                                  "prosecutor is asked to confirm it from then.", past=True,

@@ -45,13 +45,15 @@ def open_application_deadline(ctx: Any) -> dict[str, Any]:
     if category not in VICTIM_CATEGORIES:
         raise ValueError(f"victim_category must be one of {', '.join(VICTIM_CATEGORIES)}, "
                          f"not {category!r}")
+    child = {"is_child": bool(ctx.data.get("is_child")),
+             "unaccompanied_minor": bool(ctx.data.get("unaccompanied_minor"))}
     end = stored_date(ctx.data.get("lawful_stay_end")) or stored_date(
         ctx.data.get("reflection_end"))
     if end is None:
-        return {"stay_end_known": False}
+        return {**child, "stay_end_known": False}
     ctx.set_deadline("permit_application_due", end, owner="legal_adviser",
                      title=translatable("File the Art. 50 permit application before her stay ends"))
-    return {"stay_end_known": True, "stay_end": end.isoformat(),
+    return {**child, "stay_end_known": True, "stay_end": end.isoformat(),
             "permit_application_latest_safe_day":
                 ctx.jurisdiction.latest_safe_day(end).isoformat()}
 

@@ -241,10 +241,12 @@ def test_a_child_decides_while_her_family_is_still_being_traced(engine):
     child.complete("grant_permitted_stay", "officer", GRANT)
     child.at("2026-04-01")
     child.complete("record_decision", "coord", {"decision": "cooperate",
-                                                "decision_date": "2026-04-01"})
+                                                "decision_date": "2026-04-01",
+                                                "decided_with_guardian": True})
     child.complete("contact_family", "social", {"family_contact": "family_contacted",
                                                 "family_contact_on": "2026-04-01"})
     assert child.task("confirm_cooperation").role == "prosecutor"
+    assert child.task("assess_best_interests").role == "social_work"
 
 
 def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_url,

@@ -1,0 +1,62 @@
+"""A child is not decided for like an adult (CETS Arts. 10(4), 14(2)): her guardian takes
+part in her decision to cooperate and signs her permit application, and the centre for
+social work assesses her best interests beside the application, never delaying it."""
+
+from __future__ import annotations
+
+from tests.processes import test_residence_permit_art50 as permit
+from tests.processes.steps import complete, only_task, open_elements
+from tests.scenarios.test_julija import GRANT
+from tests.scenarios.test_julija_variants import identified_child
+
+COOPERATES = {"decision": "cooperate", "decision_date": "2026-04-01"}
+BEST_INTERESTS = {"best_interests_assessed_on": "2026-03-02", "child_heard": True,
+                  "best_interests_outcome": "permit_in_her_best_interests"}
+
+
+def test_a_childs_decision_to_cooperate_needs_her_guardian(engine):
+    child = identified_child(engine)
+    child.complete("grant_permitted_stay", "officer", GRANT)
+    child.at("2026-04-01")
+    message = permit.rejected(engine, child.id, "record_decision", COOPERATES,
+                              "decided_with_guardian")
+    assert "CETS Art. 10(4)" in message
+    child.complete("record_decision", "coord", {**COOPERATES, "decided_with_guardian": True})
+    child.complete("contact_family", "social", {"family_contact": "family_contacted",
+                                                "family_contact_on": "2026-04-01"})
+    assert child.task("confirm_cooperation").role == "prosecutor"
+    assert child.task("assess_best_interests").role == "social_work"
+
+
+def test_a_childs_application_is_signed_by_her_guardian(engine):
+    instance = permit.start(engine, {**permit.START, "is_child": True})
+    assert "guardian signs" in permit.rejected(engine, instance.id, "file_application",
+                                               permit.APPLICATION, "guardian_signed")
+    complete(engine, instance.id, "file_application",
+             {**permit.APPLICATION, "guardian_signed": True}, user="lawyer")
+    assert permit.deadline(engine, instance.id, "permit_application_due").status == "met"
+
+
+def test_her_best_interests_are_assessed_beside_the_application(engine):
+    instance = permit.start(engine, {**permit.START, "is_child": True})
+    assert sorted(open_elements(engine, instance.id)) == [
+        "assess_best_interests", "confirm_cooperation", "file_application"]
+    task = only_task(engine, instance.id, "assess_best_interests")
+    assert task.role == "social_work" and "CETS Art. 14(2)" in task.documentation
+    complete(engine, instance.id, "confirm_cooperation", permit.CONFIRMED, user="prosecutor")
+    complete(engine, instance.id, "file_application",
+             {**permit.APPLICATION, "guardian_signed": True}, user="lawyer")
+    complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
+    # The unit decides only once the assessment is in.
+    assert open_elements(engine, instance.id) == ["assess_best_interests"]
+    assert "Hear her" in permit.rejected(engine, instance.id, "assess_best_interests",
+                                         {**BEST_INTERESTS, "child_heard": False},
+                                         "child_heard")
+    complete(engine, instance.id, "assess_best_interests", BEST_INTERESTS, user="social")
+    assert only_task(engine, instance.id, "decide_permit").role == "admin_unit"
+
+
+def test_an_adult_has_no_best_interests_step(engine):
+    instance = permit.start(engine)
+    assert sorted(open_elements(engine, instance.id)) == ["confirm_cooperation",
+                                                          "file_application"]
