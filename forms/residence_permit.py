@@ -33,7 +33,11 @@ REFUSAL_GROUNDS = ("conditions_not_met", *DANGER_GROUNDS, *SUSPECTED_CRIME_GROUN
 met; the grounds of (2), the suspected crimes apart from public order; voluntary contact
 with the suspect (or the employer); a false complaint or cooperation."""
 NEXT_STEPS = ("apply_for_renewal", "renew_for_wage_claim", "wages_paid", "proceedings_ended",
-              "plan_schooling")
+              "plan_schooling", "cooperation_ended")
+WITHDRAWAL_GROUNDS = ("stopped_cooperating", "proceedings_discontinued",
+                      "contact_with_suspect", "false_complaint_or_cooperation",
+                      *DANGER_GROUNDS)
+"""Directive 2004/81/EC Art. 14 and Art. 50(5) ZTuj-2: why a permit may be withdrawn."""
 FURTHER_BASES = ("education", "employment", "family", "other", "none")
 
 
@@ -156,6 +160,55 @@ class AssessBestInterests(FormSchema):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("child_heard") is False:
             raise ValidationError("Hear her before concluding the assessment.", "child_heard")
+
+
+@FORMS.register("permit.withdrawal_hearing")
+class WithdrawalHearing(FormSchema):
+    title = "Hearing before the permit may be withdrawn"
+
+    withdrawal_ground = _choice(WITHDRAWAL_GROUNDS, "Ground considered",
+                                "What the administrative unit considers; she is told it.",
+                                required=True)
+    heard_on = _date("Heard on", "The day she was told the ground and could reply.",
+                     past=True, required=True)
+    hearing_interpreter_used = _flag("An interpreter was used", "Free for her.",
+                                     load_default=False)
+    she_could_reply = _flag("She could reply", "In her language, with her legal adviser if "
+                            "she wished, and with time to do so.", required=True)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("she_could_reply") is False:
+            raise ValidationError("Give her the chance to reply before anything is decided "
+                                  "(Directive 2004/81/EC Art. 14).", "she_could_reply")
+
+
+@FORMS.register("permit.withdrawal_decision")
+class DecideWithdrawal(FormSchema):
+    title = "Decision on withdrawing the permit"
+
+    withdrawal_decision = _choice(("withdrawn", "kept"), "Decision",
+                                  "Withdraw the permit, or keep it.", required=True)
+    withdrawal_decided_on = _date("Decided on", "The date on the decision.", past=True,
+                                  required=True)
+    withdrawal_served_on = _date("Served on her on", "For a withdrawal: the appeal period "
+                                 "counts from the day after.", past=True, allow_none=True,
+                                 load_default=None)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        decided, served = data.get("withdrawal_decided_on"), data.get("withdrawal_served_on")
+        heard = _stored_date(self.variables.get("heard_on"))
+        if decided and heard and decided < heard:
+            raise ValidationError("The decision comes after her hearing.",
+                                  "withdrawal_decided_on")
+        if data.get("withdrawal_decision") == "withdrawn":
+            if not served:
+                raise ValidationError("Give the day the withdrawal was served on her.",
+                                      "withdrawal_served_on")
+            if decided and served < decided:
+                raise ValidationError("A decision is served on or after the day it is made.",
+                                      "withdrawal_served_on")
 
 
 @FORMS.register("permit.certificate")
@@ -438,7 +491,7 @@ class FileFurtherPermit(FormSchema):
                                   "further_permit_filed_on")
 
 
-NEXT_STEPS_WITHOUT_PERMIT = ("voluntary_return", "other_legal_basis",
+NEXT_STEPS_WITHOUT_PERMIT = ("voluntary_return", "other_legal_basis", "appeal",
                              "administrative_dispute", "ask_again_later", "no_further_action")
 
 

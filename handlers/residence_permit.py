@@ -306,3 +306,27 @@ def record_further_permit(ctx: Any) -> dict[str, Any]:
                                                                   "late"),
                    translatable("The application was filed after the Art. 50 permit expired."))
     return {"further_permit_filed_on": filed.isoformat(), "further_permit_late": late}
+
+
+@HANDLERS.register("residence_permit.record_withdrawal")
+def record_withdrawal(ctx: Any) -> dict[str, Any]:
+    """A withdrawal ends the permit from its service and opens the appeal period; a permit
+    kept goes on as before."""
+    if ctx.data.get("withdrawal_decision") != "withdrawn":
+        ctx.notify(["legal_adviser", "coordinator"], translatable("Permit kept"),
+                   translatable("After her hearing the administrative unit kept her permit."))
+        return {"permit_withdrawn": False}
+    served = _day(ctx.data, "withdrawal_served_on")
+    due = ctx.jurisdiction.appeal_due(served)
+    reason = "the permit was withdrawn"
+    for kind in ("permit_expiry", "school_enrolment_due"):
+        ctx.cancel_deadline(kind, reason=reason)
+    ctx.set_deadline("appeal_due", due, owner="legal_adviser", ref="withdrawal",
+                     title=translatable("Appeal against the withdrawal of the Art. 50 permit"))
+    ctx.notify(["legal_adviser", "coordinator"], translatable("Art. 50 permit withdrawn"),
+               translatable("The permit was withdrawn; an appeal must be filed by {day}. Plan "
+                            "the next steps with her.").format(
+                                day=ctx.jurisdiction.latest_safe_day(due).isoformat()))
+    return {"permit_withdrawn": True, "permit_outcome": "withdrawn",
+            "withdrawal_appeal_latest_safe_day":
+                ctx.jurisdiction.latest_safe_day(due).isoformat()}
