@@ -25,6 +25,8 @@ DEADLINE_KINDS = (
     "plan_review_due",
     "indicator_due",
     "missing_person_report_due",
+    "non_punishment_answer_due",
+    "compensation_filing_due",
 )
 """Every kind of legal deadline the engine tracks."""
 

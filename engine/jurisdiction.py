@@ -55,6 +55,9 @@ class Jurisdiction:
     missing_deadline_notice_days: int
     """When she disappears, the legal adviser hears of the legal deadlines of her case
     whose latest safe day falls within this many days (our design)."""
+    non_punishment_answer_days: int
+    """Days the authority deciding an offence she was compelled to commit is given to
+    answer the submission not to prosecute or punish her (CETS Art. 26)."""
     reminder_offsets: tuple[int, ...]
     reminder_hour: int = 8
     """Local hour at which reminders and escalations are sent: the start of office hours."""
@@ -163,6 +166,7 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         return_follow_up_days=read.positive("return.follow_up_days"),
         missing_review_days=read.positive("missing.review_days"),
         missing_deadline_notice_days=read.positive("missing.deadline_notice_days"),
+        non_punishment_answer_days=read.positive("non_punishment.answer_days"),
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
         retention_years=read.positive("records.retention_years"),

@@ -6,9 +6,11 @@ FORMS = FormRegistry()
 
 # Importing a module registers its forms.
 from . import (  # noqa: E402,F401
+    compensation,
     disappearance,
     escalation,
     identification,
+    non_punishment,
     protection,
     protection_plan,
     reflection,

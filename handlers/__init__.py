@@ -6,8 +6,10 @@ HANDLERS = HandlerRegistry()
 
 # Importing a module registers its handlers.
 from . import (  # noqa: E402,F401
+    compensation,
     disappearance,
     identification,
+    non_punishment,
     protection,
     protection_plan,
     reflection,

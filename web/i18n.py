@@ -171,6 +171,10 @@ TERMS = {
     ("kind", "indicator_due"): lazy_pgettext("deadline kind", "plan indicator target"),
     ("kind", "missing_person_report_due"): lazy_pgettext("deadline kind",
                                                          "missing-person report"),
+    ("kind", "non_punishment_answer_due"): lazy_pgettext(
+        "deadline kind", "answer on non-punishment"),
+    ("kind", "compensation_filing_due"): lazy_pgettext("deadline kind",
+                                                       "filing of a compensation claim"),
     # The events of the history.
     ("event", "data_changed"): lazy_pgettext("history event", "data changed"),
     ("event", "deadline_opened"): lazy_pgettext("history event", "deadline set"),

@@ -66,6 +66,7 @@ def _with(replace: str, by: str) -> str:
      "programme.review_interval_days"),
     ("session_max_minutes = 90 ", "session_max_minutes = -90 ", "programme.session_max_minutes"),
     ("follow_up_days = 30 ", "", "return.follow_up_days"),
+    ("answer_days = 30 ", "answer_days = 0 ", "non_punishment.answer_days"),
     ("retention_years = 10 ", "retention_years = 0 ", "records.retention_years"),
 ])
 def test_a_bad_jurisdiction_file_names_the_key(tmp_path, replace, by, key):

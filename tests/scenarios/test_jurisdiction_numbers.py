@@ -45,6 +45,7 @@ NUMBERS = {
     ("programme", "review_interval_days"): "21",
     ("programme", "session_max_minutes"): "45",
     ("return", "follow_up_days"): "12",
+    ("non_punishment", "answer_days"): "16",
     ("missing", "review_days"): "5",
     ("missing", "deadline_notice_days"): "30",
     ("reminders", "offsets_days"): "[9, 4]",
@@ -344,6 +345,19 @@ def test_return_follow_up_days(engine):
                                         "further_follow_up": True})
     assert follow_up.role == "coordinator"
     assert engine.runtime.instance(iid).variables["follow_up_on"] == "2026-04-13"
+
+
+def test_non_punishment_answer_days(engine):
+    iid = engine.runtime.start("non_punishment", CASE, data={"np_victim_status": "identified"},
+                               actor="coord").id
+    complete(engine, iid, "record_offence", {
+        "offence_kind": "work_without_permit", "offence_proceedings": "misdemeanour",
+        "offence_reference": "PN 1/2026", "offence_authority": "Labour inspectorate"})
+    complete(engine, iid, "prepare_submission", {
+        "submission_outcome": "submitted", "submission_date": "2026-03-02",
+        "submission_grounds": ["cets_art_26"]})
+    decide = only_task(engine, iid, "decide_non_punishment")
+    assert (decide.role, decide.due_date) == ("prosecutor", date(2026, 3, 18))  # 16 days
 
 
 def test_missing_review_and_deadline_notice_days(engine):
