@@ -194,6 +194,9 @@ def inbox() -> str:
 @bp.post("/inbox/read")
 @login_required
 def mark_read() -> Response:
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) <= MAX_ID]
+    asked = request.form.getlist("id")
+    ids = [int(i) for i in asked if i.isdigit() and int(i) <= MAX_ID]
+    if asked and not ids:  # only ids that name no notice: nothing to mark, not "all"
+        return redirect(url_for("worklist.inbox"))
     engine().inbox.mark_read(acting_user().username, ids or None)
     return redirect(url_for("worklist.inbox"))

@@ -66,6 +66,7 @@ def test_a_procedure_started_on_its_own_asks_first_for_what_it_needs(app, signed
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200 and 'name="victim_category"' in page
     assert 'name="reflection_end"' in page and engine.runtime.instances() == []
+    assert 'name="cooperation_decided_on"' in page
 
     missing = client.post("/monitor/start", data={**chosen, "start_form": "1",
                                                    "reflection_end": "2026-05-30"})
@@ -75,7 +76,7 @@ def test_a_procedure_started_on_its_own_asks_first_for_what_it_needs(app, signed
 
     started = client.post("/monitor/start", data={
         **chosen, "start_form": "1", "reflection_end": "2026-05-30",
-        "victim_category": "trafficking"})
+        "victim_category": "trafficking", "cooperation_decided_on": "2026-03-01"})
     assert started.status_code == 302
     [instance] = engine.runtime.instances(case_code="SI-PERM-2345")
     assert engine.runtime.instance(instance.id).variables["reflection_end"] == "2026-05-30"
