@@ -1,7 +1,8 @@
-"""Text that cannot be stored: a lone UTF-16 surrogate.
+"""Text that cannot be stored: a lone UTF-16 surrogate, or a NUL character.
 
 JSON may carry ``"\\ud800"`` escapes that decode to half of a UTF-16 pair. Such a string
-cannot be encoded as UTF-8: once stored, every page and export that shows it fails. It
+cannot be encoded as UTF-8: once stored, every page and export that shows it fails. A
+NUL (``"\\u0000"``) is valid Unicode but PostgreSQL's text cannot hold it. Either
 is refused where text enters (forms, her record, API bodies, the command line), with
 the field named, before anything is written.
 """
@@ -13,7 +14,8 @@ from typing import Any
 
 from .errors import ValidationFailed
 
-MESSAGE = "This text holds an invalid character (a lone UTF-16 surrogate); type it again."
+MESSAGE = ("This text holds an invalid character (a NUL or a lone UTF-16 surrogate); type it "
+           "again.")
 
 
 def broken_text_fields(value: Any, path: str = "") -> list[str]:
@@ -36,7 +38,8 @@ def broken_text_fields(value: Any, path: str = "") -> list[str]:
 
 
 def refuse_broken_text(value: Any, message: str = "nothing was changed") -> None:
-    """Raise :class:`ValidationFailed` (422) naming each field with a lone surrogate."""
+    """Raise :class:`ValidationFailed` (422) naming each field with text that cannot be
+    stored."""
     fields = broken_text_fields(value)
     if fields:
         raise ValidationFailed(f"{message}: text with an invalid character",
@@ -44,6 +47,8 @@ def refuse_broken_text(value: Any, message: str = "nothing was changed") -> None
 
 
 def _encodable(text: str) -> bool:
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

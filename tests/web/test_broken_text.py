@@ -75,3 +75,18 @@ def test_a_lone_surrogate_in_a_case_code_or_procedure_key_is_refused(app, engine
                              headers=bearer("coordinator"))
         assert answer.status_code == 422 and field in answer.get_json()["fields"]
     assert engine.runtime.instances() == []
+
+
+def test_a_nul_in_a_case_code_procedure_key_or_form_is_refused(app, engine, bearer):
+    """PostgreSQL's text cannot hold a NUL: it is refused by name, not failed on."""
+    client = app.test_client()
+    for body, field in (({"process_key": "identification", "case": "SI-\x00"}, "case"),
+                        ({"process_key": "reflection\x00period"}, "process_key"),
+                        ({"process_key": "residence_permit_art50", "case": "SI-7K3Q-9F2M",
+                          "data": {"victim_category": "trafficking\x00"}}, "data")):
+        answer = client.post("/api/process-instances", json=body,
+                             headers=bearer("coordinator"))
+        assert answer.status_code == 422, answer.get_data(as_text=True)
+        assert any(name.startswith(field) or name == "victim_category"
+                   for name in answer.get_json()["fields"]), answer.get_json()
+    assert engine.runtime.instances() == []
