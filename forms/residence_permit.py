@@ -41,6 +41,12 @@ WITHDRAWAL_GROUNDS = ("stopped_cooperating", "proceedings_discontinued",
 FURTHER_BASES = ("education", "employment", "family", "other", "none")
 
 
+def _served_after(decided: Any, served: Any, field: str) -> None:
+    """A decision is served on or after the day it is made; ``field`` holds the service."""
+    if decided and served and served < decided:
+        raise ValidationError("A decision is served on or after the day it is made.", field)
+
+
 @FORMS.register("permit.lawful_stay")
 class RecordLawfulStay(FormSchema):
     title = "End of her current lawful stay"
@@ -206,9 +212,7 @@ class DecideWithdrawal(FormSchema):
             if not served:
                 raise ValidationError("Give the day the withdrawal was served on her.",
                                       "withdrawal_served_on")
-            if decided and served < decided:
-                raise ValidationError("A decision is served on or after the day it is made.",
-                                      "withdrawal_served_on")
+            _served_after(decided, served, "withdrawal_served_on")
 
 
 @FORMS.register("permit.certificate")
@@ -273,9 +277,7 @@ class DecidePermit(FormSchema):
             if not served:
                 raise ValidationError("Give the day the refusal was served on her.",
                                       "refusal_served_on")
-            if served < data["refused_on"]:
-                raise ValidationError("A decision is served on or after the day it is made.",
-                                      "refusal_served_on")
+            _served_after(data["refused_on"], served, "refusal_served_on")
             return
         if not self.variables.get("cooperation_confirmed"):
             raise ValidationError("The permit is issued only when her cooperation is confirmed "
@@ -342,9 +344,7 @@ class RecordAppealDecision(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
-        if decided and served and served < decided:
-            raise ValidationError("A decision is served on or after the day it is made.",
-                                  "appeal_decision_served_on")
+        _served_after(decided, served, "appeal_decision_served_on")
         filed = _stored_date(self.variables.get("appeal_filed_on"))
         if decided and filed and decided < filed:
             raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "

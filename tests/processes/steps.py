@@ -46,6 +46,11 @@ def rejected(engine: ProcessEngine, instance_id: int, element_id: str, data: dic
     return " ".join(caught.value.fields[field])
 
 
+def at(engine: ProcessEngine, day: str, hour_utc: int = 9) -> None:
+    """Set the clock to ``day`` (ISO) at ``hour_utc``, firing what came due."""
+    engine.set_clock(datetime.fromisoformat(day).replace(hour=hour_utc, tzinfo=UTC))
+
+
 def procedure_notices(engine: ProcessEngine, **filters: Any) -> list[Any]:
     """The notices the diagram's own handlers sent, without the deadline reminders."""
     return engine.deadlines.notifications(source="procedure", **filters)

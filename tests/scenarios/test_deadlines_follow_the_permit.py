@@ -4,18 +4,12 @@ permit expiry, not a copy taken when schooling started."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tests.processes import test_residence_permit_art50 as permit
-from tests.processes.steps import complete, only_task, open_elements, procedure_notices
+from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
 from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 
 RENEWED = {"renewal_decision": "renewed", "renewal_decided_on": "2026-06-10",
            "renewal_months": 12}
-
-
-def _at(engine, day: str, hour_utc: int = 9) -> None:
-    engine.set_clock(datetime.fromisoformat(day).replace(hour=hour_utc, tzinfo=UTC))
 
 
 def _schooling_then_renewal(engine):
@@ -46,7 +40,7 @@ def test_the_school_deadline_follows_the_renewed_permit(engine):
 def test_no_false_warning_escalation_or_missed_after_a_renewal(engine):
     instance = _schooling_then_renewal(engine)
     # The old warning moment (56 days before 10 Dec 2026) and the old last day pass quietly.
-    _at(engine, "2026-12-14")
+    at(engine, "2026-12-14")
     assert "act_on_warning" not in open_elements(engine, instance.id)
     school = permit.deadline(engine, instance.id, "school_enrolment_due")
     assert school.status == "open"
@@ -59,7 +53,7 @@ def test_no_false_warning_escalation_or_missed_after_a_renewal(engine):
                 for k, v in data.items()}
         complete(engine, instance.id, element_id, data)
     assert str(only_task(engine, instance.id, "record_enrolment").due_date) == "2027-12-10"
-    _at(engine, "2027-01-15")
+    at(engine, "2027-01-15")
     complete(engine, instance.id, "record_enrolment", {"enrolled_on": "2027-01-15"})
     assert permit.deadline(engine, instance.id, "school_enrolment_due").status == "met"
     late = [n for n in procedure_notices(engine, instance_id=instance.id)
@@ -70,7 +64,7 @@ def test_no_false_warning_escalation_or_missed_after_a_renewal(engine):
 def test_the_school_warning_comes_before_the_renewed_expiry(engine):
     instance = _schooling_then_renewal(engine)
     # 56 days before Friday 10 December 2027 is 15 October 2027, 08:00 in Ljubljana.
-    _at(engine, "2027-10-15", hour_utc=5)
+    at(engine, "2027-10-15", hour_utc=5)
     assert "act_on_warning" not in open_elements(engine, instance.id)
-    _at(engine, "2027-10-15", hour_utc=7)
+    at(engine, "2027-10-15", hour_utc=7)
     assert "act_on_warning" in open_elements(engine, instance.id)

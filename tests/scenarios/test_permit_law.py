@@ -7,17 +7,11 @@ tasks and their owners, the legal deadlines, and the notices.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from tests.processes import test_residence_permit_art50 as permit
-from tests.processes.steps import complete, only_task, open_elements, procedure_notices
+from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
 
 REFUSED = {"permit_decision": "refused", "refused_on": "2026-03-02",
            "refusal_served_on": "2026-03-02", "refusal_ground": "contact_with_suspect"}
-
-
-def _at(engine, day: str, hour_utc: int = 9) -> None:
-    engine.set_clock(datetime.fromisoformat(day).replace(hour=hour_utc, tzinfo=UTC))
 
 
 def _subjects(engine, instance_id, role):
@@ -59,10 +53,10 @@ def test_filing_opens_when_she_decides_and_never_waits_for_the_prosecutor(engine
 def test_a_late_confirmation_is_reminded_and_escalated_while_the_filing_stands(engine):
     instance = permit.start(engine)
     complete(engine, instance.id, "file_application", permit.APPLICATION, user="lawyer")
-    _at(engine, "2026-03-25")  # 7 days before the prosecutor's latest safe day
+    at(engine, "2026-03-25")  # 7 days before the prosecutor's latest safe day
     assert any("Confirm her cooperation" in s
                for s in _subjects(engine, instance.id, "prosecutor"))
-    _at(engine, "2026-04-02")  # the day after the latest safe day, 1 April
+    at(engine, "2026-04-02")  # the day after the latest safe day, 1 April
     assert permit.deadline(engine, instance.id, "cooperation_confirmation_due").status \
         == "missed"
     assert any(s.startswith("Deadline passed without action: Confirm her cooperation")
@@ -84,7 +78,7 @@ def test_not_confirmed_goes_to_the_decision_and_keeps_the_filing_deadline(engine
                                              instance_id=instance.id)]
     complete(engine, instance.id, "file_application", permit.APPLICATION, user="lawyer")
     complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
-    _at(engine, "2026-06-10")
+    at(engine, "2026-06-10")
     # Without the confirmation the unit cannot issue (Art. 50(4)); it refuses on 50(5).
     message = permit.rejected(engine, instance.id, "decide_permit", permit.ISSUED,
                               "permit_decision")
@@ -110,7 +104,7 @@ def test_the_certificate_counts_until_the_appeal_period_ends(engine):
             "as a permit. An appeal must be filed by 2026-03-17.") in notices
     assert "plan_after_refusal" not in open_elements(engine, instance.id)
 
-    _at(engine, "2026-03-10")
+    at(engine, "2026-03-10")
     complete(engine, instance.id, "consider_appeal",
              {"appeal_filed": False, "reason_not_appealed": "She has a permit for work."},
              user="lawyer")
@@ -123,14 +117,14 @@ def test_the_certificate_counts_until_the_appeal_period_ends(engine):
 
 def test_the_certificate_counts_until_the_appeal_is_decided(engine):
     instance = _refused(engine)
-    _at(engine, "2026-03-12")
+    at(engine, "2026-03-12")
     complete(engine, instance.id, "consider_appeal",
              {"appeal_filed": True, "appeal_filed_on": "2026-03-12"}, user="lawyer")
     assert permit.deadline(engine, instance.id, "appeal_due").status == "met"
     assert only_task(engine, instance.id, "decide_appeal").role == "admin_unit"
     assert engine.runtime.instance(instance.id).variables["refusal_final"] is False
 
-    _at(engine, "2026-05-04")
+    at(engine, "2026-05-04")
     assert "it cannot be decided before" in permit.rejected(
         engine, instance.id, "decide_appeal",
         {"appeal_decision": "dismissed", "appeal_decided_on": "2026-03-11",
@@ -153,7 +147,7 @@ def test_an_upheld_appeal_returns_to_the_unit_which_may_then_issue(engine):
     instance = _refused(engine)
     complete(engine, instance.id, "consider_appeal",
              {"appeal_filed": True, "appeal_filed_on": "2026-03-02"}, user="lawyer")
-    _at(engine, "2026-06-10")
+    at(engine, "2026-06-10")
     complete(engine, instance.id, "decide_appeal",
              {"appeal_decision": "upheld", "appeal_decided_on": "2026-06-01",
               "appeal_decision_served_on": "2026-06-03"}, user="clerk")
