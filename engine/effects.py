@@ -14,6 +14,7 @@ from datetime import date
 
 DEADLINE_KINDS = (
     "reflection_end",
+    "lawful_stay_end",
     "extension_decision_due",
     "permit_application_due",
     "cooperation_confirmation_due",

@@ -16,6 +16,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -157,7 +159,8 @@ class InstanceStore:
                 keep_for_save(session, instance_id, model, rows)
 
     def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-             actor: str, log: StepLog | None = None, *, flush: bool = True) -> None:
+             actor: str, log: StepLog | None = None, *, flush: bool = True,
+             relay: bool = True) -> None:
         """Write state, projections and audit events; raise Conflict if we lost a race.
 
         The instance row is written first, with its revision check: a unit of work that
@@ -170,18 +173,22 @@ class InstanceStore:
         rows, then one flush (SQLAlchemy sends each table's other rows in one statement),
         both inside :func:`lost_race_is_a_conflict`. That caller holds the rows locked
         (``FOR UPDATE``), so no one else can write their projections meanwhile.
+
+        ``relay=False`` keeps the signals this save finds uncaught to itself: a signal
+        crosses from one procedure of the case to the others once (:meth:`_relay_signals`).
         """
         with session.no_autoflush, lost_race_is_a_conflict(row.id):
-            self._save(session, row, workflow, actor, log, write_row=flush)
+            self._save(session, row, workflow, actor, log, write_row=flush, relay=relay)
             if flush:
                 session.flush()
 
     def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-              actor: str, log: StepLog | None, *, write_row: bool) -> None:
-        # A signal no diagram of this case waits for (a permit renewed while no school
-        # enrolment runs) is not delivered anywhere else: drop it rather than keep it, and
-        # the copy of her data it carries, in the state.
-        workflow.get_events()
+              actor: str, log: StepLog | None, *, write_row: bool, relay: bool) -> None:
+        # A signal this procedure does not catch itself goes to the case's other
+        # procedures (below); whatever else is left uncaught (a permit renewed while no
+        # school enrolment runs) is dropped rather than kept, with the copy of her data it
+        # carries, in the state.
+        uncaught = workflow.get_events()
         now = self.ctx.now()
         vault = self.ctx.vault
         before = vault.open(session, row.case_code, "variables", row.variables) \
@@ -211,6 +218,8 @@ class InstanceStore:
             effects, engine.effects = engine.effects, []
             apply_effects(self.ctx, session, row, effects, actor)
             self._pause_or_resume_case(session, row, effects, actor)
+        if relay:
+            self._relay_signals(session, row, uncaught, actor)
         if row.status == CANCELLED:
             cancel_open_deadlines(self.ctx, session, row, "the procedure was cancelled", actor)
         for task in (log.completed if log else []):
@@ -292,17 +301,57 @@ class InstanceStore:
                            detail=", ".join(f"{t.process_key} instance {t.id}"
                                             for t in targets) or "no other procedure")
 
+    def _relay_signals(self, session: Session, row: ProcessInstance, events: list[BpmnEvent],
+                       actor: str) -> None:
+        """Deliver the signals ``row`` threw and did not catch to the case's other procedures.
+
+        A signal in BPMN is broadcast; here it reaches only the procedures of the same
+        case that wait for it, running or waiting, never another person's. It carries no
+        data: the thrower's variables stay in the thrower (a receiver reads what it needs
+        from the case's legal deadlines). A receiver's own uncaught signals stop there, so
+        two procedures can never echo a signal to each other. Each receiver is locked,
+        run and saved in this unit of work, and the delivery is audited on the thrower.
+        """
+        signals = [e for e in events if isinstance(e.event_definition, SignalEventDefinition)]
+        rows = self._case_rows(session, row, (RUNNING, WAITING), fresh=False) if signals else []
+        if not rows:
+            return
+        others = [(other, self.load(session, other)) for other in rows]
+        for event in signals:
+            name = event.event_definition.name
+            heard = [(other, workflow) for other, workflow in others
+                     if any(w.event_type == SignalEventDefinition.__name__ and w.name == name
+                            for w in workflow.waiting_events())]
+            for other, workflow in heard:
+                def deliver(wf: BpmnWorkflow, log: StepLog,
+                            definition: Any = event.event_definition) -> None:
+                    wf.catch(BpmnEvent(definition))
+                    run_guarded(wf, None, log)
+                log = self.run(workflow, deliver)
+                self.save(session, other, workflow, actor, log, relay=False)
+            if heard:
+                self.ctx.audit(session, "signal_delivered", actor, instance_id=row.id,
+                               detail=f"{name}: " + ", ".join(
+                                   f"{o.process_key} instance {o.id}" for o, _ in heard))
+
     @staticmethod
-    def _case_rows(session: Session, row: ProcessInstance,
-                   statuses: tuple[str, ...]) -> list[ProcessInstance]:
-        """The case's other instances in ``statuses``, locked until the commit."""
-        return list(session.scalars(
-            select(ProcessInstance)
-            .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
-                   ProcessInstance.status.in_(statuses))
-            .order_by(ProcessInstance.id)
-            .with_for_update(of=ProcessInstance)
-            .execution_options(populate_existing=True)))
+    def _case_rows(session: Session, row: ProcessInstance, statuses: tuple[str, ...], *,
+                   fresh: bool = True) -> list[ProcessInstance]:
+        """The case's other instances in ``statuses``, locked until the commit.
+
+        ``fresh`` reads again the rows this session already holds. A timer batch holds
+        rows it changed and has not written yet, and reading those again would lose the
+        change: the signals it relays ask for them as they are, and a row read before
+        someone else changed it fails its revision check as a conflict at the save.
+        """
+        query = (select(ProcessInstance)
+                 .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
+                        ProcessInstance.status.in_(statuses))
+                 .order_by(ProcessInstance.id)
+                 .with_for_update(of=ProcessInstance))
+        if fresh:
+            query = query.execution_options(populate_existing=True)
+        return list(session.scalars(query))
 
     @staticmethod
     def _status(workflow: BpmnWorkflow, found: Scan) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 
 def choice(choices: tuple[str, ...], label: str, help_text: str, *,
@@ -83,3 +83,9 @@ def number(label: str, help_text: str, low: int, high: int, error: str,
 def stored_date(value: Any) -> date | None:
     """A date kept in the process data (ISO text), or None."""
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
+
+
+def served_after(decided: Any, served: Any, field: str) -> None:
+    """A decision is served on or after the day it is made; ``field`` holds the service."""
+    if decided and served and served < decided:
+        raise ValidationError("A decision is served on or after the day it is made.", field)

@@ -202,7 +202,27 @@ class PlanNextSteps(FormSchema):
 
     next_step = _choice(NEXT_STEPS, "Next step", "Voluntary return is only with her "
                         "informed consent.", required=True)
+    other_basis_filed_on = _date(
+        "Application on another basis filed on",
+        "With another legal basis: the day the application was filed. Filed before her "
+        "permitted stay ends, it meets the deadline of its end.", past=True, allow_none=True,
+        load_default=None)
     notes = _text("Notes", "What was agreed with her.", load_default="")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("other_basis_filed_on") and data.get("next_step") != "other_legal_basis":
+            raise ValidationError("The filing day goes with another legal basis only.",
+                                  "other_basis_filed_on")
+
+
+@FORMS.register("reflection.after_early_end")
+class PlanAfterEarlyEnd(FormSchema):
+    title = "Next steps after the early end of her reflection period"
+
+    next_step = _choice(NEXT_STEPS, "Next step", "Agreed with her; voluntary return is only "
+                        "with her informed consent.", required=True)
+    notes = _text("Notes", "Safety measures and who does what.", load_default="")
 
 
 @FORMS.register("reflection.expiry_review")

@@ -18,6 +18,7 @@ from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import number as _number
+from .fields import served_after
 from .fields import stored_date as _stored_date
 from .fields import text as _text
 from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS, is_child_case
@@ -39,12 +40,6 @@ WITHDRAWAL_GROUNDS = ("stopped_cooperating", "proceedings_discontinued",
                       *DANGER_GROUNDS)
 """Directive 2004/81/EC Art. 14 and Art. 50(5) ZTuj-2: why a permit may be withdrawn."""
 FURTHER_BASES = ("education", "employment", "family", "other", "none")
-
-
-def _served_after(decided: Any, served: Any, field: str) -> None:
-    """A decision is served on or after the day it is made; ``field`` holds the service."""
-    if decided and served and served < decided:
-        raise ValidationError("A decision is served on or after the day it is made.", field)
 
 
 @FORMS.register("permit.lawful_stay")
@@ -212,7 +207,7 @@ class DecideWithdrawal(FormSchema):
             if not served:
                 raise ValidationError("Give the day the withdrawal was served on her.",
                                       "withdrawal_served_on")
-            _served_after(decided, served, "withdrawal_served_on")
+            served_after(decided, served, "withdrawal_served_on")
 
 
 @FORMS.register("permit.certificate")
@@ -277,7 +272,7 @@ class DecidePermit(FormSchema):
             if not served:
                 raise ValidationError("Give the day the refusal was served on her.",
                                       "refusal_served_on")
-            _served_after(data["refused_on"], served, "refusal_served_on")
+            served_after(data["refused_on"], served, "refusal_served_on")
             return
         if not self.variables.get("cooperation_confirmed"):
             raise ValidationError("The permit is issued only when her cooperation is confirmed "
@@ -344,7 +339,7 @@ class RecordAppealDecision(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
-        _served_after(decided, served, "appeal_decision_served_on")
+        served_after(decided, served, "appeal_decision_served_on")
         filed = _stored_date(self.variables.get("appeal_filed_on"))
         if decided and filed and decided < filed:
             raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "

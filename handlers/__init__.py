@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401
     protection,
     protection_plan,
     reflection,
+    reflection_early_end,
     reintegration,
     residence_permit,
     school_enrolment,

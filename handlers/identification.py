@@ -66,7 +66,11 @@ def reasonable_grounds(ctx: Any) -> dict[str, Any]:
                                 "remove her; offer her the recovery and reflection period now, "
                                 "before the formal identification ends (CETS Arts. 10(2), 13).")
                    .format(code=ctx.case_code))
-    return {"stay_offered_early": early}
+    # A child offered the stay has her family traced in the reflection period (Art.
+    # 50(3)); any other child's family is contacted here, before formal identification.
+    return {"stay_offered_early": early,
+            "family_contact_here": bool(ctx.data.get("is_child")) and not early,
+            "family_contact_step": ctx.data.get("family_contact_step")}
 
 
 @HANDLERS.register("identification.conclude")

@@ -63,7 +63,11 @@ def lawful_stay(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("protection.after_reflection")
 def after_reflection(ctx: Any) -> dict[str, Any]:
     """Which procedure follows the reflection period: her decision, never a default."""
-    if ctx.data.get("cooperates") or ctx.data.get("outcome") == "late_application_filed":
+    if ctx.data.get("cooperates"):
+        # Her decision opened the permit procedure when it was recorded (the signal
+        # ``reflection_cooperation``): it is not opened twice.
+        return {"stay_path": "permit_started"}
+    if ctx.data.get("outcome") == "late_application_filed":
         # A late application is still an application: the permit procedure records it as
         # late and the administrative unit decides on it.
         return {"stay_path": "permit"}

@@ -88,6 +88,13 @@ def record_outcome(ctx: Any) -> dict[str, Any]:
     decision = ctx.data["decision"]
     if decision in ("cooperate", "not_cooperate"):
         ctx.meet_deadline("reflection_end", date.fromisoformat(ctx.data["decision_date"]))
+    if decision == "not_cooperate":
+        # Her stay still runs to its last day; that day is now the legal adviser's, so
+        # that she is not left without a lawful basis when it passes.
+        ctx.set_deadline("lawful_stay_end", date.fromisoformat(ctx.data["reflection_end"]),
+                         owner="legal_adviser",
+                         title=translatable("Her permitted stay ends: another basis or a safe "
+                                            "return before then"))
     elif decision == "extend":
         # The police decide before the stay ends; a request made again after a refusal
         # opens the deadline again.
@@ -109,3 +116,24 @@ def alert_expiry(ctx: Any) -> dict[str, Any]:
                             "working day before the stay ends: an application, an extension or "
                             "another basis.").format(day=safe_day))
     return {}
+
+
+@HANDLERS.register("reflection.record_next_steps")
+def record_next_steps(ctx: Any) -> dict[str, Any]:
+    """An application on another basis meets the end of her stay; any other plan leaves
+    the deadline open, reminded and escalated, until she has a basis or has left."""
+    filed = ctx.data.get("other_basis_filed_on")
+    if filed:
+        ctx.meet_deadline("lawful_stay_end", date.fromisoformat(filed[:10]))
+    return {}
+
+
+@HANDLERS.register("reflection.close_after_early_end")
+def close_after_early_end(ctx: Any) -> dict[str, Any]:
+    """The police decision ending the period early is final (Directive 2004/81/EC Art.
+    6(4)): the deadlines of a stay that no longer runs close, and the coordinator plans
+    the next steps with her."""
+    reason = "the reflection period was ended early by a final decision"
+    ctx.cancel_deadline("reflection_end", reason=reason)
+    ctx.cancel_deadline("extension_decision_due", reason=reason)
+    return {"outcome": "ended_early"}

@@ -94,6 +94,9 @@ def record_return(ctx: Any) -> dict[str, Any]:
     if arrived is None:
         raise ValueError("the arrival date is missing")
     dates = follow_up_dates(arrived, ctx)
+    # She left on the day of travel: the end of her permitted stay, watched since she
+    # decided not to cooperate, is met by leaving before it.
+    ctx.meet_deadline("lawful_stay_end", stored_date(ctx.data.get("travel_date")) or arrived)
     roles = ["coordinator", "social_work"] if ctx.data.get("is_child") else ["coordinator"]
     ctx.notify(roles, translatable("Voluntary return completed"),
                translatable("The partner organisation confirmed the hand-over on arrival. The "

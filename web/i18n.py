@@ -160,7 +160,8 @@ TERMS = {
                                                       "decision on extending the stay"),
     ("kind", "cooperation_confirmation_due"): lazy_pgettext(
         "deadline kind", "prosecutor's confirmation"),
-    ("kind", "appeal_due"): lazy_pgettext("deadline kind", "appeal against a refusal"),
+    ("kind", "appeal_due"): lazy_pgettext("deadline kind", "appeal against a decision"),
+    ("kind", "lawful_stay_end"): lazy_pgettext("deadline kind", "end of her permitted stay"),
     ("kind", "permit_expiry"): lazy_pgettext("deadline kind", "permit expiry"),
     ("kind", "renewal_application_due"): lazy_pgettext("deadline kind",
                                                        "renewal application"),
@@ -193,6 +194,8 @@ TERMS = {
     ("event", "instance_cancelled"): lazy_pgettext("history event", "procedure cancelled"),
     ("event", "case_paused"): lazy_pgettext("history event", "case paused"),
     ("event", "case_resumed"): lazy_pgettext("history event", "case resumed"),
+    ("event", "signal_delivered"): lazy_pgettext("history event",
+                                                 "signal passed to her other procedures"),
     ("event", "notification_sent"): lazy_pgettext("history event", "notice sent"),
     ("event", "notification_emailed"): lazy_pgettext("history event", "notice e-mailed"),
     ("event", "notification_email_failed"): lazy_pgettext("history event",

@@ -50,7 +50,8 @@ def test_julija_after_identification(julija):
             "end_victim"} <= set(found.completed)
     assert found.active == [] and found.incidents == []
     assert {"flow_start_to_record_preliminary", "flow_record_preliminary_to_assess_person",
-            "flow_gw_formal_to_formal_identification"} <= set(found.taken_flows)
+            "flow_gw_formal_to_gw_family", "flow_gw_family_to_formal_identification"
+            } <= set(found.taken_flows)
 
     open_now = sorted(a for p in state.processes[2:] for a in p.active)
     assert open_now == julija.open_elements() == ["ask_plan_consent", "grant_permitted_stay"]

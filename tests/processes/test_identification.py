@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PROCESSES
-from tests.processes.steps import complete, only_task, rejected
+from tests.processes.steps import complete, only_task, open_elements, rejected
 
 CASE = "SI-2026-0042"
 
@@ -97,9 +97,22 @@ def test_refused_referral_is_a_normal_end_with_her_contacts(started):
         "referral_consent": False, "identified_on": None}
 
 
-def test_a_child_gets_a_guardian_and_family_contact(started):
+def test_a_child_offered_the_permitted_stay_waits_for_no_family_contact(started):
+    """A child without lawful stay is offered the stay as soon as her guardian agrees to
+    the referral; her family is traced in the reflection period (Art. 50(3))."""
     engine, instance = started
     complete(engine, instance.id, "record_preliminary", CHILD)
+    complete(engine, instance.id, "appoint_guardian", GUARDIAN, "social")
+    variables = engine.runtime.instance(instance.id).variables
+    assert variables["stay_offered_early"] is True
+    assert open_elements(engine, instance.id) == ["formal_identification"]
+
+
+def test_a_child_gets_a_guardian_and_family_contact(started):
+    """A child staying lawfully gets no reflection period: her family is contacted here,
+    before the formal identification."""
+    engine, instance = started
+    complete(engine, instance.id, "record_preliminary", {**CHILD, "stay_status": "eu_citizen"})
     assert engine.runtime.instance(instance.id).variables["age_years"] == 15
     assert only_task(engine, instance.id, "appoint_guardian").role == "social_work"
     notices = engine.deadlines.notifications(instance_id=instance.id, role="social_work")
@@ -129,7 +142,7 @@ def test_a_child_gets_a_guardian_and_family_contact(started):
     assert done.status == "completed"
     assert outputs(done.variables) == {
         "identification_outcome": "victim", "is_child": True, "unaccompanied_minor": True,
-        "foreigner_without_lawful_stay": True, "referral_consent": True,
+        "foreigner_without_lawful_stay": False, "referral_consent": True,
         "identified_on": "2026-03-02"}
     subjects = [n.subject for n in engine.deadlines.notifications(instance_id=instance.id)]
     assert "A child was identified as a victim of trafficking" in subjects
@@ -144,13 +157,14 @@ def test_presumed_child_whose_guardian_refuses_the_referral(started):
     complete(engine, instance.id, "appoint_guardian",
              {**GUARDIAN, "guardian_arrangement": "parent_or_legal_guardian",
               "referral_consent": False})
-    complete(engine, instance.id, "contact_family",
-             {"family_contact_step": "family_present", "family_contact_on": "2026-03-02"})
     assert only_task(engine, instance.id, "refer_child_for_protection").role == "social_work"
     complete(engine, instance.id, "refer_child_for_protection",
              {"child_protection_referral": False, "child_protection_decided_on": "2026-03-02",
               "child_protection_reasons": "She is safe with her parents; support at home.",
               "child_protection_child_heard": True}, "social")
+    assert only_task(engine, instance.id, "contact_family_not_referred").role == "social_work"
+    complete(engine, instance.id, "contact_family_not_referred",
+             {"family_contact_step": "family_present", "family_contact_on": "2026-03-02"})
     done = engine.runtime.instance(instance.id)
     assert done.status == "completed"
     assert outputs(done.variables) == {

@@ -56,13 +56,12 @@ def register(case: Case) -> list[tuple[str, str, str]]:
 
 
 def guardian_refused(engine) -> Case:
-    """Found, a guardian appointed who refuses the referral, her family traced."""
+    """Found, a guardian appointed who refuses the referral."""
     engine.repository.deploy(PROCESSES)
     case = Case.open(engine, CODE)
     case.complete("record_preliminary", "officer", GIRL, role="first_line")
     assert seen_by(case)["social_work"] == ["appoint_guardian"]
     case.complete("appoint_guardian", "social", GUARDIAN_REFUSES, role="social_work")
-    case.complete("contact_family", "social", FAMILY, role="social_work")
     return case
 
 
@@ -116,6 +115,9 @@ def test_a_child_social_work_decides_not_to_refer_is_not_identified(engine):
     case = guardian_refused(engine)
     case.at("2026-03-04")
     case.complete("refer_child_for_protection", "social", DO_NOT_REFER, role="social_work")
+    # Not referred, she is protected by social work, which still seeks her family.
+    assert seen_by(case)["social_work"] == ["contact_family_not_referred"]
+    case.complete("contact_family_not_referred", "social", FAMILY, role="social_work")
 
     assert case.instance.status == "completed"
     assert case.open_elements() == []

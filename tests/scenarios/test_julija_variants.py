@@ -47,14 +47,13 @@ def cooperates(case: Case, day: str) -> None:
 
 
 def identified_child(engine) -> Case:
-    """A 15-year-old alone: her guardian appointed, family tracing started, identified."""
+    """A 15-year-old alone: her guardian appointed, offered the permitted stay at once
+    (her family is traced in the reflection period), identified."""
     engine.repository.deploy(PROCESSES)
     child = Case.open(engine, "SI-3M8D-2C7Q")
     child.complete("record_preliminary", "sw", identification.CHILD, role="first_line")
     child.complete("appoint_guardian", "social", identification.GUARDIAN, role="social_work")
-    child.complete("contact_family", "social", {"family_contact_step": "tracing_started",
-                                                "family_contact_on": "2026-03-02"},
-                   role="social_work")
+    assert child.open_elements() == ["formal_identification", "grant_permitted_stay"]
     child.complete("formal_identification", "coord", identification.FORMAL, role="coordinator")
     return child
 
@@ -183,15 +182,15 @@ def test_she_chooses_to_go_home(case):
     assert (variables["stay_path"], variables["return_outcome"], variables["returned_on"],
             variables["follow_up_count"]) == ("return", "returned", "2026-05-25", 2)
     assert case.open_elements() == ["ask_plan_consent"] and case.instance.timers == []
-    assert [d.kind for d in case.deadlines()] == ["reflection_end"]
+    assert [(d.kind, d.status) for d in case.deadlines()] == [
+        ("reflection_end", "met"), ("lawful_stay_end", "met")]
     assert not {"confirm_cooperation", "file_application"} & ever_opened(case)
 
 
 def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_traced(engine,
                                                                                    case):
     """Art. 50(3): a child alone has a guardian and her family sought in the reflection
-    period; what identification did (the guardian) is not asked again, what it started
-    (tracing her family) is carried on."""
+    period; what identification did (the guardian) is not asked again."""
     child = identified_child(engine)
     variables = child.instance.variables
     assert (variables["age_years"], variables["unaccompanied_minor"]) == (15, True)
@@ -202,7 +201,6 @@ def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_trace
     (tracing,) = engine.tasks.tasks(role="social_work", instance_id=child.id)
     assert tracing.element_id == "contact_family"
     assert "Art. 50(3)" in tracing.documentation
-    assert "tracing started at her identification" in tracing.documentation
     child.complete("contact_family", "social",
                    {"family_contact": "in_progress", "family_contact_on": "2026-03-02",
                     "notes": "Tracing through the Red Cross, with her guardian."},
@@ -221,18 +219,18 @@ def test_an_unaccompanied_minor_keeps_her_guardian_and_her_family_is_still_trace
     assert not {"appoint_guardian", "contact_family"} & ever_opened(case)
 
 
-def test_a_child_whose_family_was_reached_at_identification_has_no_more_child_tasks(engine):
+def test_a_child_is_offered_the_stay_before_her_family_is_reached(engine):
+    """Tracing her family may take months: neither her stay nor her identification waits
+    for it (CETS Arts. 10(2), 13; Art. 50(3) puts the tracing in the reflection period)."""
     engine.repository.deploy(PROCESSES)
     child = Case.open(engine, "SI-4N2R-8H5W")
     child.complete("record_preliminary", "sw", identification.CHILD)
     child.complete("appoint_guardian", "social", identification.GUARDIAN)
-    child.complete("contact_family", "social", {
-        "family_contact_step": "not_safe", "family_contact_on": "2026-03-02",
-        "family_contact_note": "Her uncle arranged the travel."})
-    child.complete("formal_identification", "coord", identification.FORMAL)
+    assert child.open_elements() == ["formal_identification", "grant_permitted_stay"]
     child.complete("grant_permitted_stay", "officer", GRANT)
-    assert child.open_elements() == ["ask_plan_consent", "inform_of_permit", "record_decision"]
-    assert engine.tasks.tasks(role="social_work", instance_id=child.id) == []
+    assert child.task("contact_family").role == "social_work"
+    assert "contact_family" not in {e.element_id for e in engine.history.events(
+        instance_id=child.id, event_type="task_completed")}
 
 
 def test_a_child_decides_while_her_family_is_still_being_traced(engine):
@@ -243,10 +241,18 @@ def test_a_child_decides_while_her_family_is_still_being_traced(engine):
     child.complete("record_decision", "coord", {"decision": "cooperate",
                                                 "decision_date": "2026-04-01",
                                                 "decided_with_guardian": True})
+    # The permit procedure opens on her decision while her family is still sought.
+    assert {"confirm_cooperation", "file_application", "assess_best_interests",
+            "contact_family"} <= set(child.open_elements())
+    assert child.deadline("permit_application_due").status == "open"
+    child.at("2026-06-10")
     child.complete("contact_family", "social", {"family_contact": "family_contacted",
-                                                "family_contact_on": "2026-04-01"})
+                                                "family_contact_on": "2026-06-10"})
+    # Closing the reflection period does not open the permit procedure a second time.
+    opened = [e.element_id for e in engine.history.events(instance_id=child.id,
+                                                           event_type="task_created")]
+    assert opened.count("file_application") == 1
     assert child.task("confirm_cooperation").role == "prosecutor"
-    assert child.task("assess_best_interests").role == "social_work"
 
 
 def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_url,

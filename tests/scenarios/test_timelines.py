@@ -158,9 +158,6 @@ def test_unaccompanied_minor_timeline(engine):
         "appoint_guardian", "social", {**identification.GUARDIAN,
                                        "guardian_appointed_on": "2026-03-02"},
         role="social_work")
-    on(case, "2026-03-02", 14).complete(
-        "contact_family", "social", {"family_contact_step": "tracing_started",
-                                     "family_contact_on": "2026-03-02"}, role="social_work")
     on(case, "2026-03-03").complete(
         "grant_permitted_stay", "inspector",
         {"stay_decision": "granted", "stay_decision_date": "2026-03-03",

@@ -167,7 +167,6 @@ def test_a_best_interests_decision_is_shown_as_no_ones_consent(app, engine, bear
     case = Case.open(engine, CODE, process="identification")
     case.complete("record_preliminary", "officer", child.GIRL)
     case.complete("appoint_guardian", "social", child.GUARDIAN_REFUSES)
-    case.complete("contact_family", "social", child.FAMILY)
     case.at("2026-03-04")
     case.complete("refer_child_for_protection", "social", child.REFER)
 
