@@ -472,9 +472,16 @@ class FileFurtherPermit(FormSchema):
         past=True, allow_none=True, load_default=None)
     reason_not_filed = _text("Why she does not apply", "For example voluntary return.",
                              load_default="")
+    guardian_signed = _flag("Her guardian signed the application with her",
+                            "For a child: her guardian applies with her, and decides with her "
+                            "not to apply.", load_default=False)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if is_child_case(self.variables) and not data.get("guardian_signed"):
+            raise ValidationError("She is a child: her guardian takes part in this decision "
+                                  "and signs an application with her (CETS Art. 10(4)).",
+                                  "guardian_signed")
         if data.get("further_permit_basis") == "none":
             if data.get("further_permit_filed_on"):
                 raise ValidationError("With no further permit there is no filing date.",

@@ -20,6 +20,7 @@ from .fields import flag as _flag
 from .fields import line as _line
 from .fields import number as _number
 from .fields import text as _text
+from .reflection import is_child_case
 
 CONSENT = ("given", "refused")
 SCHOOLING_PURPOSE = "Enrolment in a school and the steps towards it (seed 001, 3.3)"
@@ -49,9 +50,15 @@ class AgreeSchooling(FormSchema):
         "her psychological state.", load_default=False)
     schooling_notes = _text("Notes", "What she wants to learn and any worries she has.",
                   load_default="")
+    decided_with_guardian = _flag("Her guardian decided with her",
+                                  "For a child: her guardian gives or refuses the consent "
+                                  "together with her; she is heard.", load_default=False)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if is_child_case(self.variables) and not data.get("decided_with_guardian"):
+            raise ValidationError("She is a child: her guardian decides with her (CETS Art. "
+                                  "10(4)).", "decided_with_guardian")
         if data.get("schooling_consent") == "given" and not data.get("recovery_progress_seen"):
             raise ValidationError("Schooling starts only when her recovery shows progress. "
                                   "If she is not ready yet, record that she does not want "

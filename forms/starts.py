@@ -68,3 +68,5 @@ class SchoolStart(FormSchema):
     permit_valid_until = day("Her permit is valid until",
                              "Enrolment must be arranged before her permit expires.",
                              allow_none=True, load_default=None)
+    is_child = flag("She is a child", "Her guardian decides with her on schooling.",
+                    load_default=False)

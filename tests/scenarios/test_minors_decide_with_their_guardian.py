@@ -5,7 +5,7 @@ social work assesses her best interests beside the application, never delaying i
 from __future__ import annotations
 
 from tests.processes import test_residence_permit_art50 as permit
-from tests.processes.steps import complete, only_task, open_elements
+from tests.processes.steps import at, complete, only_task, open_elements
 from tests.scenarios.test_julija import GRANT
 from tests.scenarios.test_julija_variants import identified_child
 
@@ -60,3 +60,37 @@ def test_an_adult_has_no_best_interests_step(engine):
     instance = permit.start(engine)
     assert sorted(open_elements(engine, instance.id)) == ["confirm_cooperation",
                                                           "file_application"]
+
+
+def test_a_childs_schooling_consent_is_given_with_her_guardian(engine):
+    from tests.processes import test_school_enrolment as school
+
+    school.deploy(engine)
+    instance = engine.runtime.start("school_enrolment", "SI-5C2K-7M4B", actor="coordinator",
+                                    data={"permit_valid_until": school.PERMIT_END,
+                                          "is_child": True})
+    message = permit.rejected(engine, instance.id, "agree_schooling", school.CONSENT,
+                              "decided_with_guardian")
+    assert "CETS Art. 10(4)" in message
+    complete(engine, instance.id, "agree_schooling",
+             {**school.CONSENT, "decided_with_guardian": True}, user="counsellor")
+    assert "agree_schooling" not in open_elements(engine, instance.id)
+
+
+def test_a_childs_further_permit_is_decided_with_her_guardian(engine):
+    instance = permit.start(engine, {**permit.START, "is_child": True})
+    complete(engine, instance.id, "assess_best_interests", BEST_INTERESTS, user="social")
+    complete(engine, instance.id, "confirm_cooperation", permit.CONFIRMED, user="prosecutor")
+    complete(engine, instance.id, "file_application",
+             {**permit.APPLICATION, "guardian_signed": True}, user="lawyer")
+    complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
+    at(engine, "2026-06-10")
+    complete(engine, instance.id, "decide_permit", permit.ISSUED, user="clerk")
+    complete(engine, instance.id, "follow_proceedings",
+             {"next_step": "proceedings_ended", "proceedings_ended_on": "2026-06-10"})
+    further = {"further_permit_basis": "education", "further_permit_filed_on": "2026-06-10"}
+    assert "guardian" in permit.rejected(engine, instance.id, "file_further_permit", further,
+                                         "guardian_signed")
+    complete(engine, instance.id, "file_further_permit", {**further, "guardian_signed": True})
+    assert permit.deadline(engine, instance.id,
+                           "further_permit_application_due").status == "met"
