@@ -285,8 +285,16 @@ def open_further_permit(ctx: Any) -> dict[str, Any]:
     ctx.set_deadline("further_permit_application_due", valid_until, owner="legal_adviser",
                      title=translatable("Apply for a permit on another basis before the permit "
                                         "expires"))
-    return {"further_permit_latest_safe_day":
-            ctx.jurisdiction.latest_safe_day(valid_until).isoformat()}
+    safe = ctx.jurisdiction.latest_safe_day(valid_until)
+    # The end of the Art. 50 permit is a cliff: everyone who supports her hears of it.
+    ctx.notify(["coordinator", "ngo_counsellor", "legal_adviser"],
+               translatable("Her Art. 50 permit will not be renewed"),
+               translatable("Case {code}: the criminal proceedings ended or the renewal was "
+                            "refused, so her permit ends on {end}. Unless she applies for a "
+                            "permit on another basis by {day} (Art. 50(9)), she loses her "
+                            "lawful stay.").format(code=ctx.case_code, end=valid_until.isoformat(),
+                                                   day=safe.isoformat()))
+    return {"further_permit_latest_safe_day": safe.isoformat()}
 
 
 @HANDLERS.register("residence_permit.record_further_permit")

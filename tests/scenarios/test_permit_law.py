@@ -158,3 +158,18 @@ def test_an_upheld_appeal_returns_to_the_unit_which_may_then_issue(engine):
     assert (state.variables["permit_outcome"], state.variables["permit_valid_until"]) == (
         "issued", "2026-12-10")
     assert open_elements(engine, instance.id) == ["follow_proceedings"]
+
+
+def test_the_end_of_the_permit_is_told_to_everyone_who_supports_her(engine):
+    """When the proceedings end the Art. 50 permit cannot be renewed (50(7)): the last day
+    to apply on another basis (50(9)) reaches the coordinator, her counsellor and the
+    legal adviser, not only the legal adviser's deadline list."""
+    instance = permit.start(engine)
+    permit.issue_permit(engine, instance.id)
+    complete(engine, instance.id, "follow_proceedings",
+             {"next_step": "proceedings_ended", "proceedings_ended_on": "2026-06-10"})
+    told = [(n.role, n.body) for n in procedure_notices(engine, instance_id=instance.id)
+            if n.subject == "Her Art. 50 permit will not be renewed"]
+    assert [role for role, _ in told] == ["coordinator", "ngo_counsellor", "legal_adviser"]
+    # Six months from 10 June: it ends on Thursday 10 December, the last day to apply.
+    assert all("ends on 2026-12-10" in body and "by 2026-12-10" in body for _, body in told)

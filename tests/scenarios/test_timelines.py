@@ -42,13 +42,16 @@ def on(case: Case, day: str, hour: int = 9) -> Case:
     return case
 
 
-def school_steps(case: Case, first_day: str) -> None:
-    """The preparation of her schooling, a step a week from ``first_day`` (a Monday)."""
+def school_steps(case: Case, first_day: str, child: bool = False) -> None:
+    """The preparation of her schooling, a step a week from ``first_day`` (a Monday); a
+    child's guardian decides with her on the schooling."""
     for week, (element_id, data) in enumerate(SCHOOL_STEPS):
         day = (date.fromisoformat(first_day) + timedelta(weeks=week)).isoformat()
         on(case, day)
         data = {k: day if isinstance(v, str) and v[:5] == "2026-" else v
                 for k, v in data.items()}
+        if child and element_id == "agree_schooling":
+            data["decided_with_guardian"] = True
         case.complete(element_id, USERS[case.task(element_id).role], data)
 
 
@@ -202,7 +205,7 @@ def test_unaccompanied_minor_timeline(engine):
     # Schooling beside the proceedings; enrolled in September.
     on(case, "2026-05-11").complete("follow_proceedings", "lawyer",
                                     {"next_step": "plan_schooling"}, role="legal_adviser")
-    school_steps(case, "2026-05-18")
+    school_steps(case, "2026-05-18", child=True)
     on(case, "2026-09-01").complete("record_enrolment", "teacher",
                                     {"enrolled_on": "2026-09-01"}, role="school")
     on(case, "2026-10-05").complete("report_progress", "teacher",
@@ -217,7 +220,8 @@ def test_unaccompanied_minor_timeline(engine):
         role="legal_adviser")
     on(case, "2027-03-08").complete(
         "file_further_permit", "lawyer", {"further_permit_basis": "education",
-                                          "further_permit_filed_on": "2027-03-08"},
+                                          "further_permit_filed_on": "2027-03-08",
+                                          "guardian_signed": True},
         role="legal_adviser")
     on(case, "2027-06-01")
 
