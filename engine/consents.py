@@ -202,6 +202,12 @@ class ConsentService:
                 raise NotFound(f"case {case_code} has no consent {consent_id}")
             if consent.status != GIVEN:
                 raise Conflict(f"consent {consent_id} is {consent.status}, not given")
+            if consent.given_by == BEST_INTERESTS:
+                # Protecting a child does not depend on consent (CETS Art. 10(4)): what
+                # social work decided in her best interests is not withdrawn like one.
+                raise Conflict(f"entry {consent_id} is social work's decision in her best "
+                               f"interests, not a consent: it is not withdrawn; social work "
+                               f"decides again if her situation changes")
             _withdraw(self.ctx, session, consent, on, user)
             return _view(consent, self.ctx.vault.shown_text(
                 session, case_code, NOTE_COLUMN, consent.obtained, True))

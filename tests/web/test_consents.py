@@ -178,6 +178,16 @@ def test_a_best_interests_decision_is_shown_as_no_ones_consent(app, engine, bear
     section = page[page.index('id="consents"'):]
     assert "(not a consent: decided by social work in her best interests)" in section
     assert "(by the guardian)" in section
+    assert section.count("She withdrew it") == 0  # the guardian refused; the rest is no consent
+
+    # Social work's decision is not a consent: no one withdraws it in her name.
+    decision_id = listed[0]["id"]
+    refused = client.post(f"/api/cases/{CODE}/consents/{decision_id}/withdraw",
+                          headers=bearer("coordinator"), json={"withdrawn_on": "2026-03-04"})
+    assert refused.status_code == 409
+    assert "not a consent" in refused.get_json()["message"]
+    assert [(c.status, c.withdrawn_on) for c in engine.consents.consents(CODE)] == [
+        ("given", None), ("refused", None)]
 
     # Outside a task, where no reasons are written, no one records such a decision.
     answer = client.post(f"/api/cases/{CODE}/consents", headers=bearer("coordinator"), json={
