@@ -370,6 +370,15 @@ def _check_process(process: etree._Element, forms: Container[str],
         elif form_key not in forms:
             problems.append(Problem(task_id, f"unknown form key {form_key!r}"))
 
+    for tag, kind in _NOBODY_RUNS.items():
+        for node in process.iterfind(f".//bpmn:{tag}", NS):
+            problems.append(Problem(node.get("id"), f"a {kind} has no one to do it and "
+                                    "nothing to run, so a case would wait at it or pass it "
+                                    "doing nothing: make it a user task in a role lane "
+                                    "(someone does it) or a service task with a handler "
+                                    "(the engine does it)"))
+    problems.extend(_uncaught_throws(process))
+
     for node in process.iterfind(".//bpmn:serviceTask", NS):
         handler = node.get(f"{{{CAMUNDA_NS}}}topic")
         if not handler:
@@ -379,6 +388,54 @@ def _check_process(process: etree._Element, forms: Container[str],
             problems.append(Problem(node.get("id"), f"unknown handler {handler!r}"))
 
     return problems
+
+
+_NOBODY_RUNS = {"task": "plain task (bpmn:task)", "manualTask": "manual task",
+                "sendTask": "send task"}
+"""Activities this engine gives no meaning: it asks no one and runs nothing for them."""
+
+
+def _uncaught_throws(process: etree._Element) -> list[Problem]:
+    """An escalation or error thrown where nothing catches it would be lost without a
+    trace (SpiffWorkflow completes the instance); each must have a catcher in the file.
+
+    A catcher is a boundary event on an activity around the throw, or the start event
+    of an event subprocess around it, with the same code or none (catch-all).
+    """
+    problems = []
+    for kind in ("escalation", "error"):
+        definition = f"bpmn:{kind}EventDefinition"
+        for thrower in process.iter(_tag("intermediateThrowEvent"), _tag("endEvent")):
+            for thrown in thrower.iterfind(definition, NS):
+                if not _caught(thrower, kind, thrown.get(f"{kind}Ref")):
+                    problems.append(Problem(thrower.get("id"), f"the {kind} thrown here is "
+                                            f"caught nowhere, so it would be lost: catch it "
+                                            f"with an {kind} boundary event on the "
+                                            "subprocess around it, or an event subprocess "
+                                            f"with an {kind} start event, in this file"))
+    return problems
+
+
+def _caught(thrower: etree._Element, kind: str, ref: str | None) -> bool:
+    definition = f"bpmn:{kind}EventDefinition"
+    scope = thrower.getparent()
+    while scope is not None and scope.tag in (_tag("subProcess"), _tag("process"),
+                                              _tag("transaction")):
+        catchers = [b for b in scope.itersiblings(_tag("boundaryEvent"), preceding=True)] + \
+            [b for b in scope.itersiblings(_tag("boundaryEvent"))]
+        catchers = [b for b in catchers if b.get("attachedToRef") == scope.get("id")]
+        for sub in scope.iterfind("bpmn:subProcess[@triggeredByEvent='true']", NS):
+            catchers.extend(sub.iterfind("bpmn:startEvent", NS))
+        for catcher in catchers:
+            for caught in catcher.iterfind(definition, NS):
+                if caught.get(f"{kind}Ref") in (None, "", ref):
+                    return True
+        scope = scope.getparent()
+    return False
+
+
+def _tag(local: str) -> str:
+    return f"{{{BPMN_NS}}}{local}"
 
 
 def _spiff_problems(content: bytes, keys: list[str], called: list[bytes]) -> list[Problem]:

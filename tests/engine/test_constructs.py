@@ -1,0 +1,87 @@
+"""BPMN as analysts draw it: each construct of ``constructs/`` runs to its end or is refused.
+
+A diagram that deploys must run: the constructs this engine gives no meaning (a plain or
+manual task, a send task, an escalation or error that nothing catches) are refused at
+deploy with the element named and what to draw instead, and nothing is stored. Those
+that run are walked step by step with a new engine between the steps, as after a restart,
+so every step is taken from the state saved in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine import ProcessEngine
+from engine.errors import DeployError
+from tests.diagrams import registries
+from tests.engine.test_deploy import snapshot
+
+CONSTRUCTS = Path(__file__).parent / "constructs"
+CASE = "SI-7C4N-2R8T"
+
+REFUSED = {
+    "plain_task": ("draft", "user task in a role lane"),
+    "manual_task": ("draft", "service task with a handler"),
+    "send_task": ("draft", "user task in a role lane"),
+    "uncaught_escalation": ("raise", "escalation thrown here is caught nowhere"),
+    "uncaught_error": ("fail", "error thrown here is caught nowhere"),
+}
+"""Construct -> (the element named, words of the hint)."""
+
+RUNS = {
+    "caught_escalation": (["read", "act_on_late"], "end_late"),
+}
+"""Construct -> (the user tasks completed in order, one per restart; the end reached)."""
+
+
+def _engine(make_engine: Callable[..., ProcessEngine]) -> ProcessEngine:
+    forms, handlers, _ = registries()
+    return make_engine(forms=forms, handlers=handlers)
+
+
+def test_every_construct_file_is_listed():
+    assert {p.stem for p in CONSTRUCTS.glob("*.bpmn")} == (
+        set(REFUSED) | set(RUNS) | {"no_matching_branch"})
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_construct_that_cannot_run_is_refused_at_deploy(make_engine, name):
+    engine = _engine(make_engine)
+    element, hint = REFUSED[name]
+    before = snapshot(engine)
+    with pytest.raises(DeployError) as refused:
+        engine.repository.deploy(CONSTRUCTS / f"{name}.bpmn")
+    assert [(p.element_id, hint in p.message) for p in refused.value.problems] == [
+        (element, True)]
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_a_construct_runs_to_its_end_across_restarts(make_engine, name):
+    steps, end = RUNS[name]
+    _engine(make_engine).repository.deploy(CONSTRUCTS / f"{name}.bpmn")
+    instance_id = _engine(make_engine).runtime.start(name, CASE, actor="coordinator").id
+    for element in steps:
+        engine = _engine(make_engine)  # a new engine: the step starts from the saved state
+        (task,) = [t for t in engine.runtime.instance(instance_id).open_tasks]
+        assert task.element_id == element
+        engine.tasks.complete(task.id, "coordinator", {"note": f"{element} done"})
+    done = _engine(make_engine).runtime.instance(instance_id)
+    assert (done.status, done.open_tasks) == ("completed", [])
+    state = _engine(make_engine).runtime.diagram_state(instance_id)
+    assert end in state.process(name).completed
+
+
+def test_a_gateway_no_branch_of_which_matches_stops_as_an_incident(make_engine):
+    """Not a crash: the case stops at the gateway with a one-line reason for its monitor."""
+    engine = _engine(make_engine)
+    engine.repository.deploy(CONSTRUCTS / "no_matching_branch.bpmn")
+    instance = engine.runtime.start("no_matching_branch", CASE, actor="coordinator")
+    (task,) = instance.open_tasks
+    engine.tasks.complete(task.id, "coordinator", {"note": "none open", "count": 0})
+    stuck = _engine(make_engine).runtime.instance(instance.id)
+    assert (stuck.status, stuck.incident_element) == ("incident", "choose")
+    assert "\n" not in stuck.incident_message and "choose" in stuck.incident_message
