@@ -253,7 +253,8 @@ def inspect_diagram(
     if not processes:
         return [], [Problem(None, 'no executable process: mark a bpmn:process isExecutable="true"')]
 
-    problems = code_problems(root)
+    problems = _id_problems(root)
+    problems.extend(code_problems(root))
     problems.extend(_key_problems(processes))
     for process in processes:
         problems.extend(_check_process(process, forms, handlers))
@@ -264,6 +265,35 @@ def inspect_diagram(
     if not problems:
         problems.extend(_spiff_problems(content, [i.key for i in infos], called))
     return infos, problems
+
+
+NCNAME = re.compile(r"[^\W\d][\w.\-]*")
+"""An XML Schema ``ID`` (an NCName): a letter or ``_`` first, then letters, digits, ``_ . -``;
+no colon, no space. The BPMN 2.0 schema types every ``id`` so."""
+
+
+def _id_problems(root: etree._Element) -> list[Problem]:
+    """Ids the BPMN 2.0 schema refuses: not an NCName, or used twice in the document.
+
+    Flows, lanes and diagram shapes refer to elements by id, so a duplicate would make
+    the engine and the modeler see different diagrams.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for element in root.iter():
+        value = element.get("id")
+        if value is None or not isinstance(element.tag, str):
+            continue
+        shown = value if value.isprintable() and len(value) <= 100 else None
+        if not NCNAME.fullmatch(value):
+            problems.append(Problem(shown, f"the id {value[:100]!r} is not allowed in BPMN "
+                                    "2.0: start with a letter or '_', then letters, digits, "
+                                    "'_', '.' or '-' (no spaces or colons)"))
+        elif value in seen:
+            problems.append(Problem(shown, f"the id {value!r} is used by two elements: "
+                                    "each element needs its own"))
+        seen.add(value)
+    return problems
 
 
 def _key_problems(processes: list[etree._Element]) -> list[Problem]:

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from engine import ProcessEngine
 from engine.errors import DeployError
+from tests.conftest import PROCESSES
 from tests.diagrams import registries
 from tests.engine.test_deploy import snapshot
 
@@ -28,6 +30,8 @@ REFUSED = {
     "send_task": ("draft", "user task in a role lane"),
     "uncaught_escalation": ("raise", "escalation thrown here is caught nowhere"),
     "uncaught_error": ("fail", "error thrown here is caught nowhere"),
+    "id_with_space": ("draft plan", "not allowed in BPMN 2.0"),
+    "call_without_element": ("draft", "set calledElement"),
 }
 """Construct -> (the element named, words of the hint)."""
 
@@ -85,3 +89,25 @@ def test_a_gateway_no_branch_of_which_matches_stops_as_an_incident(make_engine):
     stuck = _engine(make_engine).runtime.instance(instance.id)
     assert (stuck.status, stuck.incident_element) == ("incident", "choose")
     assert "\n" not in stuck.incident_message and "choose" in stuck.incident_message
+
+
+BPMN20 = Path(__file__).parents[1] / "data" / "bpmn20" / "BPMN20.xsd"
+FLOW_ELEMENTS = ("task", "Task", "Event", "Gateway", "subProcess", "callActivity",
+                 "sequenceFlow", "lane", "participant", "boundaryEvent")
+
+
+@pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.stem)
+def test_our_procedures_are_valid_bpmn_with_a_complete_diagram(path):
+    """Valid against the OMG BPMN 2.0 schema, so any modeler opens them, and every node,
+    flow and lane has its shape or edge, so every modeler draws all of it."""
+    schema = etree.XMLSchema(etree.parse(str(BPMN20)))
+    document = etree.parse(str(path))
+    assert schema.validate(document), [str(e) for e in schema.error_log][:3]
+    drawn = {e.get("bpmnElement") for e in document.iter(
+        "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape",
+        "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNEdge")}
+    semantic = {e.get("id") for e in document.iter()
+                if isinstance(e.tag, str) and e.tag.startswith("{http://www.omg.org/spec/BPMN/"
+                                                               "20100524/MODEL}")
+                and e.tag.rsplit("}", 1)[1].endswith(FLOW_ELEMENTS)}
+    assert semantic - drawn == set()
