@@ -35,6 +35,7 @@ engine would silently skip or run as code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -139,6 +140,24 @@ _REFUSED_ELEMENTS: dict[str, str] = {
 }
 """Local names (in any namespace) refused wherever they appear in a diagram."""
 
+_IGNORED_EXTENSIONS: dict[str, str] = {
+    "inputOutput": "input/output mappings are not run by this engine: a task reads and "
+                   "writes the case's variables by name",
+    "in": "call activity variable mappings are not run by this engine: the called "
+          "procedure receives the caller's variables and returns its own",
+    "out": "call activity variable mappings are not run by this engine: the called "
+           "procedure receives the caller's variables and returns its own",
+    "formData": "generated forms are not run by this engine: set camunda:formKey to one "
+                "of the registered forms",
+    "connector": "connectors are not run by this engine: use a service task that names a "
+                 "handler",
+    "field": "field injection is not run by this engine: use a service task that names a "
+             "handler",
+}
+"""Camunda 7 extension elements the engine would otherwise ignore in silence."""
+
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+
 _REFUSED_CAMUNDA_ATTRIBUTES = {
     "class": "Java classes are not run by this engine",
     "delegateExpression": "delegate expressions are not run by this engine",
@@ -152,13 +171,48 @@ def code_problems(root: etree._Element) -> list[Problem]:
     pending = [root]
     while pending:
         element = pending.pop()
-        refused = _REFUSED_ELEMENTS.get(etree.QName(element).localname)
+        refused = _REFUSED_ELEMENTS.get(etree.QName(element).localname) or _ignored(element)
         if refused is not None:
             problems.append(Problem(_owner_id(element), refused))
             continue  # one problem for the element, none for what it holds
         problems.extend(_problems_of(element))
         pending.extend(reversed([c for c in element if isinstance(c.tag, str)]))
     return problems
+
+
+def _ignored(element: etree._Element) -> str | None:
+    """Why an extension element this engine would not run is refused, or None."""
+    name = etree.QName(element)
+    if name.namespace == ZEEBE_NS:
+        return (f"zeebe:{name.localname}: this is a Camunda 8 (Zeebe) diagram, which this "
+                "engine does not run: draw user tasks with camunda:formKey in role lanes "
+                'and service tasks with camunda:type="external" camunda:topic="<handler>" '
+                "(Camunda 7 dialect)")
+    if name.namespace == CAMUNDA_NS:
+        return _IGNORED_EXTENSIONS.get(name.localname)
+    return None
+
+
+def dialect_hint(text: str, what: str) -> str | None:
+    """What to write instead when an expression is in another engine's dialect."""
+    stripped = text.strip()
+    juel = re.fullmatch(r"[$#]\{(.*)\}", stripped, re.DOTALL)
+    if juel:
+        return (f"this is a Camunda 7 (JUEL) expression: write only what is inside the "
+                f"braces, {juel.group(1).strip()!r}")
+    if stripped.startswith("=") and not stripped.startswith("=="):
+        return (f"this is a FEEL expression (Camunda 8): write it without the leading '=', "
+                f"{stripped[1:].strip()!r}")
+    if what == _CYCLE and re.fullmatch(r"[0-9*?/,\-LW#A-Z ]+", stripped) \
+            and len(stripped.split()) in (5, 6, 7):
+        return ("this is a cron expression: write an ISO 8601 repeating interval, such as "
+                "'R/P1D' for every day or 'R/P1W' for every week")
+    if re.search(r"&&|\|\||!(?!=)", stripped):
+        return "write 'and', 'or' and 'not' instead of '&&', '||' and '!'"
+    words = set(re.findall(r"[A-Za-z_]\w*", re.sub(r"'[^']*'|\"[^\"]*\"", "", stripped)))
+    if words & {"true", "false", "null"}:
+        return "write True, False and None (with capitals) instead of true, false and null"
+    return None
 
 
 def _problems_of(element: etree._Element) -> Iterator[Problem]:
@@ -196,7 +250,7 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
 
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
-    problem = check_expression(text)
+    problem = dialect_hint(text or "", what) or check_expression(text)
     if problem is None and what == _CYCLE and iso_literal(text or ""):
         problem = cycle_problem(text or "")
     if problem:
