@@ -24,13 +24,15 @@ from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ServiceTask, UserTas
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway as DefaultInclusiveGateway
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway as DefaultParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
-from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, SubWorkflowParser
 from SpiffWorkflow.util.task import TaskState
 
 from .diagram_code import code_problems
 from .errors import Problem
+from .loops import LoopParser
 from .roles import ROLES
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -182,7 +184,7 @@ def _is_join(spec: Any) -> bool:
     return isinstance(spec, (ParallelGateway, InclusiveGateway)) and len(spec.inputs) > 1
 
 
-class _HumanTaskParser(CamundaTaskParser):
+class _HumanTaskParser(LoopParser):
     def create_task(self) -> HumanTask:
         return self.spec_class(
             self.spec, self.bpmn_id,
@@ -192,7 +194,7 @@ class _HumanTaskParser(CamundaTaskParser):
         )
 
 
-class _HandlerTaskParser(CamundaTaskParser):
+class _HandlerTaskParser(LoopParser):
     def create_task(self) -> HandlerTask:
         return self.spec_class(self.spec, self.bpmn_id,
                                handler=self.attribute("topic", "camunda"),
@@ -206,7 +208,10 @@ class DiagramParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         full_tag("userTask"): (_HumanTaskParser, HumanTask),
         full_tag("serviceTask"): (_HandlerTaskParser, HandlerTask),
-        full_tag("callActivity"): (CallActivityParser, CaseCallActivity),
+        full_tag("callActivity"): (type("_CallParser", (LoopParser, CallActivityParser), {}),
+                                   CaseCallActivity),
+        full_tag("subProcess"): (type("_SubprocessParser", (LoopParser, SubWorkflowParser), {}),
+                                 CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("subProcess")][1]),
         full_tag("parallelGateway"): (GatewayParser, CaseParallelGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayParser, CaseInclusiveGateway),
     }
@@ -490,4 +495,26 @@ def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None 
     parser.add_bpmn_xml(read_xml(content))
     for document in called or []:
         parser.add_bpmn_xml(read_xml(document))
-    return {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}
+    parsed = {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}
+    for spec, subprocesses in parsed.values():
+        for each in (spec, *subprocesses.values()):
+            connect_loops(each)
+    return parsed
+
+
+def connect_loops(spec: BpmnProcessSpec) -> None:
+    """Let every loop and multi-instance activity hear its children complete.
+
+    SpiffWorkflow connects an activity to its child's completion only when it creates
+    the first child, on the spec object of that moment. A workflow restored from its
+    saved state against a freshly parsed spec (a restart, another worker, the command
+    line) had no such connection, so a sequential activity never started its second
+    child and a parallel one never finished. Connecting at parse time, as SpiffWorkflow
+    itself would at the first child, makes every spec ready whatever it restores.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(
+                    task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)

@@ -47,6 +47,7 @@ from .effects import (
 )
 from .expressions import ExpressionError, check_expression, evaluate
 from .jurisdiction import Jurisdiction
+from .loops import child_label
 from .roles import ROLES
 from .script_environment import ExpressionRefused, SafeEnvironment
 
@@ -343,9 +344,10 @@ def scan(workflow: BpmnWorkflow) -> Scan:
 def _classify(task: Task, result: Scan) -> None:
     spec = task.task_spec
     if task.state == TaskState.READY and isinstance(spec, HumanTask):
+        title, label = spec.bpmn_name or spec.bpmn_id, child_label(task)
         result.open_tasks.append(OpenTask(
             spiff_task_id=str(task.id), element_id=spec.bpmn_id,
-            title=spec.bpmn_name or spec.bpmn_id, role=spec.lane or "",
+            title=f"{title}: {label}" if label else title, role=spec.lane or "",
             form_key=spec.form_key, documentation=spec.documentation,
             due_date=_due_date(task, spec.due_date), due_deadline=due_deadline(spec.due_date),
         ))

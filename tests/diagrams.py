@@ -122,6 +122,7 @@ class Start(FormSchema):
     note = fields.String(metadata={"label": "Note"})
     count = fields.Integer(metadata={"label": "Count"})
     legal_date = fields.String(metadata={"label": "Legal date"})
+    services = fields.List(fields.String(), metadata={"label": "Services of her plan"})
 
 
 class Switch:

@@ -42,8 +42,14 @@ REFUSED = {
 
 RUNS = {
     "caught_escalation": (["read", "act_on_late"], "end_late"),
+    "multi_instance_parallel": (["report", "report", "report", "close"], "end"),
+    "multi_instance_sequential": (["report", "report", "report", "close"], "end"),
+    "multi_instance_collection": (["report", "report", "close"], "end"),
 }
 """Construct -> (the user tasks completed in order, one per restart; the end reached)."""
+
+
+START_DATA = {"multi_instance_collection": {"services": ["shelter", "psychologist"]}}
 
 
 def _engine(make_engine: Callable[..., ProcessEngine]) -> ProcessEngine:
@@ -73,11 +79,13 @@ def test_a_construct_that_cannot_run_is_refused_at_deploy(make_engine, name):
 def test_a_construct_runs_to_its_end_across_restarts(make_engine, name):
     steps, end = RUNS[name]
     _engine(make_engine).repository.deploy(CONSTRUCTS / f"{name}.bpmn")
-    instance_id = _engine(make_engine).runtime.start(name, CASE, actor="coordinator").id
+    instance_id = _engine(make_engine).runtime.start(name, CASE, actor="coordinator",
+                                                     data=START_DATA.get(name)).id
     for element in steps:
         engine = _engine(make_engine)  # a new engine: the step starts from the saved state
-        (task,) = [t for t in engine.runtime.instance(instance_id).open_tasks]
-        assert task.element_id == element
+        open_tasks = engine.runtime.instance(instance_id).open_tasks
+        assert open_tasks and {t.element_id for t in open_tasks} == {element}
+        task = open_tasks[0]
         engine.tasks.complete(task.id, "coordinator", {"note": f"{element} done"})
     done = _engine(make_engine).runtime.instance(instance_id)
     assert (done.status, done.open_tasks) == ("completed", [])
@@ -117,3 +125,31 @@ def test_our_procedures_are_valid_bpmn_with_a_complete_diagram(path):
                                                                "20100524/MODEL}")
                 and e.tag.rsplit("}", 1)[1].endswith(FLOW_ELEMENTS)}
     assert semantic - drawn == set()
+
+
+@pytest.mark.parametrize(("name", "data", "titles"), [
+    ("multi_instance_collection", {"services": ["shelter", "psychologist"]},
+     ["Refer her to the service: psychologist", "Refer her to the service: shelter"]),
+    ("multi_instance_parallel", None, [f"Monthly school report: {n}" for n in (1, 2, 3)]),
+    ("multi_instance_sequential", None, ["Monthly school report: 1 of 3"]),
+])
+def test_each_child_of_a_multi_instance_task_says_what_it_is_for(make_engine, name, data,
+                                                                 titles):
+    engine = _engine(make_engine)
+    engine.repository.deploy(CONSTRUCTS / f"{name}.bpmn")
+    instance = engine.runtime.start(name, CASE, actor="coordinator", data=data)
+    assert sorted(t.title for t in instance.open_tasks) == titles
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    ({}, "the collection 'services' is not a list"),
+    ({"services": [f"service {n}" for n in range(1001)]}, "runs at most 1000"),
+])
+def test_a_collection_it_cannot_run_stops_the_activity_as_an_incident(make_engine, data,
+                                                                       words):
+    engine = _engine(make_engine)
+    engine.repository.deploy(CONSTRUCTS / "multi_instance_collection.bpmn")
+    instance = engine.runtime.start("multi_instance_collection", CASE, actor="coordinator",
+                                    data=data)
+    assert (instance.status, instance.incident_element) == ("incident", "report")
+    assert words in instance.incident_message and instance.open_tasks == []
