@@ -30,6 +30,7 @@ from .inbox import InboxService
 from .jurisdiction import jurisdiction
 from .keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from .mail import Mailer, parse_smtp_url
+from .messages import MessageService
 from .models import EngineSetting
 from .person_records import PersonRecordService
 from .privacy import VariableKinds
@@ -68,6 +69,7 @@ class ProcessEngine:
         self.repository = RepositoryService(self.ctx)
         self.runtime = RuntimeService(self.ctx, self.repository)
         self.tasks = TaskService(self.ctx)
+        self.messages = MessageService(self.ctx, self.runtime)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)

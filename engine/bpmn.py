@@ -33,6 +33,7 @@ from SpiffWorkflow.util.task import TaskState
 from .diagram_code import code_problems
 from .errors import Problem
 from .loops import LoopParser
+from .message_events import MESSAGE_EVENT_PARSERS
 from .roles import ROLES
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -206,6 +207,7 @@ class DiagramParser(CamundaParser):
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        **MESSAGE_EVENT_PARSERS,
         full_tag("userTask"): (_HumanTaskParser, HumanTask),
         full_tag("serviceTask"): (_HandlerTaskParser, HandlerTask),
         full_tag("callActivity"): (type("_CallParser", (LoopParser, CallActivityParser), {}),

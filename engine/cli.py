@@ -182,6 +182,34 @@ def start(ctx: click.Context, key: str, case_code: str, data: str | None,
     echo_views(view, as_json, _instance_line)
 
 
+@main.command()
+@click.argument("name")
+@click.option("--case", "case_code", required=True, help="Her case code.")
+@click.option("--correlate", multiple=True, metavar="KEY=VALUE",
+              help="A variable the waiting procedure must hold with this value (text); "
+                   "repeat for more.")
+@click.option("--data", default=None, help="Named values as a JSON object.")
+@actor_option
+@json_option
+@click.pass_context
+@reported
+def message(ctx: click.Context, name: str, case_code: str, correlate: tuple[str, ...],
+            data: str | None, actor: str | None, as_json: bool) -> None:
+    """Deliver an outside party's message to the procedure of a case that waits for it."""
+    engine = engine_of(ctx)
+    who = acting_as(engine, actor, roles=(*MONITORS, "legal_adviser", "admin_unit"))
+    pairs = {}
+    for pair in correlate:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--correlate")
+        pairs[key] = value
+    delivery = engine.messages.correlate(name, case_code, correlate=pairs,
+                                         data=json_data(data), actor=who)
+    echo_views(delivery, as_json, lambda d: (
+        f"{d.instance_id}\t{d.process_key}\t{'started' if d.started else 'delivered'}"))
+
+
 def _instance_line(i: Any) -> str:
     incident = ""
     if i.incident_element:

@@ -18,16 +18,22 @@ from zoneinfo import ZoneInfo
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnWorkflowConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.camunda.specs.event_definitions import (
+    MessageEventDefinition as CamundaMessageEventDefinition,
+)
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -48,6 +54,7 @@ from .effects import (
 from .expressions import ExpressionError, check_expression, evaluate
 from .jurisdiction import Jurisdiction
 from .loops import child_label
+from .message_events import CaseMessageEventDefinition
 from .roles import ROLES
 from .script_environment import ExpressionRefused, SafeEnvironment
 
@@ -257,7 +264,11 @@ class StateSerializer:
     """Instance state to JSON-ready dicts and back, against a cached spec."""
 
     def __init__(self) -> None:
-        registry = BpmnWorkflowSerializer.configure()
+        # The state holds the message events an event-based gateway has seen: the
+        # serializer must know the Camunda message class and ours.
+        config = {**DEFAULT_CONFIG, CamundaMessageEventDefinition: MessageEventDefinitionConverter,
+                  CaseMessageEventDefinition: MessageEventDefinitionConverter}
+        registry = BpmnWorkflowSerializer.configure(config)
         _StateConverter(BpmnWorkflow, registry)
         self._serializer = BpmnWorkflowSerializer(registry)
 
@@ -353,6 +364,10 @@ def _classify(task: Task, result: Scan) -> None:
         ))
     elif task.state == TaskState.WAITING:
         definition = getattr(spec, "event_definition", None)
+        if isinstance(definition, MultipleEventDefinition):
+            # An event-based gateway keeps the due time of its timer branch as its own.
+            definition = next((d for d in definition.event_definitions
+                               if isinstance(d, TimerEventDefinition)), None)
         if isinstance(definition, TimerEventDefinition):
             due = _timer_due_at(task, definition)
             if due is not None:

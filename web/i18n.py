@@ -194,6 +194,7 @@ TERMS = {
     ("event", "instance_cancelled"): lazy_pgettext("history event", "procedure cancelled"),
     ("event", "case_paused"): lazy_pgettext("history event", "case paused"),
     ("event", "case_resumed"): lazy_pgettext("history event", "case resumed"),
+    ("event", "message_received"): lazy_pgettext("history event", "message received"),
     ("event", "signal_delivered"): lazy_pgettext("history event",
                                                  "signal passed to her other procedures"),
     ("event", "notification_sent"): lazy_pgettext("history event", "notice sent"),
