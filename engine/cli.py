@@ -27,6 +27,7 @@ from .cli_common import (
 from .cli_people import inbox, mail, users
 from .cli_protection import audit, case_rights, keys
 from .clock import parse_duration
+from .errors import BadRequest
 from .inbox import SOURCES
 from .tasks import check_release
 from .users import MONITORS, PUBLISHERS
@@ -202,7 +203,7 @@ def message(ctx: click.Context, name: str, case_code: str, correlate: tuple[str,
     for pair in correlate:
         key, equals, value = pair.partition("=")
         if not equals or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--correlate")
+            raise BadRequest(f"--correlate {pair!r} is not KEY=VALUE")
         pairs[key] = value
     delivery = engine.messages.correlate(name, case_code, correlate=pairs,
                                          data=json_data(data), actor=who)

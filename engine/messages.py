@@ -37,7 +37,7 @@ from .context import EngineContext
 from .errors import BadRequest, Conflict, NotFound
 from .execution import run_guarded
 from .instances import RUNNING, WAITING, InstanceStore, StepLog
-from .message_events import FROM_OUTSIDE
+from .message_events import FROM_OUTSIDE, CaseMessageEventDefinition
 from .models import ProcessDefinition, ProcessInstance
 from .plain_text import refuse_broken_text
 from .runtime import RuntimeService
@@ -156,7 +156,11 @@ class MessageService:
         definition = _definition(workflow, name)
 
         def catch(wf: BpmnWorkflow, log: StepLog) -> None:
-            wf.catch(BpmnEvent(definition, payload={FROM_OUTSIDE: values}))
+            # Ours (events) takes the values under FROM_OUTSIDE; SpiffWorkflow's own (a
+            # receive task) sets a payload's keys as variables.
+            payload = {FROM_OUTSIDE: values} \
+                if isinstance(definition, CaseMessageEventDefinition) else dict(values)
+            wf.catch(BpmnEvent(definition, payload=payload))
             run_guarded(wf, None, log)
 
         log = self.store.run(workflow, catch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -105,6 +106,11 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     (("inbox", "list", "--user", "nobody"), "user 'nobody' does not exist"),
     (("inbox", "read", "--user", "nobody"), "give notification ids or --all"),
     (("mail", "send"), "e-mail is off"),
+    (("message", "court_decision", "--case", "C-1"), "no procedure of case C-1 waits"),
+    (("message", "court_decision", "--case", "C-1", "--correlate", "claim"),
+     "'claim' is not KEY=VALUE"),
+    (("message", "court_decision", "--case", "C-1", "--data", '{"d": [1]}'),
+     "not a list or an object"),
 ])
 def test_cli_errors_are_one_line_and_non_zero(cli, args, reason):
     cli("deploy", str(PROCESSES))
@@ -259,3 +265,14 @@ def test_cli_acts_only_as_an_existing_active_user_holding_the_tasks_role(cli, da
     actors = {(e["event_type"], e["actor"]) for e in cli.json("history", "1")}
     assert {("instance_started", "coord"), ("task_claimed", "officer"),
             ("task_unclaimed", "officer"), ("task_completed", "officer-2")} <= actors
+
+
+def test_cli_delivers_the_court_decision_to_the_waiting_procedure(cli):
+    """The legal adviser records an outside answer from the command line."""
+    constructs = Path(__file__).parent / "engine" / "constructs"
+    cli("deploy", str(constructs / "message_catch.bpmn"))
+    started = cli.json("start", "message_catch", "--case", "SI-2026-0008")
+    delivered = cli.json("message", "court_decision", "--case", "SI-2026-0008", "--as", "lawyer",
+                         "--data", '{"decision": "final"}')
+    assert (delivered["instance_id"], delivered["started"]) == (started["id"], False)
+    assert cli.json("show", str(started["id"]))["status"] == "completed"
