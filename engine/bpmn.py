@@ -415,6 +415,12 @@ def _check_process(process: etree._Element, forms: Container[str],
                                     "(someone does it) or a service task with a handler "
                                     "(the engine does it)"))
     problems.extend(_uncaught_throws(process))
+    for thrower in process.iter(_tag("intermediateThrowEvent"), _tag("endEvent")):
+        if thrower.find("bpmn:messageEventDefinition", NS) is not None:
+            problems.append(Problem(thrower.get("id"), "a message thrown by a procedure "
+                                    "reaches no one here: messages come from outside "
+                                    "(POST /api/messages, varnapot message); to tell another "
+                                    "procedure of the same case, throw a signal"))
 
     for node in process.iterfind(".//bpmn:serviceTask", NS):
         handler = node.get(f"{{{CAMUNDA_NS}}}topic")

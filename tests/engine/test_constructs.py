@@ -37,6 +37,7 @@ REFUSED = {
     "cron_timer": [("every_morning", "'R/P1D' for every day")],
     "zeebe_task": [("draft", "Camunda 8 (Zeebe) diagram"), ("draft", "names no handler")],
     "input_output": [("draft", "input/output mappings are not run")],
+    "message_throw": [("raise", "throw a signal")],
 }
 """Construct -> every problem deploy reports: (the element named, words of its hint)."""
 
