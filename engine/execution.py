@@ -443,14 +443,30 @@ def run_guarded(workflow: BpmnWorkflow, task: Task | None = None,
             if log is not None and task.has_state(TaskState.COMPLETED):
                 log(task)
         advance(workflow, log)
-    except WorkflowException as exc:
-        failed = getattr(exc, "task", None) or _unexplained_error(workflow)
+    except Exception as exc:  # noqa: BLE001 - a construct SpiffWorkflow mishandles too
+        failed = getattr(exc, "task", None) or _unexplained_error(workflow) \
+            or _task_in_traceback(exc)
         if failed is None:
             raise
-        failed._set_internal_data(incident={"message": _reason(exc),
+        message = _reason(exc) if isinstance(exc, WorkflowException) \
+            else f"the engine could not run this step ({exc.__class__.__name__}: {_reason(exc)})"
+        failed._set_internal_data(incident={"message": message,
                                             "type": exc.__class__.__name__})
         if failed.state != TaskState.ERROR:
             failed._set_state(TaskState.ERROR)
+
+
+def _task_in_traceback(exc: BaseException) -> Task | None:
+    """The task SpiffWorkflow was working on when an error that names none was raised
+    (a ``TypeError`` deep in a task spec): the innermost frame's ``my_task``."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        candidate = trace.tb_frame.f_locals.get("my_task")
+        if isinstance(candidate, Task):
+            found = candidate
+        trace = trace.tb_next
+    return found
 
 
 def _reason(exc: Exception) -> str:

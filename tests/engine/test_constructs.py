@@ -158,3 +158,21 @@ def test_a_collection_it_cannot_run_stops_the_activity_as_an_incident(make_engin
                                     data=data)
     assert (instance.status, instance.incident_element) == ("incident", "report")
     assert words in instance.incident_message and instance.open_tasks == []
+
+
+def test_an_error_the_engine_did_not_foresee_is_an_incident_not_a_crash(make_engine,
+                                                                        monkeypatch):
+    """Whatever SpiffWorkflow raises while it runs a step (here a TypeError planted in the
+    step that creates the children), the case stops at that element with one line."""
+    from engine.loops import CaseParallelMultiInstance
+
+    def broken(self, my_task):
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(CaseParallelMultiInstance, "_count", broken)
+    engine = _engine(make_engine)
+    engine.repository.deploy(CONSTRUCTS / "multi_instance_parallel.bpmn")
+    instance = engine.runtime.start("multi_instance_parallel", CASE, actor="coordinator")
+    assert (instance.status, instance.incident_element) == ("incident", "report")
+    assert instance.incident_message == ("the engine could not run this step (TypeError: "
+                                         "unsupported operand)")
