@@ -25,14 +25,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .bpmn import NS, read_xml
+from .bpmn import NS, HumanTask, read_xml
+from .consents import standing
 from .context import EngineContext
 from .errors import BadRequest, Conflict, NotFound
 from .execution import run_guarded
@@ -41,6 +44,7 @@ from .message_events import FROM_OUTSIDE, CaseMessageEventDefinition
 from .models import ProcessDefinition, ProcessInstance
 from .plain_text import refuse_broken_text
 from .runtime import RuntimeService
+from .tasks import form_class, load_form
 from .views import View
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,99}")
@@ -117,6 +121,7 @@ class MessageService:
                 workflow, started = self.store.load(session, row), True
                 if _definition(workflow, name) is None:
                     raise NotFound(self._nothing_waits(name, case_code, keys))
+            values = self._checked_by_task(session, row, workflow, name, values)
             self._deliver(session, row, workflow, name, values, actor)
             return Delivery(row.id, row.process_key, started)
 
@@ -151,6 +156,30 @@ class MessageService:
                 return key
         return None
 
+    def _checked_by_task(self, session: Session, row: ProcessInstance,
+                         workflow: BpmnWorkflow, name: str,
+                         values: dict[str, Any]) -> dict[str, Any]:
+        """A message that answers a user task in place of its actor (a boundary event on
+        it) is checked by that task's form, as the actor's answer would be; one that
+        would record or withdraw her consent is refused: people ask her, not messages."""
+        catcher = _catcher(workflow, name)
+        answered = _answered_task(catcher) if catcher is not None else None
+        if answered is None:
+            return values
+        form = form_class(self.ctx, answered.task_spec.form_key)
+        withdraws = getattr(form, "withdraws_consent", None)
+        if getattr(form, "consent_asked", None) or (withdraws and values.get(withdraws[1])):
+            raise BadRequest(f"message {name!r} would answer a question of consent; her "
+                             "answers are recorded by the people who ask her, in the task")
+        purpose = getattr(form, "needs_consent", None)
+        if purpose and standing(session, row.case_code, purpose) is None:
+            raise Conflict(f"message {name!r} answers a step that needs her consent for "
+                           f"{purpose}, which does not stand")
+        variables = self.ctx.vault.open(session, row.case_code, "variables",
+                                        row.variables) if row.variables else {}
+        return load_form(self.ctx, answered.task_spec.form_key, values, variables,
+                         "the message was not delivered")
+
     def _deliver(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
                  name: str, values: dict[str, Any], actor: str) -> None:
         definition = _definition(workflow, name)
@@ -177,13 +206,35 @@ class MessageService:
 
 def _definition(workflow: BpmnWorkflow, name: str) -> MessageEventDefinition | None:
     """The definition of message ``name`` a waiting task of ``workflow`` catches."""
+    catcher = _catcher(workflow, name)
+    return None if catcher is None else _message_of(catcher, name)
+
+
+def _catcher(workflow: BpmnWorkflow, name: str) -> Task | None:
+    """The waiting task of ``workflow`` that catches message ``name``."""
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        candidates = definition.event_definitions \
-            if isinstance(definition, MultipleEventDefinition) else [definition]
-        for candidate in candidates:
-            if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
-                return candidate
+        if _message_of(task, name) is not None:
+            return task
+    return None
+
+
+def _message_of(task: Task, name: str) -> MessageEventDefinition | None:
+    definition = task.task_spec.event_definition
+    candidates = definition.event_definitions \
+        if isinstance(definition, MultipleEventDefinition) else [definition]
+    for candidate in candidates:
+        if isinstance(candidate, MessageEventDefinition) and candidate.name == name:
+            return candidate
+    return None
+
+
+def _answered_task(catcher: Task) -> Task | None:
+    """The user task a boundary event catching a message is attached to, or None."""
+    if not isinstance(catcher.task_spec, BoundaryEvent) or catcher.parent is None:
+        return None
+    for sibling in catcher.parent.children:
+        if isinstance(sibling.task_spec, HumanTask) and sibling.task_spec.form_key:
+            return sibling
     return None
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from engine.errors import BadRequest, ValidationFailed
 from tests.conftest import PROCESSES
 from tests.processes.steps import ESCALATION, DatedSteps, notices, only_task, open_elements
 
@@ -380,3 +381,29 @@ def test_follow_up_respects_her_wishes_and_her_safety(engine_deployed):
     complete(engine, iid, "follow_up", {**at_risk, "declines_further_contact": True})
     assert engine.runtime.instance(iid).status == "completed"
     assert ("return_officer", "Follow-up after return: she is at risk") in notices(engine, iid)
+
+
+def test_the_partner_confirms_her_arrival_with_a_message(engine_deployed):
+    """The partner organisation answers from outside (POST /api/messages, message
+    arrival_confirmed): its answer is checked by the hand-over form, closes the task and
+    starts the follow-up, as the return officer's would."""
+    engine = engine_deployed
+    instance_id = start(engine)
+    walk_to(engine, instance_id, "hand_over")
+    on(engine, "2026-03-20")
+    before = engine.runtime.instance(instance_id)
+    with pytest.raises(ValidationFailed) as refused:
+        engine.messages.correlate("arrival_confirmed", CASE,
+                                  data={"handover_status": "handed_over"})
+    assert "arrived_on" in refused.value.fields
+    with pytest.raises(BadRequest, match="question of consent"):
+        engine.messages.correlate("arrival_confirmed", CASE, data=WITHDRAW)
+    assert engine.runtime.instance(instance_id).revision == before.revision
+
+    delivered = engine.messages.correlate("arrival_confirmed", CASE, data=HANDOVER)
+    assert delivered.instance_id == instance_id
+    after = engine.runtime.instance(instance_id)
+    assert "hand_over" not in [t.element_id for t in after.open_tasks]
+    assert (after.variables["return_outcome"], after.variables["returned_on"]) == (
+        "returned", "2026-03-20")
+    assert [t.element_id for t in after.timers] == ["wait_follow_up"]
