@@ -30,6 +30,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser, SubWorkflowParser
 from SpiffWorkflow.util.task import TaskState
 
+from .decisions import decision_refs
 from .diagram_code import code_problems
 from .errors import Problem
 from .loops import LoopParser
@@ -242,12 +243,13 @@ def _no_lookup(_key: str) -> bytes | None:
 
 def inspect_diagram(
     content: bytes, forms: Container[str], handlers: Container[str],
-    lookup: Lookup = _no_lookup,
+    lookup: Lookup = _no_lookup, decisions: Lookup = _no_lookup,
 ) -> tuple[list[ProcessInfo], list[Problem]]:
     """Return the executable processes of a diagram and every problem it has.
 
     ``lookup`` finds the documents of processes called by a call activity and defined in
-    another file; a call to a process nobody defines is a problem.
+    another file; a call to a process nobody defines is a problem. ``decisions`` finds
+    the DMN document of a decision a business rule task runs, in the same way.
     """
     try:
         root = read_xml(content)
@@ -268,10 +270,34 @@ def inspect_diagram(
     called, missing = called_documents(root, lookup)
     problems.extend(Problem(element_id, f"calls process {key!r}, which is neither in this "
                             "file nor deployed") for element_id, key in missing)
+    tables, problems_of_tables = decision_documents([root, *map(read_xml, called)], decisions)
+    problems.extend(problems_of_tables)
     infos = [ProcessInfo(p.get("id", ""), p.get("name")) for p in processes]
     if not problems:
-        problems.extend(_spiff_problems(content, [i.key for i in infos], called))
+        problems.extend(_spiff_problems(content, [i.key for i in infos], called, tables))
     return infos, problems
+
+
+def decision_documents(roots: list[etree._Element], lookup: Lookup
+                       ) -> tuple[list[bytes], list[Problem]]:
+    """The DMN documents the business rule tasks of ``roots`` run, and a problem for each
+    task that names no decision or one nobody deployed."""
+    documents: list[bytes] = []
+    problems: list[Problem] = []
+    for root in roots:
+        for task_id, ref in decision_refs(root):
+            if not ref:
+                problems.append(Problem(task_id, "a business rule task names the decision "
+                                        "table it runs: set camunda:decisionRef"))
+                continue
+            document = lookup(ref)
+            if document is None:
+                problems.append(Problem(task_id, f"runs decision {ref!r}, which is neither "
+                                        "deployed nor in this deployment (deploy its .dmn "
+                                        "file)"))
+            elif document not in documents:
+                documents.append(document)
+    return documents, problems
 
 
 NCNAME = re.compile(r"[^\W\d][\w.\-]*")
@@ -481,10 +507,11 @@ def _tag(local: str) -> str:
     return f"{{{BPMN_NS}}}{local}"
 
 
-def _spiff_problems(content: bytes, keys: list[str], called: list[bytes]) -> list[Problem]:
+def _spiff_problems(content: bytes, keys: list[str], called: list[bytes],
+                    tables: list[bytes]) -> list[Problem]:
     """Problems only SpiffWorkflow's parser finds (unconnected flows, bad events...)."""
     try:
-        parse_processes(content, keys, called)
+        parse_processes(content, keys, called, tables)
     except ValidationException as exc:
         return [Problem(getattr(exc, "id", None) or None, str(exc).splitlines()[0])]
     return []
@@ -493,16 +520,19 @@ def _spiff_problems(content: bytes, keys: list[str], called: list[bytes]) -> lis
 ParsedSpecs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
 
 
-def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None = None
-                    ) -> dict[str, ParsedSpecs]:
+def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None = None,
+                    tables: list[bytes] | None = None) -> dict[str, ParsedSpecs]:
     """Parse a diagram into ``key -> (spec, subprocess specs)`` for each executable key.
 
-    ``called`` are the documents of processes its call activities run from other files.
+    ``called`` are the documents of processes its call activities run from other files,
+    ``tables`` the DMN documents of the decisions its business rule tasks run.
     """
     parser = DiagramParser()
     parser.add_bpmn_xml(read_xml(content))
     for document in called or []:
         parser.add_bpmn_xml(read_xml(document))
+    for document in tables or []:
+        parser.add_dmn_xml(read_xml(document))
     parsed = {key: (parser.get_spec(key), parser.get_subprocess_specs(key)) for key in keys}
     for spec, subprocesses in parsed.values():
         for each in (spec, *subprocesses.values()):

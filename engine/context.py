@@ -12,14 +12,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from .bpmn import ParsedSpecs, called_keys, parse_processes
+from .bpmn import ParsedSpecs, called_keys, parse_processes, read_xml
 from .clock import Clock
 from .db import Database
+from .decisions import decision_refs
 from .errors import NotFound
 from .execution import StateSerializer
 from .jurisdiction import Jurisdiction
 from .keys import KeyRing, new_key
-from .models import AuditEvent, HumanTask, ProcessDefinition
+from .models import AuditEvent, DecisionDefinition, HumanTask, ProcessDefinition
 from .vault import Vault
 from .workflow_cache import WorkflowCache
 
@@ -94,13 +95,16 @@ class EngineContext:
         cache_key = (definition.id, _frozen(bindings))
         cached = self._specs.get(cache_key)
         if cached is None:
-            called = [self._xml(session, definition_id)
-                      for definition_id in (bindings or {}).values()]
+            bound = bindings or {}
+            called = [self._xml(session, definition_id) for key, definition_id in bound.items()
+                      if not key.startswith(DECISION)]
+            tables = [self._dmn(session, decision_id) for key, decision_id in bound.items()
+                      if key.startswith(DECISION)]
             with self._lock:
                 cached = self._specs.get(cache_key)
                 if cached is None:
                     parsed = parse_processes(definition.bpmn_xml.encode("utf-8"),
-                                             [definition.key], called)
+                                             [definition.key], called, tables)
                     cached = self._specs[cache_key] = parsed[definition.key]
         return cached
 
@@ -122,7 +126,36 @@ class EngineContext:
                                "deployed")
             bindings[key] = latest.id
             pending.extend(sorted(called_keys(latest.bpmn_xml.encode("utf-8"))))
+        self._bind_decisions(session, [definition, *(
+            session.get(ProcessDefinition, i) for i in list(bindings.values()))], bindings)
         return bindings
+
+    def _bind_decisions(self, session: Session, definitions: list[Any],
+                        bindings: Bindings) -> None:
+        """Fix the version of every decision table the bound processes run, as a
+        binding ``decision:<id>``: a table deployed later does not change a running case."""
+        for definition in definitions:
+            for _, ref in decision_refs(read_xml(definition.bpmn_xml.encode("utf-8"))):
+                if not ref or DECISION + ref in bindings:
+                    continue
+                latest = self.latest_decision(session, ref)
+                if latest is None:
+                    raise NotFound(f"process {definition.key!r} runs decision {ref!r}, "
+                                   "which is not deployed")
+                bindings[DECISION + ref] = latest.id
+
+    @staticmethod
+    def latest_decision(session: Session, key: str) -> DecisionDefinition | None:
+        return session.scalars(
+            select(DecisionDefinition).where(DecisionDefinition.key == key)
+            .order_by(DecisionDefinition.version.desc()).limit(1)
+        ).first()
+
+    @staticmethod
+    def _dmn(session: Session, decision_id: int) -> bytes:
+        decision = session.get(DecisionDefinition, decision_id)
+        assert decision is not None, decision_id
+        return decision.dmn_xml.encode("utf-8")
 
     @staticmethod
     def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
@@ -159,6 +192,9 @@ _PENDING_AUDIT = "varnapot.pending_audit"
 _EARLIEST_TIMER = "varnapot.earliest_timer"
 
 Bindings = dict[str, int]
+
+DECISION = "decision:"
+"""The prefix of a binding to a decision table's version (process keys have no colon)."""
 """Called process key -> the definition id an instance runs for it."""
 
 

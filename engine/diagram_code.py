@@ -20,7 +20,7 @@ where in the diagram                                 what the engine does with i
 ``scriptTask``, any ``script`` element                refused: a diagram runs no code
 ``spiff:preScript``, ``spiff:postScript``             refused: a diagram runs no code
 ``camunda:executionListener|taskListener``            refused: not run by this engine
-``businessRuleTask`` (decision tables)                refused: not run by this engine
+``businessRuleTask`` (``camunda:decisionRef``)         a deployed decision table, its cells checked
 ``dataInputAssociation/transformation|assignment``    refused: not run by this engine
 ``complexGateway/activationCondition``                refused: not run by this engine
 any other formal expression                           refused: not run by this engine
@@ -129,8 +129,6 @@ _REFUSED_ELEMENTS: dict[str, str] = {
                          "a service task that names a handler",
     "taskListener": "task listeners are not run by this engine: put the work in a service "
                     "task that names a handler",
-    "businessRuleTask": "decision tables (business rule tasks) are not run by this engine: "
-                        "route with conditions on the outgoing flows of a gateway",
     "assignment": "data assignments are not run by this engine: data associations copy "
                   "a value by name",
     "transformation": "data transformations are not run by this engine: data associations "

@@ -6,6 +6,7 @@ spec, advanced, read for projections and serialized back, all in one unit of wor
 
 from __future__ import annotations
 
+import ast
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -182,6 +183,9 @@ class RestrictedScriptEngine(PythonScriptEngine):
         return self.stored_deadline(kind, ref)
 
     def validate(self, expression: str) -> None:
+        # A decision table asks whether a cell is an expression of its own ("shelter")
+        # or a test to put after its input (">= 3"): it tries again on a SyntaxError.
+        ast.parse(expression.strip(), mode="eval")
         problem = check_expression(expression)
         if problem:
             raise ExpressionRefused(problem)

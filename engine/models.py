@@ -74,6 +74,23 @@ class ProcessDefinition(Base):
     deployed_by: Mapped[str] = mapped_column(String(200))
 
 
+class DecisionDefinition(Base):
+    """One deployed version of one decision table (DMN), with the XML it was parsed from."""
+
+    __tablename__ = "decision_definition"
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_decision_key_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(500))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    dmn_xml: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))
+    deployed_at: Mapped[datetime] = mapped_column(Moment)
+    deployed_by: Mapped[str] = mapped_column(String(200))
+
+
 class CaseRecord(Base):
     """A person's case: her pseudonymous code and the key her data is sealed with."""
 

@@ -7,17 +7,19 @@ import contextlib
 import dataclasses
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer
 
-from .bpmn import NS, Lookup, ProcessInfo, inspect_diagram, read_xml
+from .bpmn import NS, Lookup, inspect_diagram, read_xml
 from .changes import compare_process
 from .context import EngineContext
+from .decisions import DecisionInfo, defined_decisions, inspect_decisions, is_dmn
 from .errors import BadRequest, DeployError, NotFound, Problem
 from .instances import CANCELLED, COMPLETED
-from .models import ProcessDefinition, ProcessInstance
+from .models import DecisionDefinition, ProcessDefinition, ProcessInstance
 from .views import DefinitionVersionView, DefinitionView, Deployed, ElementChange
 
 
@@ -49,8 +51,10 @@ class RepositoryService:
             for name, content, infos in checked:
                 digest = hashlib.sha256(content).hexdigest()
                 for info in infos:
-                    results.append(self._store(session, info.key, info.name, name, content,
-                                               digest, actor))
+                    model = DecisionDefinition if isinstance(info, DecisionInfo) \
+                        else ProcessDefinition
+                    results.append(self._store(session, model, info.key, info.name, name,
+                                               content, digest, actor))
         return results
 
     def validate(self, content: bytes | str, *, source: str = "diagram") -> list[Problem]:
@@ -66,27 +70,35 @@ class RepositoryService:
         return self._check([(source, content)])[1]
 
     def _check(self, documents: list[tuple[str, bytes]]
-               ) -> tuple[list[tuple[str, bytes, list[ProcessInfo]]], list[Problem]]:
+               ) -> tuple[list[tuple[str, bytes, list[Any]]], list[Problem]]:
         """Inspect every document as a deployment of them all would: each one's problems
         (named by file when there are several) and process keys defined twice."""
-        lookup = self._lookup(documents)
-        checked, problems = [], []
+        lookup, decisions = self._lookup(documents), self._decisions(documents)
+        checked: list[tuple[str, bytes, list[Any]]] = []
+        problems = []
         for name, content in documents:
-            infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers, lookup)
+            infos: list[Any]
+            if _is_dmn(content):
+                infos, found = inspect_decisions(read_xml(content))
+            else:
+                infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers,
+                                               lookup, decisions)
             prefix = f"{name}: " if len(documents) > 1 else ""
             problems += [Problem(p.element_id, prefix + p.message) for p in found]
             checked.append((name, content, infos))
 
-        seen: dict[str, str] = {}
+        seen: dict[tuple[str, str], str] = {}
         for name, _, infos in checked:
             for info in infos:
-                if info.key in seen:
-                    where = "this file" if seen[info.key] == name else seen[info.key]
+                key = (type(info).__name__, info.key)
+                if key in seen:
+                    where = "this file" if seen[key] == name else seen[key]
                     prefix = f"{name}: " if len(documents) > 1 else ""
-                    problems.append(Problem(info.key, f"{prefix}process key also defined "
+                    kind = "decision" if isinstance(info, DecisionInfo) else "process key"
+                    problems.append(Problem(info.key, f"{prefix}{kind} also defined "
                                                       f"in {where}"))
                 else:
-                    seen[info.key] = name
+                    seen[key] = name
         return checked, problems
 
     def _lookup(self, documents: list[tuple[str, bytes]]) -> Lookup:
@@ -106,18 +118,59 @@ class RepositoryService:
 
         return lookup
 
-    def _store(self, session: Session, key: str, title: str | None, source: str,
-               content: bytes, digest: str, actor: str) -> Deployed:
+    def _decisions(self, documents: list[tuple[str, bytes]]) -> Lookup:
+        """Find a decision table in this deployment first, then among deployed versions."""
+        in_batch: dict[str, bytes] = {}
+        for _, content in documents:
+            if _is_dmn(content):
+                for key in defined_decisions(read_xml(content)):
+                    in_batch.setdefault(key, content)
+
+        def lookup(key: str) -> bytes | None:
+            if key in in_batch:
+                return in_batch[key]
+            with self.ctx.db.reading() as session:
+                latest = self.ctx.latest_decision(session, key)
+                return latest.dmn_xml.encode("utf-8") if latest is not None else None
+
+        return lookup
+
+    def decisions(self) -> list[DefinitionView]:
+        """The latest version of every decision table."""
+        with self.ctx.db.reading() as session:
+            rows = session.scalars(select(DecisionDefinition).order_by(
+                DecisionDefinition.key, DecisionDefinition.version.desc())).all()
+            latest = {}
+            for row in rows:
+                latest.setdefault(row.key, row)
+            return [DefinitionView(id=r.id, key=r.key, version=r.version, name=r.name,
+                                   source=r.source, deployed_at=r.deployed_at,
+                                   deployed_by=r.deployed_by) for r in latest.values()]
+
+    def decision_xml(self, key: str, version: int | None = None) -> str:
+        """The DMN XML of a decision table, the latest version unless ``version``."""
+        with self.ctx.db.reading() as session:
+            query = select(DecisionDefinition).where(DecisionDefinition.key == key)
+            if version is not None:
+                query = query.where(DecisionDefinition.version == version)
+            row = session.scalars(query.order_by(DecisionDefinition.version.desc())
+                                  .limit(1)).first()
+            if row is None:
+                raise NotFound(f"decision {key!r} is not deployed")
+            return row.dmn_xml
+
+    def _store(self, session: Session, model: type[Any], key: str, title: str | None,
+               source: str, content: bytes, digest: str, actor: str) -> Deployed:
         latest = session.scalars(
-            select(ProcessDefinition).where(ProcessDefinition.key == key)
-            .order_by(ProcessDefinition.version.desc()).limit(1)
+            select(model).where(model.key == key).order_by(model.version.desc()).limit(1)
         ).first()
         if latest is not None and latest.content_hash == digest:
             return Deployed(key=key, version=latest.version, new_version=False)
         version = (latest.version if latest else 0) + 1
-        row = ProcessDefinition(key=key, version=version, name=title, content_hash=digest,
-                                bpmn_xml=content.decode("utf-8"), source=source,
-                                deployed_at=self.ctx.now(), deployed_by=actor)
+        text = {"dmn_xml" if model is DecisionDefinition else "bpmn_xml":
+                content.decode("utf-8")}
+        row = model(key=key, version=version, name=title, content_hash=digest, source=source,
+                    deployed_at=self.ctx.now(), deployed_by=actor, **text)
         session.add(row)
         session.flush()
         self.ctx.audit(session, "definition_deployed", actor, element_id=key,
@@ -130,9 +183,10 @@ class RepositoryService:
             return [(source or "diagram", target)]
         path = Path(target)
         if path.is_dir():
-            files = sorted(path.glob("*.bpmn"))
+            files = sorted([*path.glob("*.bpmn"), *path.glob("*.dmn")])
             if not files:
-                raise DeployError(str(path), [Problem(None, "the folder has no .bpmn file")])
+                raise DeployError(str(path), [Problem(None, "the folder has no .bpmn or .dmn "
+                                                            "file")])
             return [(str(f), f.read_bytes()) for f in files]
         if not path.is_file():
             raise NotFound(f"no such file or folder: {path}")
@@ -223,3 +277,10 @@ class RepositoryService:
             old = self._version_xml(session, key, from_version)
             new = self._version_xml(session, key, to_version)
         return compare_process(old.encode("utf-8"), new.encode("utf-8"), key)
+
+
+def _is_dmn(content: bytes) -> bool:
+    try:
+        return is_dmn(read_xml(content))
+    except etree.XMLSyntaxError:
+        return False
