@@ -24,14 +24,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# bpmn-js and Swagger UI, pinned in web/package-lock.json, served from our static folder.
+# bpmn-js, dmn-js and Swagger UI, pinned in web/package-lock.json, served from our static folder.
 web/static/vendor/.installed: web/package.json web/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the browser assets (bpmn-js, Swagger UI)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed for the browser assets (bpmn-js, dmn-js, Swagger UI)"; exit 1; }
 	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	rm -rf web/static/vendor && mkdir -p web/static/vendor/bpmn-js web/static/vendor/swagger-ui
+	rm -rf web/static/vendor && mkdir -p web/static/vendor/bpmn-js web/static/vendor/swagger-ui \
+	   web/static/vendor/dmn-js
 	cp web/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   web/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js web/static/vendor/bpmn-js/
 	cp -r web/node_modules/bpmn-js/dist/assets web/static/vendor/bpmn-js/
+	cp web/node_modules/dmn-js/dist/dmn-viewer.production.min.js web/static/vendor/dmn-js/
+	cp -r web/node_modules/dmn-js/dist/assets web/static/vendor/dmn-js/
 	cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   web/node_modules/swagger-ui-dist/swagger-ui.css web/static/vendor/swagger-ui/
 	@touch $@

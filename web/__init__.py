@@ -19,6 +19,7 @@ from . import (
     auth,
     bounds,
     deadlines,
+    decisions,
     i18n,
     modeler,
     monitor,
@@ -43,7 +44,8 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     request_log.init_app()
     auth.init_app(app)
     i18n.init_app(app)
-    for blueprint in (worklist.bp, monitor.bp, people.bp, deadlines.bp, modeler.bp):
+    for blueprint in (worklist.bp, monitor.bp, people.bp, deadlines.bp, modeler.bp,
+                      decisions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

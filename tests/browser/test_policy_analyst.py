@@ -81,3 +81,18 @@ def test_validate_shows_each_problem_on_its_element(page, live_server, screensho
         page.get_by_role("button", name="Download XML").click()
     saved = download.value.path().read_bytes()
     assert b'<bpmn:scriptTask id="contact_family"' in saved
+
+
+def test_the_analyst_reads_a_decision_table(page, live_server, screenshot):
+    """A published DMN table is shown read-only, with its rules, by dmn-js."""
+    table = PROCESSES.parent / "tests" / "engine" / "constructs" / "referral.dmn"
+    live_server.engine.repository.deploy(table)
+    sign_in(page, username_of("policy_analyst"))
+    page.get_by_role("link", name="Decision tables").click()
+    page.locator('#decisions tr[data-key="referral_path"]').get_by_role("link").click()
+    expect(page.locator('#decision[data-ready="true"]')).to_be_attached()
+    rules = page.locator("#decision .tjs-table tbody tr")
+    expect(rules).to_have_count(3)
+    expect(rules.nth(0)).to_contain_text("labour_inspectorate")
+    expect(page.locator("#decision [contenteditable=true]")).to_have_count(0)
+    screenshot(page, "decision table")
