@@ -7,6 +7,9 @@ tasks and their owners, the legal deadlines, and the notices.
 
 from __future__ import annotations
 
+import pytest
+
+from engine.errors import ValidationFailed
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
 
@@ -173,3 +176,31 @@ def test_the_end_of_the_permit_is_told_to_everyone_who_supports_her(engine):
     assert [role for role, _ in told] == ["coordinator", "ngo_counsellor", "legal_adviser"]
     # Six months from 10 June: it ends on Thursday 10 December, the last day to apply.
     assert all("ends on 2026-12-10" in body and "by 2026-12-10" in body for _, body in told)
+
+
+def test_the_unit_and_the_court_answer_with_messages_checked_like_the_forms(engine):
+    """The administrative unit's decision (permit_decided) and the court's final decision
+    (criminal_proceedings_ended) come from outside: each is checked by the form of the
+    task it answers, and a wrong one changes nothing."""
+    instance = permit.start(engine)
+    complete(engine, instance.id, "confirm_cooperation", permit.CONFIRMED, user="prosecutor")
+    complete(engine, instance.id, "file_application", permit.APPLICATION, user="lawyer")
+    complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
+    at(engine, "2026-06-10", 8)
+    before = engine.runtime.instance(instance.id).revision
+    with pytest.raises(ValidationFailed) as refused:
+        engine.messages.correlate("permit_decided", permit.CASE,
+                                  data={**permit.ISSUED, "permit_decision": "perhaps"})
+    assert "permit_decision" in refused.value.fields
+    assert engine.runtime.instance(instance.id).revision == before
+    engine.messages.correlate("permit_decided", permit.CASE, data=permit.ISSUED)
+    assert open_elements(engine, instance.id) == ["follow_proceedings"]
+    issued = engine.runtime.instance(instance.id).variables
+    assert (issued["permit_issued_on"], issued["permit_valid_until"]) == (
+        "2026-06-10", "2026-12-10")
+
+    engine.messages.correlate("criminal_proceedings_ended", permit.CASE, data={
+        "next_step": "proceedings_ended", "proceedings_ended_on": "2026-06-10"})
+    assert open_elements(engine, instance.id) == ["file_further_permit"]
+    assert permit.deadline(engine, instance.id,
+                           "further_permit_application_due").status == "open"
