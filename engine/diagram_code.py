@@ -226,6 +226,12 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
     elif element.tag in _EXPRESSION_TAGS or _is_formal_expression(element):
         yield Problem(_owner_id(element), f"{local}: this expression is not run by this "
                       "engine; conditions go on sequence flows, timers on timer events")
+    if element.tag == _bpmn("multiInstanceLoopCharacteristics"):
+        for name in ("collection", "elementVariable"):
+            value = element.get(f"{{{CAMUNDA_NS}}}{name}")
+            if value is not None and not re.fullmatch(r"[A-Za-z_]\w{0,99}", value):
+                hint = dialect_hint(value, name) or "a variable's name: letters, digits and _"
+                yield Problem(_owner_id(element), f"camunda:{name} {value[:100]!r}: {hint}")
     if element.tag == _bpmn("standardLoopCharacteristics"):
         maximum = element.get("loopMaximum", "")
         if not (maximum.isdigit() and 1 <= int(maximum) <= MAX_INSTANCES):

@@ -38,6 +38,7 @@ REFUSED = {
     "zeebe_task": [("draft", "Camunda 8 (Zeebe) diagram"), ("draft", "names no handler")],
     "input_output": [("draft", "input/output mappings are not run")],
     "message_throw": [("raise", "throw a signal")],
+    "collection_expression": [("report", "inside the braces, 'services'")],
 }
 """Construct -> every problem deploy reports: (the element named, words of its hint)."""
 
