@@ -41,7 +41,7 @@ from .errors import BadRequest, Conflict, NotFound
 from .execution import run_guarded
 from .instances import RUNNING, WAITING, InstanceStore, StepLog
 from .message_events import FROM_OUTSIDE, CaseMessageEventDefinition
-from .models import ProcessDefinition, ProcessInstance
+from .models import CaseRecord, ProcessDefinition, ProcessInstance
 from .plain_text import refuse_broken_text
 from .runtime import RuntimeService
 from .tasks import form_class, load_form
@@ -117,6 +117,9 @@ class MessageService:
                 key = self._started_by(session, name)
                 if key is None:
                     raise NotFound(self._nothing_waits(name, case_code, keys))
+                if session.get(CaseRecord, case_code) is None:
+                    raise NotFound(f"case {case_code} does not exist: a message starts a "
+                                   "procedure only for a case already open")
                 row = self.runtime.start_in(session, key, case_code, actor=actor)
                 workflow, started = self.store.load(session, row), True
                 if _definition(workflow, name) is None:

@@ -70,6 +70,9 @@ def test_a_message_for_another_case_or_no_waiting_procedure_is_refused(deployed)
 
 def test_a_message_two_procedures_wait_for_needs_a_correlation(deployed):
     engine = deployed()
+    with pytest.raises(NotFound, match="case SI-4D7K-9M2P does not exist"):
+        engine.messages.correlate("claim_filed", CASE, data={"claim": "wages"})
+    engine.runtime.start("receive_task", CASE, actor="coordinator")  # her case is open
     first = engine.messages.correlate("claim_filed", CASE, data={"claim": "wages"})
     second = engine.messages.correlate("claim_filed", CASE, data={"claim": "damages"})
     assert (first.started, second.started) == (True, True)
