@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,35 +104,44 @@ class RepositoryService:
 
     def _lookup(self, documents: list[tuple[str, bytes]]) -> Lookup:
         """Find a called process in this deployment first, then among deployed versions."""
-        in_batch: dict[str, bytes] = {}
-        for _, content in documents:
-            with contextlib.suppress(etree.XMLSyntaxError):
-                for process in read_xml(content).iterfind("bpmn:process", NS):
-                    in_batch.setdefault(process.get("id", ""), content)
+        def processes(root: etree._Element) -> list[str]:
+            return [p.get("id", "") for p in root.iterfind("bpmn:process", NS)]
 
-        def lookup(key: str) -> bytes | None:
-            if key in in_batch:
-                return in_batch[key]
-            with self.ctx.db.reading() as session:
-                latest = self.ctx.latest_definition(session, key)
-                return latest.bpmn_xml.encode("utf-8") if latest is not None else None
+        def deployed(session: Session, key: str) -> str | None:
+            latest = self.ctx.latest_definition(session, key)
+            return latest.bpmn_xml if latest is not None else None
 
-        return lookup
+        return self._batch_then_deployed(documents, processes, deployed)
 
     def _decisions(self, documents: list[tuple[str, bytes]]) -> Lookup:
         """Find a decision table in this deployment first, then among deployed versions."""
+        def tables(root: etree._Element) -> list[str]:
+            return sorted(defined_decisions(root))
+
+        def deployed(session: Session, key: str) -> str | None:
+            latest = self.ctx.latest_decision(session, key)
+            return latest.dmn_xml if latest is not None else None
+
+        return self._batch_then_deployed(documents, tables, deployed)
+
+    def _batch_then_deployed(self, documents: list[tuple[str, bytes]],
+                             defined: Callable[[etree._Element], list[str]],
+                             deployed: Callable[[Session, str], str | None]) -> Lookup:
+        """A lookup of the document that defines a key: the first of this deployment's
+        documents to define it (``defined`` lists a document's keys), else the latest
+        deployed version (``deployed``)."""
         in_batch: dict[str, bytes] = {}
         for _, content in documents:
-            if _is_dmn(content):
-                for key in defined_decisions(read_xml(content)):
+            with contextlib.suppress(etree.XMLSyntaxError):
+                for key in defined(read_xml(content)):
                     in_batch.setdefault(key, content)
 
         def lookup(key: str) -> bytes | None:
             if key in in_batch:
                 return in_batch[key]
             with self.ctx.db.reading() as session:
-                latest = self.ctx.latest_decision(session, key)
-                return latest.dmn_xml.encode("utf-8") if latest is not None else None
+                xml = deployed(session, key)
+                return xml.encode("utf-8") if xml is not None else None
 
         return lookup
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from engine.texts import translatable
+
 
 def choice(choices: tuple[str, ...], label: str, help_text: str, *,
            labels: Mapping[str, str] | None = None, **kwargs: Any) -> fields.String:
@@ -85,7 +87,42 @@ def stored_date(value: Any) -> date | None:
     return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
 
 
+def required_day(data: Mapping[str, Any], name: str) -> date:
+    """A date the process data must hold by this step (a form required it earlier). For a
+    handler its absence is a fault of the diagram: the step stops as an incident naming it."""
+    value = stored_date(data.get(name))
+    if value is None:
+        raise ValueError(f"{name} is not set in the process data")
+    return value
+
+
 def served_after(decided: Any, served: Any, field: str) -> None:
     """A decision is served on or after the day it is made; ``field`` holds the service."""
     if decided and served and served < decided:
         raise ValidationError("A decision is served on or after the day it is made.", field)
+
+
+def check_appeal(data: Mapping[str, Any], served: date | None, filed_too_early: str) -> None:
+    """She appeals, on a day not before the decision was served (``filed_too_early`` says
+    which decision), or she does not, with her reason and no filing day."""
+    if data.get("appeal_filed"):
+        if not data.get("appeal_filed_on"):
+            raise ValidationError("Give the day the appeal was filed.", "appeal_filed_on")
+        if served and data["appeal_filed_on"] < served:
+            raise ValidationError(filed_too_early, "appeal_filed_on")
+        return
+    if data.get("appeal_filed_on"):
+        raise ValidationError("Without an appeal there is no filing date.", "appeal_filed_on")
+    if not (data.get("reason_not_appealed") or "").strip():
+        raise ValidationError("Say why she does not appeal.", "reason_not_appealed")
+
+
+def check_appeal_decision(data: Mapping[str, Any], filed: date | None) -> None:
+    """The decision on an appeal is served on or after the day it is made, which is not
+    before the appeal was filed."""
+    decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
+    served_after(decided, served, "appeal_decision_served_on")
+    if decided and filed and decided < filed:
+        raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "
+                                           "decided before.").format(filed=filed.isoformat()),
+                              "appeal_decided_on")

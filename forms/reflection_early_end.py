@@ -15,7 +15,16 @@ from engine.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
-from .fields import choice, day, flag, served_after, stored_date, text
+from .fields import (
+    check_appeal,
+    check_appeal_decision,
+    choice,
+    day,
+    flag,
+    served_after,
+    stored_date,
+    text,
+)
 
 EARLY_END_GROUNDS = ("renewed_contact_with_suspects", "public_policy", "national_security")
 """Directive 2004/81/EC Art. 6(4): the only grounds to end a reflection period early."""
@@ -125,19 +134,8 @@ class ConsiderEarlyEndAppeal(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("appeal_filed"):
-            if not data.get("appeal_filed_on"):
-                raise ValidationError("Give the day the appeal was filed.", "appeal_filed_on")
-            served = stored_date(self.variables.get("early_end_served_on"))
-            if served and data["appeal_filed_on"] < served:
-                raise ValidationError("An appeal is filed after the decision was served.",
-                                      "appeal_filed_on")
-            return
-        if data.get("appeal_filed_on"):
-            raise ValidationError("Without an appeal there is no filing date.",
-                                  "appeal_filed_on")
-        if not (data.get("reason_not_appealed") or "").strip():
-            raise ValidationError("Say why she does not appeal.", "reason_not_appealed")
+        check_appeal(data, stored_date(self.variables.get("early_end_served_on")),
+                     translatable("An appeal is filed after the decision was served."))
 
 
 @FORMS.register("early_end.appeal_decision")
@@ -154,10 +152,4 @@ class RecordEarlyEndAppealDecision(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
-        served_after(decided, served, "appeal_decision_served_on")
-        filed = stored_date(self.variables.get("appeal_filed_on"))
-        if decided and filed and decided < filed:
-            raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "
-                                               "decided before.").format(filed=filed.isoformat()),
-                                  "appeal_decided_on")
+        check_appeal_decision(data, stored_date(self.variables.get("appeal_filed_on")))

@@ -14,11 +14,11 @@ from engine.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
+from .fields import check_appeal, check_appeal_decision, served_after
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import number as _number
-from .fields import served_after
 from .fields import stored_date as _stored_date
 from .fields import text as _text
 from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS, is_child_case
@@ -308,19 +308,8 @@ class ConsiderAppeal(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("appeal_filed"):
-            if not data.get("appeal_filed_on"):
-                raise ValidationError("Give the day the appeal was filed.", "appeal_filed_on")
-            served = _stored_date(self.variables.get("refusal_served_on"))
-            if served and data["appeal_filed_on"] < served:
-                raise ValidationError("An appeal is filed after the refusal was served.",
-                                      "appeal_filed_on")
-            return
-        if data.get("appeal_filed_on"):
-            raise ValidationError("Without an appeal there is no filing date.",
-                                  "appeal_filed_on")
-        if not (data.get("reason_not_appealed") or "").strip():
-            raise ValidationError("Say why she does not appeal.", "reason_not_appealed")
+        check_appeal(data, _stored_date(self.variables.get("refusal_served_on")),
+                     translatable("An appeal is filed after the refusal was served."))
 
 
 @FORMS.register("permit.appeal_decision")
@@ -338,13 +327,7 @@ class RecordAppealDecision(FormSchema):
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
-        decided, served = data.get("appeal_decided_on"), data.get("appeal_decision_served_on")
-        served_after(decided, served, "appeal_decision_served_on")
-        filed = _stored_date(self.variables.get("appeal_filed_on"))
-        if decided and filed and decided < filed:
-            raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "
-                                               "decided before.").format(filed=filed.isoformat()),
-                                  "appeal_decided_on")
+        check_appeal_decision(data, _stored_date(self.variables.get("appeal_filed_on")))
 
 
 @FORMS.register("permit.follow_up")

@@ -8,11 +8,10 @@ hearing for a claim in the criminal proceedings); a claim without one has no dea
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from engine.texts import translatable
-from forms.fields import stored_date
+from forms.fields import required_day, stored_date
 
 from . import HANDLERS
 
@@ -28,13 +27,6 @@ CLOSING_TEXTS = {
     "refused": translatable("Case {code}: the claim was refused and no appeal is pending."),
     "withdrawn": translatable("Case {code}: she withdrew the claim."),
 }
-
-
-def _day(data: Any, name: str) -> date:
-    value = stored_date(data.get(name))
-    if value is None:
-        raise ValueError(f"{name} is not set in the process data")
-    return value
 
 
 @HANDLERS.register("compensation.open_filing_deadline")
@@ -53,7 +45,7 @@ def open_filing_deadline(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("compensation.record_filing")
 def record_filing(ctx: Any) -> dict[str, Any]:
     """The claim was filed: the deadline is met, or missed when filed after it."""
-    filed = _day(ctx.data, "claim_filed_on")
+    filed = required_day(ctx.data, "claim_filed_on")
     due = ctx.legal_date("compensation_filing_due")
     if due is None:
         return {"claim_filed_late": False}

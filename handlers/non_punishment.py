@@ -9,11 +9,11 @@ reminded and escalated like any legal deadline.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from engine.texts import translatable
-from forms.fields import stored_date
+from forms.fields import required_day
 
 from . import HANDLERS
 
@@ -41,17 +41,10 @@ REMEDY_TEXTS = {
 }
 
 
-def _day(data: Any, name: str) -> date:
-    value = stored_date(data.get(name))
-    if value is None:
-        raise ValueError(f"{name} is not set in the process data")
-    return value
-
-
 @HANDLERS.register("non_punishment.open_answer_deadline")
 def open_answer_deadline(ctx: Any) -> dict[str, Any]:
     """Open ``non_punishment_answer_due``, counted from the day after the submission."""
-    due = _day(ctx.data, "submission_date") + timedelta(
+    due = required_day(ctx.data, "submission_date") + timedelta(
         days=ctx.jurisdiction.non_punishment_answer_days)
     ctx.set_deadline("non_punishment_answer_due", due, owner="prosecutor",
                      title=translatable("Decide whether to prosecute or punish her for an "
@@ -74,7 +67,7 @@ def close_declined(ctx: Any) -> None:
 def record_decision(ctx: Any) -> dict[str, Any]:
     """The authority answered: the deadline is met (or missed, if late) and the
     coordinator and the legal adviser are told the outcome."""
-    decided = _day(ctx.data, "np_decided_on")
+    decided = required_day(ctx.data, "np_decided_on")
     ctx.meet_deadline("non_punishment_answer_due", on=decided)
     decision = ctx.data.get("np_decision")
     if decision not in DECISION_TEXTS:

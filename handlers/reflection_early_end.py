@@ -14,18 +14,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from engine.texts import translatable
-from forms.fields import stored_date
+from forms.fields import required_day
 
 from . import HANDLERS
+from .appeals import record_appeal_choice
 
 EVERYONE = ["coordinator", "legal_adviser", "ngo_counsellor", "police"]
-
-
-def _day(data: Any, name: str) -> date:
-    value = stored_date(data.get(name))
-    if value is None:
-        raise ValueError(f"{name} is not set in the process data")
-    return value
 
 
 def _last_filing_day(ctx: Any, due: date) -> date:
@@ -45,7 +39,7 @@ def record_decision(ctx: Any) -> dict[str, Any]:
                    translatable("Case {code}: after her hearing the police decided not to end "
                                 "her reflection period early.").format(code=ctx.case_code))
         return {}
-    due = ctx.jurisdiction.appeal_due(_day(ctx.data, "early_end_served_on"))
+    due = ctx.jurisdiction.appeal_due(required_day(ctx.data, "early_end_served_on"))
     ctx.set_deadline("appeal_due", due, owner="legal_adviser",
                      title=translatable("Appeal against the early end of her reflection "
                                         "period"))
@@ -64,11 +58,7 @@ def record_decision(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("early_end.record_appeal")
 def record_appeal(ctx: Any) -> dict[str, Any]:
     """Meet the appeal deadline on the filing day, or close it when she does not appeal."""
-    if ctx.data.get("appeal_filed"):
-        ctx.meet_deadline("appeal_due", on=_day(ctx.data, "appeal_filed_on"))
-        return {"appeal_filed": True}
-    ctx.cancel_deadline("appeal_due", reason="she does not appeal the early end")
-    return {"appeal_filed": False}
+    return record_appeal_choice(ctx, "she does not appeal the early end")
 
 
 @HANDLERS.register("early_end.apply_appeal_decision")
@@ -86,9 +76,9 @@ def make_final(ctx: Any) -> dict[str, Any]:
     """The early end is final: when the dismissal of her appeal was served, or when the
     appeal period passed without one."""
     if ctx.data.get("appeal_filed"):
-        final_on = _day(ctx.data, "appeal_decision_served_on")
+        final_on = required_day(ctx.data, "appeal_decision_served_on")
     else:
-        final_on = _last_filing_day(ctx, _day(ctx.data, "early_end_appeal_due"))
+        final_on = _last_filing_day(ctx, required_day(ctx.data, "early_end_appeal_due"))
     ctx.notify(EVERYONE, translatable("Early end of her reflection period final"),
                translatable("Case {code}: the decision ending her reflection period early is "
                             "final from {day}. If her period was still running it ends now, "

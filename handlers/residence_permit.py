@@ -13,17 +13,11 @@ from typing import Any
 
 from engine.jurisdiction import add_months
 from engine.texts import translatable
-from forms.fields import stored_date
+from forms.fields import required_day, stored_date
 from forms.reflection import VICTIM_CATEGORIES
 
 from . import HANDLERS
-
-
-def _day(data: Any, name: str) -> date:
-    value = stored_date(data.get(name))
-    if value is None:
-        raise ValueError(f"{name} is not set in the process data")
-    return value
+from .appeals import record_appeal_choice
 
 
 def _warning_at(valid_until: date, ctx: Any) -> str:
@@ -89,7 +83,7 @@ def record_confirmation(ctx: Any) -> dict[str, Any]:
     """The prosecutor answered; a "not confirmed" goes to the administrative unit's
     decision and never cancels the filing deadline."""
     ctx.meet_deadline("cooperation_confirmation_due",
-                      on=_day(ctx.data, "cooperation_confirmed_on"))
+                      on=required_day(ctx.data, "cooperation_confirmed_on"))
     confirmed = bool(ctx.data.get("cooperation_confirmed"))
     if not confirmed:
         ctx.notify(["legal_adviser", "coordinator", "admin_unit"],
@@ -104,8 +98,8 @@ def record_confirmation(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("residence_permit.record_application")
 def record_application(ctx: Any) -> dict[str, Any]:
     """Meet the application deadline on the filing date; after the stay ended it is missed."""
-    filed = _day(ctx.data, "application_filed_on")
-    end = _day(ctx.data, "stay_end")
+    filed = required_day(ctx.data, "application_filed_on")
+    end = required_day(ctx.data, "stay_end")
     late = filed > end
     ctx.meet_deadline("permit_application_due", on=filed)
     if late:
@@ -122,7 +116,7 @@ def record_refusal(ctx: Any) -> dict[str, Any]:
     Art. 50(6): the certificate counts as a permit until the *final* decision, so it
     still counts while the appeal period runs and while an appeal is decided.
     """
-    due = ctx.jurisdiction.appeal_due(_day(ctx.data, "refusal_served_on"))
+    due = ctx.jurisdiction.appeal_due(required_day(ctx.data, "refusal_served_on"))
     ctx.set_deadline("appeal_due", due, owner="legal_adviser",
                      title=translatable("Appeal against the refusal of the Art. 50 permit"))
     safe = ctx.jurisdiction.latest_safe_day(due)
@@ -137,11 +131,7 @@ def record_refusal(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("residence_permit.record_appeal")
 def record_appeal(ctx: Any) -> dict[str, Any]:
     """Meet the appeal deadline on the filing day, or close it when she does not appeal."""
-    if ctx.data.get("appeal_filed"):
-        ctx.meet_deadline("appeal_due", on=_day(ctx.data, "appeal_filed_on"))
-        return {"appeal_filed": True}
-    ctx.cancel_deadline("appeal_due", reason="she does not appeal the refusal")
-    return {"appeal_filed": False}
+    return record_appeal_choice(ctx, "she does not appeal the refusal")
 
 
 @HANDLERS.register("residence_permit.record_appeal_decision")
@@ -159,9 +149,9 @@ def record_final_refusal(ctx: Any) -> dict[str, Any]:
     """The refusal became final: when the appeal was dismissed and served, or when the
     appeal period passed without one. Only now does the certificate stop counting."""
     if ctx.data.get("appeal_filed"):
-        final_on = _day(ctx.data, "appeal_decision_served_on")
+        final_on = required_day(ctx.data, "appeal_decision_served_on")
     else:
-        final_on = ctx.jurisdiction.appeal_due(_day(ctx.data, "refusal_served_on"))
+        final_on = ctx.jurisdiction.appeal_due(required_day(ctx.data, "refusal_served_on"))
     ctx.notify(["coordinator", "legal_adviser"], translatable("Art. 50 permit refusal final"),
                translatable("The refusal is final from {day}: from then the certificate no "
                             "longer counts as a permit. Plan the next steps with her.")
@@ -178,7 +168,7 @@ def record_permit(ctx: Any) -> dict[str, Any]:
     A validity stated on the permit wins; otherwise the expected length of the
     proceedings, clamped to the legal minimum and maximum (Art. 50(7)).
     """
-    issued = _day(ctx.data, "permit_issued_on")
+    issued = required_day(ctx.data, "permit_issued_on")
     stated = ctx.data.get("validity_months")
     if stated:
         valid_until = add_months(issued, int(stated))
@@ -219,7 +209,7 @@ def _renewal_ref(data: Any) -> str:
 @HANDLERS.register("residence_permit.open_renewal")
 def open_renewal(ctx: Any) -> dict[str, Any]:
     """The renewal must be applied for before the current permit expires."""
-    valid_until = _day(ctx.data, "permit_valid_until")
+    valid_until = required_day(ctx.data, "permit_valid_until")
     ctx.set_deadline("renewal_application_due", valid_until, owner="legal_adviser",
                      title=translatable("Apply for the renewal before the permit expires"),
                      ref=_renewal_ref(ctx.data))
@@ -229,8 +219,8 @@ def open_renewal(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("residence_permit.record_renewal_application")
 def record_renewal_application(ctx: Any) -> dict[str, Any]:
-    filed = _day(ctx.data, "renewal_filed_on")
-    late = filed > _day(ctx.data, "permit_valid_until")
+    filed = required_day(ctx.data, "renewal_filed_on")
+    late = filed > required_day(ctx.data, "permit_valid_until")
     ctx.meet_deadline("renewal_application_due", on=filed, ref=_renewal_ref(ctx.data))
     if late:
         ctx.notify(["legal_adviser", "coordinator"], translatable("Renewal applied for late"),
@@ -251,7 +241,7 @@ def apply_renewal_decision(ctx: Any) -> dict[str, Any]:
     if months > ctx.jurisdiction.renewal_max_months:
         raise ValueError(f"a renewal is for at most {ctx.jurisdiction.renewal_max_months} "
                          f"months, not {months}")
-    valid_until = add_months(_day(ctx.data, "permit_valid_until"), months)
+    valid_until = add_months(required_day(ctx.data, "permit_valid_until"), months)
     ctx.set_deadline("permit_expiry", valid_until, owner="legal_adviser",
                      title=translatable("Renew the permit or apply on another basis before it "
                                         "expires"))
@@ -281,7 +271,7 @@ def record_wage_payment(ctx: Any) -> dict[str, Any]:
 @HANDLERS.register("residence_permit.open_further_permit")
 def open_further_permit(ctx: Any) -> dict[str, Any]:
     """Art. 50(9): the further permit must be applied for before the current one expires."""
-    valid_until = _day(ctx.data, "permit_valid_until")
+    valid_until = required_day(ctx.data, "permit_valid_until")
     ctx.set_deadline("further_permit_application_due", valid_until, owner="legal_adviser",
                      title=translatable("Apply for a permit on another basis before the permit "
                                         "expires"))
@@ -305,8 +295,8 @@ def record_further_permit(ctx: Any) -> dict[str, Any]:
         ctx.cancel_deadline("further_permit_application_due", reason=reason)
         ctx.cancel_deadline("permit_expiry", reason=reason)
         return {"further_permit_filed_on": None, "further_permit_late": False}
-    filed = _day(ctx.data, "further_permit_filed_on")
-    late = filed > _day(ctx.data, "permit_valid_until")
+    filed = required_day(ctx.data, "further_permit_filed_on")
+    late = filed > required_day(ctx.data, "permit_valid_until")
     ctx.meet_deadline("further_permit_application_due", on=filed)
     ctx.meet_deadline("permit_expiry", on=filed)
     if late:
@@ -324,7 +314,7 @@ def record_withdrawal(ctx: Any) -> dict[str, Any]:
         ctx.notify(["legal_adviser", "coordinator"], translatable("Permit kept"),
                    translatable("After her hearing the administrative unit kept her permit."))
         return {"permit_withdrawn": False}
-    served = _day(ctx.data, "withdrawal_served_on")
+    served = required_day(ctx.data, "withdrawal_served_on")
     due = ctx.jurisdiction.appeal_due(served)
     reason = "the permit was withdrawn"
     for kind in ("permit_expiry", "school_enrolment_due"):
