@@ -25,9 +25,19 @@ from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS, is_child_case
 
 COOPERATION_BASES = ("witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court",
                      "cooperation_in_investigation")
-"""Art. 50(4): as a witness; for illegal employment also a labour lawsuit confirmed by the
-court; for domestic violence also cooperation with the authorities in the investigation
-(Art. 50(1))."""
+"""Every basis a confirmation may name. Which of them her victim category opens is decided
+by the decision table ``permit_path`` (processes/permit_path.dmn) when the procedure
+starts, so that legal advisers read the rule where it is applied."""
+COOPERATION_BASIS_LABELS = {
+    "witness_in_criminal_proceedings": "As a witness in the criminal proceedings, confirmed "
+                                       "by the prosecutor (Art. 50(4))",
+    "labour_lawsuit_confirmed_by_court": "A labour lawsuit against the employer, confirmed "
+                                         "by the court (Art. 50(4))",
+    "cooperation_in_investigation": "Cooperation with the authorities in the investigation "
+                                    "(Art. 50(1))",
+}
+WITNESS_ONLY = ("witness_in_criminal_proceedings",)
+"""Art. 50(4): the basis every category has, when the table has not been run."""
 REFUSAL_GROUNDS = ("conditions_not_met", *DANGER_GROUNDS, *SUSPECTED_CRIME_GROUNDS,
                    "contact_with_suspect", "false_complaint_or_cooperation")
 """Art. 50(5): the only grounds on which the permit is refused - the condition of (4) not
@@ -66,7 +76,7 @@ class ConfirmCooperation(FormSchema):
         COOPERATION_BASES, "Basis",
         "A victim of illegal employment may instead have a labour lawsuit against the "
         "employer in which her presence matters, confirmed by the court.",
-        allow_none=True, load_default=None)
+        labels=COOPERATION_BASIS_LABELS, allow_none=True, load_default=None)
     cooperation_confirmed_on = _date("Date of the answer", "The date on the prosecutor's or "
                                      "the court's answer, confirming or not.",
                                      past=True, allow_none=True, load_default=None)
@@ -84,14 +94,14 @@ class ConfirmCooperation(FormSchema):
         if not basis:
             raise ValidationError("Say on what basis her cooperation is confirmed.",
                                   "cooperation_basis")
-        if (basis == "labour_lawsuit_confirmed_by_court"
-                and self.variables.get("victim_category") != "illegal_employment"):
-            raise ValidationError("A labour lawsuit counts only for a victim of illegal "
-                                  "employment.", "cooperation_basis")
-        if (basis == "cooperation_in_investigation"
-                and self.variables.get("victim_category") != "domestic_violence"):
-            raise ValidationError("Cooperation in the investigation counts only for a victim "
-                                  "of domestic violence.", "cooperation_basis")
+        accepted = self.variables.get("cooperation_bases") or WITNESS_ONLY
+        if basis not in accepted:
+            raise ValidationError(
+                translatable("For her victim category the confirmation may name only: "
+                             "{bases}.").format(bases="; ".join(
+                                 translatable(COOPERATION_BASIS_LABELS[b]) for b in accepted
+                                 if b in COOPERATION_BASIS_LABELS)),
+                "cooperation_basis")
 
 
 @FORMS.register("permit.application")
@@ -350,7 +360,7 @@ class FollowProceedings(FormSchema):
             raise ValidationError("Give the day the proceedings ended.",
                                   "proceedings_ended_on")
         if (step == "renew_for_wage_claim"
-                and self.variables.get("victim_category") != "illegal_employment"):
+                and not self.variables.get("wage_claim_renewal_allowed")):
             raise ValidationError("Renewal for a pending wage claim is only for a victim of "
                                   "illegal employment.", "next_step")
         if step == "wages_paid" and not self.variables.get("wage_claim_renewal"):

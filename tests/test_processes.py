@@ -6,6 +6,7 @@ import pytest
 from lxml import etree
 
 from engine.bpmn import inspect_diagram
+from engine.decisions import defined_decisions
 from forms import FORMS
 from handlers import HANDLERS
 from tests.conftest import PROCESSES
@@ -16,7 +17,8 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "di": "http://www.omg.org/spec/DD/20100524/DI"}
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGateway",
               "parallelGateway", "inclusiveGateway", "boundaryEvent", "callActivity",
-              "intermediateCatchEvent", "intermediateThrowEvent", "subProcess")
+              "intermediateCatchEvent", "intermediateThrowEvent", "subProcess",
+              "businessRuleTask")
 DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 
 
@@ -26,9 +28,18 @@ def shipped(key: str) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
+def shipped_decision(key: str) -> bytes | None:
+    """A decision table, looked up among the shipped DMN files."""
+    for path in PROCESSES.glob("*.dmn"):
+        if key in defined_decisions(etree.parse(str(path)).getroot()):
+            return path.read_bytes()
+    return None
+
+
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
 def test_diagram_passes_the_deploy_checks(path):
-    processes, problems = inspect_diagram(path.read_bytes(), FORMS, HANDLERS, shipped)
+    processes, problems = inspect_diagram(path.read_bytes(), FORMS, HANDLERS, shipped,
+                                          shipped_decision)
     assert problems == [] and [p.key for p in processes] == [path.stem]
 
 

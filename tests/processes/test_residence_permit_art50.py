@@ -28,6 +28,7 @@ ISSUED = {"permit_decision": "issued", "permit_issued_on": "2026-06-10",
 
 def deploy(engine):
     engine.repository.deploy(PROCESSES / "school_enrolment.bpmn")
+    engine.repository.deploy(PROCESSES / "permit_path.dmn")
     engine.repository.deploy(PROCESSES / "residence_permit_art50.bpmn")
     engine.repository.deploy(ESCALATION)
 
@@ -206,8 +207,9 @@ def test_another_lawful_stay_is_asked_for_when_there_was_no_permitted_stay(engin
 def test_labour_lawsuit_counts_only_for_illegal_employment(engine):
     lawsuit = {**CONFIRMED, "cooperation_basis": "labour_lawsuit_confirmed_by_court"}
     instance = start(engine)
-    assert "illegal employment" in rejected(engine, instance.id, "confirm_cooperation",
-                                            lawsuit, "cooperation_basis")
+    refusal = rejected(engine, instance.id, "confirm_cooperation", lawsuit,
+                       "cooperation_basis")
+    assert "only: As a witness" in refusal and "labour lawsuit" not in refusal
     other = start(engine, {**START, "victim_category": "illegal_employment"})
     complete(engine, other.id, "confirm_cooperation", lawsuit)
     assert open_elements(engine, other.id) == ["file_application"]  # the answer is in

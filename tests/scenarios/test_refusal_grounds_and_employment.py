@@ -5,6 +5,9 @@ of illegal employment."""
 
 from __future__ import annotations
 
+import pytest
+
+from forms.reflection import VICTIM_CATEGORIES
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes.steps import complete, only_task, open_elements, procedure_notices
 from tests.scenarios.test_julija import GRANT
@@ -83,9 +86,10 @@ def test_a_permit_is_refused_on_a_suspected_crime_apart_from_public_order(engine
 def test_for_domestic_violence_cooperation_in_the_investigation_counts(engine):
     investigation = {**permit.CONFIRMED, "cooperation_basis": "cooperation_in_investigation"}
     trafficking = permit.start(engine)
-    assert "domestic violence" in permit.rejected(engine, trafficking.id,
-                                                  "confirm_cooperation", investigation,
-                                                  "cooperation_basis")
+    refusal = permit.rejected(engine, trafficking.id, "confirm_cooperation", investigation,
+                              "cooperation_basis")
+    assert "only: As a witness in the criminal proceedings" in refusal
+    assert "investigation" not in refusal
     violence = permit.start(engine, {**permit.START, "victim_category": "domestic_violence"})
     complete(engine, violence.id, "confirm_cooperation", investigation, user="prosecutor")
     assert open_elements(engine, violence.id) == ["file_application"]
@@ -141,3 +145,31 @@ def test_wages_paid_is_refused_without_a_wage_claim_renewal(engine):
     permit.issue_permit(engine, instance.id)
     assert "wage claim" in permit.rejected(engine, instance.id, "follow_proceedings",
                                            {"next_step": "wages_paid"}, "next_step")
+
+
+PERMIT_PATHS = {
+    "trafficking": (["witness_in_criminal_proceedings"], False),
+    "illegal_employment":
+        (["witness_in_criminal_proceedings", "labour_lawsuit_confirmed_by_court"], True),
+    "domestic_violence":
+        (["witness_in_criminal_proceedings", "cooperation_in_investigation"], False),
+}
+
+
+@pytest.mark.parametrize("category", VICTIM_CATEGORIES)
+def test_the_permit_path_table_decides_the_bases_of_each_category(engine, category):
+    """The shipped table ``permit_path`` covers every victim category the forms offer."""
+    bases, wage_claim = PERMIT_PATHS[category]
+    instance = permit.start(engine, {**permit.START, "victim_category": category})
+    view = engine.runtime.instance(instance.id)
+    assert view.incident_element is None
+    assert view.variables["cooperation_bases"] == bases
+    assert view.variables["wage_claim_renewal_allowed"] is wage_claim
+
+
+def test_a_renewal_for_a_wage_claim_is_refused_for_a_victim_of_trafficking(engine):
+    instance = permit.start(engine)
+    permit.issue_permit(engine, instance.id)
+    refusal = permit.rejected(engine, instance.id, "follow_proceedings",
+                              {"next_step": "renew_for_wage_claim"}, "next_step")
+    assert "illegal employment" in refusal
