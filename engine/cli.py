@@ -153,6 +153,9 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None,
     results = [r for path in paths for r in engine.repository.deploy(path, actor=by)]
     echo_views(results, as_json, lambda d: f"{d.key} version {d.version}"
            + ("" if d.new_version else " (unchanged)"))
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.key}: {warning}", err=True)
 
 
 @main.command()

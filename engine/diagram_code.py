@@ -171,7 +171,7 @@ def code_problems(root: etree._Element) -> list[Problem]:
         element = pending.pop()
         refused = _REFUSED_ELEMENTS.get(etree.QName(element).localname) or _ignored(element)
         if refused is not None:
-            problems.append(Problem(_owner_id(element), refused))
+            problems.append(Problem(owner_id(element), refused))
             continue  # one problem for the element, none for what it holds
         problems.extend(_problems_of(element))
         pending.extend(reversed([c for c in element if isinstance(c.tag, str)]))
@@ -222,24 +222,24 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
     parent = element.getparent()
     site = _CHECKED.get((parent.tag, element.tag)) if parent is not None else None
     if site is not None:
-        yield from _checked(_owner_id(element), element.text, site)
+        yield from _checked(owner_id(element), element.text, site)
     elif element.tag in _EXPRESSION_TAGS or _is_formal_expression(element):
-        yield Problem(_owner_id(element), f"{local}: this expression is not run by this "
+        yield Problem(owner_id(element), f"{local}: this expression is not run by this "
                       "engine; conditions go on sequence flows, timers on timer events")
     if element.tag == _bpmn("multiInstanceLoopCharacteristics"):
         for name in ("collection", "elementVariable"):
             value = element.get(f"{{{CAMUNDA_NS}}}{name}")
             if value is not None and not re.fullmatch(r"[A-Za-z_]\w{0,99}", value):
                 hint = dialect_hint(value, name) or "a variable's name: letters, digits and _"
-                yield Problem(_owner_id(element), f"camunda:{name} {value[:100]!r}: {hint}")
+                yield Problem(owner_id(element), f"camunda:{name} {value[:100]!r}: {hint}")
     if element.tag == _bpmn("standardLoopCharacteristics"):
         maximum = element.get("loopMaximum", "")
         if not (maximum.isdigit() and 1 <= int(maximum) <= MAX_INSTANCES):
-            yield Problem(_owner_id(element), "a loop needs loopMaximum, a whole number from "
+            yield Problem(owner_id(element), "a loop needs loopMaximum, a whole number from "
                           f"1 to {MAX_INSTANCES}, so that it cannot run for ever")
     expression = element.get(f"{{{CAMUNDA_NS}}}expression")
     if expression is not None and element.tag == _bpmn("messageEventDefinition"):
-        yield from _checked(_owner_id(element), expression, "message payload")
+        yield from _checked(owner_id(element), expression, "message payload")
     elif expression is not None:
         yield Problem(element.get("id"), "camunda:expression is run by this engine only as "
                       "a message payload; use a service task that names a handler")
@@ -266,7 +266,7 @@ def _is_formal_expression(element: etree._Element) -> bool:
     return kind.rsplit(":", 1)[-1] in ("tFormalExpression", "tExpression")
 
 
-def _owner_id(element: etree._Element) -> str | None:
+def owner_id(element: etree._Element) -> str | None:
     """The id a problem is shown on: the nearest element, itself included, that has one
     and is drawn (an event's definition is not; the event is)."""
     node: etree._Element | None = element

@@ -18,10 +18,24 @@ from .bpmn import NS, Lookup, inspect_diagram, read_xml
 from .changes import compare_process
 from .context import EngineContext
 from .decisions import DecisionInfo, defined_decisions, inspect_decisions, is_dmn
+from .diagram_warnings import ignored_settings
 from .errors import BadRequest, DeployError, NotFound, Problem
 from .instances import CANCELLED, COMPLETED
 from .models import DecisionDefinition, ProcessDefinition, ProcessInstance
 from .views import DefinitionVersionView, DefinitionView, Deployed, ElementChange
+
+
+def _warnings(content: bytes, key: str | None = None) -> list[Problem]:
+    """The ignored settings of process ``key`` (of every process without it) in a diagram;
+    none for a decision table or for text that is not XML."""
+    if _is_dmn(content):
+        return []
+    try:
+        root = read_xml(content)
+    except etree.XMLSyntaxError:
+        return []
+    return [w for process in root.iterfind("bpmn:process", NS)
+            if key is None or process.get("id") == key for w in ignored_settings(process)]
 
 
 def _view(row: ProcessDefinition) -> DefinitionView:
@@ -54,9 +68,16 @@ class RepositoryService:
                 for info in infos:
                     model = DecisionDefinition if isinstance(info, DecisionInfo) \
                         else ProcessDefinition
-                    results.append(self._store(session, model, info.key, info.name, name,
-                                               content, digest, actor))
+                    stored = self._store(session, model, info.key, info.name, name,
+                                         content, digest, actor)
+                    results.append(dataclasses.replace(
+                        stored, warnings=_warnings(content, info.key)))
         return results
+
+    @staticmethod
+    def warnings(content: bytes) -> list[Problem]:
+        """The settings of a diagram that deploy would accept and not act on."""
+        return _warnings(content)
 
     def validate(self, content: bytes | str, *, source: str = "diagram") -> list[Problem]:
         """Every problem :meth:`deploy` would refuse ``content`` for; nothing is stored.

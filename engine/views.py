@@ -6,6 +6,8 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
+from .errors import Problem
+
 
 class View:
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +68,8 @@ class Deployed(View):
     key: str
     version: int
     new_version: bool
+    warnings: list[Problem] = dataclasses.field(default_factory=list)
+    """Settings of the process accepted and not acted on (:mod:`engine.diagram_warnings`)."""
 
 
 @dataclasses.dataclass(frozen=True)

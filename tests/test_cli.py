@@ -276,3 +276,18 @@ def test_cli_delivers_the_court_decision_to_the_waiting_procedure(cli):
                          "--data", '{"decision": "final"}')
     assert (delivered["instance_id"], delivered["started"]) == (started["id"], False)
     assert cli.json("show", str(started["id"]))["status"] == "completed"
+
+
+def test_cli_deploy_names_each_camunda_setting_it_ignores(cli, tmp_path):
+    """A diagram last saved by Camunda Modeler carries a history time to live: deploy
+    accepts it and says on stderr that it is not acted on."""
+    diagram = (PROCESSES / "deadline_escalation.bpmn").read_text(encoding="utf-8").replace(
+        '<bpmn:process id="deadline_escalation"',
+        '<bpmn:process camunda:historyTimeToLive="180" id="deadline_escalation"', 1)
+    path = tmp_path / "deadline_escalation.bpmn"
+    path.write_text(diagram, encoding="utf-8")
+    result = cli("deploy", str(path))
+    assert result.stdout == "deadline_escalation version 1\n"
+    assert result.stderr == ("warning: deadline_escalation: deadline_escalation: "
+                             "camunda:historyTimeToLive is ignored: the history is kept for "
+                             "as long as the case file is\n")

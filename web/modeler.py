@@ -105,4 +105,7 @@ def upload() -> Response | tuple[str, int]:
         else:
             flash(gettext("%(key)s: identical to version %(version)s, nothing new.",
                           key=result.key, version=result.version), "success")
+        for warning in result.warnings:
+            flash(gettext("%(key)s, ignored: %(warning)s", key=result.key,
+                          warning=str(warning)), "warning")
     return redirect(url_for("modeler.definitions"))

@@ -96,3 +96,24 @@ def test_the_analyst_reads_a_decision_table(page, live_server, screenshot):
     expect(rules.nth(0)).to_contain_text("labour_inspectorate")
     expect(page.locator("#decision [contenteditable=true]")).to_have_count(0)
     screenshot(page, "decision table")
+
+
+def test_validate_names_a_camunda_setting_it_ignores(page, live_server, tmp_path):
+    """A task assigned to a group in Camunda Modeler: the diagram can be published, and
+    the analyst is told the task goes to the role of its lane instead."""
+    assigned = tmp_path / "reflection_period.bpmn"
+    assigned.write_bytes((PROCESSES / "reflection_period.bpmn").read_bytes().replace(
+        b'<bpmn:userTask id="grant_permitted_stay"',
+        b'<bpmn:userTask camunda:candidateGroups="police" id="grant_permitted_stay"', 1))
+    sign_in(page, username_of("policy_analyst"))
+    page.goto("/modeler/reflection_period/1")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page.locator("#open-file").set_input_files(str(assigned))
+    expect(page.locator("#modeler-status")).to_contain_text("reflection_period.bpmn")
+
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator("#modeler-status")).to_contain_text("can be published")
+    warning = page.locator('#problems li.ignored[data-element-id="grant_permitted_stay"]')
+    expect(warning).to_contain_text("camunda:candidateGroups is ignored")
+    expect(page.locator('#modeler g.djs-element.ignored[data-element-id='
+                        '"grant_permitted_stay"]')).to_be_attached()

@@ -47,6 +47,7 @@ RUNS = {
     "multi_instance_parallel": (["report", "report", "report", "close"], "end"),
     "multi_instance_sequential": (["report", "report", "report", "close"], "end"),
     "multi_instance_collection": (["report", "report", "close"], "end"),
+    "camunda_settings": (["read"], "end"),
 }
 """Construct -> (the user tasks completed in order, one per restart; the end reached)."""
 
@@ -99,6 +100,36 @@ def test_a_construct_runs_to_its_end_across_restarts(make_engine, name):
     assert (done.status, done.open_tasks) == ("completed", [])
     state = _engine(make_engine).runtime.diagram_state(instance_id)
     assert end in state.process(name).completed
+
+
+IGNORED = [
+    ("camunda_settings", "camunda:historyTimeToLive is ignored"),
+    ("camunda_settings", "camunda:isStartableInTasklist is ignored: who may start"),
+    ("camunda_settings", "camunda:versionTag is ignored: versions are numbered at deploy"),
+    ("read", "camunda:asyncBefore is ignored"),
+    ("read", "camunda:candidateGroups is ignored: a user task goes to the role of its lane"),
+    ("read", "camunda:properties is ignored"),
+    ("start", "camunda:asyncAfter is ignored"),
+]
+"""Each Camunda setting of ``camunda_settings.bpmn`` this engine accepts and does not act
+on: (the element that carries it, words of its warning)."""
+
+
+def test_settings_it_does_not_act_on_are_named_as_warnings_at_deploy(make_engine):
+    """A diagram saved by Camunda Modeler deploys; none of its settings is dropped in
+    silence: each is named on its element with what this engine does instead."""
+    engine = _engine(make_engine)
+    content = (CONSTRUCTS / "camunda_settings.bpmn").read_bytes()
+    assert engine.repository.validate(content) == []
+    (deployed,) = engine.repository.deploy(content, source="camunda_settings.bpmn")
+    found = sorted((w.element_id, w.message) for w in deployed.warnings)
+    assert len(found) == len(IGNORED)
+    for (element, message), (expected, words) in zip(found, IGNORED, strict=True):
+        assert element == expected and message.startswith(words), (element, message)
+    assert sorted(map(str, engine.repository.warnings(content))) == sorted(
+        map(str, deployed.warnings))
+    again = engine.repository.deploy(content, source="camunda_settings.bpmn")
+    assert again[0].warnings == deployed.warnings and not again[0].new_version
 
 
 def test_a_gateway_no_branch_of_which_matches_stops_as_an_incident(make_engine):

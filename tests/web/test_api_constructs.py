@@ -68,3 +68,20 @@ def test_every_construct_answers_without_a_traceback(api, path):
         assert final["status"] == "completed", final
     if final["status"] == "incident":
         assert final["incident_message"] and "\n" not in final["incident_message"]
+
+
+def test_the_api_lists_the_settings_it_ignores_when_it_validates_and_deploys(api):
+    client, bearer = api
+    analyst = {**bearer("policy-analyst"), "Content-Type": "application/xml"}
+    content = (CONSTRUCTS / "camunda_settings.bpmn").read_bytes()
+    checked = _no_traceback(client.post("/api/process-definitions/validate", data=content,
+                                        headers=analyst))
+    assert checked["valid"] is True and checked["problems"] == []
+    deployed = client.post("/api/process-definitions/", data=content, headers=analyst)
+    (body,) = _no_traceback(deployed)
+    assert deployed.status_code == 201
+    assert sorted(w["message"] for w in body["warnings"]) == sorted(
+        w["message"] for w in checked["warnings"])
+    assert {"element_id": "read", "message": "camunda:candidateGroups is ignored: a user "
+            "task goes to the role of its lane: put it in a lane named after the role"
+            } in body["warnings"]

@@ -47,7 +47,7 @@ def test_publishing_makes_version_2_and_running_instances_stay_on_1(app, bearer,
                                     headers={**XML, **bearer("policy-analyst")})
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json() == [{"key": "reflection_period", "version": 2,
-                                  "new_version": True}]
+                                  "new_version": True, "warnings": []}]
     assert engine.runtime.instance(running.id).version == 1
     assert engine.runtime.start("reflection_period", "SI-BBBB-3333").version == 2
     listed = app.test_client().get("/api/process-definitions/reflection_period",
@@ -91,7 +91,7 @@ def test_validate_lists_the_problems_without_storing(app, bearer, engine):
     client = app.test_client()
     good = client.post("/api/process-definitions/validate", data=RENAMED,
                        headers={**XML, **bearer("policy-analyst")})
-    assert good.get_json() == {"valid": True, "problems": []}
+    assert good.get_json() == {"valid": True, "problems": [], "warnings": []}
     bad = client.post("/api/process-definitions/validate", data=SCRIPTED,
                       headers={**XML, **bearer("policy-analyst")}).get_json()
     assert bad["valid"] is False

@@ -14,7 +14,8 @@ def test_a_table_published_with_the_diagram_upload_is_listed_and_served(app, bea
         "/api/process-definitions/", data=TABLE.read_bytes(),
         headers={**bearer("policy-analyst"), "Content-Type": "application/xml"})
     assert answer.status_code == 201, answer.get_json()
-    assert answer.get_json() == [{"key": "referral_path", "version": 1, "new_version": True}]
+    assert answer.get_json() == [{"key": "referral_path", "version": 1, "new_version": True,
+                                   "warnings": []}]
     analyst = signed_in("policy-analyst")
     listed = analyst.get("/decisions/").get_data(as_text=True)
     assert 'data-key="referral_path"' in listed

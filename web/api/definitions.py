@@ -50,21 +50,27 @@ class VersionSchema(DefinitionSchema):
     running = fields.Integer(metadata={"description": "Of those, not yet ended."})
 
 
-class DeployedSchema(Schema):
-    key = fields.String()
-    version = fields.Integer()
-    new_version = fields.Boolean(metadata={"description": "False when the content was "
-                                           "identical to the latest version."})
-
-
 class ProblemSchema(Schema):
     element_id = fields.String(allow_none=True)
     message = fields.String()
 
 
+IGNORED = ("Settings accepted and not acted on (Camunda job, history and assignment "
+           "attributes), each with what this engine does instead.")
+
+
+class DeployedSchema(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    new_version = fields.Boolean(metadata={"description": "False when the content was "
+                                           "identical to the latest version."})
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={"description": IGNORED})
+
+
 class ValidationSchema(Schema):
     valid = fields.Boolean()
     problems = fields.List(fields.Nested(ProblemSchema))
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={"description": IGNORED})
 
 
 class ChangeSchema(Schema):
@@ -142,7 +148,8 @@ class Validate(MethodView):
         require_publisher()
         content, name = uploaded_diagram()
         problems: list[Problem] = engine().repository.validate(content, source=name)
-        return {"valid": not problems, "problems": problems}
+        return {"valid": not problems, "problems": problems,
+                "warnings": engine().repository.warnings(content)}
 
 
 @blp.route("/<key>")

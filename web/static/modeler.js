@@ -25,29 +25,34 @@
     modeler.get("overlays").remove({ type: "problem" });
     modeler.get("elementRegistry").forEach(function (element) {
       canvas.removeMarker(element.id, "problem");
+      canvas.removeMarker(element.id, "ignored");
     });
     document.getElementById("problems").replaceChildren();
   }
 
-  function showProblems(modeler, problems) {
+  // Problems stop a deployment; warnings name settings accepted and not acted on.
+  function showProblems(modeler, problems, warnings) {
     clearProblems(modeler);
     const registry = modeler.get("elementRegistry");
     const overlays = modeler.get("overlays");
     const canvas = modeler.get("canvas");
     const list = document.getElementById("problems");
-    problems.forEach(function (problem) {
+    function show(problem, kind) {
       const item = document.createElement("li");
+      item.className = kind;
       item.textContent = (problem.element_id ? problem.element_id + ": " : "") + problem.message;
       item.dataset.elementId = problem.element_id || "";
       list.appendChild(item);
       if (problem.element_id && registry.get(problem.element_id)) {
-        canvas.addMarker(problem.element_id, "problem");
+        canvas.addMarker(problem.element_id, kind);
         const note = document.createElement("div");
-        note.className = "problem-note";
+        note.className = kind + "-note";
         note.textContent = problem.message;
         overlays.add(problem.element_id, "problem", { position: { bottom: -6, left: 0 }, html: note });
       }
-    });
+    }
+    problems.forEach(function (problem) { show(problem, "problem"); });
+    (warnings || []).forEach(function (warning) { show(warning, "ignored"); });
   }
 
   function asProblems(fields) {
@@ -91,7 +96,7 @@
           return send(data.validateUrl, saved.xml);
         }).then(function (result) {
           if (result.status !== 200) { status(result.body.message, "error"); return; }
-          showProblems(modeler, result.body.problems);
+          showProblems(modeler, result.body.problems, result.body.warnings);
           status(result.body.valid ? say(data, "Valid")
             : say(data, "Problems", { count: result.body.problems.length }),
           result.body.valid ? "success" : "error");
@@ -106,8 +111,8 @@
           return send(data.publishUrl, saved.xml);
         }).then(function (result) {
           if (result.status === 201) {
-            clearProblems(modeler);
             const mine = result.body.filter(function (d) { return d.key === data.key; })[0] || result.body[0];
+            showProblems(modeler, [], mine.warnings);
             status(mine.new_version ? say(data, "Published", { key: mine.key, version: mine.version })
               : say(data, "Identical", { version: mine.version }), "success");
             container.dataset.published = String(mine.version);
