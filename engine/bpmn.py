@@ -10,9 +10,10 @@ task specs: :class:`HumanTask` (a user task with a form key, role and due date) 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 from lxml import etree
@@ -416,7 +417,8 @@ def _check_process(process: etree._Element, forms: Container[str],
     for node in process.iterfind("bpmn:startEvent", NS):
         form_key = node.get(f"{{{CAMUNDA_NS}}}formKey")
         if form_key is not None and form_key not in forms:
-            problems.append(Problem(node.get("id"), f"unknown start form key {form_key!r}"))
+            problems.append(Problem(node.get("id"), "unknown start form key "
+                                    + _unknown(form_key, forms, "form")))
 
     for node in process.iterfind(".//bpmn:userTask", NS):
         task_id = node.get("id")
@@ -431,7 +433,8 @@ def _check_process(process: etree._Element, forms: Container[str],
         if not form_key:
             problems.append(Problem(task_id, "user task has no form key (camunda:formKey)"))
         elif form_key not in forms:
-            problems.append(Problem(task_id, f"unknown form key {form_key!r}"))
+            problems.append(Problem(task_id, "unknown form key "
+                                    + _unknown(form_key, forms, "form")))
 
     for tag, kind in _NOBODY_RUNS.items():
         for node in process.iterfind(f".//bpmn:{tag}", NS):
@@ -454,9 +457,21 @@ def _check_process(process: etree._Element, forms: Container[str],
             problems.append(Problem(node.get("id"), "service task names no handler: set "
                                     'camunda:type="external" and camunda:topic="<handler>"'))
         elif handler not in handlers:
-            problems.append(Problem(node.get("id"), f"unknown handler {handler!r}"))
+            problems.append(Problem(node.get("id"), "unknown handler "
+                                    + _unknown(handler, handlers, "handler")))
 
     return problems
+
+
+def _unknown(name: str, known: Container[str], kind: str) -> str:
+    """``name`` quoted, with what to write instead: the registered name it was probably
+    meant to be, or what a Camunda Tasklist form key becomes here."""
+    said = repr(name)
+    if kind == "form" and re.match(r"(embedded|camunda-forms|app|deployment):", name):
+        return (f"{said}: Camunda Tasklist forms are not run by this engine; name a "
+                "registered form, such as 'identification.preliminary'")
+    close = get_close_matches(name, list(known), n=1) if isinstance(known, Iterable) else []
+    return f"{said}: did you mean {close[0]!r}?" if close else f"{said}: no {kind} has this name"
 
 
 _NOBODY_RUNS = {"task": "plain task (bpmn:task)", "manualTask": "manual task",

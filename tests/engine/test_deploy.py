@@ -85,6 +85,20 @@ BAD = {
                 'id="call" camunda:type="external" camunda:topic="no.such.handler"/>'
                 '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="call"/>'),
         "call", "unknown handler 'no.such.handler'"),
+    "misspelt form key": (
+        process("x", {"police": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask id="t" '
+                'camunda:formKey="test.nte"/><bpmn:sequenceFlow id="f" sourceRef="s" '
+                'targetRef="t"/>'), "t", "'test.nte': did you mean 'test.note'?"),
+    "Camunda Tasklist form": (
+        process("x", {"police": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask id="t" '
+                'camunda:formKey="embedded:app:forms/grant.html"/><bpmn:sequenceFlow id="f" '
+                'sourceRef="s" targetRef="t"/>'), "t",
+        "Camunda Tasklist forms are not run by this engine; name a registered form"),
+    "misspelt handler": (
+        process("x", {"police": ["s", "call"]}, '<bpmn:startEvent id="s"/><bpmn:serviceTask '
+                'id="call" camunda:type="external" camunda:topic="test.flak"/>'
+                '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="call"/>'),
+        "call", "did you mean 'test.flaky'?"),
     "script task": (
         process("x", {"police": ["s", "code"]}, '<bpmn:startEvent id="s"/><bpmn:scriptTask '
                 'id="code"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'
