@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from marshmallow import fields
 
+from engine.decisions import defined_decisions
 from forms import FormRegistry, FormSchema
 from handlers import HandlerRegistry
+
+SHIPPED = Path(__file__).resolve().parent.parent / "processes"
+
+
+def shipped(key: str) -> bytes | None:
+    """A called process, looked up among the shipped diagrams (one file per key)."""
+    path = SHIPPED / f"{key}.bpmn"
+    return path.read_bytes() if path.exists() else None
+
+
+def shipped_decision(key: str) -> bytes | None:
+    """A decision table, looked up among the shipped DMN files."""
+    for path in SHIPPED.glob("*.dmn"):
+        if key in defined_decisions(etree.parse(str(path)).getroot()):
+            return path.read_bytes()
+    return None
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

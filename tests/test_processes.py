@@ -6,10 +6,10 @@ import pytest
 from lxml import etree
 
 from engine.bpmn import inspect_diagram
-from engine.decisions import defined_decisions
 from forms import FORMS
 from handlers import HANDLERS
 from tests.conftest import PROCESSES
+from tests.diagrams import shipped, shipped_decision
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
@@ -22,18 +22,6 @@ FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGat
 DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 
 
-def shipped(key: str) -> bytes | None:
-    """A called process, looked up among the shipped diagrams (one file per key)."""
-    path = PROCESSES / f"{key}.bpmn"
-    return path.read_bytes() if path.exists() else None
-
-
-def shipped_decision(key: str) -> bytes | None:
-    """A decision table, looked up among the shipped DMN files."""
-    for path in PROCESSES.glob("*.dmn"):
-        if key in defined_decisions(etree.parse(str(path)).getroot()):
-            return path.read_bytes()
-    return None
 
 
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)

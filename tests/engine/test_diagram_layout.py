@@ -13,6 +13,7 @@ from engine.diagram_layout import layout_document, main
 from forms import FORMS
 from handlers import HANDLERS
 from tests.conftest import PROCESSES
+from tests.diagrams import shipped, shipped_decision
 
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
@@ -27,11 +28,6 @@ DIAGRAM_TAG = f"{{{NS['bpmndi']}}}BPMNDiagram"
 
 Box = tuple[float, float, float, float]
 
-
-def shipped(key: str) -> bytes | None:
-    """A called process, looked up among the shipped diagrams (one file per key)."""
-    path = PROCESSES / f"{key}.bpmn"
-    return path.read_bytes() if path.exists() else None
 
 
 def laid_out(path: Path, tmp_path: Path) -> Path:
@@ -160,7 +156,8 @@ def test_nodes_stay_in_their_lanes(path, tmp_path):
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
 def test_laid_out_diagram_passes_the_deploy_checks(path, tmp_path):
     copy = laid_out(path, tmp_path)
-    processes, problems = inspect_diagram(copy.read_bytes(), FORMS, HANDLERS, shipped)
+    processes, problems = inspect_diagram(copy.read_bytes(), FORMS, HANDLERS, shipped,
+                                          shipped_decision)
     assert problems == [] and [p.key for p in processes] == [path.stem]
 
 
