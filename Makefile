@@ -63,7 +63,8 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	@start=$$(date +%s); $(BIN)/python -m pytest; status=$$?; \
+	    echo "make test: pytest took $$(( $$(date +%s) - start )) s"; exit $$status
 
 bench: install
 	$(BIN)/python -m engine.bench
