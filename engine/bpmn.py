@@ -14,6 +14,7 @@ from collections.abc import Callable, Container, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -533,6 +534,8 @@ def _spiff_problems(content: bytes, keys: list[str], called: list[bytes],
 
 
 ParsedSpecs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+PARSED_DOCUMENTS = 128
+"""Parsed diagrams kept in memory: every version of every procedure a server runs."""
 
 
 def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None = None,
@@ -540,8 +543,18 @@ def parse_processes(content: bytes, keys: list[str], called: list[bytes] | None 
     """Parse a diagram into ``key -> (spec, subprocess specs)`` for each executable key.
 
     ``called`` are the documents of processes its call activities run from other files,
-    ``tables`` the DMN documents of the decisions its business rule tasks run.
+    ``tables`` the DMN documents of the decisions its business rule tasks run. The same
+    documents give the same specs, so they are parsed once per process: deploy checks a
+    diagram by parsing it and its first instance runs that parse, and an engine built
+    again (a worker, a command) reuses what the last one parsed. Specs are shared
+    read-only, as one engine already shares them between its instances.
     """
+    return dict(_parsed(content, tuple(keys), tuple(called or ()), tuple(tables or ())))
+
+
+@lru_cache(maxsize=PARSED_DOCUMENTS)
+def _parsed(content: bytes, keys: tuple[str, ...], called: tuple[bytes, ...],
+            tables: tuple[bytes, ...]) -> dict[str, ParsedSpecs]:
     parser = DiagramParser()
     parser.add_bpmn_xml(read_xml(content))
     for document in called or []:
