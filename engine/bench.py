@@ -341,8 +341,15 @@ def main() -> None:
         report(measure(runners))
     # Imported here: bench_timers and bench_web reuse this module's helpers, so they
     # import this module.
+    from .bench_statements import report as statement_figures
     from .bench_timers import main as timer_figures
     from .bench_web import main as web_figures
+
+    with sqlite_url() as url:
+        statement_figures("sqlite", url)
+    if pg_url:
+        with postgresql_url(pg_url) as url:
+            statement_figures("postgresql", url)
 
     timer_figures(pg_url)
     web_figures(pg_url)

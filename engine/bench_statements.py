@@ -1,0 +1,85 @@
+"""SQL statements per unit of work: what one completion and one timer firing cost the
+database, counted on the engine's own connection pool.
+
+Time figures move with the machine's load; statement counts do not, so they show whether
+a change made a hot path read or write more. ``make bench`` prints them for SQLite, and
+for PostgreSQL when its URL is set:
+
+``statements per completion``
+    ``engine.tasks.complete`` of a reflection-period task, as the worklist sends it; the
+    median over ``COMPLETIONS`` completions of the loop the completion figures use.
+``statements per timer firing``
+    ``engine.timers.fire_due`` of the timer benchmark's diagram: one instance alone, and
+    ``BATCH`` instances due together (the batch shares its claim and its commit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from . import ProcessEngine
+from .bench import USER, PersistedRunner, engine_on, loop_step
+from .bench_timers import DIAGRAM, PROCESS_KEY
+
+COMPLETIONS = 20
+BATCH = 20
+
+
+@contextlib.contextmanager
+def counted(engine: ProcessEngine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs."""
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.db.engine, "before_cursor_execute", note)
+
+
+def per_completion(engine: ProcessEngine) -> float:
+    """The median number of statements of one completion."""
+    runner = PersistedRunner(engine)
+    case = runner.open_case()
+    counts = []
+    for step in range(COMPLETIONS):
+        element_id, data = loop_step(step)
+        task = next(t for t in engine.tasks.tasks(instance_id=case.instance_id)
+                    if t.element_id == element_id)
+        with counted(engine) as statements:
+            engine.tasks.complete(task.id, USER, data)
+        counts.append(len(statements))
+    return statistics.median(counts)
+
+
+def per_firing(engine: ProcessEngine, instances: int) -> float:
+    """Statements per instance fired when ``instances`` timers come due together."""
+    engine.repository.deploy(DIAGRAM, source="bench_timer.bpmn")
+    due = engine.clock.now() + timedelta(hours=1)
+    with engine.db.transaction() as session:  # the due time is the bench's, not a form's
+        for number in range(instances):
+            engine.runtime.start_in(session, PROCESS_KEY, f"STMT-{instances}-{number}",
+                                    {"due_at": due.isoformat()}, actor=USER)
+    engine.advance_clock(timedelta(hours=2), fire=False)
+    with counted(engine) as statements:
+        fired = engine.timers.fire_due(worker="bench")
+    if len(fired) != instances:
+        raise RuntimeError(f"expected {instances} firings, got {len(fired)}")
+    return len(statements) / instances
+
+
+def report(label: str, url: str) -> None:
+    with engine_on(url) as engine:
+        print(f"statements per completion ({label}): {per_completion(engine):.0f}")
+        print(f"statements per timer firing ({label}), one due: {per_firing(engine, 1):.1f}")
+        print(f"statements per timer firing ({label}), {BATCH} due together: "
+              f"{per_firing(engine, BATCH):.1f}")
