@@ -251,7 +251,7 @@ def workers(url: str, names: Sequence[str]) -> Iterator[list[Worker]]:
             for name in names:
                 log = logs.enter_context(tempfile.TemporaryFile(prefix=f"varnapot-{name}-"))
                 process = subprocess.Popen(
-                    [sys.executable, "-c", "from engine.cli import main; main()", "worker",
+                    [sys.executable, "-c", "from cli import main; main()", "worker",
                      "--name", name],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
                 started.append(Worker(name, process, log))

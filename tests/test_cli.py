@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cli import main
 from engine import EngineConfig, ProcessEngine
-from engine.cli import main
 from engine.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
 from tests.conftest import PROCESSES
 

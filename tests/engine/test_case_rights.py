@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from cli import main
 from engine.access import Reader
-from engine.cli import main
 from engine.errors import Conflict
 from engine.models import CaseRecord, HumanTask
 from engine.vault import CaseErased

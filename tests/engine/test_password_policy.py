@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.cli import main
+from cli import main
 from engine.credentials import generate_password
 from engine.errors import BadRequest
 from engine.models import UserAccount

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, text, update
 
+from cli import main
 from engine import EngineConfig, ProcessEngine
-from engine.cli import main
 from engine.db import Database
 from engine.history import HIDDEN
 from engine.keys import MasterKeyError, decode_key, encode_key, new_key

@@ -68,7 +68,7 @@ def fired_count(engine) -> int:
 def start_worker(url: str, name: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "VARNAPOT_CLOCK": "manual"}
     return subprocess.Popen(
-        [sys.executable, "-c", "from engine.cli import main; main()", "worker",
+        [sys.executable, "-c", "from cli import main; main()", "worker",
          "--sweep", "0.5", "--name", name],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from cli import main
 from tests.conftest import PROCESSES
 from tests.processes import test_identification as identification
 from tests.processes import test_protection_plan as plan

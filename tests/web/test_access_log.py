@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select, text
 
-from engine.cli import main
+from cli import main
 from engine.models import AccessEvent
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from engine.cli import main
+from cli import main
 from tests.web.conftest import csrf_of
 
 COOKIE = "varnapot_session"

@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from . import EngineConfig, ProcessEngine
-from .access import Reader
-from .errors import EngineError, Forbidden
-from .views import TaskView, UserView, View
+from engine import EngineConfig, ProcessEngine
+from engine.access import Reader
+from engine.errors import EngineError, Forbidden
+from engine.views import TaskView, UserView, View
 
 SOURCE = "command line"
 

@@ -13,7 +13,13 @@ from typing import Any
 
 import click
 
-from .cli_common import (
+from engine.clock import parse_duration
+from engine.errors import BadRequest
+from engine.inbox import SOURCES
+from engine.tasks import check_release
+from engine.users import MONITORS, PUBLISHERS
+
+from .common import (
     acting_as,
     actor_option,
     echo_views,
@@ -24,13 +30,8 @@ from .cli_common import (
     reported,
     worker_on,
 )
-from .cli_people import inbox, mail, users
-from .cli_protection import audit, case_rights, keys
-from .clock import parse_duration
-from .errors import BadRequest
-from .inbox import SOURCES
-from .tasks import check_release
-from .users import MONITORS, PUBLISHERS
+from .people import inbox, mail, users
+from .protection import audit, case_rights, keys
 
 
 @click.group()
@@ -49,9 +50,8 @@ def main(ctx: click.Context) -> None:
               help="Do not fire timers in this process (a `varnapot worker` does).")
 def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
     """Start the web server, with the timer scheduler unless --no-timers."""
+    from engine.scheduler import TimerScheduler
     from web import create_app
-
-    from .scheduler import TimerScheduler
 
     engine = engine_of(ctx)
     app = create_app(engine=engine)
@@ -74,7 +74,7 @@ def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
 @reported
 def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
     """Fire timers, reminders and escalations until stopped (several may run at once)."""
-    from .scheduler import TimerScheduler
+    from engine.scheduler import TimerScheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if sweep <= 0:

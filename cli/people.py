@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .cli_common import echo_views, engine_of, json_option, reported
-from .credentials import generate_password
-from .inbox import SOURCES
-from .mail import EMAIL_STATUSES
-from .password_policy import check_password, personal_words
-from .users import USER_ROLES
-from .views import EmailView, InboxItem, UserView
+from engine.credentials import generate_password
+from engine.inbox import SOURCES
+from engine.mail import EMAIL_STATUSES
+from engine.password_policy import check_password, personal_words
+from engine.users import USER_ROLES
+from engine.views import EmailView, InboxItem, UserView
+
+from .common import echo_views, engine_of, json_option, reported
 
 
 def _user_line(user: UserView) -> str:

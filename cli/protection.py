@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from . import ProcessEngine
-from .access import AccessView, head_line
-from .case_export import to_html
-from .cli_common import acting_as, echo_views, engine_of, json_option, reader_as, reported
-from .keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
+from engine import ProcessEngine
+from engine.access import AccessView, head_line
+from engine.case_export import to_html
+from engine.keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
+
+from .common import acting_as, echo_views, engine_of, json_option, reader_as, reported
 
 
 @click.group()
