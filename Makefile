@@ -67,7 +67,7 @@ test: install
 	    echo "make test: pytest took $$(( $$(date +%s) - start )) s"; exit $$status
 
 bench: install
-	$(BIN)/python -m engine.bench
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .

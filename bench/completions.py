@@ -1,6 +1,6 @@
 """Throughput of task completions: raw SpiffWorkflow against the persisted engine.
 
-Run as ``python -m engine.bench`` (``make bench``). Every figure comes from the same work:
+Run by ``python -m bench`` (``make bench``) first. Every figure comes from the same work:
 ``INSTANCES`` reflection-period instances, each started and granted its permitted stay
 (setup, not timed), then ``COMPLETIONS`` user tasks completed per instance, round-robin
 over the instances, alternating ``record_decision`` (she needs more time) and
@@ -35,9 +35,9 @@ the repetitions of all runners are interleaved so a busy moment of the machine h
 alike, and the median repetition is reported.
 
 The timer figures (lateness of one worker, throughput of one and two workers) follow;
-:mod:`engine.bench_timers` explains them. Then the web figures (p50 and p95 of the
+:mod:`bench.timers` explains them. Then the web figures (p50 and p95 of the
 worklist, the task list API, the instance list and the deadline tracker on ten thousand
-instances); :mod:`engine.bench_web` explains them. Both need PostgreSQL and are skipped,
+instances); :mod:`bench.web` explains them. Both need PostgreSQL and are skipped,
 with a line saying so, without it.
 """
 
@@ -45,50 +45,42 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, text
 
+from engine import ProcessEngine
+from engine.bpmn import HumanTask, parse_processes
+from engine.clock import ManualClock, using_clock
+from engine.execution import RestrictedScriptEngine, StateSerializer, run_guarded
+from engine.jurisdiction import jurisdiction
 from forms import FORMS
 from handlers import HANDLERS
 
-from . import EngineConfig, ProcessEngine
-from .bpmn import HumanTask, parse_processes
-from .clock import ManualClock, using_clock
-from .execution import RestrictedScriptEngine, StateSerializer, run_guarded
-from .jurisdiction import jurisdiction
-from .keys import encode_key, new_key
+from .common import (
+    PROCESSES,
+    START,
+    TIMEZONE,
+    USER,
+    engine_on,
+    postgresql_url,
+    sqlite_url,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
 PROCESS_KEY = "reflection_period"
-TIMEZONE = ZoneInfo("Europe/Ljubljana")
-START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-"""The manual clock: after every date the forms are given, before every timer is due."""
 
 INSTANCES = 10
 COMPLETIONS = 20
 """Completions per instance after the grant (ten passes of the extension loop)."""
 WARMUP_INSTANCES = 2
 REPEATS = 5
-USER = "bench"
-PG_URL_VARIABLES = ("VARNAPOT_BENCH_DATABASE_URL", "VARNAPOT_TEST_DATABASE_URL")
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
@@ -231,50 +223,6 @@ class PersistedRunner:
         return time.perf_counter() - began
 
 
-@contextlib.contextmanager
-def engine_on(url: str) -> Iterator[ProcessEngine]:
-    """A migrated engine with ``processes/`` deployed and the manual clock at ``START``.
-
-    The bench databases are thrown away, so a key of the run's own seals their cases;
-    it is put in the environment for the workers the timer bench starts.
-    """
-    os.environ.setdefault("VARNAPOT_MASTER_KEY", encode_key(new_key()))
-    engine = ProcessEngine(EngineConfig(database_url=url, clock="manual",
-                                        timezone=TIMEZONE.key))
-    try:
-        engine.upgrade_database()
-        clock = engine.clock
-        assert isinstance(clock, ManualClock)
-        clock.set(START)  # set() directly: the clock starts at wall time, later than START
-        engine.repository.deploy(PROCESSES, actor=USER)
-        yield engine
-    finally:
-        engine.close()
-
-
-@contextlib.contextmanager
-def sqlite_url() -> Iterator[str]:
-    """A fresh SQLite file in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="varnapot-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'varnapot.db'}"
-
-
-@contextlib.contextmanager
-def postgresql_url(base_url: str) -> Iterator[str]:
-    """``base_url`` pointed at a schema created for this run and dropped afterwards."""
-    schema = f"varnapot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in base_url else "?"
-        yield f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 # --- measuring --------------------------------------------------------------------------
 
 
@@ -326,8 +274,7 @@ def report(results: list[Measurement]) -> None:
         print(f"ratio persisted/raw {database}: {result.throughput / raw.throughput:.2f}")
 
 
-def main() -> None:
-    pg_url = next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None)
+def main(pg_url: str | None) -> None:
     print(f"reflection_period: {INSTANCES} instances x {COMPLETIONS} completions, "
           f"median of {REPEATS} repetitions after a warm-up")
     with contextlib.ExitStack() as stack:
@@ -339,21 +286,3 @@ def main() -> None:
                 postgresql_url(pg_url))))
             runners["persisted postgresql"] = PersistedRunner(postgresql)
         report(measure(runners))
-    # Imported here: bench_timers and bench_web reuse this module's helpers, so they
-    # import this module.
-    from .bench_statements import report as statement_figures
-    from .bench_timers import main as timer_figures
-    from .bench_web import main as web_figures
-
-    with sqlite_url() as url:
-        statement_figures("sqlite", url)
-    if pg_url:
-        with postgresql_url(pg_url) as url:
-            statement_figures("postgresql", url)
-
-    timer_figures(pg_url)
-    web_figures(pg_url)
-
-
-if __name__ == "__main__":
-    main()

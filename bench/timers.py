@@ -1,6 +1,6 @@
 """Timer figures: how late a worker fires, and how many timers workers fire per second.
 
-Run by ``python -m engine.bench`` (``make bench``) after the completion figures, on
+Run by ``python -m bench`` (``make bench``) after the completion figures, on
 PostgreSQL only (``VARNAPOT_BENCH_DATABASE_URL`` or ``VARNAPOT_TEST_DATABASE_URL``), each
 in a schema of its own that is dropped afterwards. The timers are fired by real
 ``varnapot worker`` processes on the system clock, as users run them, and every figure is
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import re
 import signal
@@ -57,11 +56,19 @@ from typing import IO, Any
 
 from sqlalchemy import func, insert, select, text
 
-from . import ProcessEngine
-from .bench import PG_URL_VARIABLES, ROOT, USER, engine_on, postgresql_url
-from .models import AuditEvent, CaseRecord, HumanTask, ProcessInstance, SchedulerWorker, Timer
-from .sealing import seal_json
-from .timer_states import FIRED, PENDING
+from engine import ProcessEngine
+from engine.models import AuditEvent, CaseRecord, HumanTask, ProcessInstance, SchedulerWorker, Timer
+from engine.sealing import seal_json
+from engine.timer_states import FIRED, PENDING
+
+from .common import (
+    ROOT,
+    USER,
+    engine_on,
+    percentile,
+    postgresql_from_env,
+    postgresql_url,
+)
 
 PROCESS_KEY = "bench_timer"
 WAIT_ELEMENT = "wait"
@@ -340,12 +347,6 @@ def fired_rows(engine: ProcessEngine, expected: int) -> Fired:
 # --- figures ----------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """The nearest-rank percentile: the smallest value at or above ``share`` of them."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 def lateness(pg_url: str) -> None:
     """One worker, ``LATENESS_TIMERS`` timers due over ``LATENESS_SPREAD`` of real time."""
     with postgresql_url(pg_url) as url, engine_on(url) as engine:
@@ -416,4 +417,4 @@ def main(pg_url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    main(next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None))
+    main(postgresql_from_env())

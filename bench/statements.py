@@ -23,9 +23,11 @@ from typing import Any
 
 from sqlalchemy import event
 
-from . import ProcessEngine
-from .bench import USER, PersistedRunner, engine_on, loop_step
-from .bench_timers import DIAGRAM, PROCESS_KEY
+from engine import ProcessEngine
+
+from .common import USER, engine_on
+from .completions import PersistedRunner, loop_step
+from .timers import DIAGRAM, PROCESS_KEY
 
 COMPLETIONS = 20
 BATCH = 20

@@ -1,7 +1,7 @@
 """Web figures: how long the pages and the API take on a database of a busy year.
 
-Run by ``python -m engine.bench`` (``make bench``) after the timer figures, or alone with
-``python -m engine.bench_web``; on PostgreSQL only (``VARNAPOT_BENCH_DATABASE_URL`` or
+Run by ``python -m bench`` (``make bench``) after the timer figures, or alone with
+``python -m bench.web``; on PostgreSQL only (``VARNAPOT_BENCH_DATABASE_URL`` or
 ``VARNAPOT_TEST_DATABASE_URL``), in a schema of its own that is dropped afterwards.
 
 The database holds ``INSTANCES`` process instances and ``OPEN_TASKS`` open human tasks,
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
 import random
 import re
 import statistics
@@ -50,11 +49,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
-from . import ProcessEngine
-from .bench import PG_URL_VARIABLES, engine_on, postgresql_url
-from .bench_timers import percentile
-from .bpmn import HumanTask as HumanTaskSpec
-from .models import (
+from engine import ProcessEngine
+from engine.bpmn import HumanTask as HumanTaskSpec
+from engine.models import (
     Base,
     HumanTask,
     LegalDeadline,
@@ -62,7 +59,9 @@ from .models import (
     ProcessInstance,
     Timer,
 )
-from .timer_states import PENDING
+from engine.timer_states import PENDING
+
+from .common import engine_on, percentile, postgresql_from_env, postgresql_url
 
 INSTANCES = 10_000
 OPEN_TASKS = 50_000
@@ -781,4 +780,4 @@ def main(pg_url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    main(next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None))
+    main(postgresql_from_env())

@@ -1,0 +1,21 @@
+"""``make bench``: completions, statements per unit of work, timers, then web pages."""
+
+from __future__ import annotations
+
+from . import completions, statements, timers, web
+from .common import postgresql_from_env, postgresql_url, sqlite_url
+
+
+def main() -> None:
+    pg_url = postgresql_from_env()
+    completions.main(pg_url)
+    with sqlite_url() as url:
+        statements.report("sqlite", url)
+    if pg_url:
+        with postgresql_url(pg_url) as url:
+            statements.report("postgresql", url)
+    timers.main(pg_url)
+    web.main(pg_url)
+
+
+main()
