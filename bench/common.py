@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, text
 
 from engine import EngineConfig, ProcessEngine
-from engine.clock import ManualClock
-from engine.keys import encode_key, new_key
+from engine.crypto.keys import encode_key, new_key
+from engine.kit.clock import ManualClock
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"

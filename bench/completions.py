@@ -57,10 +57,10 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine import ProcessEngine
-from engine.bpmn import HumanTask, parse_processes
-from engine.clock import ManualClock, using_clock
-from engine.execution import RestrictedScriptEngine, StateSerializer, run_guarded
-from engine.jurisdiction import jurisdiction
+from engine.bpmn.diagrams import HumanTask, parse_processes
+from engine.bpmn.execution import RestrictedScriptEngine, StateSerializer, run_guarded
+from engine.kit.clock import ManualClock, using_clock
+from engine.kit.jurisdiction import jurisdiction
 from forms import FORMS
 from handlers import HANDLERS
 

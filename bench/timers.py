@@ -57,9 +57,16 @@ from typing import IO, Any
 from sqlalchemy import func, insert, select, text
 
 from engine import ProcessEngine
-from engine.models import AuditEvent, CaseRecord, HumanTask, ProcessInstance, SchedulerWorker, Timer
-from engine.sealing import seal_json
-from engine.timer_states import FIRED, PENDING
+from engine.crypto.sealing import seal_json
+from engine.store.models import (
+    AuditEvent,
+    CaseRecord,
+    HumanTask,
+    ProcessInstance,
+    SchedulerWorker,
+    Timer,
+)
+from engine.store.timer_states import FIRED, PENDING
 
 from .common import (
     ROOT,

@@ -50,8 +50,8 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
 from engine import ProcessEngine
-from engine.bpmn import HumanTask as HumanTaskSpec
-from engine.models import (
+from engine.bpmn.diagrams import HumanTask as HumanTaskSpec
+from engine.store.models import (
     Base,
     HumanTask,
     LegalDeadline,
@@ -59,7 +59,7 @@ from engine.models import (
     ProcessInstance,
     Timer,
 )
-from engine.timer_states import PENDING
+from engine.store.timer_states import PENDING
 
 from .common import engine_on, percentile, postgresql_from_env, postgresql_url
 

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from engine import EngineConfig, ProcessEngine
-from engine.access import Reader
 from engine.errors import EngineError, Forbidden
+from engine.protection.access import Reader
 from engine.views import TaskView, UserView, View
 
 SOURCE = "command line"

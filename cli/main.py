@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from engine.clock import parse_duration
 from engine.errors import BadRequest
-from engine.inbox import SOURCES
-from engine.tasks import check_release
-from engine.users import MONITORS, PUBLISHERS
+from engine.identity.users import MONITORS, PUBLISHERS
+from engine.kit.clock import parse_duration
+from engine.obligations.inbox import SOURCES
+from engine.services.tasks import check_release
 
 from .common import (
     acting_as,
@@ -50,7 +50,7 @@ def main(ctx: click.Context) -> None:
               help="Do not fire timers in this process (a `varnapot worker` does).")
 def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
     """Start the web server, with the timer scheduler unless --no-timers."""
-    from engine.scheduler import TimerScheduler
+    from engine.jobs.scheduler import TimerScheduler
     from web import create_app
 
     engine = engine_of(ctx)
@@ -74,7 +74,7 @@ def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
 @reported
 def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
     """Fire timers, reminders and escalations until stopped (several may run at once)."""
-    from engine.scheduler import TimerScheduler
+    from engine.jobs.scheduler import TimerScheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if sweep <= 0:

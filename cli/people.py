@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from engine.credentials import generate_password
-from engine.inbox import SOURCES
-from engine.mail import EMAIL_STATUSES
-from engine.password_policy import check_password, personal_words
-from engine.users import USER_ROLES
+from engine.identity.credentials import generate_password
+from engine.identity.password_policy import check_password, personal_words
+from engine.identity.users import USER_ROLES
+from engine.obligations.inbox import SOURCES
+from engine.obligations.mail import EMAIL_STATUSES
 from engine.views import EmailView, InboxItem, UserView
 
 from .common import echo_views, engine_of, json_option, reported

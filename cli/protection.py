@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from engine import ProcessEngine
-from engine.access import AccessView, head_line
-from engine.case_export import to_html
-from engine.keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
+from engine.crypto.keys import DEFAULT_KEY_FILE, create_key_file, master_key_from
+from engine.protection.access import AccessView, head_line
+from engine.protection.case_export import to_html
 
 from .common import acting_as, echo_views, engine_of, json_option, reader_as, reported
 

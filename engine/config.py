@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
+from engine.kit.jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
 
@@ -34,9 +34,10 @@ class EngineConfig:
     workflow_cache_size: int = 256
     """Restored workflows kept in memory between units of work (0 turns it off)."""
     smtp_url: str | None = None
-    """``VARNAPOT_SMTP_URL``: e-mail notifications through this server (see engine.mail)."""
+    """``VARNAPOT_SMTP_URL``: e-mail notifications through this server
+    (see engine.obligations.mail)."""
     master_key: bytes | None = None
-    """The key that seals each case's data key (engine.keys); None reads the environment."""
+    """The key that seals each case's data key (engine.crypto.keys); None reads the environment."""
     production: bool = False
     """``VARNAPOT_ENV=production``: the master key must come from the environment."""
 

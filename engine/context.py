@@ -12,20 +12,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from .bpmn import ParsedSpecs, called_keys, parse_processes, read_xml
-from .clock import Clock
-from .db import Database
-from .decisions import decision_refs
-from .errors import NotFound
-from .execution import StateSerializer
-from .jurisdiction import Jurisdiction
-from .keys import KeyRing, new_key
-from .models import AuditEvent, DecisionDefinition, HumanTask, ProcessDefinition
-from .vault import Vault
-from .workflow_cache import WorkflowCache
+from engine.bpmn.decisions import decision_refs
+from engine.bpmn.diagrams import ParsedSpecs, called_keys, parse_processes, read_xml
+from engine.bpmn.execution import StateSerializer
+from engine.crypto.keys import KeyRing, new_key
+from engine.crypto.vault import Vault
+from engine.errors import NotFound
+from engine.kit.clock import Clock
+from engine.kit.jurisdiction import Jurisdiction
+from engine.store.db import Database
+from engine.store.models import AuditEvent, DecisionDefinition, HumanTask, ProcessDefinition
+from engine.store.workflow_cache import WorkflowCache
 
 if TYPE_CHECKING:
-    from .mail import SmtpSettings
+    from engine.obligations.mail import SmtpSettings
 
 
 @dataclass

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from .errors import Problem
+from engine.errors import Problem
 
 
 class View:
@@ -69,7 +69,7 @@ class Deployed(View):
     version: int
     new_version: bool
     warnings: list[Problem] = dataclasses.field(default_factory=list)
-    """Settings of the process accepted and not acted on (:mod:`engine.diagram_warnings`)."""
+    """Settings of the process accepted and not acted on (:mod:`engine.bpmn.diagram_warnings`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -348,7 +348,7 @@ class CaseView(View):
 
 @dataclasses.dataclass(frozen=True)
 class ConsentView(View):
-    """One of her answers in the consent register (engine.consents)."""
+    """One of her answers in the consent register (engine.obligations.consents)."""
 
     id: int
     case_code: str

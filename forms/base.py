@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
-from engine.jurisdiction import Jurisdiction
-from engine.jurisdiction import jurisdiction as default_jurisdiction
-from engine.texts import translatable
+from engine.kit.jurisdiction import Jurisdiction
+from engine.kit.jurisdiction import jurisdiction as default_jurisdiction
+from engine.kit.texts import translatable
 
 FUTURE_DAY = translatable("The date cannot be in the future.")
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
+from engine.kit.dates import stored_date
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -26,7 +28,6 @@ from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
 from .fields import number as _number
-from .fields import stored_date
 from .fields import text as _text
 
 CLAIM_KINDS = ("criminal_proceedings_claim", "wage_lawsuit", "damages_lawsuit",

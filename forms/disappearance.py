@@ -15,6 +15,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
+from engine.kit.dates import stored_date
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -22,7 +24,6 @@ from .fields import choices as _choices
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import stored_date
 from .fields import text as _text
 
 NOTICED_BY = ("shelter_staff", "ngo_counsellor", "social_work", "coordinator", "police",

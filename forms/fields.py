@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 
 
 def choice(choices: tuple[str, ...], label: str, help_text: str, *,
@@ -80,20 +80,6 @@ def number(label: str, help_text: str, low: int, high: int, error: str,
     """A whole number in ``low..high``; ``error`` says the rule in plain words."""
     return fields.Integer(validate=validate.Range(low, high, error=error),
                           metadata={"label": label, "help": help_text}, **kwargs)
-
-
-def stored_date(value: Any) -> date | None:
-    """A date kept in the process data (ISO text), or None."""
-    return date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-
-
-def required_day(data: Mapping[str, Any], name: str) -> date:
-    """A date the process data must hold by this step (a form required it earlier). For a
-    handler its absence is a fault of the diagram: the step stops as an incident naming it."""
-    value = stored_date(data.get(name))
-    if value is None:
-        raise ValueError(f"{name} is not set in the process data")
-    return value
 
 
 def served_after(decided: Any, served: Any, field: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
+from engine.kit.dates import stored_date
+
 from . import FORMS
 from .base import FormSchema
 from .fields import choice as _choice
@@ -24,7 +26,6 @@ from .fields import choices as _choices
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import stored_date
 from .fields import text as _text
 
 VICTIM_STATUS = ("identified", "reasonable_grounds")

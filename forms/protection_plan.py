@@ -15,8 +15,9 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from engine.roles import ROLES
-from engine.texts import translatable
+from engine.kit.dates import stored_date as _stored_date
+from engine.kit.roles import ROLES
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import ConsentAsked, FormSchema
@@ -24,7 +25,6 @@ from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import stored_date as _stored_date
 from .fields import text as _text
 
 TERMS = ("immediate", "short_term", "long_term")

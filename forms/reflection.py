@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import FormSchema

@@ -11,7 +11,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from engine.texts import translatable
+from engine.kit.dates import stored_date
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
@@ -22,7 +23,6 @@ from .fields import (
     day,
     flag,
     served_after,
-    stored_date,
     text,
 )
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.texts import translatable
+from engine.kit.dates import stored_date as _stored_date
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import ConsentAsked, FormSchema
@@ -22,7 +23,6 @@ from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
 from .fields import number as _number
-from .fields import stored_date as _stored_date
 from .fields import text as _text
 
 HELP_OFFERED = ("counselling", "individual_plan", "training", "education", "documents",

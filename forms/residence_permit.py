@@ -10,7 +10,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from engine.texts import translatable
+from engine.kit.dates import stored_date as _stored_date
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
@@ -19,7 +20,6 @@ from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import number as _number
-from .fields import stored_date as _stored_date
 from .fields import text as _text
 from .reflection import DANGER_GROUNDS, SUSPECTED_CRIME_GROUNDS, is_child_case
 

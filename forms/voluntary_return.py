@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from engine.texts import translatable
+from engine.kit.dates import stored_date as _stored_date
+from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import ConsentAsked, FormSchema
@@ -22,7 +23,6 @@ from .fields import choices as _choices
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import stored_date as _stored_date
 from .fields import text as _text
 
 RISK_LEVELS = ("low", "medium", "high")

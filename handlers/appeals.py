@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms.fields import required_day
+from engine.kit.dates import required_day
 
 
 def record_appeal_choice(ctx: Any, reason_not_appealed: str) -> dict[str, Any]:

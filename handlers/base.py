@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 Handler = Callable[[Any], Mapping[str, Any] | None]
-"""Takes an ``engine.execution.HandlerContext``; returns the data it adds or changes."""
+"""Takes an ``engine.bpmn.execution.HandlerContext``; returns the data it adds or changes."""
 
 
 class HandlerRegistry:

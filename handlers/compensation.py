@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.texts import translatable
-from forms.fields import required_day, stored_date
+from engine.kit.dates import required_day, stored_date
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 from forms.identification import age_on, is_minor
 
 from . import HANDLERS

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from engine.texts import translatable
-from forms.fields import required_day
+from engine.kit.dates import required_day
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

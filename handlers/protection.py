@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.texts import translatable
-from forms.fields import stored_date
+from engine.kit.dates import stored_date
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

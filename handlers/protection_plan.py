@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 from forms.protection_plan import plan_indicators
 
 from . import HANDLERS

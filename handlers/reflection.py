@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.texts import translatable
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from engine.texts import translatable
-from forms.fields import required_day
+from engine.kit.dates import required_day
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 from .appeals import record_appeal_choice

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from engine.texts import translatable
-from forms.fields import stored_date
+from engine.kit.dates import stored_date
+from engine.kit.texts import translatable
 from forms.reintegration import INTAKE_TOPICS
 
 from . import HANDLERS

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from engine.jurisdiction import add_months
-from engine.texts import translatable
-from forms.fields import required_day, stored_date
+from engine.kit.dates import required_day, stored_date
+from engine.kit.jurisdiction import add_months
+from engine.kit.texts import translatable
 from forms.reflection import VICTIM_CATEGORIES
 
 from . import HANDLERS

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from engine.jurisdiction import add_months
-from engine.texts import translatable
-from forms.fields import stored_date
+from engine.kit.dates import stored_date
+from engine.kit.jurisdiction import add_months
+from engine.kit.texts import translatable
 
 from . import HANDLERS
 

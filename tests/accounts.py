@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 
 from engine import ProcessEngine
-from engine.models import UserAccount
+from engine.store.models import UserAccount
 
 PASSWORD = "a long enough password"
 

@@ -19,10 +19,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
-from engine import EngineConfig, ProcessEngine, credentials
-from engine.db import Database
-from engine.keys import encode_key, new_key
-from engine.models import Base
+from engine import EngineConfig, ProcessEngine
+from engine.crypto.keys import encode_key, new_key
+from engine.identity import credentials
+from engine.store.db import Database
+from engine.store.models import Base
 
 # One master key for the whole run, in the environment so that the CLI and the servers
 # the browser tests start read it as a deployment would.

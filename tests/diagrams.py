@@ -8,7 +8,7 @@ from typing import Any
 from lxml import etree
 from marshmallow import fields
 
-from engine.decisions import defined_decisions
+from engine.bpmn.decisions import defined_decisions
 from forms import FormRegistry, FormSchema
 from handlers import HandlerRegistry
 

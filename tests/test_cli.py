@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from cli import main
 from engine import EngineConfig, ProcessEngine
-from engine.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
+from engine.store.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
 from tests.conftest import PROCESSES
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from engine.bpmn import inspect_diagram
+from engine.bpmn.diagrams import inspect_diagram
 from forms import FORMS
 from handlers import HANDLERS
 from tests.conftest import PROCESSES

@@ -14,21 +14,9 @@ from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
-from . import (
-    api,
-    auth,
-    bounds,
-    deadlines,
-    decisions,
-    i18n,
-    modeler,
-    monitor,
-    people,
-    proxies,
-    request_log,
-    security,
-    worklist,
-)
+from . import api
+from .common import acting, bounds, i18n, proxies, request_log, security
+from .pages import deadlines, decisions, modeler, monitor, people, sign_in, worklist
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -42,10 +30,10 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     security.init_app(app)
     proxies.init_app(app)
     request_log.init_app()
-    auth.init_app(app)
+    acting.init_app(app)
     i18n.init_app(app)
-    for blueprint in (worklist.bp, monitor.bp, people.bp, deadlines.bp, modeler.bp,
-                      decisions.bp):
+    for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, deadlines.bp,
+                      modeler.bp, decisions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

@@ -33,7 +33,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from engine import ProcessEngine
-from engine.users import USER_ROLES
+from engine.identity.users import USER_ROLES
 from tests.accounts import add_users
 from tests.browser.pages import save_screenshot
 from tests.conftest import PROCESSES

@@ -14,7 +14,7 @@ from uuid import UUID
 from playwright.sync_api import Locator, Page, expect
 
 from engine import ProcessEngine
-from engine.models import HumanTask
+from engine.store.models import HumanTask
 from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
 from tests.browser.pages import choice, field, labelled, sign_in

@@ -12,7 +12,7 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
-from engine.access import Reader
+from engine.protection.access import Reader
 from tests.accounts import username_of
 from tests.browser.pages import field_id, sign_in
 from tests.processes import test_identification as identification

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
-from engine.models import AuditEvent
+from engine.kit.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
+from engine.store.models import AuditEvent
 from tests.conftest import PROCESSES
 from tests.processes import test_residence_permit_art50 as permit
 from tests.scenarios.case import LJUBLJANA, Case

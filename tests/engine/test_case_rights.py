@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from cli import main
-from engine.access import Reader
+from engine.crypto.vault import CaseErased
 from engine.errors import Conflict
-from engine.models import CaseRecord, HumanTask
-from engine.vault import CaseErased
+from engine.protection.access import Reader
+from engine.store.models import CaseRecord, HumanTask
 from tests.engine.test_sealed_cases import raw_copy
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine.errors import Conflict
-from engine.models import AuditEvent, LegalDeadline
+from engine.store.models import AuditEvent, LegalDeadline
 from tests.conftest import PROCESSES
 from tests.races import race
 

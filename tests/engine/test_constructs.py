@@ -198,7 +198,7 @@ def test_an_error_the_engine_did_not_foresee_is_an_incident_not_a_crash(make_eng
                                                                         monkeypatch):
     """Whatever SpiffWorkflow raises while it runs a step (here a TypeError planted in the
     step that creates the children), the case stops at that element with one line."""
-    from engine.loops import CaseParallelMultiInstance
+    from engine.bpmn.loops import CaseParallelMultiInstance
 
     def broken(self, my_task):
         raise TypeError("unsupported operand")

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.credentials import REFUSED, CredentialService
 from engine.errors import BadRequest, NotFound, TooManyAttempts, Unauthorized
-from engine.models import ApiToken, LoginAttempt, UserAccount
-from engine.sign_in_brake import ACCOUNT, ADDRESS, MAX_DELAY, delay_after
+from engine.identity.credentials import REFUSED, CredentialService
+from engine.identity.sign_in_brake import ACCOUNT, ADDRESS, MAX_DELAY, delay_after
+from engine.store.models import ApiToken, LoginAttempt, UserAccount
 
 PASSWORD = "correct horse battery"
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.db import Database
-from engine.models import UserAccount
+from engine.store.db import Database
+from engine.store.models import UserAccount
 
 INSERT_ANA = text("INSERT INTO user_account (username, display_name, active, created_at) "
                   "VALUES ('ana', 'Ana', TRUE, CURRENT_TIMESTAMP)")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.models import LegalDeadline
+from engine.store.models import LegalDeadline
 from tests.diagrams import linear, registries
 
 

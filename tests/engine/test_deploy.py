@@ -21,7 +21,7 @@ def snapshot(engine: ProcessEngine) -> tuple:
     with engine.db.reading() as session:
         from sqlalchemy import func, select
 
-        from engine.models import AuditEvent, ProcessDefinition
+        from engine.store.models import AuditEvent, ProcessDefinition
         return (session.scalar(select(func.count()).select_from(ProcessDefinition)),
                 session.scalar(select(func.count()).select_from(AuditEvent)))
 

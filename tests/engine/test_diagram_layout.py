@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.bpmn import inspect_diagram, lane_of
-from engine.diagram_layout import layout_document, main
+from engine.bpmn.diagram_layout import layout_document, main
+from engine.bpmn.diagrams import inspect_diagram, lane_of
 from forms import FORMS
 from handlers import HANDLERS
 from tests.conftest import PROCESSES

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.bpmn import NS, read_xml
+from engine.bpmn.diagrams import NS, read_xml
 from engine.errors import NotFound
-from engine.models import AuditEvent
+from engine.store.models import AuditEvent
 from tests.diagrams import boundary_timer, definitions, linear, process, registries, with_handler
 from tests.scenarios.test_julija import GRANT
 

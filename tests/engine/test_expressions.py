@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from engine.bpmn.expressions import ExpressionError, check_expression, evaluate
 from engine.errors import DeployError
-from engine.expressions import ExpressionError, check_expression, evaluate
 from tests.diagrams import gateway, process, registries
 
 EVIL = [

@@ -24,10 +24,10 @@ import SpiffWorkflow
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from engine.bpmn import DiagramParser, parse_processes
+from engine.bpmn.diagrams import DiagramParser, parse_processes
+from engine.bpmn.execution import RestrictedScriptEngine, StateSerializer, run_guarded, scan
+from engine.bpmn.script_environment import SafeEnvironment
 from engine.errors import DeployError
-from engine.execution import RestrictedScriptEngine, StateSerializer, run_guarded, scan
-from engine.script_environment import SafeEnvironment
 from tests.diagrams import definitions, process, registries
 from tests.engine.test_deploy import snapshot
 

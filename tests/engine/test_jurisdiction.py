@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine import EngineConfig, ProcessEngine
-from engine.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
+from engine.kit.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
 
 SI = jurisdiction("si")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from engine.db import Database
-from engine.models import Base
+from engine.store.db import Database
+from engine.store.models import Base
 
 
 def test_migrated_schema_matches_the_models(database_url):

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from engine import EngineConfig, ProcessEngine
 from engine.errors import BadRequest, Conflict, NotFound
-from engine.mail import BACKOFF, parse_smtp_url
-from engine.models import NotificationEmail, NotificationRead, UserAccount
+from engine.obligations.mail import BACKOFF, parse_smtp_url
+from engine.store.models import NotificationEmail, NotificationRead, UserAccount
 from tests.conftest import PROCESSES
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",

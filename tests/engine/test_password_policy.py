@@ -7,11 +7,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from cli import main
-from engine.credentials import generate_password
 from engine.errors import BadRequest
-from engine.models import UserAccount
-from engine.password_policy import personal_words, weakness
-from engine.users import USER_ROLES
+from engine.identity.credentials import generate_password
+from engine.identity.password_policy import personal_words, weakness
+from engine.identity.users import USER_ROLES
+from engine.store.models import UserAccount
 from tests.accounts import PASSWORD, username_of
 
 GOOD = "correct horse battery"

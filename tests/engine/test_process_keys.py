@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.errors import DeployError
-from engine.models import AuditEvent, ProcessDefinition
+from engine.store.models import AuditEvent, ProcessDefinition
 from tests.diagrams import linear, registries
 
 

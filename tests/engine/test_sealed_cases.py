@@ -20,12 +20,12 @@ from sqlalchemy import insert, select, text, update
 
 from cli import main
 from engine import EngineConfig, ProcessEngine
-from engine.db import Database
-from engine.history import HIDDEN
-from engine.keys import MasterKeyError, decode_key, encode_key, new_key
-from engine.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
-from engine.sealing import SealBroken
-from engine.vault import ERASED
+from engine.crypto.keys import MasterKeyError, decode_key, encode_key, new_key
+from engine.crypto.sealing import SealBroken
+from engine.crypto.vault import ERASED
+from engine.services.history import HIDDEN
+from engine.store.db import Database
+from engine.store.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
 

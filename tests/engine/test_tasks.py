@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from engine.instances import InstanceStore
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.store.instances import InstanceStore
+from engine.store.models import AuditEvent, HumanTask, ProcessInstance
 from tests.diagrams import linear, registries, with_handler
 
 

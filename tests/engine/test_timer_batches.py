@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import update
 
 from engine.errors import Conflict
-from engine.instances import write_instances
-from engine.models import HumanTask, ProcessInstance
+from engine.store.instances import write_instances
+from engine.store.models import HumanTask, ProcessInstance
 from tests.conftest import START
 from tests.diagrams import boundary_timer, registries
 from tests.engine.test_timer_service import open_elements, rows, timer_then_handler

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, Timer
-from engine.scheduler import TimerScheduler
-from engine.timers import BACKOFF, MAX_ATTEMPTS
+from engine.jobs.scheduler import TimerScheduler
+from engine.jobs.timers import BACKOFF, MAX_ATTEMPTS
+from engine.store.models import AuditEvent, Timer
 from tests.conftest import PROCESSES
 from tests.diagrams import boundary_timer, process, registries
 

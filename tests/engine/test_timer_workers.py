@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, HumanTask, SchedulerWorker, Timer
+from engine.store.models import AuditEvent, HumanTask, SchedulerWorker, Timer
 from tests.conftest import ROOT
 from tests.diagrams import boundary_timer, registries
 

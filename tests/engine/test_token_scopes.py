@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from engine.credentials import API, CALENDAR
-from engine.db import Database
 from engine.errors import BadRequest, Unauthorized
-from engine.models import ApiToken
+from engine.identity.credentials import API, CALENDAR
+from engine.store.db import Database
+from engine.store.models import ApiToken
 
 
 def test_each_token_is_good_only_for_its_own_scope(engine):

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
-from engine.db import Database
-from engine.keys import KeyRing, decode_key
+from engine.crypto.keys import KeyRing, decode_key
+from engine.store.db import Database
 
 CODE = "SI-UPGR-ADE1"
 NOTE = "Signed by Julija Kovalenko with interpreter Marta"

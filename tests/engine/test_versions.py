@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.changes import compare_process
+from engine.bpmn.changes import compare_process
 from engine.errors import BadRequest, NotFound
 from tests.diagrams import definitions, linear, process, registries
 from tests.engine.test_deploy import BAD, snapshot

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.orm.attributes import flag_modified
 
 from engine.errors import Conflict, ValidationFailed
-from engine.models import ProcessInstance
-from engine.workflow_cache import WorkflowCache
+from engine.store.models import ProcessInstance
+from engine.store.workflow_cache import WorkflowCache
 from tests.conftest import PROCESSES
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.consents import BEST_INTERESTS, GIVEN, GUARDIAN, REFUSED, standing
+from engine.obligations.consents import BEST_INTERESTS, GIVEN, GUARDIAN, REFUSED, standing
 from tests.conftest import PROCESSES
 from tests.processes import test_identification as identification
 from tests.processes.steps import procedure_notices, rejected

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.jurisdiction import JURISDICTIONS, jurisdiction
+from engine.kit.jurisdiction import JURISDICTIONS, jurisdiction
 from tests.conftest import PROCESSES
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_reintegration_programme as programme

@@ -15,8 +15,8 @@ from datetime import date
 
 import pytest
 
-from engine.access import Reader
 from engine.errors import Forbidden, ValidationFailed
+from engine.protection.access import Reader
 from tests.processes.steps import procedure_notices, rejected
 from tests.scenarios.case import Case
 from tests.scenarios.conftest import JULIJA

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import Conflict, ValidationFailed
-from engine.jurisdiction import JURISDICTIONS
+from engine.kit.jurisdiction import JURISDICTIONS
 from tests.conftest import PROCESSES
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes.steps import procedure_notices, rejected

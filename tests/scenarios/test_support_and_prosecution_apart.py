@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from engine.access import Reader
 from engine.errors import ValidationFailed
-from engine.privacy import (
+from engine.protection.access import Reader
+from engine.protection.privacy import (
     CASE,
     CONTACT,
     DISCLOSED,

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import LargeBinary, inspect, select, text
 
-from engine.access import Reader
+from engine.protection.access import Reader
 from tests.scenarios.test_julija import (
     test_julija_from_identification_to_a_further_permit_on_education as whole_case,
 )
@@ -68,6 +68,6 @@ def test_no_text_column_holds_her_words_before_or_after_erasure(julija, engine):
     engine.rights.erase(julija.code, "records-officer")
     assert leaks(engine) == []
     with engine.db.reading() as session:
-        from engine.models import Consent
+        from engine.store.models import Consent
         kept = session.scalars(select(Consent.obtained)).all()
     assert kept and NOTE not in kept

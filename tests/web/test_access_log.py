@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select, text
 
 from cli import main
-from engine.models import AccessEvent
+from engine.store.models import AccessEvent
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
 

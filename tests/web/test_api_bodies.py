@@ -13,7 +13,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, CaseRecord, Consent, ProcessDefinition, ProcessInstance
+from engine.store.models import AuditEvent, CaseRecord, Consent, ProcessDefinition, ProcessInstance
 from web.api.blueprint import MAX_DEPTH
 
 

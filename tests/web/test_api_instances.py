@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine import EngineConfig, ProcessEngine
-from engine.cases import NEW_CODE
+from engine.services.cases import NEW_CODE
 from web import create_app
 
 CODE = "SI-7K3Q-9F2M"

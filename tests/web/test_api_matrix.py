@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, LegalDeadline, ProcessDefinition, ProcessInstance
+from engine.store.models import AuditEvent, LegalDeadline, ProcessDefinition, ProcessInstance
 from web import create_app
 
 SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from engine.models import AccessEvent, ProcessInstance
+from engine.store.models import AccessEvent, ProcessInstance
 from tests.web.conftest import csrf_of
 from tests.web.test_access_log import case  # noqa: F401 - the fixture
 from tests.web.test_person_record import CODE, recorded  # noqa: F401 - the fixture
-from web.request_log import redact
+from web.common.request_log import redact
 
 
 def calendar_address(client) -> str:

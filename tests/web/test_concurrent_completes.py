@@ -10,7 +10,7 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from engine.models import LegalDeadline
+from engine.store.models import LegalDeadline
 from tests.races import race
 from tests.web.test_api_tasks import GRANT, started
 from web import create_app

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, Consent
-from engine.vault import HIDDEN
+from engine.crypto.vault import HIDDEN
+from engine.store.models import AuditEvent, Consent
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
 from tests.web.conftest import csrf_of

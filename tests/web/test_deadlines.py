@@ -6,7 +6,7 @@ import re
 
 from icalendar import Calendar
 
-from engine.credentials import CALENDAR
+from engine.identity.credentials import CALENDAR
 from tests.web.conftest import csrf_of
 
 

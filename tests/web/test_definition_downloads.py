@@ -37,8 +37,8 @@ def test_a_key_that_would_break_the_header_is_refused_at_deploy(app, bearer, eng
 def test_a_key_stored_before_the_check_is_still_named_safely(app, bearer, engine,
                                                              monkeypatch):
     """A database may hold a key deployed before keys were checked."""
-    monkeypatch.setattr("engine.bpmn._key_problems", lambda processes: [])
-    monkeypatch.setattr("engine.bpmn._id_problems", lambda root: [])
+    monkeypatch.setattr("engine.bpmn.diagrams._key_problems", lambda processes: [])
+    monkeypatch.setattr("engine.bpmn.diagrams._id_problems", lambda root: [])
     engine.repository.deploy(ORIGINAL.replace(b'process id="reflection_period"',
                                               b'process id="old&quot;key"'), source="old.bpmn")
     answer = app.test_client().get("/api/process-definitions/old%22key/1/xml?download=1",

@@ -14,16 +14,16 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from engine.access import GRANTED, REFUSED
-from engine.consents import GIVEN, PURPOSES, WITHDRAWN
-from engine.consents import REFUSED as CONSENT_REFUSED
-from engine.deadlines import DEADLINE_STATUSES
-from engine.effects import DEADLINE_KINDS
-from engine.instances import STATUSES
-from engine.tasks import TASK_STATUSES
-from engine.users import USER_ROLES
+from engine.identity.users import USER_ROLES
+from engine.kit.effects import DEADLINE_KINDS
+from engine.obligations.consents import GIVEN, PURPOSES, WITHDRAWN
+from engine.obligations.consents import REFUSED as CONSENT_REFUSED
+from engine.obligations.deadlines import DEADLINE_STATUSES
+from engine.protection.access import GRANTED, REFUSED
+from engine.services.tasks import TASK_STATUSES
+from engine.store.instances import STATUSES
 from tests.web.conftest import PASSWORD, csrf_of
-from web.i18n import TERMS
+from web.common.i18n import TERMS
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "web" / "translations"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, NotificationRead, ProcessInstance
+from engine.store.models import AuditEvent, NotificationRead, ProcessInstance
 from tests.web.conftest import csrf_of
 
 HUGE = "99999999999999999999999"

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.models import CaseRecord
+from engine.store.models import CaseRecord
 from tests.engine.test_sealed_cases import raw_copy
 from tests.web.conftest import csrf_of
 from tests.web.test_access_log import case  # noqa: F401 - the fixture

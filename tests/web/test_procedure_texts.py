@@ -16,8 +16,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.web.conftest import TRANSLATIONS, csrf_of
-from web import procedure_texts
-from web.procedure_texts import normalized, translate
+from web.common import procedure_texts
+from web.common.procedure_texts import normalized, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOVENE = TRANSLATIONS / "sl" / "LC_MESSAGES" / "procedures.po"

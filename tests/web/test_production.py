@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from web import create_app
-from web.security import MissingSecret
+from web.common.security import MissingSecret
 
 
 def test_production_refuses_to_start_without_its_session_key(engine, monkeypatch):

@@ -13,12 +13,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine.models import LoginAttempt
-from engine.sign_in_brake import ACCOUNT, ADDRESS
+from engine.identity.sign_in_brake import ACCOUNT, ADDRESS
+from engine.store.models import LoginAttempt
 from tests.web.conftest import PASSWORD, csrf_of
 from tests.web.test_access_log import case  # noqa: F401 - the fixture
 from web import create_app
-from web.proxies import BadProxySetting
+from web.common.proxies import BadProxySetting
 
 GUESSER = "203.0.113.7"
 COLLEAGUE = "198.51.100.4"

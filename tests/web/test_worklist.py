@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, LoginAttempt
+from engine.store.models import AuditEvent, LoginAttempt
 from tests.web.conftest import PASSWORD, csrf_of, hidden
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",

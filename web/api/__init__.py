@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, render_template
 
-from ..security import csrf
+from ..common.security import csrf
 from . import consents, deadlines, definitions, errors, instances, messages, people, tasks
 
 SPEC = {

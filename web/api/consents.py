@@ -13,12 +13,20 @@ from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema, fields, validate
 
-from engine.consents import GIVEN, GUARDIAN, HERSELF, KEEPERS, MAX_NOTE, PURPOSES, REFUSED
+from engine.obligations.consents import (
+    GIVEN,
+    GUARDIAN,
+    HERSELF,
+    KEEPERS,
+    MAX_NOTE,
+    PURPOSES,
+    REFUSED,
+)
+from engine.protection.privacy import CASE_READERS
 
-from ..auth import acting_user, engine, reader, roles_required
-from ..bounds import day
-from ..monitor import CASE_READERS
-from ..security import csrf_unless_token
+from ..common.acting import acting_user, engine, reader, roles_required
+from ..common.bounds import day
+from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
 
 blp = ApiBlueprint("consents_api", __name__, url_prefix="/api",

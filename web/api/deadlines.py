@@ -18,10 +18,11 @@ from marshmallow import Schema, fields, validate
 
 from engine.views import DeadlineView
 
-from ..auth import acting_user, engine
-from ..bounds import MAX_DAYS, whole
-from ..deadlines import owned_roles
+from ..common.acting import acting_user, engine
+from ..common.bounds import MAX_DAYS, whole
+from ..common.urgency import owned_roles
 from .blueprint import ApiBlueprint
+from .schemas import DeadlineSchema
 
 blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
                    description="Legal deadlines, by latest safe day.")
@@ -29,23 +30,6 @@ blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
 FEED_LIMIT = 1000
 
 
-class DeadlineSchema(Schema):
-    id = fields.Integer()
-    instance_id = fields.Integer()
-    case_code = fields.String()
-    kind = fields.String()
-    ref = fields.String()
-    title = fields.String()
-    owner_role = fields.String()
-    jurisdiction = fields.String()
-    legal_date = fields.Date()
-    latest_safe_day = fields.Date(metadata={"description": "The last working day on which "
-                                            "acting is still in time."})
-    status = fields.String(metadata={"description": "open, met, missed or cancelled"})
-    days_left = fields.Integer(metadata={"description": "Days to the latest safe day."})
-    met_on = fields.Date(allow_none=True)
-    met_by_element = fields.String(allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
 
 
 class DeadlineQuerySchema(Schema):

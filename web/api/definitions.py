@@ -17,19 +17,18 @@ from marshmallow import Schema, fields
 from werkzeug.http import dump_options_header
 
 from engine.errors import Problem
-from engine.users import PUBLISHERS
+from engine.identity.users import PUBLISHERS
 from engine.views import DefinitionView, Deployed
 
-from ..auth import acting_user, engine
-from ..bounds import whole
-from ..security import csrf_unless_token
+from ..common.acting import acting_user, engine
+from ..common.bounds import MAX_DIAGRAM_BYTES, whole
+from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
 
 blp = ApiBlueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
                    description="BPMN process definitions and their versions.")
 blp.before_request(csrf_unless_token)
 
-MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 XML_TYPES = ("application/xml", "text/xml")
 _NOT_IN_A_FILE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 """Deploy refuses such keys; one deployed before it did is still named safely."""

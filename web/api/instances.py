@@ -16,19 +16,19 @@ from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.cases import new_code
-from engine.clock import ManualClock, parse_duration
 from engine.errors import ValidationFailed
-from engine.instances import STATUSES
+from engine.identity.users import MONITORS
+from engine.kit.clock import ManualClock, parse_duration
+from engine.protection.privacy import CASE_READERS
+from engine.services.cases import new_code
+from engine.store.instances import STATUSES
 from engine.views import EventView, InstanceView
 
-from ..auth import acting_user, engine, reader, roles_required
-from ..bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
-from ..monitor import CASE_READERS, MONITORS
-from ..security import csrf_unless_token
+from ..common.acting import acting_user, engine, reader, roles_required
+from ..common.bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
+from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
-from .deadlines import DeadlineSchema
-from .tasks import TaskSchema
+from .schemas import DeadlineSchema, TaskSchema
 
 blp = ApiBlueprint("instances_api", __name__, url_prefix="/api",
                    description="Process instances, cases and their history.")

@@ -2,7 +2,7 @@
 
 The court's final decision, the administrative unit's decision, the partner
 organisation's confirmation: whoever records it sends the message by name to her case
-(see :mod:`engine.messages`). 404 when nothing waits for it and no procedure starts with
+(see :mod:`engine.services.messages`). 404 when nothing waits for it and no procedure starts with
 it, 409 when several wait and a correlation pair must tell them apart.
 """
 
@@ -15,9 +15,10 @@ from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema, fields, validate
 
-from ..auth import acting_user, engine, roles_required
-from ..monitor import MONITORS
-from ..security import csrf_unless_token
+from engine.identity.users import MONITORS
+
+from ..common.acting import acting_user, engine, roles_required
+from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
 
 SENDERS = (*MONITORS, "legal_adviser", "admin_unit")

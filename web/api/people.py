@@ -10,9 +10,10 @@ from flask_login import login_required
 from marshmallow import Schema, fields
 from webargs import core
 
-from ..auth import engine, reader, roles_required
-from ..people import PERSON_READERS
-from ..security import csrf_unless_token
+from engine.protection.privacy import PERSON_READERS
+
+from ..common.acting import engine, reader, roles_required
+from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint, read_json
 
 blp = ApiBlueprint("people_api", __name__, url_prefix="/api",

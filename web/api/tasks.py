@@ -17,38 +17,24 @@ from flask_login import login_required
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from engine.tasks import check_release
+from engine.services.tasks import check_release
 from engine.views import TaskView
 
-from ..auth import acting_user, engine
-from ..bounds import day, row_id, whole
-from ..form_fields import json_schema
-from ..procedure_texts import translate
-from ..security import csrf_unless_token
-from ..worklist import lanes, own_task, readable_instance
+from ..common.acting import acting_user, engine
+from ..common.bounds import day, row_id, whole
+from ..common.form_fields import json_schema
+from ..common.procedure_texts import translate
+from ..common.security import csrf_unless_token
+from ..common.tasks import own_task, readable_instance
+from ..common.urgency import lanes
 from .blueprint import ApiBlueprint
+from .schemas import TaskSchema
 
 blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
                    description="Human tasks of the signed-in user's roles.")
 blp.before_request(csrf_unless_token)
 
 
-class TaskSchema(Schema):
-    id = fields.Integer()
-    instance_id = fields.Integer()
-    case_code = fields.String()
-    process_key = fields.String()
-    element_id = fields.String()
-    title = fields.String()
-    role = fields.String()
-    form_key = fields.String()
-    documentation = fields.String(allow_none=True)
-    due_date = fields.Date(allow_none=True)
-    assignee = fields.String(allow_none=True)
-    status = fields.String()
-    created_at = fields.DateTime()
-    ended_at = fields.DateTime(allow_none=True)
-    completed_by = fields.String(allow_none=True)
 
 
 class TaskWithFormSchema(TaskSchema):

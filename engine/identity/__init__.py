@@ -1,0 +1,1 @@
+"""Users, their roles, passwords, tokens and sessions, and the sign-in brake."""

@@ -1,0 +1,222 @@
+"""Legal numbers and the working-day calendar of one country, read from a TOML file.
+
+Durations, limits and reminder offsets are data (``processes/jurisdictions/<code>.toml``)
+so that adding Serbia or Bosnia and Herzegovina needs a file, not code. The file is
+checked when the engine starts: a missing or nonsensical value stops start-up with the
+name of the key, because a wrong number here silently moves every legal deadline.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+JURISDICTIONS = Path(__file__).resolve().parents[2] / "processes" / "jurisdictions"
+DEFAULT_JURISDICTION = "si"
+
+
+class JurisdictionError(ValueError):
+    """A jurisdiction file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    name: str
+    law: str
+    timezone: ZoneInfo
+    holiday_calendar: str
+    reflection_days: int
+    extension_max_days: int
+    extensions_allowed: int
+    reflection_warning_days: int
+    permit_min_months: int
+    permit_max_months: int
+    renewal_max_months: int
+    confirmation_days: int
+    permit_warning_days: int
+    appeal_days: int
+    school_warning_days: int
+    plan_review_days: int
+    plan_review_reminder_days: int
+    programme_review_days: int
+    intake_session_max_minutes: int
+    return_follow_up_days: int
+    missing_review_days: int
+    """While she is missing, the search is checked again this often (our design)."""
+    missing_deadline_notice_days: int
+    """When she disappears, the legal adviser hears of the legal deadlines of her case
+    whose latest safe day falls within this many days (our design)."""
+    non_punishment_answer_days: int
+    """Days the authority deciding an offence she was compelled to commit is given to
+    answer the submission not to prosecute or punish her (CETS Art. 26)."""
+    reminder_offsets: tuple[int, ...]
+    reminder_hour: int = 8
+    """Local hour at which reminders and escalations are sent: the start of office hours."""
+    retention_years: int = 10
+    """How long a closed case is kept before it is listed for review (and erasure)."""
+
+    def at_reminder_hour(self, day: date) -> datetime:
+        """``day`` at the reminder hour, local time, as an aware moment."""
+        return datetime.combine(day, time(self.reminder_hour), tzinfo=self.timezone)
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays(self.holiday_calendar)
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday and not a public holiday: the days offices are open."""
+        return day.weekday() < 5 and day not in self._holidays
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._holidays.get(day)
+
+    def latest_safe_day(self, legal_date: date) -> date:
+        """The last working day on or before ``legal_date``.
+
+        An action due by an expiry (filing an application, enrolling) can only be done
+        when offices are open, so a stay ending on a Saturday must be acted on by Friday.
+        """
+        day = legal_date
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def reflection_end(self, decided: date) -> date:
+        """Last day of the permitted stay: counted from the day after the decision."""
+        return decided + timedelta(days=self.reflection_days)
+
+    def appeal_due(self, served: date) -> date:
+        """Last day to appeal a decision served on ``served``: counted from the day after."""
+        return served + timedelta(days=self.appeal_days)
+
+    def warning_morning(self, safe_day: date, days_before: int) -> datetime:
+        """The reminder hour ``days_before`` days before ``safe_day``: when a procedure
+        asks an actor to act on a deadline that needs weeks of work."""
+        return self.at_reminder_hour(safe_day - timedelta(days=days_before))
+
+    def permit_valid_until(self, issued: date, expected_months: int) -> date:
+        """A permit covers the expected proceedings, clamped to the legal minimum and maximum."""
+        months = min(max(expected_months, self.permit_min_months), self.permit_max_months)
+        return add_months(issued, months)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus calendar months; the 31st becomes the last day of a shorter month."""
+    return day + relativedelta(months=months)
+
+
+def load_jurisdiction(path: Path) -> Jurisdiction:
+    """Read and check one jurisdiction file."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise JurisdictionError(f"{path}: no such jurisdiction file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise JurisdictionError(f"{path}: not valid TOML: {exc}") from exc
+    read = _Reader(path, document)
+    zone_name = read.text("jurisdiction.timezone")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise read.error("jurisdiction.timezone", f"unknown time zone {zone_name!r}") from exc
+    calendar = read.text("jurisdiction.holiday_calendar")
+    if calendar not in holidays.list_supported_countries():
+        raise read.error("jurisdiction.holiday_calendar",
+                         f"unknown holiday calendar {calendar!r}")
+    permit_min = read.positive("permit.min_months")
+    permit_max = read.positive("permit.max_months")
+    if permit_min > permit_max:
+        raise read.error("permit.min_months",
+                         f"{permit_min} is more than permit.max_months ({permit_max})")
+    offsets = read.value("reminders.offsets_days")
+    if (not isinstance(offsets, list) or not offsets
+            or not all(isinstance(o, int) and not isinstance(o, bool) and o > 0
+                       for o in offsets)):
+        raise read.error("reminders.offsets_days", "give a list of positive whole days")
+    return Jurisdiction(
+        code=read.text("jurisdiction.code"),
+        name=read.text("jurisdiction.name"),
+        law=read.text("jurisdiction.law"),
+        timezone=zone,
+        holiday_calendar=calendar,
+        reflection_days=read.positive("reflection.days"),
+        extension_max_days=read.positive("reflection.extension_max_days"),
+        extensions_allowed=read.whole("reflection.extensions_allowed"),
+        reflection_warning_days=read.whole("reflection.warning_days"),
+        permit_min_months=permit_min,
+        permit_max_months=permit_max,
+        renewal_max_months=read.positive("permit.renewal_max_months"),
+        confirmation_days=read.positive("permit.confirmation_days"),
+        permit_warning_days=read.whole("permit.expiry_warning_days"),
+        appeal_days=read.positive("appeal.days"),
+        school_warning_days=read.whole("school.warning_days"),
+        plan_review_days=read.positive("plan.review_interval_days"),
+        plan_review_reminder_days=read.positive("plan.review_reminder_days"),
+        programme_review_days=read.positive("programme.review_interval_days"),
+        intake_session_max_minutes=read.positive("programme.session_max_minutes"),
+        return_follow_up_days=read.positive("return.follow_up_days"),
+        missing_review_days=read.positive("missing.review_days"),
+        missing_deadline_notice_days=read.positive("missing.deadline_notice_days"),
+        non_punishment_answer_days=read.positive("non_punishment.answer_days"),
+        reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
+        reminder_hour=_hour(read, "reminders.hour"),
+        retention_years=read.positive("records.retention_years"),
+    )
+
+
+def _hour(read: _Reader, key: str) -> int:
+    value = read.whole(key)
+    if value > 23:
+        raise read.error(key, f"must be an hour of the day, 0-23, not {value}")
+    return value
+
+
+@lru_cache(maxsize=16)
+def jurisdiction(code: str = DEFAULT_JURISDICTION, folder: Path = JURISDICTIONS) -> Jurisdiction:
+    """The jurisdiction ``code`` (file ``<code>.toml`` in ``folder``), read once."""
+    return load_jurisdiction(folder / f"{code.lower()}.toml")
+
+
+class _Reader:
+    """Typed access to dotted keys, with errors that name the file and the key."""
+
+    def __init__(self, path: Path, document: dict[str, Any]) -> None:
+        self.path, self.document = path, document
+
+    def error(self, key: str, problem: str) -> JurisdictionError:
+        return JurisdictionError(f"{self.path.name}: {key}: {problem}")
+
+    def value(self, key: str) -> Any:
+        node: Any = self.document
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise self.error(key, "missing")
+            node = node[part]
+        return node
+
+    def text(self, key: str) -> str:
+        value = self.value(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, "must be a non-empty text")
+        return value
+
+    def whole(self, key: str) -> int:
+        value = self.value(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(key, f"must be a whole number of 0 or more, not {value!r}")
+        return value
+
+    def positive(self, key: str) -> int:
+        value = self.whole(key)
+        if value == 0:
+            raise self.error(key, "must be more than 0")
+        return value

@@ -1,0 +1,260 @@
+"""DeadlineService: the legal deadlines of every instance, and the notices handlers send.
+
+Handlers record deadlines as effects (:mod:`engine.kit.effects`); :func:`apply_effects`
+writes them in the unit of work that ran the handler, so the tracker is an indexed query
+and never disagrees with the instance state. A deadline is *missed* when its action was
+done after the legal date, or when the legal date has passed with the action still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.context import EngineContext
+from engine.errors import BadRequest, NotFound
+from engine.kit.effects import (
+    EVERY_DAY_KINDS,
+    CancelDeadline,
+    Effect,
+    MeetDeadline,
+    Notify,
+    SetDeadline,
+)
+from engine.obligations import reminders
+from engine.obligations.inbox import notify
+from engine.store.models import LegalDeadline, Notification, ProcessInstance
+from engine.views import DeadlineView, NotificationView
+
+DEADLINE_STATUSES = ("open", "met", "missed", "cancelled")
+
+
+def effective_status(row: LegalDeadline, today: date) -> str:
+    """An open deadline whose legal date has passed is missed, whoever looks at it."""
+    if row.status == "open" and today > row.legal_date:
+        return "missed"
+    return row.status
+
+
+def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
+    return DeadlineView(
+        id=row.id, instance_id=row.instance_id, case_code=row.case_code, kind=row.kind,
+        ref=row.ref, title=row.title, owner_role=row.owner_role,
+        jurisdiction=row.jurisdiction, legal_date=row.legal_date,
+        latest_safe_day=row.latest_safe_day, status=effective_status(row, today),
+        days_left=(row.latest_safe_day - today).days, met_on=row.met_on,
+        met_by_element=row.met_by_element, cancel_reason=row.cancel_reason,
+    )
+
+
+def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
+                  effects: Iterable[Effect], actor: str) -> None:
+    """Write what the handlers of this unit of work recorded, with audit events."""
+    effects = list(effects)
+    if not effects:
+        return
+    known = {(d.kind, d.ref): d for d in _rows(session, row.id)}
+    for effect in effects:
+        if isinstance(effect, SetDeadline):
+            _set(ctx, session, row, known, effect, actor)
+        elif isinstance(effect, MeetDeadline):
+            _meet(ctx, session, row, known, effect, actor)
+        elif isinstance(effect, CancelDeadline):
+            _cancel(ctx, session, row, known.get((effect.kind, effect.ref)), effect.reason,
+                    actor)
+        elif isinstance(effect, Notify):
+            notify(ctx, session, roles=effect.roles, subject=effect.subject,
+                   body=effect.body, source="procedure", actor=actor, instance_id=row.id,
+                   case_code=row.case_code, element_id=effect.element_id)
+
+
+def cancel_open_deadlines(ctx: EngineContext, session: Session, row: ProcessInstance,
+                          reason: str, actor: str) -> None:
+    """An instance that stops (cancelled) leaves no deadline open behind it."""
+    for deadline in _rows(session, row.id):
+        _cancel(ctx, session, row, deadline, reason, actor)
+
+
+def _rows(session: Session, instance_id: int) -> list[LegalDeadline]:
+    return list(session.scalars(select(LegalDeadline)
+                                .where(LegalDeadline.instance_id == instance_id)))
+
+
+Known = dict[tuple[str, str], LegalDeadline]
+"""The instance's deadlines by (kind, ref), including those added in this unit of work."""
+
+
+def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+         effect: SetDeadline, actor: str) -> None:
+    now = ctx.now()
+    safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
+                else ctx.jurisdiction.latest_safe_day(effect.legal_date))
+    deadline = known.get((effect.kind, effect.ref))
+    if deadline is None:
+        deadline = LegalDeadline(
+            instance_id=row.id, case_code=row.case_code, kind=effect.kind, ref=effect.ref,
+            jurisdiction=ctx.jurisdiction.code, created_at=now)
+        session.add(deadline)
+        known[(effect.kind, effect.ref)] = deadline
+    deadline.title, deadline.owner_role = effect.title, effect.owner
+    deadline.legal_date, deadline.latest_safe_day = effect.legal_date, safe_day
+    deadline.status, deadline.met_on, deadline.met_by_element = "open", None, None
+    deadline.cancel_reason = None
+    deadline.opened_by_element, deadline.updated_at = effect.element_id, now
+    session.flush()  # its id goes on the reminder rows
+    reminders.schedule(ctx, session, deadline)
+    ctx.audit(session, "deadline_opened", actor, instance_id=row.id,
+              element_id=effect.element_id,
+              detail=f"{_label(effect.kind, effect.ref)}: legal date "
+                     f"{effect.legal_date.isoformat()}, latest safe day {safe_day.isoformat()}")
+
+
+def _meet(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+          effect: MeetDeadline, actor: str) -> None:
+    deadline = known.get((effect.kind, effect.ref))
+    if deadline is None:
+        return  # never opened: the path that would have set it was not taken
+    deadline.status = "met" if effect.on <= deadline.legal_date else "missed"
+    deadline.met_on, deadline.met_by_element = effect.on, effect.element_id
+    deadline.updated_at = ctx.now()
+    reminders.cancel(session, deadline)
+    ctx.audit(session, f"deadline_{deadline.status}", actor, instance_id=row.id,
+              element_id=effect.element_id,
+              detail=f"{_label(effect.kind, effect.ref)}: done on {effect.on.isoformat()}, "
+                     f"legal date {deadline.legal_date.isoformat()}")
+
+
+def _cancel(ctx: EngineContext, session: Session, row: ProcessInstance,
+            deadline: LegalDeadline | None, reason: str, actor: str) -> None:
+    if deadline is None or deadline.status != "open":
+        return
+    deadline.status, deadline.cancel_reason, deadline.updated_at = "cancelled", reason, ctx.now()
+    reminders.cancel(session, deadline)
+    ctx.audit(session, "deadline_cancelled", actor, instance_id=row.id,
+              detail=f"{_label(deadline.kind, deadline.ref)}: {reason}")
+
+
+def _label(kind: str, ref: str) -> str:
+    return f"{kind}[{ref}]" if ref else kind
+
+
+class DeadlineService:
+    """Reads the legal deadlines and the notification inbox."""
+
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+
+    def deadlines(self, *, case_code: str | None = None, instance_id: int | None = None,
+                  kind: str | None = None, status: str | None = None,
+                  owner_role: str | None = None,
+                  within_days: int | None = None) -> list[DeadlineView]:
+        """Deadlines sorted by latest safe day; ``status`` is the effective status."""
+        if status is not None and status not in DEADLINE_STATUSES:
+            raise BadRequest(f"unknown deadline status {status!r}; use one of "
+                             f"{', '.join(DEADLINE_STATUSES)}")
+        today = self.ctx.today()
+        query = select(LegalDeadline)
+        if case_code is not None:
+            query = query.where(LegalDeadline.case_code == case_code)
+        if instance_id is not None:
+            query = query.where(LegalDeadline.instance_id == instance_id)
+        if kind is not None:
+            query = query.where(LegalDeadline.kind == kind)
+        if owner_role is not None:
+            query = query.where(LegalDeadline.owner_role == owner_role)
+        if status in ("open", "missed"):
+            query = query.where(LegalDeadline.status.in_(("open", "missed")))
+        elif status is not None:
+            query = query.where(LegalDeadline.status == status)
+        if within_days is not None:
+            query = query.where(LegalDeadline.latest_safe_day
+                                <= today + timedelta(days=within_days))
+        query = query.order_by(LegalDeadline.latest_safe_day, LegalDeadline.id)
+        with self.ctx.db.reading() as session:
+            views = [deadline_view(r, today) for r in session.scalars(query)]
+        return [v for v in views if status is None or v.status == status]
+
+    def tracker(self, *, kind: str | None = None, within_days: int | None = None,
+                missed: bool = False, case_code: str | None = None,
+                owner_roles: Iterable[str] | None = None, limit: int = 100,
+                offset: int = 0) -> tuple[list[DeadlineView], int]:
+        """The legal adviser's list: deadlines still to act on, by latest safe day.
+
+        Still to act on means open in the table, including those whose legal date has
+        passed (missed, and the most urgent of all). ``missed`` keeps only those, plus
+        the ones done late. ``owner_roles`` keeps the deadlines those roles own (an
+        actor's own). Returns one page and the total, in two indexed queries.
+        """
+        if within_days is not None and within_days < 0:
+            raise BadRequest("within_days cannot be negative")
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise BadRequest("limit must be 1..1000 and offset at least 0")
+        today = self.ctx.today()
+        query = select(LegalDeadline)
+        if missed:
+            # The latest safe day is never after the legal date: bounding it too lets
+            # the (status, latest_safe_day) index find the open ones past their date.
+            query = query.where(or_(
+                LegalDeadline.status == "missed",
+                (LegalDeadline.status == "open") & (LegalDeadline.latest_safe_day < today)
+                & (LegalDeadline.legal_date < today)))
+        else:
+            query = query.where(LegalDeadline.status == "open")
+        if kind:
+            query = query.where(LegalDeadline.kind == kind)
+        if case_code:
+            query = query.where(LegalDeadline.case_code == case_code)
+        if owner_roles is not None:
+            query = query.where(LegalDeadline.owner_role.in_(list(owner_roles)))
+        if within_days is not None:
+            query = query.where(LegalDeadline.latest_safe_day
+                                <= today + timedelta(days=within_days))
+        with self.ctx.db.reading() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(query.order_by(LegalDeadline.latest_safe_day,
+                                                  LegalDeadline.id)
+                                   .limit(limit).offset(offset))
+            return [deadline_view(r, today) for r in rows], total
+
+    def kinds(self) -> list[str]:
+        """Every deadline kind recorded so far, for the tracker's filter.
+
+        Read a kind at a time from ``ix_deadline_kind`` (the least kind, then the least
+        after it, ...): a handful of index lookups, where DISTINCT would read every
+        deadline ever recorded, on every page of the tracker.
+        """
+        found = select(func.min(LegalDeadline.kind).label("kind")).cte("kinds",
+                                                                        recursive=True)
+        after = (select(func.min(LegalDeadline.kind)).where(LegalDeadline.kind > found.c.kind)
+                 .scalar_subquery())
+        found = found.union_all(select(after).where(found.c.kind.is_not(None)))
+        with self.ctx.db.reading() as session:
+            return list(session.scalars(select(found.c.kind).where(found.c.kind.is_not(None))
+                                        .order_by(found.c.kind)))
+
+    def deadline(self, deadline_id: int) -> DeadlineView:
+        with self.ctx.db.reading() as session:
+            row = session.get(LegalDeadline, deadline_id)
+            if row is None:
+                raise NotFound(f"deadline {deadline_id} does not exist")
+            return deadline_view(row, self.ctx.today())
+
+    def notifications(self, *, role: str | None = None, instance_id: int | None = None,
+                      source: str | None = None) -> list[NotificationView]:
+        """Every notice sent, oldest first; a user's own view is :mod:`engine.obligations.inbox`."""
+        query = select(Notification).order_by(Notification.id)
+        if source is not None:
+            query = query.where(Notification.source == source)
+        if role is not None:
+            query = query.where(Notification.role == role)
+        if instance_id is not None:
+            query = query.where(Notification.instance_id == instance_id)
+        with self.ctx.db.reading() as session:
+            return [NotificationView(
+                id=n.id, instance_id=n.instance_id, case_code=n.case_code, role=n.role,
+                subject=n.subject, body=n.body, element_id=n.element_id, source=n.source,
+                created_at=n.created_at)
+                for n in session.scalars(query)]

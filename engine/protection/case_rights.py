@@ -1,0 +1,170 @@
+"""Her rights over what is held about her: a full export, erasure, and retention review.
+
+* :meth:`CaseRights.export` gathers everything held about one case (her record, her
+  consents, every procedure with its data, tasks, deadlines, history, notices and the
+  access log) for her to read; the export itself is logged as a read of all of it.
+* :meth:`CaseRights.erase` is crypto-erasure: running procedures are cancelled, then her
+  data key is destroyed, so her record and every sealed state and variable, in the
+  database and in every backup, can no longer be read. What stays names only the code:
+  tasks, deadlines, consents, the history and the access log. A legal hold refuses it.
+* :meth:`CaseRights.due_for_review` lists closed cases older than the jurisdiction's
+  retention period, for a person to decide; nothing is erased by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from engine.context import EngineContext
+from engine.errors import Conflict
+from engine.obligations.consents import ConsentService
+from engine.protection.access import AccessLog, Reader
+from engine.services.runtime import RuntimeService
+from engine.store.instances import CANCELLED, COMPLETED
+from engine.store.models import (
+    AuditEvent,
+    CaseRecord,
+    HumanTask,
+    LegalDeadline,
+    Notification,
+    ProcessInstance,
+)
+from engine.views import View
+
+CLOSED = (COMPLETED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class RetentionItem(View):
+    case_code: str
+    closed_on: date
+    review_from: date
+    legal_hold: bool
+
+
+class CaseRights:
+    def __init__(self, ctx: EngineContext, runtime: RuntimeService, access: AccessLog,
+                 consents: ConsentService) -> None:
+        self.ctx = ctx
+        self.runtime = runtime
+        self.access = access
+        self.consents = consents
+
+    def export(self, reader: Reader, code: str) -> dict[str, Any]:
+        """Everything held about her, readable; the export is in the access log."""
+        with self.ctx.db.transaction() as session:
+            record = self.ctx.vault.case_record(session, code)
+            person = (self.ctx.vault.open(session, code, "person", record.person)
+                      if record.person else {})
+            instances = session.scalars(select(ProcessInstance).where(
+                ProcessInstance.case_code == code).order_by(ProcessInstance.id)).all()
+            procedures = [self._procedure(session, row) for row in instances]
+            ids = [row.id for row in instances]
+            notices = session.scalars(select(Notification).where(
+                Notification.case_code == code).order_by(Notification.id)).all()
+            fields = sorted({*person, *(k for p in procedures for k in p["data"])})
+            self.access.record_in(session, reader, code, fields, f"export of case {code}")
+            history = session.scalars(select(AuditEvent).where(
+                AuditEvent.instance_id.in_(ids)).order_by(AuditEvent.id)).all() if ids else []
+        return {
+            "case": {"code": code, "created_at": _iso(record.created_at),
+                     "legal_hold": record.legal_hold, "exported_at": _iso(self.ctx.now()),
+                     "exported_by": reader.username},
+            "personal_record": person,
+            "consents": [c.to_dict() for c in self.consents.consents(code)],
+            "procedures": procedures,
+            "notices": [{"at": _iso(n.created_at), "to": n.role, "subject": n.subject,
+                         "body": n.body} for n in notices],
+            "history": [{"at": _iso(e.at), "actor": e.actor, "event": e.event_type,
+                         "instance": e.instance_id, "element": e.element_id,
+                         "fields": e.data_keys, "detail": e.detail} for e in history],
+            "access_log": [e.to_dict() for e in reversed(
+                self.access.events(case_code=code, limit=100_000))],
+        }
+
+    def _procedure(self, session: Session, row: ProcessInstance) -> dict[str, Any]:
+        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id)
+                                .order_by(HumanTask.id)).all()
+        deadlines = session.scalars(select(LegalDeadline).where(
+            LegalDeadline.instance_id == row.id).order_by(LegalDeadline.id)).all()
+        return {
+            "instance": row.id, "procedure": row.process_key, "status": row.status,
+            "started_at": _iso(row.started_at), "ended_at": _iso(row.ended_at),
+            "data": self.ctx.vault.open(session, row.case_code, "variables", row.variables),
+            "tasks": [{"task": t.title, "role": t.role, "status": t.status,
+                       "created_at": _iso(t.created_at), "completed_by": t.completed_by,
+                       "ended_at": _iso(t.ended_at)} for t in tasks],
+            "deadlines": [{"deadline": d.title, "kind": d.kind, "legal_date": _iso(d.legal_date),
+                           "latest_safe_day": _iso(d.latest_safe_day), "status": d.status}
+                          for d in deadlines],
+        }
+
+    def hold(self, code: str, on: bool, user: str) -> None:
+        """Set or lift the legal hold: while set, the case cannot be erased."""
+        with self.ctx.db.transaction() as session:
+            record = self.ctx.vault.case_record(session, code)
+            record.legal_hold = on
+            self.ctx.audit(session, "legal_hold_set" if on else "legal_hold_lifted", user,
+                           detail=f"case {code}")
+
+    def erase(self, code: str, user: str) -> int:
+        """Crypto-erase the case; the number of procedures that were still running."""
+        with self.ctx.db.reading() as session:
+            record = self.ctx.vault.case_record(session, code)
+            if record.legal_hold:
+                raise Conflict(f"case {code} is under a legal hold: it cannot be erased "
+                               "until the hold is lifted")
+            running = session.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.case_code == code,
+                ProcessInstance.status.not_in(CLOSED))).all()
+        for instance_id in running:  # with her key still there: the states must be read
+            self.runtime.cancel(instance_id, actor=user, reason="the case was erased")
+        with self.ctx.db.transaction() as session:
+            record = self.ctx.vault.case_record(session, code)
+            if record.legal_hold:
+                raise Conflict(f"case {code} was put under a legal hold meanwhile")
+            record.sealed_key = record.person = None
+            record.erased_at = self.ctx.now()
+            self.ctx.vault.forget(session, code)
+            ids = session.scalars(select(ProcessInstance.id).where(
+                ProcessInstance.case_code == code)).all()
+            self.ctx.audit(session, "case_erased", user, detail=f"case {code}")
+        for instance_id in ids:
+            self.ctx.workflows.forget(instance_id)
+        return len(running)
+
+    def due_for_review(self) -> list[RetentionItem]:
+        """Closed cases whose last procedure ended more than the retention period ago."""
+        years = self.ctx.jurisdiction.retention_years
+        today = self.ctx.today()
+        open_count = func.sum(cast(ProcessInstance.status.not_in(CLOSED), Integer))
+        query = (select(ProcessInstance.case_code, func.max(ProcessInstance.ended_at),
+                        CaseRecord.legal_hold)
+                 .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
+                 .where(CaseRecord.erased_at.is_(None))
+                 .group_by(ProcessInstance.case_code, CaseRecord.legal_hold)
+                 .having(open_count == 0))
+        found = []
+        with self.ctx.db.reading() as session:
+            for code, ended, hold in session.execute(query):
+                closed_on = ended.astimezone(self.ctx.timezone).date()
+                review_from = _add_years(closed_on, years)
+                if review_from <= today:
+                    found.append(RetentionItem(code, closed_on, review_from, hold))
+        return sorted(found, key=lambda item: item.review_from)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28) + timedelta(days=1)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

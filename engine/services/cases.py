@@ -1,0 +1,132 @@
+"""CaseService: a person's case, seen across all the procedures run for her.
+
+Every instance carries the case code of the person it is for; the victim-protection
+procedure, its escalations and any procedure started on its own for her share it. The
+case pages group them, so a coordinator or legal adviser sees one person, not one
+diagram at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session, load_only
+
+from engine.context import EngineContext
+from engine.errors import BadRequest, NotFound
+from engine.obligations.deadlines import deadline_view
+from engine.protection.plain_text import refuse_broken_text
+from engine.services.summaries import check_page, read_summaries
+from engine.services.tasks import task_view
+from engine.store.instances import CANCELLED, COMPLETED
+from engine.store.models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
+from engine.views import CaseSummaryView, CaseView
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+"""No 0/O or 1/I: a code is read aloud on the phone."""
+NEW_CODE = re.compile(rf"[A-Z]{{2}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}")
+
+
+def new_code(country: str) -> str:
+    """A pseudonymous code like SI-7K3Q-9F2M: random, never derived from the person, and
+    no running number that tells how many victims an office has had."""
+    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    return f"{country.upper()[:2]}-{part()}-{part()}"
+
+
+class CaseService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+
+    def check_new_code(self, code: str) -> None:
+        """Refuse a code for a new case that is not of the random form: a number that
+        counts cases, or a name, would tell what a code must never tell."""
+        refuse_broken_text({"case": code}, "nothing was started")
+        with self.ctx.db.reading() as session:
+            if session.get(CaseRecord, code) is not None:
+                return  # a case she already has: another procedure for her
+        if not NEW_CODE.fullmatch(code):
+            raise BadRequest(f"a new case needs a random code like {new_code('SI')} "
+                             "(two letters, then twice four of 2-9 and A-Z without I and O), "
+                             "never a running number or anything of hers: leave it out "
+                             "and one is made")
+
+    def cases(self, *, code_contains: str | None = None, limit: int = 50,
+              offset: int = 0) -> list[CaseSummaryView]:
+        """One page of cases, the most recently active first, in three queries.
+
+        ``code_contains`` matches any part of the code, in any case.
+        """
+        check_page(limit, offset)
+        running = ProcessInstance.status.not_in((COMPLETED, CANCELLED))
+        updated = func.max(ProcessInstance.updated_at)
+        query = (select(ProcessInstance.case_code, func.count(ProcessInstance.id),
+                        func.sum(case((running, 1), else_=0)), updated)
+                 .where(*_code_filter(code_contains))
+                 .group_by(ProcessInstance.case_code)
+                 .order_by(updated.desc(), ProcessInstance.case_code)
+                 .limit(limit).offset(offset))
+        with self.ctx.db.reading() as session:
+            page = session.execute(query).all()
+            codes = [row[0] for row in page]
+            if not codes:
+                return []
+            tasks = _open_tasks_by_case(session, codes)
+            safe_days = {code: day for code, day in session.execute(
+                select(LegalDeadline.case_code, func.min(LegalDeadline.latest_safe_day))
+                .where(LegalDeadline.status == "open", LegalDeadline.case_code.in_(codes))
+                .group_by(LegalDeadline.case_code))}
+        return [CaseSummaryView(code=code, instances=count, running=int(active or 0),
+                                open_tasks=tasks.get(code, 0),
+                                next_safe_day=safe_days.get(code), updated_at=last)
+                for code, count, active, last in page]
+
+    def count(self, *, code_contains: str | None = None) -> int:
+        """How many cases :meth:`cases` would list without paging."""
+        query = (select(func.count(func.distinct(ProcessInstance.case_code)))
+                 .where(*_code_filter(code_contains)))
+        with self.ctx.db.reading() as session:
+            return session.scalar(query) or 0
+
+    def case(self, code: str) -> CaseView:
+        """Every procedure of one person (in the order they started), her open tasks by
+        due date, and all her legal deadlines (met and cancelled ones too)."""
+        if not isinstance(code, str) or not code.strip():
+            raise BadRequest("a case code is required")
+        code = code.strip()
+        today = self.ctx.today()
+        with self.ctx.db.reading() as session:
+            instances = read_summaries(session, today, [ProcessInstance.case_code == code],
+                                       oldest_first=True)
+            if not instances:
+                raise NotFound(f"case {code!r} has no procedure")
+            tasks = session.execute(
+                select(HumanTask, ProcessInstance)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                .where(ProcessInstance.case_code == code, HumanTask.status == "open")
+                .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
+                .options(load_only(ProcessInstance.case_code, ProcessInstance.process_key)))
+            open_tasks = [task_view(task, instance) for task, instance in tasks]
+            deadlines = [deadline_view(row, today) for row in session.scalars(
+                select(LegalDeadline).where(LegalDeadline.case_code == code)
+                .order_by(LegalDeadline.latest_safe_day, LegalDeadline.id))]
+        return CaseView(code=code, instances=instances, open_tasks=open_tasks,
+                        deadlines=deadlines)
+
+
+def _code_filter(code_contains: str | None) -> list[ColumnElement[bool]]:
+    if code_contains is not None and not isinstance(code_contains, str):
+        raise BadRequest(f"code_contains must be text, not {code_contains!r}")
+    if code_contains and code_contains.strip():
+        return [ProcessInstance.case_code.icontains(code_contains.strip(), autoescape=True)]
+    return []
+
+
+def _open_tasks_by_case(session: Session, codes: list[str]) -> dict[str, int]:
+    return {code: count for code, count in session.execute(
+        select(ProcessInstance.case_code, func.count(HumanTask.id))
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.status == "open", ProcessInstance.case_code.in_(codes))
+        .group_by(ProcessInstance.case_code))}

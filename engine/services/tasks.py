@@ -1,0 +1,326 @@
+"""TaskService: the worklist of human tasks; claim, unclaim and complete them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from marshmallow import ValidationError
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, defer, load_only
+
+from engine.bpmn.execution import run_guarded
+from engine.context import EngineContext
+from engine.errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.identity.users import lanes
+from engine.obligations import consents
+from engine.protection.plain_text import refuse_broken_text
+from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
+from engine.store.models import CaseRecord, HumanTask, ProcessInstance, Timer
+from engine.store.timer_states import BPMN_TIMER, PENDING
+from engine.views import TaskView
+
+TASK_STATUSES = ("open", "completed", "cancelled")
+
+
+def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
+    return TaskView(
+        id=task.id, instance_id=task.instance_id, case_code=instance.case_code,
+        process_key=instance.process_key, element_id=task.element_id, title=task.title,
+        role=task.role, form_key=task.form_key, documentation=task.documentation,
+        due_date=task.due_date, assignee=task.assignee, status=task.status,
+        created_at=task.created_at, ended_at=task.ended_at, completed_by=task.completed_by,
+    )
+
+
+def check_release(task: TaskView, username: str) -> None:
+    """Only she who claimed a task gives it back; the pages, the API and the command
+    line ask this before :meth:`TaskService.unclaim`."""
+    if task.assignee and task.assignee != username:
+        raise Forbidden(f"task {task.id} is claimed by {task.assignee}")
+
+
+def field_messages(messages: Any) -> dict[str, list[str]]:
+    """Flatten marshmallow's error structure to ``field -> [messages]``."""
+    if isinstance(messages, list):
+        return {"_form": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for name, value in messages.items():
+        if isinstance(value, dict):
+            for inner, texts in field_messages(value).items():
+                flat[f"{name}.{inner}"] = texts
+        else:
+            flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+_CASE_ONLY = load_only(ProcessInstance.case_code, ProcessInstance.process_key)
+"""What a task view needs of its instance: not the state, tens of kilobytes of JSON."""
+
+
+def _case_of(session: Session, task: HumanTask) -> ProcessInstance:
+    instance = session.get(ProcessInstance, task.instance_id, options=[_CASE_ONLY])
+    assert instance is not None, task.instance_id
+    return instance
+
+
+_TASK_ID = bindparam("task_id")
+_OPEN_WITH_INSTANCE = (
+    select(HumanTask, ProcessInstance, Timer, CaseRecord)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
+    .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
+                           Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+    .where(HumanTask.instance_id == select(HumanTask.instance_id)
+           .where(HumanTask.id == _TASK_ID).scalar_subquery(),
+           or_(HumanTask.id == _TASK_ID, HumanTask.status == "open"))
+    .options(defer(ProcessInstance.state), defer(CaseRecord.person))
+)
+"""A task, its instance and case record, the instance's other open tasks and pending BPMN
+timers: built once, as every completion runs it."""
+
+
+def _distinct(rows: Iterable[Any]) -> list[Any]:
+    """Each row once, in the order first seen (a join repeats them)."""
+    return list(dict.fromkeys(rows))
+
+
+def form_class(ctx: EngineContext, form_key: str) -> Any:
+    """The schema registered under ``form_key``; an engine error if a diagram names none."""
+    schema = ctx.forms.get(form_key)
+    if schema is None:
+        raise EngineError(f"form {form_key!r} is not registered")
+    return schema
+
+
+def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
+              variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
+    """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
+    :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
+    refuse_broken_text(data, refused)
+    schema = form_class(ctx, form_key)(variables=variables, today=ctx.today(),
+                                       jurisdiction=ctx.jurisdiction)
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(refused, field_messages(exc.messages)) from exc
+    return schema.dump(loaded)
+
+
+class TaskService:
+    def __init__(self, ctx: EngineContext) -> None:
+        self.ctx = ctx
+        self.store = InstanceStore(ctx)
+
+    def tasks(self, *, role: str | None = None, roles: Iterable[str] | None = None,
+              assignee: str | None = None, status: str = "open",
+              instance_id: int | None = None, due_before: date | None = None,
+              limit: int | None = None, offset: int = 0) -> list[TaskView]:
+        """Tasks by due date (undated last); ``roles``: of any of them (a worklist).
+
+        A page is chosen by task id first, from the ``(status, role, due_date, id)``
+        index alone, and only its rows are then read: sorting the thousands of tasks of a
+        worklist as whole rows (the documentation of each is long) would read them all.
+        Of each instance only the case code and process key are read: its state is tens
+        of kilobytes of JSON, and a page of tasks would otherwise fetch and parse it for
+        every row.
+        """
+        conditions = self._conditions(role, roles, assignee, status, instance_id,
+                                      due_before)
+        order = (HumanTask.due_date.asc().nulls_last(), HumanTask.id)
+        if limit is not None or offset:
+            page = (select(HumanTask.id).where(*conditions).order_by(*order)
+                    .offset(offset).limit(limit))
+            conditions = [HumanTask.id.in_(page)]
+        query = (select(HumanTask, ProcessInstance)
+                 .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                 .where(*conditions)
+                 .options(_CASE_ONLY)
+                 .order_by(*order))
+        with self.ctx.db.reading() as session:
+            return [task_view(t, i) for t, i in session.execute(query).all()]
+
+    def count(self, *, role: str | None = None, roles: Iterable[str] | None = None,
+              assignee: str | None = None, status: str = "open",
+              instance_id: int | None = None, due_before: date | None = None) -> int:
+        """How many tasks :meth:`tasks` would list without paging.
+
+        The task table alone: every task has its instance (a foreign key that is never
+        null), so the join of :meth:`tasks` drops no row and would only cost time.
+        """
+        conditions = self._conditions(role, roles, assignee, status, instance_id,
+                                      due_before)
+        with self.ctx.db.reading() as session:
+            return session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
+
+    @staticmethod
+    def _conditions(role: str | None, roles: Iterable[str] | None, assignee: str | None,
+                    status: str, instance_id: int | None,
+                    due_before: date | None) -> list[ColumnElement[bool]]:
+        if status not in TASK_STATUSES:
+            raise BadRequest(f"unknown task status {status!r}; one of: "
+                             f"{', '.join(TASK_STATUSES)}")
+        conditions = [HumanTask.status == status]
+        if role:
+            conditions.append(HumanTask.role == role)
+        if roles is not None:
+            conditions.append(HumanTask.role.in_(list(roles)))
+        if assignee:
+            conditions.append(HumanTask.assignee == assignee)
+        if instance_id is not None:
+            conditions.append(HumanTask.instance_id == instance_id)
+        if due_before is not None:
+            conditions.append(HumanTask.due_date <= due_before)
+        return conditions
+
+    def task(self, task_id: int) -> TaskView:
+        with self.ctx.db.reading() as session:
+            task = self._get(session, task_id)
+            return task_view(task, _case_of(session, task))
+
+    def own_task(self, task_id: int, roles: Iterable[str]) -> TaskView:
+        """The task, if it exists (NotFound) and lies in a lane of ``roles`` (Forbidden).
+
+        The one rule of the pages, the API and the command line: an actor sees, claims
+        and completes only the tasks of her own roles.
+        """
+        task = self.task(task_id)
+        if task.role not in lanes(roles):
+            raise Forbidden(f"task {task_id} is work for the {task.role} role, "
+                            "which is not one of yours")
+        return task
+
+    def form(self, form_key: str) -> Any:
+        return form_class(self.ctx, form_key)
+
+    def claim(self, task_id: int, user: str) -> TaskView:
+        if not user:
+            raise BadRequest("say who claims the task")
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            if task.assignee == user:
+                raise Conflict(f"task {task_id} is already claimed by {user}")
+            if task.assignee:
+                raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+            task.assignee, task.claimed_at = user, self.ctx.now()
+            self.ctx.audit(session, "task_claimed", user, instance_id=task.instance_id,
+                           task_id=task.id, element_id=task.element_id)
+            return task_view(task, _case_of(session, task))
+
+    def unclaim(self, task_id: int, user: str) -> TaskView:
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            if not task.assignee:
+                raise Conflict(f"task {task_id} is not claimed")
+            previous, task.assignee, task.claimed_at = task.assignee, None, None
+            self.ctx.audit(session, "task_unclaimed", user, instance_id=task.instance_id,
+                           task_id=task.id, element_id=task.element_id, detail=previous)
+            return task_view(task, _case_of(session, task))
+
+    def complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
+                 *, revision: int | None = None) -> TaskView:
+        """Validate ``data`` with the task's form, merge it and run the engine.
+
+        State, projections and audit events are saved in one transaction guarded by the
+        instance revision; a form error or a lost race changes nothing.
+        """
+        if not user:
+            raise BadRequest("say who completes the task")
+        try:
+            return self._complete(task_id, user, data, revision)
+        except Conflict as lost:
+            closed = self._closed_meanwhile(task_id)
+            if closed is None:
+                raise
+            raise closed from lost
+
+    def _closed_meanwhile(self, task_id: int) -> Conflict | None:
+        """A lost race told as the loser would be told had she come a moment later.
+
+        Two completions read the task open at once; the loser finds out at the revision
+        check (or finds the workflow moved on), and would otherwise be told only that the
+        instance changed. If the winner closed this very task, that is what she hears, on
+        every database alike (SQLite's writers take turns and always tell it so).
+        """
+        with self.ctx.db.reading() as session:
+            status = session.scalar(select(HumanTask.status).where(HumanTask.id == task_id))
+        if status is None or status == "open":
+            return None
+        return Conflict(f"task {task_id} is already {status}")
+
+    def _complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
+                  revision: int | None) -> TaskView:
+        with self.ctx.db.transaction() as session:
+            task, instance = self._open_with_instance(session, task_id)
+            if task.assignee and task.assignee != user:
+                raise Conflict(f"task {task_id} is claimed by {task.assignee}")
+            if revision is not None and revision != instance.revision:
+                raise Conflict(f"process instance {instance.id} is at revision "
+                               f"{instance.revision}, not {revision}; reload and try again")
+            if instance.status == SUSPENDED and instance.paused_by is not None:
+                raise Conflict(f"process instance {instance.id} is suspended while she is "
+                               f"missing (the case is paused by instance "
+                               f"{instance.paused_by}); its tasks wait until she reappears "
+                               "or a coordinator resumes it; nothing was changed")
+            if instance.status in (SUSPENDED, CANCELLED, COMPLETED):
+                raise Conflict(f"process instance {instance.id} is {instance.status}")
+            workflow = self.store.load(session, instance)
+            spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+            if spiff_task is None or spiff_task.state != TaskState.READY:
+                raise Conflict(f"task {task_id} is no longer waiting for input")
+            # The task's own data: in parallel branches it can differ from the latest.
+            clean = self.validate(task.form_key, data, spiff_task.data)
+            consents.on_task_completed(self.ctx, session, instance, task,
+                                       self.form(task.form_key), clean, user)
+            spiff_task.data.update(clean)
+            task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
+            task.assignee = task.assignee or user
+            self.ctx.audit(session, "task_completed", user, instance_id=instance.id,
+                           task_id=task.id, element_id=task.element_id, data_keys=list(clean))
+            log = self.store.run(workflow, lambda wf, log: run_guarded(wf, spiff_task, log))
+            self.store.save(session, instance, workflow, user, log)
+            return task_view(task, instance)
+
+    def validate(self, form_key: str, data: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Load ``data`` through the form and return it JSON-ready (dates as ISO strings)."""
+        if not isinstance(data, Mapping):
+            raise ValidationFailed("the submitted data must be an object of fields",
+                                   {"_form": ["Send the form fields as a JSON object."]})
+        return load_form(self.ctx, form_key, data, variables, "the form has errors")
+
+    def _get(self, session: Session, task_id: int) -> HumanTask:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    def _open_with_instance(self, session: Session,
+                            task_id: int) -> tuple[HumanTask, ProcessInstance]:
+        """The open task and its instance, read in one query.
+
+        The same query reads the instance's other open tasks and its pending BPMN timers
+        (a handful of rows each, joined), which the save compares with what Spiff waits
+        on; a round trip to the database costs more than the few repeated columns. The
+        state is left in the database: it is fetched only if the workflow kept in memory
+        is not at the row's revision.
+        """
+        found = session.execute(_OPEN_WITH_INSTANCE, {"task_id": task_id}).all()
+        task = next((row[0] for row in found if row[0].id == task_id), None)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        if task.status != "open":
+            raise Conflict(f"task {task_id} is already {task.status}")
+        instance = found[0][1]
+        self.ctx.vault.open_key_of(session, found[0][3])  # its case record, read alongside
+        keep_for_save(session, instance.id, HumanTask, _distinct(row[0] for row in found))
+        keep_for_save(session, instance.id, Timer, _distinct(row[2] for row in found if row[2]))
+        return task, instance
+
+    def _open(self, session: Session, task_id: int) -> HumanTask:
+        task = self._get(session, task_id)
+        if task.status != "open":
+            raise Conflict(f"task {task_id} is already {task.status}")
+        return task

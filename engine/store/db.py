@@ -1,0 +1,104 @@
+"""Connections and transactions for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import ensure_sqlite_folder
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+READS_ONLY = "varnapot_reads_only"
+
+
+def connect(url: str, **options: object) -> Engine:
+    """Create a SQLAlchemy engine; SQLite gets WAL and foreign keys on every connection.
+
+    SQLite transactions begin IMMEDIATE: a unit of work that reads and then writes would
+    otherwise fail at once when another process wrote in between, instead of waiting its
+    turn. Writers (the web server, a timer worker, the CLI) so take turns, one at a time.
+    Units that only read (``Database.reading``) begin DEFERRED: in WAL mode they read a
+    snapshot alongside the writer instead of queueing behind it.
+    """
+    ensure_sqlite_folder(url)
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 30})
+        engine = create_engine(url, **options)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # BEGIN is ours, see _sqlite_begin
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
+            reads_only = connection.get_execution_options().get(READS_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+
+        return engine
+    options.setdefault("pool_recycle", 1800)  # no pre-ping: it costs a round trip per unit of work
+    return create_engine(url, **options)
+
+
+class Database:
+    """Owns the engine and hands out one session per unit of work."""
+
+    def __init__(self, url: str, **options: object) -> None:
+        self.url = url
+        self.engine = connect(url, **options)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_only = self.engine.dialect.name == "postgresql"
+        readers = (self.engine.execution_options(postgresql_readonly=True)
+                   if self._read_only else self.engine.execution_options(**{READS_ONLY: True}))
+        self._read_sessions = sessionmaker(readers, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any exception."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A unit of work that only reads.
+
+        On PostgreSQL it runs as a READ ONLY transaction and ends with COMMIT: psycopg
+        drops every prepared statement of the connection on ROLLBACK, so ending reads
+        that way would have every following statement parsed and planned again.
+        """
+        session = self._read_sessions()
+        try:
+            yield session
+            if self._read_only:
+                session.commit()
+        finally:
+            session.rollback()
+            session.close()
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` with Alembic."""
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,69 @@
+"""The legal advisers' deadline tracker: every legal deadline still to act on.
+
+Sorted by the latest safe day (the last working day on which acting is still in time),
+coloured by how close it is. Legal advisers, coordinators and admins see every deadline;
+any other actor sees the deadlines her roles own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from engine.identity.credentials import CALENDAR
+
+from ..common.acting import acting_user, engine
+from ..common.bounds import MAX_DAYS, page_number
+from ..common.urgency import deadline_urgency, owned_roles
+
+bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
+
+PAGE_SIZE = 100
+
+
+def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
+    """The tracker's filters from a query string, and a message for each bad one."""
+    problems: list[str] = []
+    filters: dict[str, Any] = {"kind": args.get("kind") or None,
+                               "case_code": (args.get("case") or "").strip() or None,
+                               "missed": args.get("missed") == "1"}
+    within = (args.get("within") or "").strip()
+    if within:
+        if within.isdigit():
+            filters["within_days"] = min(int(within), MAX_DAYS)  # beyond: the same rows
+        else:
+            problems.append(gettext("“Within” is a number of days, for example 30."))
+    return filters, problems
+
+
+@bp.get("/")
+@login_required
+def tracker() -> tuple[str, int]:
+    user = acting_user()
+    filters, problems = tracker_filters(request.args)
+    page = page_number(request.args)
+    roles = owned_roles(user)
+    listed, total = engine().deadlines.tracker(**filters, owner_roles=roles, limit=PAGE_SIZE,
+                                               offset=(page - 1) * PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "deadlines.html", deadlines=listed, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), kinds=engine().deadlines.kinds(), args=args,
+        filters=filters, within=request.args.get("within", ""), problems=problems,
+        urgency=deadline_urgency, today=engine().ctx.today(), sees_all=roles is None,
+        page_url=lambda n: url_for("deadlines.tracker", page=n, **args),
+    ), 400 if problems else 200
+
+
+@bp.post("/calendar")
+@login_required
+def calendar_link() -> str:
+    """A personal iCalendar address, shown once: it carries a token of her own."""
+    user = acting_user()
+    token = engine().credentials.create_token(user.username, "calendar feed", scope=CALENDAR,
+                                              by=user.username).token
+    feed = url_for("deadlines_api.CalendarFeed", token=token, _external=True)
+    return render_template("calendar_link.html", feed=feed)

@@ -1,0 +1,249 @@
+"""The coordinators' monitor: the dashboard, every running procedure, one instance with
+its live diagram and history, and the case page with all procedures of one person.
+
+Only coordinators and admins act on instances (suspend, resume, cancel with a reason,
+retry an incident); legal advisers may read the case page, which their deadlines link to.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from engine.crypto.vault import CaseErased
+from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.identity.users import MONITORS
+from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
+from engine.protection.privacy import CASE_READERS, PERSON_READERS
+from engine.services.cases import new_code
+from engine.store.instances import STATUSES
+
+from ..common.acting import acting_user, engine, reader, roles_required
+from ..common.bounds import clamp_day, page_number
+from ..common.form_fields import describe, submitted
+from ..common.procedure_texts import translate
+from ..common.urgency import deadline_urgency, task_urgency
+
+bp = Blueprint("monitor", __name__)
+
+PAGE_SIZE = 50
+ACTIONS = ("suspend", "resume", "cancel", "retry")
+
+
+def task_badge() -> Any:
+    """The worklist's overdue / due-soon badge, as of the engine's today."""
+    today = engine().ctx.today()
+    return lambda task: task_urgency(task, today)
+
+
+def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
+    """The instance list's filters from a query string, and a message for each bad one."""
+    problems: list[str] = []
+    filters: dict[str, Any] = {}
+    if args.get("process"):
+        filters["process_key"] = args["process"]
+    status = args.get("status") or None
+    if status:
+        if status in STATUSES:
+            filters["status"] = status
+        else:
+            problems.append(gettext("Unknown status “%(status)s”: choose one from the list.",
+                                    status=status))
+    if (args.get("case") or "").strip():
+        filters["case_code"] = args["case"].strip()
+    if args.get("overdue") == "1":
+        filters["overdue"] = True
+    for name, key in (("from", "started_from"), ("to", "started_to")):
+        value = (args.get(name) or "").strip()
+        if value:
+            try:
+                filters[key] = clamp_day(date.fromisoformat(value))
+            except ValueError:
+                problems.append(gettext("“%(value)s” is not a date (YYYY-MM-DD).", value=value))
+    return filters, problems
+
+
+@bp.get("/monitor/")
+@roles_required(*MONITORS)
+def dashboard() -> str:
+    board = engine().runtime.dashboard()
+    keys = sorted({row.process_key for row in board.counts})
+    counts = {(row.process_key, row.status): row.count for row in board.counts}
+    return render_template("dashboard.html", board=board, keys=keys, counts=counts,
+                           processes=engine().repository.definitions(),
+                           new_code=new_code(engine().jurisdiction.code),
+                           statuses=STATUSES, task_urgency=task_badge(),
+                           deadline_urgency=deadline_urgency, today=engine().ctx.today())
+
+
+@bp.get("/monitor/instances")
+@roles_required(*MONITORS)
+def instances() -> tuple[str, int]:
+    filters, problems = instance_filters(request.args)
+    page = page_number(request.args)
+    runtime = engine().runtime
+    total = runtime.count_summaries(**filters)
+    listed = runtime.summaries(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "instances.html", instances=listed, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), args=args, problems=problems,
+        statuses=STATUSES, processes=[d.key for d in engine().repository.definitions()],
+        page_url=lambda n: url_for("monitor.instances", page=n, **args),
+    ), 400 if problems else 200
+
+
+@bp.get("/monitor/instances/<int:instance_id>")
+@roles_required(*MONITORS)
+def instance(instance_id: int) -> str:
+    process_engine = engine()
+    try:
+        found = process_engine.disclosure.instance(reader(), instance_id,
+                                                   f"instance {instance_id} page")
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except CaseErased:
+        abort(410)
+    state = process_engine.runtime.diagram_state(instance_id)
+    events = process_engine.disclosure.history(reader(), instance_id,
+                                               f"instance {instance_id} page")
+    deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
+    today = process_engine.ctx.today()
+    return render_template("instance.html", instance=found, state=state.to_dict(),
+                           events=events, deadlines=deadlines, today=today,
+                           task_urgency=task_badge(), deadline_urgency=deadline_urgency)
+
+
+@bp.post("/monitor/instances/<int:instance_id>/<action>")
+@roles_required(*MONITORS)
+def act(instance_id: int, action: str) -> Response:
+    """Suspend, resume, cancel or retry; cancelling needs a reason, which the history keeps."""
+    if action not in ACTIONS:
+        abort(404)
+    runtime = engine().runtime
+    user = acting_user().username
+    reason = (request.form.get("reason") or "").strip() or None
+    revision = request.form.get("revision", type=int)
+    back = redirect(url_for("monitor.instance", instance_id=instance_id))
+    if action == "cancel" and not reason:
+        flash(gettext("Give a reason for cancelling: the history keeps it."), "error")
+        return back
+    try:
+        if action == "suspend":
+            runtime.suspend(instance_id, actor=user, revision=revision, reason=reason)
+        elif action == "resume":
+            runtime.resume(instance_id, actor=user, revision=revision, reason=reason)
+        elif action == "cancel":
+            runtime.cancel(instance_id, actor=user, revision=revision, reason=reason)
+        else:
+            runtime.retry(instance_id, actor=user)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash({"suspend": gettext("Suspended."), "resume": gettext("Resumed."),
+               "cancel": gettext("Cancelled."), "retry": gettext("Retried.")}[action],
+              "success")
+    return back
+
+
+@bp.post("/monitor/start")
+@roles_required(*MONITORS)
+def start() -> Any:
+    """Open a procedure for a case; the new instance's page shows what happens next.
+
+    A procedure with a start form asks for what it needs first (what the procedure
+    before it would have handed over), on a page of its own.
+    """
+    key = request.form.get("process_key") or ""
+    code = (request.form.get("case_code") or "").strip()
+    if not key or not code:
+        flash(gettext("Choose a procedure and give a case code."), "error")
+        return redirect(url_for("monitor.dashboard"))
+    values: dict[str, Any] = {}
+    schema = None
+    try:
+        engine().cases.check_new_code(code)
+        form_key = engine().runtime.start_form(key)
+        schema = engine().tasks.form(form_key)() if form_key else None
+        if schema is not None and "start_form" not in request.form:
+            return _start_page(key, code, schema, {}, {}, 200)
+        values = submitted(schema, request.form) if schema is not None else {}
+        started = engine().runtime.start(key, code, values or None,
+                                         actor=acting_user().username)
+    except ValidationFailed as exc:
+        if schema is None:  # the code or the key itself was refused
+            flash(exc.message, "error")
+            return redirect(url_for("monitor.dashboard"))
+        flash(gettext("The form has errors: see the messages next to the fields."), "error")
+        return _start_page(key, code, schema, values, exc.fields, 422)
+    except EngineError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("monitor.dashboard"))
+    flash(gettext("Started %(procedure)s for %(case)s.", procedure=key, case=code), "success")
+    return redirect(url_for("monitor.instance", instance_id=started.id))
+
+
+def _start_page(key: str, code: str, schema: Any, values: dict[str, Any],
+                errors: dict[str, Any], status: int) -> tuple[str, int]:
+    return render_template(
+        "start.html", process_key=key, case_code=code,
+        title=translate(getattr(schema, "title", "") or key),
+        fields=describe(schema, values, errors, translate=translate),
+        form_errors=errors.get("_schema") or errors.get("_form") or [],
+        today=engine().ctx.today()), status
+
+
+@bp.get("/cases")
+@roles_required(*CASE_READERS)
+def cases() -> str:
+    code = (request.args.get("code") or "").strip() or None
+    page = page_number(request.args)
+    service = engine().cases
+    total = service.count(code_contains=code)
+    listed = service.cases(code_contains=code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "cases.html", cases=listed, total=total, page=page, code=code or "",
+        pages=max(1, -(-total // PAGE_SIZE)),
+        page_url=lambda n: url_for("monitor.cases", page=n, code=code))
+
+
+@bp.get("/cases/<code>")
+@roles_required(*CASE_READERS, *CONSENT_KEEPERS)
+def case(code: str) -> str:
+    try:
+        found = engine().cases.case(code)
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    can_monitor = acting_user().has_role(*MONITORS)
+    return render_template("case.html", case=found, today=engine().ctx.today(),
+                           task_urgency=task_badge(), deadline_urgency=deadline_urgency,
+                           can_monitor=can_monitor,
+                           can_keep_consents=acting_user().has_role(*CONSENT_KEEPERS),
+                           can_read_person=acting_user().has_role(*PERSON_READERS),
+                           access=engine().access.events(case_code=code) if can_monitor
+                           else [],
+                           consents=engine().consents.consents(code, reader(), "case page"))
+
+
+@bp.post("/cases/<code>/consents/<int:consent_id>/withdraw")
+@roles_required(*CONSENT_KEEPERS)
+def withdraw_consent(code: str, consent_id: int) -> Response:
+    """She withdrew a consent: record it; the tasks needing it stop, and she is protected."""
+    text = (request.form.get("withdrawn_on") or "").strip()
+    try:
+        on = date.fromisoformat(text) if text else None
+        engine().consents.withdraw(code, consent_id, on=on, user=acting_user().username)
+    except ValueError:
+        flash(gettext("Give the day she withdrew as a date."), "error")
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(gettext("Her withdrawal is recorded; the coordinator is told which tasks it "
+                      "stops."), "success")
+    return redirect(url_for("monitor.case", code=code) + "#consents")

@@ -1,0 +1,167 @@
+"""The actors' pages: the worklist of their roles, a task with its form, the inbox.
+
+An actor sees and acts on tasks of her own roles only; any other task is a 403, also
+when she types its address. The form is rendered from the task's marshmallow schema and
+validated by the same schema as the API: a refused form comes back with every message
+next to its field and everything she typed kept. Next to it stands what the case holds
+that her roles may read (engine.privacy), through engine.disclosure: the rest is left out,
+and a read of her personal data is in the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, EngineError, ValidationFailed
+from engine.protection.privacy import PERSON_READERS
+from engine.views import TaskView
+
+from ..common.acting import User, acting_user, engine
+from ..common.bounds import MAX_ID, page_number
+from ..common.form_fields import describe, submitted
+from ..common.procedure_texts import translate
+from ..common.tasks import own_task, readable_instance
+from ..common.urgency import lanes, task_urgency
+
+bp = Blueprint("worklist", __name__)
+
+PAGE_SIZE = 50
+@lru_cache(maxsize=4)
+def _labels(forms: Any) -> Mapping[str, str]:
+    """Each variable a form writes, by the label of the first form field that writes it."""
+    found: dict[str, str] = {}
+    for key in forms:
+        form = forms.get(key)
+        for name, field in (form().load_fields.items() if form is not None else ()):
+            found.setdefault(field.data_key or name, field.metadata.get("label", ""))
+    return found
+
+
+def recorded(variables: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """(name, label in her language, value) of each variable, in the order of the names."""
+    labels = _labels(engine().ctx.forms)
+    return [(name, translate(labels[name]) if labels.get(name) else name, value)
+            for name, value in sorted(variables.items())]
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    return redirect(url_for("worklist.tasks"))
+
+
+@bp.get("/worklist")
+@login_required
+def tasks() -> str:
+    user = acting_user()
+    page = page_number(request.args)
+    mine = request.args.get("mine") == "1"
+    service = engine().tasks
+    filters: dict[str, Any] = {"roles": lanes(user)}
+    if mine:
+        filters["assignee"] = user.username
+    total = service.count(**filters)
+    listed = service.tasks(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    today = engine().ctx.today()
+    return render_template("worklist.html", tasks=listed, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), mine=mine,
+                           urgency=lambda t: task_urgency(t, today), today=today)
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: int) -> Any:
+    found = own_task(task_id)
+    user = acting_user()
+    schema = engine().tasks.form(found.form_key)()
+    values: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = submitted(schema, request.form)
+        try:
+            engine().tasks.complete(task_id, user.username, values,
+                                    revision=request.form.get("revision", type=int))
+        except ValidationFailed as exc:
+            errors, status = exc.fields, 422
+            flash(gettext("The form has errors: see the messages next to the fields."), "error")
+        except Conflict as exc:
+            status = 409
+            flash(translate(exc.message), "error")  # a consent gate speaks her language
+        else:
+            flash(gettext("Done: %(task)s (%(case)s).", task=translate(found.title),
+                          case=found.case_code),
+                  "success")
+            return redirect(_next_for(user, found))
+    instance = readable_instance(found, f"task {task_id} page")
+    return render_template("task.html", task=found, instance=instance,
+                           recorded=recorded(instance.variables),
+                           fields=describe(schema, values, errors, translate=translate),
+                           form_errors=errors.get("_schema") or errors.get("_form") or [],
+                           title=translate(getattr(schema, "title", "") or found.title),
+                           today=engine().ctx.today(),
+                           can_read_person=user.has_role(*PERSON_READERS),
+                           urgency=task_urgency(found, engine().ctx.today())), status
+
+
+def _next_for(user: User, done: TaskView) -> str:
+    """Her next task of the same case if there is one, else her worklist."""
+    following = engine().tasks.tasks(instance_id=done.instance_id, roles=lanes(user))
+    if following:
+        return url_for("worklist.task", task_id=following[0].id)
+    return url_for("worklist.tasks")
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int) -> Response:
+    own_task(task_id)
+    _act(lambda: engine().tasks.claim(task_id, acting_user().username),
+         gettext("Claimed."))
+    return redirect(url_for("worklist.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int) -> Response:
+    task = own_task(task_id)
+    if task.assignee != acting_user().username:
+        abort(403)  # someone else's claim is hers to give up
+    _act(lambda: engine().tasks.unclaim(task_id, acting_user().username),
+         gettext("Released."))
+    return redirect(url_for("worklist.task", task_id=task_id))
+
+
+def _act(action: Any, done: str) -> None:
+    try:
+        action()
+    except EngineError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done, "success")
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> str:
+    unread_only = request.args.get("unread") == "1"
+    items = engine().inbox.inbox(acting_user().username, unread=unread_only)
+    return render_template("inbox.html", items=items, unread_only=unread_only)
+
+
+@bp.post("/inbox/read")
+@login_required
+def mark_read() -> Response:
+    asked = request.form.getlist("id")
+    ids = [int(i) for i in asked if i.isdigit() and int(i) <= MAX_ID]
+    if asked and not ids:  # only ids that name no notice: nothing to mark, not "all"
+        return redirect(url_for("worklist.inbox"))
+    engine().inbox.mark_read(acting_user().username, ids or None)
+    return redirect(url_for("worklist.inbox"))
