@@ -39,6 +39,9 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 _postgresql_runs = 0
 
+pytest_plugins = ("tests.web_app",)
+"""The web application and its signed-in clients, for the web and scenario tests."""
+
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

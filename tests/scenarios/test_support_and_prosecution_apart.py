@@ -38,7 +38,6 @@ from tests.processes import test_identification as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_reintegration_programme as programme
 from tests.scenarios.case import STAY_GRANTED, Case
-from tests.web.conftest import app, bearer, signed_in  # noqa: F401 - the fixtures
 
 CODE = "SI-7K3Q-9F2M"
 OBSERVED = "She hid in the laundry room when the officer came in."
@@ -54,7 +53,7 @@ COORDINATOR = Reader("coordinator", ("coordinator",), "test")
 
 
 @pytest.fixture
-def cooperating(app, engine) -> Case:  # noqa: F811 - the fixture imported above
+def cooperating(app, engine) -> Case:
     """Julija with her narratives written and her statement for the proceedings, at the
     prosecutor's confirmation of her cooperation (19 May 2026)."""
     case = Case.open(engine, CODE)
@@ -136,7 +135,7 @@ def test_the_prosecutor_reads_the_case_and_her_statement_and_nothing_of_counsell
 
 
 def test_her_task_page_and_the_api_show_her_statement_and_no_narrative(
-        cooperating, engine, signed_in, bearer, app):  # noqa: F811
+        cooperating, engine, signed_in, bearer, app):
     confirm = cooperating.task("confirm_cooperation")
     page = signed_in("prosecutor").get(f"/tasks/{confirm.id}")
     assert page.status_code == 200
@@ -167,7 +166,7 @@ def test_her_task_page_and_the_api_show_her_statement_and_no_narrative(
                                                                      "test").variables
 
 
-def test_the_coordinator_still_reads_everything(cooperating, engine, signed_in):  # noqa: F811
+def test_the_coordinator_still_reads_everything(cooperating, engine, signed_in):
     confirm = cooperating.task("confirm_cooperation")
     seen = json.dumps(engine.disclosure.task(COORDINATOR, confirm.id, "test").variables)
     assert STATEMENT in seen and OBSERVED in seen

@@ -1,68 +1,17 @@
-"""A signed-in browser session or an API token per role, over the engine fixture."""
+"""Julija's case as the web tests meet it, and the catalogues as the .po files say now;
+the application, its users and their clients come from ``tests/web_app.py``."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
-from flask.testing import FlaskClient
 
-from tests.accounts import PASSWORD, add_users
-from tests.conftest import PROCESSES
 from tests.scenarios.case import Case, identified
-from web import create_app
-
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
-
-ROLES = ("police", "first_line", "coordinator", "legal_adviser", "policy_analyst",
-         "ngo_counsellor", "prosecutor", "admin")
-
-
-@pytest.fixture
-def app(engine) -> Flask:
-    engine.repository.deploy(PROCESSES)
-    add_users(engine, ROLES)
-    return create_app(engine=engine, SECRET_KEY="tests", TESTING=True)
-
-
-def hidden(html: str, name: str) -> str:
-    """The value of the page's hidden input ``name``, as the browser would send it."""
-    found = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert found, f"the page has no {name}"
-    return found.group(1)
-
-
-def csrf_of(html: str) -> str:
-    return hidden(html, "csrf_token")
-
-
-def sign_in(app: Flask, username: str) -> FlaskClient:
-    """A client signed in through the login form, as a browser does it."""
-    client = app.test_client()
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
-
-
-@pytest.fixture
-def signed_in(app) -> Callable[[str], FlaskClient]:
-    return lambda username: sign_in(app, username)
-
-
-@pytest.fixture
-def bearer(app, engine) -> Callable[[str], dict[str, str]]:
-    def headers(username: str) -> dict[str, str]:
-        token = engine.credentials.create_token(username, "tests", by="tests").token
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
+from tests.web.her_case import CODE, JULIJA, consent_to_her_name, identified_with_her_words
+from tests.web_app import TRANSLATIONS, csrf_of
 
 
 @pytest.fixture
@@ -81,3 +30,21 @@ def compiled_catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with po.open("rb") as source, target.open("wb") as out:
             write_mo(out, read_po(source))
     return directory
+
+
+@pytest.fixture
+def case(app, engine) -> Case:
+    """Julija identified, with her own words recorded by the coordinator."""
+    return identified_with_her_words(engine)
+
+
+@pytest.fixture
+def recorded(case, engine, signed_in) -> Case:
+    """Her case, with her personal record written by the coordinator through the page."""
+    consent_to_her_name(engine)
+    coordinator = signed_in("coordinator")
+    form = coordinator.get(f"/cases/{CODE}/person").get_data(as_text=True)
+    response = coordinator.post(f"/cases/{CODE}/person",
+                                data={**JULIJA, "csrf_token": csrf_of(form)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return case

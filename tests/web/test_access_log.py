@@ -16,21 +16,7 @@ from sqlalchemy import func, select, text
 
 from cli import main
 from engine.store.models import AccessEvent
-from tests.processes import test_identification as identification
-from tests.scenarios.case import Case
-
-STORY = "Julija says the recruiter from Varna took her passport."
-
-
-@pytest.fixture
-def case(app, engine) -> Case:
-    """An identification with her own words recorded by the coordinator."""
-    case = Case.open(engine, "SI-7K3Q-9F2M", process="identification")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", {**identification.FORMAL,
-                                                     "her_view": STORY})
-    return case
+from tests.web.her_case import STORY
 
 
 def events(engine) -> list:

@@ -10,7 +10,7 @@ import io
 import re
 
 from tests.conftest import PROCESSES
-from tests.web.conftest import csrf_of
+from tests.web_app import csrf_of
 
 ORIGINAL = (PROCESSES / "reflection_period.bpmn").read_bytes()
 RENAMED = ORIGINAL.replace(b'name="Decide on the permitted stay"',

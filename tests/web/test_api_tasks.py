@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import csrf_of
 from tests.web.test_worklist import open_task, snapshot
+from tests.web_app import csrf_of
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}

@@ -17,9 +17,8 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from engine.store.models import AccessEvent, ProcessInstance
-from tests.web.conftest import csrf_of
-from tests.web.test_access_log import case  # noqa: F401 - the fixture
-from tests.web.test_person_record import CODE, recorded  # noqa: F401 - the fixture
+from tests.web.her_case import CODE
+from tests.web_app import csrf_of
 from web.common.request_log import redact
 
 
@@ -43,7 +42,7 @@ def counts(engine) -> tuple[int, int]:
                 session.scalar(select(func.count()).select_from(ProcessInstance)))
 
 
-def test_a_calendar_token_opens_the_feed_and_not_her_record(recorded, app, engine,  # noqa: F811
+def test_a_calendar_token_opens_the_feed_and_not_her_record(recorded, app, engine,
                                                             signed_in):
     address = calendar_address(signed_in("coordinator"))
     token = token_of(address)

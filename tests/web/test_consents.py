@@ -10,7 +10,7 @@ from engine.crypto.vault import HIDDEN
 from engine.store.models import AuditEvent, Consent
 from tests.processes import test_identification as identification
 from tests.scenarios.case import Case
-from tests.web.conftest import csrf_of
+from tests.web_app import csrf_of
 
 CODE = "SI-7K3Q-9F2M"
 

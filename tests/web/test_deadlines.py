@@ -7,7 +7,7 @@ import re
 from icalendar import Calendar
 
 from engine.identity.credentials import CALENDAR
-from tests.web.conftest import csrf_of
+from tests.web_app import csrf_of
 
 
 def test_the_legal_adviser_sees_the_reflection_deadline_by_its_latest_safe_day(

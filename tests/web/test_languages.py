@@ -22,7 +22,8 @@ from engine.obligations.deadlines import DEADLINE_STATUSES
 from engine.protection.access import GRANTED, REFUSED
 from engine.services.tasks import TASK_STATUSES
 from engine.store.instances import STATUSES
-from tests.web.conftest import PASSWORD, csrf_of
+from tests.accounts import PASSWORD
+from tests.web_app import csrf_of
 from web.common.i18n import TERMS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import re
 
 from tests.accounts import add_users
 from tests.diagrams import registries, with_handler
-from tests.web.conftest import csrf_of, hidden, sign_in
+from tests.web_app import csrf_of, hidden, sign_in
 from web import create_app
 
 CODE = "SI-7K3Q-9F2M"

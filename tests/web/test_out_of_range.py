@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent, NotificationRead, ProcessInstance
-from tests.web.conftest import csrf_of
+from tests.web_app import csrf_of
 
 HUGE = "99999999999999999999999"
 """Past 64 bits: SQLite cannot even hold it."""

@@ -8,45 +8,16 @@ change nothing and are logged or explained.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from engine.store.models import CaseRecord
 from tests.engine.test_sealed_cases import raw_copy
-from tests.web.conftest import csrf_of
-from tests.web.test_access_log import case  # noqa: F401 - the fixture
+from tests.web.her_case import CODE, consent_to_her_name
 
-JULIJA = {
-    "given_name": "Julija", "family_name": "Kovalenko", "date_of_birth": "1998-02-11",
-    "nationality": "Ukrainian", "languages": "Ukrainian, Russian",
-    "documents.0.type": "passport", "documents.0.number": "FX204117",
-    "documents.0.issued_by": "Ukraine",
-    "phone": "+386 40 111 222", "address": "Safe house Lipa 3, Ljubljana",
-    "narrative": "Recruited in Sofia by a man called Petrov for hotel work.",
-}
 IDENTITY = ("Kovalenko", "1998-02-11", "FX204117", "Ukrainian")
 CONTACT = ("+386 40 111 222", "Safe house Lipa 3")
 NARRATIVE = ("Petrov",)
-CODE = "SI-7K3Q-9F2M"
-
-
-def consent_to_her_name(engine) -> None:
-    engine.consents.record(CODE, "record_identity", status="given",
-                           decided_on=date(2026, 3, 1), obtained="in a meeting",
-                           interpreter_used=True, given_by="herself", user="coordinator")
-
-
-@pytest.fixture
-def recorded(case, engine, signed_in):  # noqa: F811 - the fixture above
-    consent_to_her_name(engine)
-    coordinator = signed_in("coordinator")
-    form = coordinator.get(f"/cases/{CODE}/person").get_data(as_text=True)
-    response = coordinator.post(f"/cases/{CODE}/person",
-                                data={**JULIJA, "csrf_token": csrf_of(form)})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return case
 
 
 def sealed_person(engine) -> bytes | None:
@@ -147,7 +118,7 @@ def test_injection_strings_are_kept_verbatim_and_shown_harmlessly(recorded, engi
 
 
 def test_her_name_is_recorded_only_with_her_consent_or_a_legal_basis(
-        case, engine, app, bearer):  # noqa: F811 - the fixture above
+        case, engine, app, bearer):
     client = app.test_client()
     coordinator = bearer("coordinator")
     before = sealed_person(engine)

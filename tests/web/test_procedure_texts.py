@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.web.conftest import TRANSLATIONS, csrf_of
+from tests.web_app import TRANSLATIONS, csrf_of
 from web.common import procedure_texts
 from web.common.procedure_texts import normalized, translate
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from cli import main
-from tests.web.conftest import csrf_of
+from tests.web_app import csrf_of
 
 COOKIE = "varnapot_session"
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from engine.identity.sign_in_brake import ACCOUNT, ADDRESS
 from engine.store.models import LoginAttempt
-from tests.web.conftest import PASSWORD, csrf_of
-from tests.web.test_access_log import case  # noqa: F401 - the fixture
+from tests.accounts import PASSWORD
+from tests.web_app import csrf_of
 from web import create_app
 from web.common.proxies import BadProxySetting
 
@@ -101,7 +101,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(app, engine, wall):
     assert addresses(engine) == {"127.0.0.1"}
 
 
-def test_the_access_log_names_the_client_behind_the_proxy(case, proxied, app,  # noqa: F811
+def test_the_access_log_names_the_client_behind_the_proxy(case, proxied, app,
                                                           engine):
     for served, forwarded, expected in ((proxied, COLLEAGUE, COLLEAGUE),
                                         (app, COLLEAGUE, "127.0.0.1")):

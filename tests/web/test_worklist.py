@@ -7,7 +7,8 @@ import re
 from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent, LoginAttempt
-from tests.web.conftest import PASSWORD, csrf_of, hidden
+from tests.accounts import PASSWORD
+from tests.web_app import csrf_of, hidden
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": "on",
