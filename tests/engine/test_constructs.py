@@ -18,8 +18,7 @@ from lxml import etree
 from engine import ProcessEngine
 from engine.errors import DeployError
 from tests.conftest import PROCESSES
-from tests.diagrams import registries
-from tests.engine.test_deploy import snapshot
+from tests.diagrams import registries, snapshot
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 CASE = "SI-7C4N-2R8T"

@@ -16,8 +16,7 @@ import pytest
 
 from engine import ProcessEngine
 from engine.errors import DeployError
-from tests.diagrams import registries
-from tests.engine.test_deploy import snapshot
+from tests.diagrams import registries, snapshot
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 TABLE = (CONSTRUCTS / "referral.dmn").read_bytes()

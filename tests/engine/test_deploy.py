@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import ProcessEngine
 from engine.errors import DeployError, NotFound
 from tests.conftest import PROCESSES
-from tests.diagrams import definitions, linear, process, registries
+from tests.diagrams import BAD, definitions, linear, process, registries, snapshot
 
 
 @pytest.fixture
@@ -16,14 +15,6 @@ def test_engine(make_engine):
     return make_engine(forms=forms, handlers=handlers)
 
 
-def snapshot(engine: ProcessEngine) -> tuple:
-    """What a failed deploy must leave unchanged."""
-    with engine.db.reading() as session:
-        from sqlalchemy import func, select
-
-        from engine.store.models import AuditEvent, ProcessDefinition
-        return (session.scalar(select(func.count()).select_from(ProcessDefinition)),
-                session.scalar(select(func.count()).select_from(AuditEvent)))
 
 
 def test_folder_deploys_once_and_identical_content_makes_no_new_version(engine):
@@ -67,55 +58,6 @@ def test_specs_are_parsed_once_per_version(test_engine, monkeypatch):
     assert len(calls) == 1
 
 
-BAD = {
-    "malformed XML": (b"<bpmn:definitions><unclosed>", None, "malformed XML"),
-    "no executable process": (
-        process("idle", {"coordinator": ["start"]}, '<bpmn:startEvent id="start"/>',
-                executable=False), None, "no executable process"),
-    "user task outside any lane": (
-        process("x", {}, '<bpmn:startEvent id="s"/><bpmn:userTask id="loose" '
-                'camunda:formKey="test.note"/><bpmn:sequenceFlow id="f" sourceRef="s" '
-                'targetRef="loose"/>'), "loose", "outside any lane"),
-    "unknown form key": (
-        process("x", {"police": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask id="t" '
-                'camunda:formKey="no.such.form"/><bpmn:sequenceFlow id="f" sourceRef="s" '
-                'targetRef="t"/>'), "t", "unknown form key 'no.such.form'"),
-    "unknown handler": (
-        process("x", {"police": ["s", "call"]}, '<bpmn:startEvent id="s"/><bpmn:serviceTask '
-                'id="call" camunda:type="external" camunda:topic="no.such.handler"/>'
-                '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="call"/>'),
-        "call", "unknown handler 'no.such.handler'"),
-    "misspelt form key": (
-        process("x", {"police": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask id="t" '
-                'camunda:formKey="test.nte"/><bpmn:sequenceFlow id="f" sourceRef="s" '
-                'targetRef="t"/>'), "t", "'test.nte': did you mean 'test.note'?"),
-    "Camunda Tasklist form": (
-        process("x", {"police": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask id="t" '
-                'camunda:formKey="embedded:app:forms/grant.html"/><bpmn:sequenceFlow id="f" '
-                'sourceRef="s" targetRef="t"/>'), "t",
-        "Camunda Tasklist forms are not run by this engine; name a registered form"),
-    "misspelt handler": (
-        process("x", {"police": ["s", "call"]}, '<bpmn:startEvent id="s"/><bpmn:serviceTask '
-                'id="call" camunda:type="external" camunda:topic="test.flak"/>'
-                '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="call"/>'),
-        "call", "did you mean 'test.flaky'?"),
-    "script task": (
-        process("x", {"police": ["s", "code"]}, '<bpmn:startEvent id="s"/><bpmn:scriptTask '
-                'id="code"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>'
-                '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="code"/>'),
-        "code", "use a service task that names a handler"),
-    "condition that does not parse": (
-        process("x", {"police": ["s", "gw", "a"]}, '<bpmn:startEvent id="s"/>'
-                '<bpmn:exclusiveGateway id="gw"/><bpmn:userTask id="a" '
-                'camunda:formKey="test.note"/><bpmn:sequenceFlow id="f" sourceRef="s" '
-                'targetRef="gw"/><bpmn:sequenceFlow id="cond" sourceRef="gw" targetRef="a">'
-                '<bpmn:conditionExpression>decision ==</bpmn:conditionExpression>'
-                '</bpmn:sequenceFlow>'), "cond", "does not parse"),
-    "lane that is not a role": (
-        process("x", {"ministers": ["s", "t"]}, '<bpmn:startEvent id="s"/><bpmn:userTask '
-                'id="t" camunda:formKey="test.note"/><bpmn:sequenceFlow id="f" sourceRef="s" '
-                'targetRef="t"/>'), "t", "'ministers' is not a role"),
-}
 
 
 @pytest.mark.parametrize("name", list(BAD))

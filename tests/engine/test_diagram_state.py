@@ -11,7 +11,7 @@ from engine.bpmn.diagrams import NS, read_xml
 from engine.errors import NotFound
 from engine.store.models import AuditEvent
 from tests.diagrams import boundary_timer, definitions, linear, process, registries, with_handler
-from tests.scenarios.test_julija import GRANT
+from tests.scenarios.case import STAY_GRANTED as GRANT
 
 
 @pytest.fixture

@@ -28,8 +28,7 @@ from engine.bpmn.diagrams import DiagramParser, parse_processes
 from engine.bpmn.execution import RestrictedScriptEngine, StateSerializer, run_guarded, scan
 from engine.bpmn.script_environment import SafeEnvironment
 from engine.errors import DeployError
-from tests.diagrams import definitions, process, registries
-from tests.engine.test_deploy import snapshot
+from tests.diagrams import definitions, process, registries, snapshot
 
 ATTACKS = {
     "import": "__import__('os').system('touch {marker}')",

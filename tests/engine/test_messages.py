@@ -16,7 +16,7 @@ import pytest
 
 from engine import ProcessEngine
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from tests.engine.test_deploy import snapshot
+from tests.diagrams import snapshot
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 CASE, OTHER = "SI-4D7K-9M2P", "SI-8R3T-6W1C"

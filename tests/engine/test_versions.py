@@ -6,8 +6,7 @@ import pytest
 
 from engine.bpmn.changes import compare_process
 from engine.errors import BadRequest, NotFound
-from tests.diagrams import definitions, linear, process, registries
-from tests.engine.test_deploy import BAD, snapshot
+from tests.diagrams import BAD, definitions, linear, process, registries, snapshot
 
 
 @pytest.fixture

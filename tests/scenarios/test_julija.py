@@ -12,11 +12,9 @@ from tests.conftest import PROCESSES
 from tests.processes import test_identification as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_school_enrolment as school
-from tests.scenarios.case import Case
+from tests.scenarios.case import STAY_GRANTED, Case
 
-GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
-         "victim_category": "trafficking", "informed_of_permit": True,
-         "interpreter_provided": True}
+GRANT = STAY_GRANTED
 
 
 def test_julija_from_identification_to_a_further_permit_on_education(julija):

@@ -19,9 +19,9 @@ from tests.processes import test_identification as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes import test_voluntary_return as voluntary
+from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.case import Case
 from tests.scenarios.conftest import JULIJA
-from tests.scenarios.test_julija import GRANT
 
 
 @pytest.fixture

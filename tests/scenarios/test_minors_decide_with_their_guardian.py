@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes.steps import at, complete, only_task, open_elements
-from tests.scenarios.test_julija import GRANT
+from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.test_julija_variants import identified_child
 
 COOPERATES = {"decision": "cooperate", "decision_date": "2026-04-01"}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from tests.processes.steps import rejected
+from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.case import Case, identified
-from tests.scenarios.test_julija import GRANT
 
 HEARING = {"early_end_ground": "renewed_contact_with_suspects",
            "contact_on_her_own_initiative": True, "heard_on": "2026-03-20",

@@ -5,7 +5,7 @@ the permit procedure, and nothing about a stay that has ended is left open as if
 
 from __future__ import annotations
 
-from tests.scenarios.test_julija import GRANT
+from tests.scenarios.case import STAY_GRANTED as GRANT
 
 EXTEND = {"decision": "extend", "decision_date": "2026-05-12",
           "reason": "She is still recovering from her injuries."}

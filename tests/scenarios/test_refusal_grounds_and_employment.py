@@ -10,7 +10,7 @@ import pytest
 from forms.reflection import VICTIM_CATEGORIES
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes.steps import complete, only_task, open_elements, procedure_notices
-from tests.scenarios.test_julija import GRANT
+from tests.scenarios.case import STAY_GRANTED as GRANT
 
 REFUSED_STAY = {"stay_decision": "refused", "stay_decision_date": "2026-03-02",
                 "victim_category": "trafficking"}
