@@ -30,6 +30,8 @@ class EngineConfig:
     """Overrides the jurisdiction's time zone (legal dates are local dates there)."""
     forms: Any = None
     handlers: Any = None
+    person_record: Any = None
+    """The form of her personal record; ``forms.person.PersonRecord`` by default."""
     engine_options: dict[str, Any] = field(default_factory=dict)
     workflow_cache_size: int = 256
     """Restored workflows kept in memory between units of work (0 turns it off)."""
@@ -64,6 +66,10 @@ class EngineConfig:
             from handlers import HANDLERS
 
             self.handlers = HANDLERS
+        if self.person_record is None:
+            from forms.person import PersonRecord
+
+            self.person_record = PersonRecord
 
 
 def ensure_sqlite_folder(url: str) -> None:

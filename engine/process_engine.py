@@ -69,7 +69,7 @@ class ProcessEngine:
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
-        self.people = PersonRecordService(self.ctx, self.access)
+        self.people = PersonRecordService(self.ctx, self.access, self.config.person_record)
         self.consents = ConsentService(self.ctx, self.access)
         self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,

@@ -50,6 +50,7 @@ class PersonRecord(FormSchema):
     """What a form shows and the API takes; every field may be left empty."""
 
     title = "Her personal record"
+    name_fields = NAME_FIELDS
 
     identity_basis = choice(
         IDENTITY_BASES, "Legal basis for her name without her consent",

@@ -1,6 +1,7 @@
 """Her personal record: read and written by need to know, sealed, every read logged.
 
-The record (forms.person) lives in her case record, sealed with her data key. A role
+The record (its form is forms.person, given by the config) lives in her case record,
+sealed with her data key. A role
 reads the fields of the kinds engine.protection.privacy gives it; the others are left out. A read
 that shows a filled field writes an access event with the names of the fields shown; a
 role that may read none of it is refused, and the refusal is logged too. Only the roles
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from engine.context import EngineContext
 from engine.errors import Forbidden, ValidationFailed
@@ -25,7 +26,6 @@ from engine.protection.privacy import PERSONAL, readable
 from engine.services.tasks import field_messages
 from engine.store.models import CaseRecord
 from engine.views import View
-from forms.person import FIELDS, NAME_FIELDS, PersonRecord, blank
 
 WRITERS = ("coordinator", "ngo_counsellor", "social_work")
 EMPTY = ("", None, [])
@@ -40,9 +40,16 @@ class PersonView(View):
 
 
 class PersonRecordService:
-    def __init__(self, ctx: EngineContext, access: AccessLog) -> None:
+    def __init__(self, ctx: EngineContext, access: AccessLog, schema: type[Schema]) -> None:
+        """``schema`` is the form of her record (``forms.person``, given by the config):
+        each field's ``personal`` metadata says its kind, ``name_fields`` which hold her
+        name."""
         self.ctx = ctx
         self.access = access
+        self.schema = schema
+        self.kinds = {name: field.metadata.get("personal", "identity")
+                      for name, field in schema().load_fields.items()}
+        self.name_fields = tuple(getattr(schema, "name_fields", ()))
 
     def read(self, reader: Reader, code: str, what: str) -> PersonView:
         allowed = readable(reader.roles) & PERSONAL
@@ -52,7 +59,7 @@ class PersonRecordService:
         with self.ctx.db.transaction() as session:
             record = self.ctx.vault.case_record(session, code)
             stored = self._stored(session, record)
-            shown = {name: value for name, value in stored.items() if FIELDS[name] in allowed}
+            shown = {name: value for name, value in stored.items() if self.kinds[name] in allowed}
             filled = [name for name, value in shown.items() if value not in EMPTY]
             if filled:
                 self.access.record_in(session, reader, code, filled, what)
@@ -68,7 +75,7 @@ class PersonRecordService:
             raise ValidationFailed("her personal record was not changed",
                                    {"_form": ["Send the fields as a JSON object."]})
         refuse_broken_text(data, "her personal record was not changed")
-        schema = PersonRecord(today=self.ctx.today())
+        schema = self.schema(today=self.ctx.today())
         try:
             given = schema.load(data, partial=True)
         except ValidationError as exc:
@@ -77,9 +84,9 @@ class PersonRecordService:
         with self.ctx.db.transaction() as session:
             record = self.ctx.vault.case_record(session, code)
             before = self._stored(session, record)
-            after = {**before, **PersonRecord().dump(given)}
+            after = {**before, **self.schema().dump(given)}
             changed = sorted(name for name in after if after[name] != before.get(name))
-            _check_name_basis(session, code, after, changed)
+            _check_name_basis(session, code, after, changed, self.name_fields)
             if changed:
                 record.person = self.ctx.vault.seal(session, code, "person", after)
                 self.ctx.audit(session, "person_record_changed", reader.username,
@@ -87,7 +94,7 @@ class PersonRecordService:
         return self.read(reader, code, what)
 
     def _stored(self, session: Any, record: CaseRecord) -> dict[str, Any]:
-        empty = blank()
+        empty = self.schema().dump(self.schema().load({}))
         if record.person is None:
             return empty
         return {**empty, **self.ctx.vault.open(session, record.code, "person", record.person)}
@@ -99,10 +106,10 @@ NAME_NEEDS_BASIS = translatable(
 
 
 def _check_name_basis(session: Any, code: str, after: Mapping[str, Any],
-                      changed: list[str]) -> None:
+                      changed: list[str], name_fields: tuple[str, ...]) -> None:
     """A name written into her record needs her standing consent to it, or a legal basis
     recorded with it (seed 000: her name only with her consent)."""
-    named = [name for name in NAME_FIELDS if name in changed and after.get(name)]
+    named = [name for name in name_fields if name in changed and after.get(name)]
     if not named or after.get("identity_basis"):
         return
     if consents.standing(session, code, "record_identity") is None:
