@@ -1,11 +1,11 @@
 """Her personal record: read and written by need to know, sealed, every read logged.
 
 The record (its form is forms.person, given by the config) lives in her case record,
-sealed with her data key. A role
-reads the fields of the kinds engine.protection.privacy gives it; the others are left out. A read
-that shows a filled field writes an access event with the names of the fields shown; a
-role that may read none of it is refused, and the refusal is logged too. Only the roles
-that work with her directly write it; each change is in the history by field name.
+sealed with her data key. A role reads the fields of the kinds engine.protection.privacy
+gives it; the others are left out. A read that shows a filled field writes an access
+event with the names of the fields shown; a role that may read none of it is refused,
+and the refusal is logged too. Only the roles that work with her directly write it; each
+change is in the history by field name.
 """
 
 from __future__ import annotations
