@@ -153,6 +153,8 @@ _IGNORED_EXTENSIONS: dict[str, str] = {
              "handler",
 }
 """Camunda 7 extension elements the engine would otherwise ignore in silence."""
+REFUSED_EXTENSIONS = frozenset(_IGNORED_EXTENSIONS)
+"""Their names: refused at deploy, so never merely warned about."""
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine.bpmn.diagram_code import CAMUNDA_NS, owner_id
+from engine.bpmn.diagram_code import CAMUNDA_NS, REFUSED_EXTENSIONS, owner_id
 from engine.errors import Problem
 
 READ_ATTRIBUTES = frozenset({"formKey", "type", "topic", "dueDate", "decisionRef",
@@ -78,7 +78,7 @@ def ignored_settings(process: etree._Element) -> list[Problem]:
             continue
         name = etree.QName(element)
         parent = element.getparent()
-        if name.namespace == CAMUNDA_NS and (
+        if name.namespace == CAMUNDA_NS and name.localname not in REFUSED_EXTENSIONS and (
                 parent is None or etree.QName(parent).namespace != CAMUNDA_NS):
             reason = _ELEMENTS.get(name.localname, "this engine does not read it")
             warnings.append(Problem(owner_id(element),

@@ -127,6 +127,8 @@ def test_settings_it_does_not_act_on_are_named_as_warnings_at_deploy(make_engine
         assert element == expected and message.startswith(words), (element, message)
     assert sorted(map(str, engine.repository.warnings(content))) == sorted(
         map(str, deployed.warnings))
+    refused = (CONSTRUCTS / "input_output.bpmn").read_bytes()
+    assert engine.repository.warnings(refused) == []  # a problem, not also a warning
     again = engine.repository.deploy(content, source="camunda_settings.bpmn")
     assert again[0].warnings == deployed.warnings and not again[0].new_version
 
