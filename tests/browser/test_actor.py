@@ -18,7 +18,7 @@ from engine.store.models import HumanTask
 from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
 from tests.browser.pages import choice, field, labelled, sign_in
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 JULIJA = "SI-7K3Q-9F2M"

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from engine.protection.access import Reader
 from tests.accounts import username_of
 from tests.browser.pages import field_id, sign_in
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"

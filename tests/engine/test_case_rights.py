@@ -19,7 +19,7 @@ from engine.errors import Conflict
 from engine.protection.access import Reader
 from engine.store.models import CaseRecord, HumanTask
 from tests.engine.test_sealed_cases import raw_copy
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"

@@ -26,7 +26,7 @@ from engine.crypto.vault import ERASED
 from engine.services.history import HIDDEN
 from engine.store.db import Database
 from engine.store.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 SECRET = "Kovalenko"

@@ -69,7 +69,7 @@ def identified(engine: ProcessEngine, code: str, *, stay_granted: bool = False) 
     """A case opened, identified as a victim on 2 March 2026 and, if asked, with her
     permitted stay granted that day: the reflection period then ends on Sunday 31 May,
     so its latest safe day is Friday 29 May."""
-    from tests.processes import test_identification as identification
+    from tests.processes import identification_data as identification
 
     case = Case.open(engine, code)
     case.complete("record_preliminary", "officer", identification.PRELIMINARY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 JULIJA = "SI-7K3Q-9F2M"

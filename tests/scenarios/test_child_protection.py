@@ -13,7 +13,7 @@ import pytest
 
 from engine.obligations.consents import BEST_INTERESTS, GIVEN, GUARDIAN, REFUSED, standing
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.processes.steps import procedure_notices, rejected
 from tests.scenarios.case import Case
 

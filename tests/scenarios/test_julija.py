@@ -9,7 +9,7 @@ permit on education before it expires. Each variant is its own test.
 from __future__ import annotations
 
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_school_enrolment as school
 from tests.scenarios.case import STAY_GRANTED, Case

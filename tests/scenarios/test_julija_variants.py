@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_residence_permit_art50 as permit
 from tests.processes import test_voluntary_return as voluntary

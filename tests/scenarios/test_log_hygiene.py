@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from engine.protection.access import Reader
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.test_julija import (
     test_julija_from_identification_to_a_further_permit_on_education as whole_case,
 )

@@ -7,7 +7,7 @@ permit (Art. 50(6) ZTuj-2), the end of that stay being her filing deadline.
 from __future__ import annotations
 
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import STAY_GRANTED, Case
 
 UNDETERMINED = {**identification.FORMAL, "identification_outcome": "undetermined",

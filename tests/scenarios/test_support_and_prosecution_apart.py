@@ -34,7 +34,7 @@ from engine.protection.privacy import (
 from forms.base import FormRegistry, FormSchema
 from forms.fields import line, text
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.processes import test_protection_plan as plan
 from tests.processes import test_reintegration_programme as programme
 from tests.scenarios.case import STAY_GRANTED, Case

@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.conftest import PROCESSES
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 from tests.scenarios.case import Case
 from tests.scenarios.timeline import assert_timeline, clock_to, timeline

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from cli import main
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 from tests.web.test_consents import CODE, referred, state
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from engine.crypto.vault import HIDDEN
 from engine.store.models import AuditEvent, Consent
-from tests.processes import test_identification as identification
+from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 from tests.web_app import csrf_of
 
