@@ -73,7 +73,8 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return {t for t in found if not _in(name, t)} - {name}
 
 
-GRAPH = {name: imports(name, path, modules()) for name, path in modules().items()}
+MODULES = modules()
+GRAPH = {name: imports(name, path, MODULES) for name, path in MODULES.items()}
 
 
 def test_the_engine_imports_neither_flask_nor_the_web_nor_the_command_line():
