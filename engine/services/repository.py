@@ -25,17 +25,14 @@ from engine.store.models import DecisionDefinition, ProcessDefinition, ProcessIn
 from engine.views import DefinitionVersionView, DefinitionView, Deployed, ElementChange
 
 
-def _warnings(content: bytes, key: str | None = None) -> list[Problem]:
-    """The ignored settings of process ``key`` (of every process without it) in a diagram;
-    none for a decision table or for text that is not XML."""
-    if _is_dmn(content):
-        return []
+def _ignored_by_process(content: bytes) -> dict[str, list[Problem]]:
+    """The ignored settings of each process of a diagram, by key; none for a decision
+    table (it has no process) or for text that is not XML."""
     try:
         root = read_xml(content)
     except etree.XMLSyntaxError:
-        return []
-    return [w for process in root.iterfind("bpmn:process", NS)
-            if key is None or process.get("id") == key for w in ignored_settings(process)]
+        return {}
+    return {p.get("id", ""): ignored_settings(p) for p in root.iterfind("bpmn:process", NS)}
 
 
 def _view(row: ProcessDefinition) -> DefinitionView:
@@ -65,19 +62,20 @@ class RepositoryService:
         with self.ctx.db.transaction() as session:
             for name, content, infos in checked:
                 digest = hashlib.sha256(content).hexdigest()
+                ignored = _ignored_by_process(content)
                 for info in infos:
                     model = DecisionDefinition if isinstance(info, DecisionInfo) \
                         else ProcessDefinition
                     stored = self._store(session, model, info.key, info.name, name,
                                          content, digest, actor)
                     results.append(dataclasses.replace(
-                        stored, warnings=_warnings(content, info.key)))
+                        stored, warnings=ignored.get(info.key, [])))
         return results
 
     @staticmethod
     def warnings(content: bytes) -> list[Problem]:
         """The settings of a diagram that deploy would accept and not act on."""
-        return _warnings(content)
+        return [w for found in _ignored_by_process(content).values() for w in found]
 
     def validate(self, content: bytes | str, *, source: str = "diagram") -> list[Problem]:
         """Every problem :meth:`deploy` would refuse ``content`` for; nothing is stored.
