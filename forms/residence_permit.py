@@ -99,7 +99,7 @@ class ConfirmCooperation(FormSchema):
             raise ValidationError(
                 translatable("For her victim category the confirmation may name only: "
                              "{bases}.").format(bases="; ".join(
-                                 translatable(COOPERATION_BASIS_LABELS[b]) for b in accepted
+                                 COOPERATION_BASIS_LABELS[b] for b in accepted
                                  if b in COOPERATION_BASIS_LABELS)),
                 "cooperation_basis")
 
