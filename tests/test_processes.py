@@ -22,8 +22,6 @@ FLOW_NODES = ("startEvent", "endEvent", "userTask", "serviceTask", "exclusiveGat
 DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 
 
-
-
 @pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.stem)
 def test_diagram_passes_the_deploy_checks(path):
     processes, problems = inspect_diagram(path.read_bytes(), FORMS, HANDLERS, shipped,

@@ -15,8 +15,6 @@ def test_engine(make_engine):
     return make_engine(forms=forms, handlers=handlers)
 
 
-
-
 def test_folder_deploys_once_and_identical_content_makes_no_new_version(engine):
     first = engine.repository.deploy(PROCESSES)
     shipped = sorted(p.stem for p in [*PROCESSES.glob("*.bpmn"), *PROCESSES.glob("*.dmn")])
@@ -56,8 +54,6 @@ def test_specs_are_parsed_once_per_version(test_engine, monkeypatch):
     for case in ("C-1", "C-2", "C-3"):
         test_engine.runtime.start("demo", case)
     assert len(calls) == 1
-
-
 
 
 @pytest.mark.parametrize("name", list(BAD))

@@ -29,7 +29,6 @@ DIAGRAM_TAG = f"{{{NS['bpmndi']}}}BPMNDiagram"
 Box = tuple[float, float, float, float]
 
 
-
 def laid_out(path: Path, tmp_path: Path) -> Path:
     """A copy of a shipped diagram, laid out by the command line as a user runs it."""
     copy = tmp_path / path.name

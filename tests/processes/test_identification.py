@@ -18,7 +18,6 @@ from tests.processes.steps import complete, only_task, open_elements, rejected
 CASE = "SI-2026-0042"
 
 
-
 @pytest.fixture
 def started(engine):
     engine.repository.deploy(PROCESSES)

@@ -30,8 +30,6 @@ blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
 FEED_LIMIT = 1000
 
 
-
-
 class DeadlineQuerySchema(Schema):
     kind = fields.String()
     case = fields.String(metadata={"description": "A case code."})

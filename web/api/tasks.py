@@ -35,8 +35,6 @@ blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
 blp.before_request(csrf_unless_token)
 
 
-
-
 class TaskWithFormSchema(TaskSchema):
     revision = fields.Integer(metadata={"description": "Send it back with `complete` to "
                                         "refuse the completion if the case moved meanwhile."})

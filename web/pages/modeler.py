@@ -23,7 +23,6 @@ from ..common.bounds import MAX_DIAGRAM_BYTES
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
 
-
 @bp.get("/")
 @roles_required(*DIAGRAM_READERS)
 def definitions() -> str:

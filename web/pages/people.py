@@ -23,7 +23,6 @@ from ..common.procedure_texts import translate
 bp = Blueprint("people", __name__)
 
 
-
 @bp.route("/cases/<code>/person", methods=["GET", "POST"])
 @roles_required(*PERSON_READERS)
 def person(code: str) -> Any:
