@@ -18,4 +18,5 @@ def main() -> None:
     web.main(pg_url)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -337,10 +337,11 @@ TIMER_COLUMNS = ("instance_id", "kind", "spiff_task_id", "element_id", "deadline
 def task_kinds(engine: ProcessEngine) -> dict[str, list[TaskKind]]:
     """Per process key, the user tasks of its diagram and of every diagram it calls."""
     kinds: dict[str, list[TaskKind]] = {}
+    definitions = engine.repository.deployed
     with engine.db.reading() as session:
         for definition in session.scalars(select(ProcessDefinition)):
-            bindings = engine.ctx.bind_calls(session, definition) or None
-            spec, subprocess_specs = engine.ctx.specs(session, definition, bindings)
+            bindings = definitions.bind_calls(session, definition) or None
+            spec, subprocess_specs = definitions.specs(session, definition, bindings)
             found = {}
             for process in (spec, *subprocess_specs.values()):
                 for task_spec in process.task_specs.values():

@@ -36,6 +36,7 @@ from engine.services.repository import RepositoryService
 from engine.services.runtime import RuntimeService
 from engine.services.tasks import TaskService
 from engine.store.db import Database
+from engine.store.instances import InstanceStore
 from engine.store.models import EngineSetting
 from engine.store.workflow_cache import WorkflowCache
 
@@ -57,13 +58,14 @@ class ProcessEngine:
             db=self.db, clock=self.clock, timezone=zone or self.jurisdiction.timezone,
             forms=self.config.forms, handlers=self.config.handlers,
             jurisdiction=self.jurisdiction,
-            workflows=WorkflowCache(self.config.workflow_cache_size),
             mail=parse_smtp_url(self.config.smtp_url) if self.config.smtp_url else None,
             vault=Vault(KeyRing(self._master_key())),
         )
         self.repository = RepositoryService(self.ctx)
-        self.runtime = RuntimeService(self.ctx, self.repository)
-        self.tasks = TaskService(self.ctx)
+        store = InstanceStore(self.ctx, self.repository.deployed,
+                              WorkflowCache(self.config.workflow_cache_size))
+        self.runtime = RuntimeService(self.ctx, self.repository, store)
+        self.tasks = TaskService(self.ctx, store)
         self.messages = MessageService(self.ctx, self.runtime)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)

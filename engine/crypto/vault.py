@@ -6,7 +6,7 @@ and the process variables of her instances are stored sealed with that key, so n
 the database nor a backup of it shows what actors wrote about her. Lists, tasks,
 deadlines and the audit trail carry the pseudonymous case code only.
 
-Keys are opened once per unit of work and kept in the session, never longer: erasing a
+Keys are opened once per unit of work and kept in its notes, never longer: erasing a
 case takes effect in every process at once.
 """
 
@@ -18,20 +18,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.crypto.keys import KeyRing
 from engine.crypto.sealing import SealBroken, open_json, seal_json
 from engine.errors import EngineError, NotFound
 from engine.store.models import CaseRecord
+from engine.store.unit_of_work import UnitOfWork
 
 SEALED_TEXT = "sealed:"
 """The mark of sealed free text in a text column."""
 HIDDEN = "(a note: not for your roles)"
 ERASED = "(erased with the case)"
 BROKEN = "(altered: it failed its integrity check)"
-_KEYS = "case data keys"
-"""``session.info`` key: the case data keys opened in this unit of work, by code."""
 
 
 class CaseErased(EngineError):
@@ -45,20 +43,20 @@ class Vault:
     def __init__(self, keyring: KeyRing) -> None:
         self.keyring = keyring
 
-    def open_case(self, session: Session, code: str, now: datetime) -> CaseRecord:
+    def open_case(self, session: UnitOfWork, code: str, now: datetime) -> CaseRecord:
         """The case record of ``code``, made with a fresh data key if it is new."""
         record = session.get(CaseRecord, code)
         if record is None:
             key, sealed = self.keyring.new_case_key(code)
             record = CaseRecord(code=code, sealed_key=sealed, created_at=now)
             session.add(record)
-            session.info.setdefault(_KEYS, {})[code] = key
+            session.notes.case_keys[code] = key
         elif record.sealed_key is None:
             raise CaseErased(f"case {code} was erased: start a new case with a new code")
         return record
 
     @staticmethod
-    def case_record(session: Session, code: str) -> CaseRecord:
+    def case_record(session: UnitOfWork, code: str) -> CaseRecord:
         """The record of a case whose data can still be read."""
         record = session.get(CaseRecord, code)
         if record is None:
@@ -68,26 +66,26 @@ class Vault:
                              "data can no longer be read")
         return record
 
-    def prefetch(self, session: Session, codes: Iterable[str]) -> None:
+    def prefetch(self, session: UnitOfWork, codes: Iterable[str]) -> None:
         """Open the keys of many cases with one query (a timer batch saves many)."""
-        keys = session.info.setdefault(_KEYS, {})
+        keys = session.notes.case_keys
         wanted = sorted(set(codes) - set(keys))
         if wanted:
             for record in session.scalars(select(CaseRecord).where(CaseRecord.code.in_(wanted))):
                 self.open_key_of(session, record)
 
-    def open_key_of(self, session: Session, record: CaseRecord) -> None:
+    def open_key_of(self, session: UnitOfWork, record: CaseRecord) -> None:
         """Open the key of a record a query has just read alongside other rows.
 
         The session holds rows weakly: by the time the key is needed the record may be
         gone from it, and :meth:`key` would read it again.
         """
-        keys = session.info.setdefault(_KEYS, {})
+        keys = session.notes.case_keys
         if record.code not in keys and record.sealed_key is not None:
             keys[record.code] = self.keyring.case_key(record.code, record.sealed_key)
 
-    def key(self, session: Session, code: str) -> bytes:
-        keys = session.info.setdefault(_KEYS, {})
+    def key(self, session: UnitOfWork, code: str) -> bytes:
+        keys = session.notes.case_keys
         if code not in keys:
             record = session.get(CaseRecord, code)
             if record is None:
@@ -97,27 +95,27 @@ class Vault:
             keys[code] = self.keyring.case_key(code, record.sealed_key)
         return keys[code]
 
-    def seal(self, session: Session, code: str, column: str, value: Any, *,
+    def seal(self, session: UnitOfWork, code: str, column: str, value: Any, *,
              compress: bool = False) -> bytes:
         return seal_json(self.key(session, code), value, f"{column}|{code}",
                          compress=compress)
 
-    def open(self, session: Session, code: str, column: str, sealed: bytes) -> Any:
+    def open(self, session: UnitOfWork, code: str, column: str, sealed: bytes) -> Any:
         return open_json(self.key(session, code), sealed, f"{column}|{code}")
 
-    def seal_text(self, session: Session, code: str, column: str, text: str) -> str:
+    def seal_text(self, session: UnitOfWork, code: str, column: str, text: str) -> str:
         """Free text for a text column (a reason in the history): sealed, then base64."""
         sealed = seal_json(self.key(session, code), text, f"{column}|{code}")
         return SEALED_TEXT + base64.b64encode(sealed).decode()
 
-    def open_text(self, session: Session, code: str, column: str, stored: str) -> str:
+    def open_text(self, session: UnitOfWork, code: str, column: str, stored: str) -> str:
         """The text :meth:`seal_text` sealed; other text is returned as it is."""
         if not stored.startswith(SEALED_TEXT):
             return stored
         sealed = base64.b64decode(stored[len(SEALED_TEXT):])
         return str(open_json(self.key(session, code), sealed, f"{column}|{code}"))
 
-    def shown_text(self, session: Session, code: str, column: str, stored: str | None,
+    def shown_text(self, session: UnitOfWork, code: str, column: str, stored: str | None,
                    reveal: bool) -> str | None:
         """Free text as a reader is shown it: opened for the roles that read narratives,
         a mark for the others, and a mark once the case is erased or the seal altered."""
@@ -133,6 +131,6 @@ class Vault:
             return BROKEN
 
     @staticmethod
-    def forget(session: Session, code: str) -> None:
+    def forget(session: UnitOfWork, code: str) -> None:
         """Drop an opened key from this unit of work (the case is being erased)."""
-        session.info.get(_KEYS, {}).pop(code, None)
+        session.notes.case_keys.pop(code, None)

@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, Unauthorized
@@ -37,6 +36,7 @@ from engine.identity import sign_in_brake
 from engine.identity.password_policy import check_password, personal_words, weakness
 from engine.identity.users import roles_of, user_named, user_view
 from engine.store.models import ApiToken, LoginAttempt, UserAccount
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import UserView
 
 REFUSED = "wrong user name or password"
@@ -117,7 +117,7 @@ class CredentialService:
             user.session_generation += 1  # whoever held her old password is signed out
             # ... and loses what that password let them make: API tokens, calendar address
             self._revoke(session, user.id)
-            self.ctx.audit(session, "password_set", by, detail=username)
+            session.audit("password_set", by, detail=username)
 
     def sign_in(self, username: str, password: str, address: str) -> SignedIn:
         """The user, if the password is hers and neither she nor the address is braked."""
@@ -160,7 +160,7 @@ class CredentialService:
             session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
                                  label=label or scope, scope=scope,
                                  created_at=self.wall_clock()))
-            self.ctx.audit(session, "token_created", by,
+            session.audit("token_created", by,
                            detail=f"{username}: {label} ({scope})")
         return NewToken(token, username, label, scope)
 
@@ -191,10 +191,10 @@ class CredentialService:
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
             revoked = self._revoke(session, user.id)
-            self.ctx.audit(session, "tokens_revoked", by, detail=f"{username}: {revoked}")
+            session.audit("tokens_revoked", by, detail=f"{username}: {revoked}")
             return revoked
 
-    def _revoke(self, session: Session, user_id: int, scope: str | None = None) -> int:
+    def _revoke(self, session: UnitOfWork, user_id: int, scope: str | None = None) -> int:
         """End her tokens that still work (of ``scope``, or all); return how many."""
         query = select(ApiToken).where(ApiToken.user_id == user_id,
                                        ApiToken.revoked_at.is_(None))
@@ -223,7 +223,7 @@ class CredentialService:
         """End every session she has, on every browser, and every copy of their cookies."""
         with self.ctx.db.transaction() as session:
             user_named(session, username).session_generation += 1
-            self.ctx.audit(session, "sessions_ended", by, detail=username)
+            session.audit("sessions_ended", by, detail=username)
 
     def set_language(self, username: str, language: str | None) -> None:
         with self.ctx.db.transaction() as session:

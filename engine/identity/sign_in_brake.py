@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from engine.errors import TooManyAttempts
 from engine.store.models import LoginAttempt
+from engine.store.unit_of_work import UnitOfWork
 
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(minutes=15)
@@ -51,7 +51,7 @@ def delay_after(failures: int, free: int) -> timedelta:
     return min(FIRST_DELAY * 2 ** min(failures - free, 16), MAX_DELAY)
 
 
-def check(session: Session, username: str, address: str, now: datetime) -> None:
+def check(session: UnitOfWork, username: str, address: str, now: datetime) -> None:
     """TooManyAttempts while the name or the address still has to wait."""
     wait = max(_wait(session, ACCOUNT, username, now), _wait(session, ADDRESS, address, now))
     if wait > timedelta(0):
@@ -61,7 +61,7 @@ def check(session: Session, username: str, address: str, now: datetime) -> None:
             f"too many failed sign-ins; try again in {minutes} min", seconds)
 
 
-def _wait(session: Session, brake: Brake, value: str, now: datetime) -> timedelta:
+def _wait(session: UnitOfWork, brake: Brake, value: str, now: datetime) -> timedelta:
     since = now - brake.window
     if brake.since_success:
         last_success = session.scalar(select(func.max(LoginAttempt.at)).where(

@@ -11,12 +11,12 @@ import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, Forbidden, NotFound
 from engine.kit.roles import ROLES
 from engine.store.models import UserAccount, UserRole
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import UserView
 
 ADMIN = "admin"
@@ -83,7 +83,7 @@ class UserService:
             session.add(user)
             session.flush()
             session.add_all(UserRole(user_id=user.id, role=role) for role in roles)
-            self.ctx.audit(session, "user_added", by,
+            session.audit("user_added", by,
                            detail=f"{username}: {', '.join(roles)}")
             return user_view(user, roles)
 
@@ -112,7 +112,7 @@ class UserService:
                     user.session_generation += 1  # her sessions stay ended if reactivated
                 user.active = active
                 changes.append("active" if active else "deactivated")
-            self.ctx.audit(session, "user_changed", by,
+            session.audit("user_changed", by,
                            detail=f"{username}: {'; '.join(changes) or 'nothing'}")
             session.flush()
             return user_view(user, roles_of(session, user.id))
@@ -142,18 +142,18 @@ class UserService:
 
 
 
-def user_named(session: Session, username: str) -> UserAccount:
+def user_named(session: UnitOfWork, username: str) -> UserAccount:
     user = session.scalar(select(UserAccount).where(UserAccount.username == username))
     if user is None:
         raise NotFound(f"user {username!r} does not exist")
     return user
 
 
-def roles_of(session: Session, user_id: int) -> list[str]:
+def roles_of(session: UnitOfWork, user_id: int) -> list[str]:
     return list(session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)))
 
 
-def holders(session: Session, role: str) -> list[UserAccount]:
+def holders(session: UnitOfWork, role: str) -> list[UserAccount]:
     """The active users holding ``role``, who receive its notifications."""
     return list(session.scalars(
         select(UserAccount).join(UserRole, UserRole.user_id == UserAccount.id)

@@ -70,7 +70,7 @@ class TimerScheduler:
 
     def start(self) -> None:
         """Sweep at once (restart catch-up), then keep the wake-up and the safety sweep."""
-        self.engine.ctx.timer_listeners.append(self.timer_written)
+        self.engine.db.hooks.timer_listeners.append(self.timer_written)
         self._scheduler.add_job(self.sweep, "interval", seconds=self.sweep_seconds,
                                 id="sweep", next_run_time=datetime.now(UTC))
         log.info("timer scheduler %s started: sweep every %s s", self.name,
@@ -78,8 +78,8 @@ class TimerScheduler:
         self._scheduler.start()  # returns only on shutdown when blocking
 
     def shutdown(self) -> None:
-        if self.timer_written in self.engine.ctx.timer_listeners:
-            self.engine.ctx.timer_listeners.remove(self.timer_written)
+        if self.timer_written in self.engine.db.hooks.timer_listeners:
+            self.engine.db.hooks.timer_listeners.remove(self.timer_written)
         if self._scheduler.state != STATE_STOPPED:
             self._scheduler.shutdown(wait=True)
 

@@ -21,15 +21,11 @@ that fails rolls the batch back, and its instances are fired again one per trans
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from engine.bpmn.execution import run_guarded, scan
 from engine.context import EngineContext
@@ -40,6 +36,7 @@ from engine.store.instances import (
     INCIDENT,
     SUSPENDED,
     InstanceStore,
+    keep_for_save,
     lost_race_is_a_conflict,
     write_instances,
 )
@@ -52,6 +49,7 @@ from engine.store.timer_states import (
     PENDING,
     TIMER_STATUSES,
 )
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import TimerRowView
 
 log = logging.getLogger("varnapot.timers")
@@ -128,12 +126,12 @@ class TimerService:
                      firing.lateness.total_seconds())
         return fired
 
-    def _fire_batch(self, session: Session, rows: list[ProcessInstance], now: datetime,
+    def _fire_batch(self, session: UnitOfWork, rows: list[ProcessInstance], now: datetime,
                     worker: str) -> list[Firing]:
         """Fire the claimed instances and flush their writes together."""
-        due = self._due(session, [row.id for row in rows], now)
+        due = self._pending(session, [row.id for row in rows], now)
         if len(rows) > 1:
-            self.store.prefetch(session, [row.id for row in rows])
+            self.store.prefetch_tasks(session, [row.id for row in rows])
             self.ctx.vault.prefetch(session, [row.case_code for row in rows])
         fired: list[Firing] = []
         for row in rows:
@@ -149,7 +147,7 @@ class TimerService:
             session.flush()
         return fired
 
-    def _claim(self, session: Session, now: datetime, size: int) -> list[ProcessInstance]:
+    def _claim(self, session: UnitOfWork, now: datetime, size: int) -> list[ProcessInstance]:
         """Lock the ``size`` instances with the oldest due timers that no one else holds.
 
         The timer index (status, next_attempt_at) is walked from the oldest due row and
@@ -168,16 +166,27 @@ class TimerService:
         return list(dict.fromkeys(rows))  # an instance with several due timers comes once
 
     @staticmethod
-    def _due(session: Session, instance_ids: list[int], now: datetime
-             ) -> dict[int, list[Timer]]:
-        """The pending rows due before ``now`` of each instance, oldest first."""
-        due: dict[int, list[Timer]] = {}
+    def _pending(session: UnitOfWork, instance_ids: list[int], now: datetime
+                 ) -> dict[int, list[Timer]]:
+        """The pending rows due before ``now`` of each instance, oldest first.
+
+        One query reads every pending row of the instances: those not due yet are the
+        BPMN timers the save compares with what Spiff waits on, handed to it here so
+        that it does not read them again.
+        """
+        due: dict[int, list[Timer]] = {instance_id: [] for instance_id in instance_ids}
+        waiting: dict[int, list[Timer]] = {instance_id: [] for instance_id in instance_ids}
         if instance_ids:
             for timer in session.scalars(
                     select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                        Timer.status == PENDING, Timer.next_attempt_at < now)
+                                        Timer.status == PENDING)
                     .order_by(Timer.next_attempt_at, Timer.id)):
-                due.setdefault(timer.instance_id, []).append(timer)
+                if timer.next_attempt_at < now:
+                    due[timer.instance_id].append(timer)
+                if timer.kind == BPMN_TIMER:
+                    waiting[timer.instance_id].append(timer)
+        for instance_id, rows in waiting.items():
+            keep_for_save(session, instance_id, Timer, rows)
         return due
 
     def _fire_one_by_one(self, batch: list[int], now: datetime, worker: str,
@@ -201,7 +210,7 @@ class TimerService:
                         .with_for_update(skip_locked=True))
                     if row is None:
                         continue  # another worker holds it now and fires what is due
-                    due = self._due(session, [instance_id], now).get(instance_id, [])
+                    due = self._pending(session, [instance_id], now)[instance_id]
                     firings = self._fire_instance(session, row, due, now, worker)
             except Exception as error:  # noqa: BLE001 - counted and retried
                 self._record_failure(instance_id, now, error)
@@ -209,14 +218,14 @@ class TimerService:
                 fired.extend(firings)  # only once committed
         return fired
 
-    def _fire_instance(self, session: Session, row: ProcessInstance, due: list[Timer],
+    def _fire_instance(self, session: UnitOfWork, row: ProcessInstance, due: list[Timer],
                        now: datetime, worker: str) -> list[Firing]:
         fired: list[Firing] = []
         for timer in (t for t in due if t.kind != BPMN_TIMER):
             # Each in a savepoint: a reminder that fails must not hold back the others,
             # nor the instance's own timers.
             try:
-                with _savepoint(session):
+                with session.savepoint():
                     if self._fire_deadline_timer(session, timer, now, worker):
                         fired.append(_firing(timer, now))
             except Exception as exc:  # noqa: BLE001 - counted and retried
@@ -226,7 +235,7 @@ class TimerService:
             fired.extend(self._advance(session, row, bpmn, now, worker))
         return fired
 
-    def _fire_deadline_timer(self, session: Session, timer: Timer, now: datetime,
+    def _fire_deadline_timer(self, session: UnitOfWork, timer: Timer, now: datetime,
                              worker: str) -> bool:
         deadline = session.get(LegalDeadline, timer.deadline_id)
         if deadline is None or deadline.status != "open":
@@ -236,17 +245,19 @@ class TimerService:
         timer.status, timer.fired_at, timer.fired_by = FIRED, now, worker
         return True
 
-    def _advance(self, session: Session, row: ProcessInstance, due: list[Timer],
+    def _advance(self, session: UnitOfWork, row: ProcessInstance, due: list[Timer],
                  now: datetime, worker: str) -> list[Firing]:
         """Run the workflow so Spiff fires its due timers; save; check each row fired."""
         workflow = self.store.load(session, row)
         had_incident = row.status == INCIDENT
         step_log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
-        incidents = scan(workflow).incidents
+        scanned = scan(workflow)
+        incidents = scanned.incidents
         last_try = max(t.attempts for t in due) + 1 >= self.max_attempts
         if incidents and not had_incident and not last_try:
             raise TimerFailure(f"{incidents[0].element_id}: {incidents[0].message}")
-        self.store.save(session, row, workflow, worker, step_log, flush=False)
+        self.store.save(session, row, workflow, worker, step_log, flush=False,
+                        scanned=scanned)
         fired = []
         for timer in due:
             if timer.status == FIRED:
@@ -267,7 +278,7 @@ class TimerService:
         with self.ctx.db.transaction() as session:
             self._note_failure(session, instance_id, now, exc)
 
-    def _note_failure(self, session: Session, instance_id: int, now: datetime,
+    def _note_failure(self, session: UnitOfWork, instance_id: int, now: datetime,
                       exc: Exception) -> None:
         """Count a failed unit on every due timer of the instance it rolled back.
 
@@ -288,7 +299,7 @@ class TimerService:
             row.incident_message = (f"timer failed {failed[0].attempts} times: "
                                     f"{_message(exc)[:1000]}")
 
-    def _count_failure(self, session: Session, timer: Timer, now: datetime,
+    def _count_failure(self, session: UnitOfWork, timer: Timer, now: datetime,
                        exc: Exception) -> None:
         """One more failed attempt: wait longer each time, give up after the last."""
         message = _message(exc)
@@ -300,7 +311,7 @@ class TimerService:
             timer.next_attempt_at = now + BACKOFF[min(timer.attempts, len(BACKOFF)) - 1]
         log.warning("timer %s (%s) of instance %s failed, attempt %s: %s", timer.id,
                     timer.kind, timer.instance_id, timer.attempts, message)
-        self.ctx.audit(session, "timer_failed", "timer", instance_id=timer.instance_id,
+        session.audit("timer_failed", "timer", instance_id=timer.instance_id,
                        element_id=timer.element_id,
                        detail=f"{timer.kind} attempt {timer.attempts}: {message[:500]}")
 
@@ -349,25 +360,6 @@ class TimerService:
     def last_sweep(self) -> datetime | None:
         with self.ctx.db.reading() as session:
             return session.scalar(select(func.max(SchedulerWorker.last_sweep_at)))
-
-
-@contextlib.contextmanager
-def _savepoint(session: Session) -> Iterator[None]:
-    """A savepoint whose rollback keeps what the unit of work noted before it.
-
-    SQLAlchemy reports a savepoint's rollback to ``after_rollback`` listeners as it
-    reports the transaction's, and those drop everything the session noted for the
-    commit: the audit events of failures counted earlier in the batch, the workflows to
-    keep, the earliest new timer. Only what was noted inside the savepoint must go.
-    """
-    noted = {key: copy.copy(value) for key, value in session.info.items()}
-    try:
-        with session.begin_nested():
-            yield
-    except BaseException:
-        session.info.clear()
-        session.info.update(noted)
-        raise
 
 
 def _message(exc: Exception) -> str:

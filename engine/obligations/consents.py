@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.crypto.vault import SEALED_TEXT
@@ -34,6 +33,7 @@ from engine.protection.access import GRANTED, AccessLog, Reader
 from engine.protection.plain_text import refuse_broken_text
 from engine.protection.privacy import NARRATIVE, readable
 from engine.store.models import CaseRecord, Consent, HumanTask, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import ConsentView
 
 PURPOSES: dict[str, tuple[str, str]] = {
@@ -71,7 +71,7 @@ in her best interests, where protecting her does not depend on consent (CETS Art
 10(4)); the last only from its task, where the reasons are written."""
 
 
-def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessInstance,
+def on_task_completed(ctx: EngineContext, session: UnitOfWork, instance: ProcessInstance,
                       task: HumanTask, form: Any, data: Mapping[str, Any], user: str) -> None:
     """Check the task's consent gate, then write what its form says of her consent."""
     withdraws = getattr(form, "withdraws_consent", None)
@@ -96,7 +96,7 @@ def on_task_completed(ctx: EngineContext, session: Session, instance: ProcessIns
             instance_id=instance.id, task_id=task.id, recorded_by=user,
             recorded_at=ctx.now())
         session.add(consent)
-        ctx.audit(session, f"consent_{consent.status}", user, instance_id=instance.id,
+        session.audit(f"consent_{consent.status}", user, instance_id=instance.id,
                   task=task, detail=asked.purpose)
     if withdrawing:
         assert withdraws is not None
@@ -112,7 +112,7 @@ def _given_by(asked: Any) -> str:
     return GUARDIAN if asked.by_guardian else HERSELF
 
 
-def standing(session: Session, case_code: str, purpose: str) -> Consent | None:
+def standing(session: UnitOfWork, case_code: str, purpose: str) -> Consent | None:
     """Her latest answer for ``purpose``, if it is a consent that still stands.
 
     For a child whose guardian refused, the answer that stands may be the centre for
@@ -185,7 +185,7 @@ class ConsentService:
                               interpreter_used=interpreter_used, recorded_by=user,
                               recorded_at=self.ctx.now())
             session.add(consent)
-            self.ctx.audit(session, f"consent_{status}", user, detail=f"{case_code}: {purpose}")
+            session.audit(f"consent_{status}", user, detail=f"{case_code}: {purpose}")
             session.flush()
             return _view(consent, obtained.strip())
 
@@ -212,11 +212,11 @@ class ConsentService:
                 session, case_code, NOTE_COLUMN, consent.obtained, True))
 
 
-def _withdraw(ctx: EngineContext, session: Session, consent: Consent, on: date,
+def _withdraw(ctx: EngineContext, session: UnitOfWork, consent: Consent, on: date,
               user: str) -> None:
     consent.status, consent.withdrawn_on = WITHDRAWN, on
     consent.withdrawal_recorded_by, consent.withdrawal_recorded_at = user, ctx.now()
-    ctx.audit(session, "consent_withdrawn", user, instance_id=consent.instance_id,
+    session.audit("consent_withdrawn", user, instance_id=consent.instance_id,
               detail=f"{consent.case_code}: {consent.purpose}")
     stopped = _waiting_on(ctx, session, consent.case_code, consent.purpose)
     notify(ctx, session, roles=["coordinator"], source="consent", actor=user,
@@ -228,7 +228,7 @@ def _withdraw(ctx: EngineContext, session: Session, consent: Consent, on: date,
                day=on.isoformat(), tasks=", ".join(stopped) or "none open"))
 
 
-def _waiting_on(ctx: EngineContext, session: Session, case_code: str,
+def _waiting_on(ctx: EngineContext, session: UnitOfWork, case_code: str,
                 purpose: str) -> list[str]:
     """The open tasks of the case whose form needs a consent for ``purpose``."""
     rows = session.execute(select(HumanTask.id, HumanTask.form_key, HumanTask.title)

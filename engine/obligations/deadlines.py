@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, NotFound
@@ -27,6 +26,7 @@ from engine.kit.effects import (
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.store.models import LegalDeadline, Notification, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import DeadlineView, NotificationView
 
 DEADLINE_STATUSES = ("open", "met", "missed", "cancelled")
@@ -50,7 +50,7 @@ def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
     )
 
 
-def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
+def apply_effects(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance,
                   effects: Iterable[Effect], actor: str) -> None:
     """Write what the handlers of this unit of work recorded, with audit events."""
     effects = list(effects)
@@ -71,14 +71,14 @@ def apply_effects(ctx: EngineContext, session: Session, row: ProcessInstance,
                    case_code=row.case_code, element_id=effect.element_id)
 
 
-def cancel_open_deadlines(ctx: EngineContext, session: Session, row: ProcessInstance,
+def cancel_open_deadlines(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance,
                           reason: str, actor: str) -> None:
     """An instance that stops (cancelled) leaves no deadline open behind it."""
     for deadline in _rows(session, row.id):
         _cancel(ctx, session, row, deadline, reason, actor)
 
 
-def _rows(session: Session, instance_id: int) -> list[LegalDeadline]:
+def _rows(session: UnitOfWork, instance_id: int) -> list[LegalDeadline]:
     return list(session.scalars(select(LegalDeadline)
                                 .where(LegalDeadline.instance_id == instance_id)))
 
@@ -87,7 +87,7 @@ Known = dict[tuple[str, str], LegalDeadline]
 """The instance's deadlines by (kind, ref), including those added in this unit of work."""
 
 
-def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: Known,
          effect: SetDeadline, actor: str) -> None:
     now = ctx.now()
     safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
@@ -106,13 +106,13 @@ def _set(ctx: EngineContext, session: Session, row: ProcessInstance, known: Know
     deadline.opened_by_element, deadline.updated_at = effect.element_id, now
     session.flush()  # its id goes on the reminder rows
     reminders.schedule(ctx, session, deadline)
-    ctx.audit(session, "deadline_opened", actor, instance_id=row.id,
+    session.audit("deadline_opened", actor, instance_id=row.id,
               element_id=effect.element_id,
               detail=f"{_label(effect.kind, effect.ref)}: legal date "
                      f"{effect.legal_date.isoformat()}, latest safe day {safe_day.isoformat()}")
 
 
-def _meet(ctx: EngineContext, session: Session, row: ProcessInstance, known: Known,
+def _meet(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: Known,
           effect: MeetDeadline, actor: str) -> None:
     deadline = known.get((effect.kind, effect.ref))
     if deadline is None:
@@ -121,19 +121,19 @@ def _meet(ctx: EngineContext, session: Session, row: ProcessInstance, known: Kno
     deadline.met_on, deadline.met_by_element = effect.on, effect.element_id
     deadline.updated_at = ctx.now()
     reminders.cancel(session, deadline)
-    ctx.audit(session, f"deadline_{deadline.status}", actor, instance_id=row.id,
+    session.audit(f"deadline_{deadline.status}", actor, instance_id=row.id,
               element_id=effect.element_id,
               detail=f"{_label(effect.kind, effect.ref)}: done on {effect.on.isoformat()}, "
                      f"legal date {deadline.legal_date.isoformat()}")
 
 
-def _cancel(ctx: EngineContext, session: Session, row: ProcessInstance,
+def _cancel(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance,
             deadline: LegalDeadline | None, reason: str, actor: str) -> None:
     if deadline is None or deadline.status != "open":
         return
     deadline.status, deadline.cancel_reason, deadline.updated_at = "cancelled", reason, ctx.now()
     reminders.cancel(session, deadline)
-    ctx.audit(session, "deadline_cancelled", actor, instance_id=row.id,
+    session.audit("deadline_cancelled", actor, instance_id=row.id,
               detail=f"{_label(deadline.kind, deadline.ref)}: {reason}")
 
 

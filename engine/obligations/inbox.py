@@ -12,19 +12,19 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, NotFound
 from engine.identity.users import holders
 from engine.obligations import mail
 from engine.store.models import Notification, NotificationRead, UserAccount, UserRole
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import InboxItem
 
 SOURCES = ("procedure", "reminder", "escalation", "consent")
 
 
-def notify(ctx: EngineContext, session: Session, *, roles: Iterable[str], subject: str,
+def notify(ctx: EngineContext, session: UnitOfWork, *, roles: Iterable[str], subject: str,
            body: str, source: str, actor: str, instance_id: int | None = None,
            case_code: str | None = None, element_id: str | None = None) -> None:
     """Write one notice per role, audit it and queue its e-mails."""
@@ -38,7 +38,7 @@ def notify(ctx: EngineContext, session: Session, *, roles: Iterable[str], subjec
             recipients = [u for u in holders(session, role) if u.id not in mailed]
             mailed.update(u.id for u in recipients)
             mail.enqueue(ctx, session, notification, recipients)
-        ctx.audit(session, "notification_sent", actor, instance_id=instance_id,
+        session.audit("notification_sent", actor, instance_id=instance_id,
                   element_id=element_id, detail=f"{role}: {subject}")
 
 
@@ -99,7 +99,7 @@ class InboxService:
                 session.delete(receipt)
             return len(read)
 
-    def _in_inbox(self, session: Session, user: UserAccount,
+    def _in_inbox(self, session: UnitOfWork, user: UserAccount,
                   notification_ids: Iterable[int]) -> dict[int, datetime | None]:
         """Her read time of each notice; refused if one is not in her inbox."""
         wanted = set(notification_ids)
@@ -121,7 +121,7 @@ class InboxService:
                 .where(Notification.role.in_(roles)))
 
 
-def _user(session: Session, username: str) -> UserAccount:
+def _user(session: UnitOfWork, username: str) -> UserAccount:
     user = session.scalar(select(UserAccount).where(UserAccount.username == username))
     if user is None:
         raise NotFound(f"user {username!r} does not exist")

@@ -29,12 +29,12 @@ from email.utils import format_datetime, formataddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import BadRequest
 from engine.identity.users import check_email
 from engine.store.models import Notification, NotificationEmail, UserAccount
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import EmailView
 
 log = logging.getLogger("varnapot.mail")
@@ -103,7 +103,7 @@ def parse_smtp_url(url: str) -> SmtpSettings:
         implicit_tls=implicit, starttls=starttls in _TRUE, timeout=timeout)
 
 
-def enqueue(ctx: EngineContext, session: Session, notification: Notification,
+def enqueue(ctx: EngineContext, session: UnitOfWork, notification: Notification,
             recipients: Sequence[UserAccount]) -> None:
     """Queue the e-mail of a notification for each recipient with an address."""
     if ctx.mail is None:
@@ -117,7 +117,7 @@ def enqueue(ctx: EngineContext, session: Session, notification: Notification,
         notification_id=notification.id, user_id=user.id, address=user.email,
         status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
         for user in addressed)
-    ctx.timers_changed(session, now)  # an in-process scheduler sends it at once
+    session.timer_due(now)  # an in-process scheduler sends it at once
 
 
 def compose(settings: SmtpSettings, notification: Notification, row: NotificationEmail,
@@ -190,7 +190,7 @@ class Mailer:
                     else:
                         row.status, row.sent_at = SENT, self.ctx.now()
                         row.attempts += 1
-                        self.ctx.audit(session, "notification_emailed", worker,
+                        session.audit("notification_emailed", worker,
                                        detail=f"notification {row.notification_id} to "
                                               f"user {row.user_id}")
                         sent.append(row.id)
@@ -200,7 +200,7 @@ class Mailer:
             log.info("%s notification e-mail(s) sent", len(sent))
         return sent
 
-    def _claim(self, session: Session) -> NotificationEmail | None:
+    def _claim(self, session: UnitOfWork) -> NotificationEmail | None:
         return session.scalar(
             select(NotificationEmail)
             .where(NotificationEmail.status == PENDING,
@@ -208,7 +208,7 @@ class Mailer:
             .order_by(NotificationEmail.next_attempt_at, NotificationEmail.id)
             .limit(1).with_for_update(skip_locked=True))
 
-    def _send(self, session: Session, connection: smtplib.SMTP, settings: SmtpSettings,
+    def _send(self, session: UnitOfWork, connection: smtplib.SMTP, settings: SmtpSettings,
               row: NotificationEmail) -> None:
         notification = session.get(Notification, row.notification_id)
         user = session.get(UserAccount, row.user_id)
@@ -230,7 +230,7 @@ class Mailer:
             connection.login(settings.username, settings.password or "")
         return connection
 
-    def _count_failure(self, session: Session, row: NotificationEmail, exc: Exception,
+    def _count_failure(self, session: UnitOfWork, row: NotificationEmail, exc: Exception,
                        worker: str, *, permanent: bool) -> None:
         message = str(exc) or type(exc).__name__
         row.attempts += 1
@@ -242,7 +242,7 @@ class Mailer:
         log.warning("e-mail %s of notification %s, attempt %s%s: %s", row.id,
                     row.notification_id, row.attempts,
                     " (gave up)" if row.status == FAILED else "", message)
-        self.ctx.audit(session, "notification_email_failed", worker,
+        session.audit("notification_email_failed", worker,
                        detail=f"notification {row.notification_id} to user {row.user_id}, "
                               f"attempt {row.attempts}: {message[:500]}")
 

@@ -14,24 +14,24 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.kit.texts import translatable
 from engine.obligations.inbox import notify
 from engine.store.models import LegalDeadline, Timer
 from engine.store.timer_states import CANCELLED, ESCALATION, PENDING, REMINDER
+from engine.store.unit_of_work import UnitOfWork
 
 ESCALATION_PROCESS = "deadline_escalation"
 """The procedure started for the coordinator when a latest safe day passes unmet."""
 ESCALATION_ROLE = "coordinator"
 """Whoever owns a deadline, the coordinator hears of it too and handles escalations."""
 
-StartEscalation = Callable[[Session, LegalDeadline], int]
+StartEscalation = Callable[[UnitOfWork, LegalDeadline], int]
 """Starts the escalation procedure for a deadline; returns the new instance id."""
 
 
-def schedule(ctx: EngineContext, session: Session, deadline: LegalDeadline) -> None:
+def schedule(ctx: EngineContext, session: UnitOfWork, deadline: LegalDeadline) -> None:
     """(Re)plan the reminders and the escalation of an open deadline.
 
     Reminders whose moment has already passed are not planned (the deadline was entered
@@ -51,10 +51,10 @@ def schedule(ctx: EngineContext, session: Session, deadline: LegalDeadline) -> N
                   next_attempt_at=at, status=PENDING, attempts=0, created_at=now)
             for kind, offset, at in planned]
     session.add_all(rows)
-    ctx.timers_changed(session, min(r.due_at for r in rows))
+    session.timer_due(min(r.due_at for r in rows))
 
 
-def cancel(session: Session, deadline: LegalDeadline) -> None:
+def cancel(session: UnitOfWork, deadline: LegalDeadline) -> None:
     """Cancel the pending reminders and escalation of a deadline met, moved or cancelled."""
     if deadline.id is None:
         return
@@ -78,7 +78,7 @@ def recipients(deadline: LegalDeadline) -> list[str]:
     return list(dict.fromkeys(roles))
 
 
-def fire(ctx: EngineContext, session: Session, timer: Timer, deadline: LegalDeadline,
+def fire(ctx: EngineContext, session: UnitOfWork, timer: Timer, deadline: LegalDeadline,
          start_escalation: StartEscalation, actor: str) -> None:
     """Send the reminder, or start the escalation, that ``timer`` stands for."""
     today = ctx.today()
@@ -106,5 +106,5 @@ def fire(ctx: EngineContext, session: Session, timer: Timer, deadline: LegalDead
     notify(ctx, session, roles=recipients(deadline), subject=subject, body=body,
            source=timer.kind, actor=actor, instance_id=deadline.instance_id,
            case_code=deadline.case_code, element_id=deadline.opened_by_element)
-    ctx.audit(session, event, actor, instance_id=deadline.instance_id,
+    session.audit(event, actor, instance_id=deadline.instance_id,
               element_id=deadline.opened_by_element, detail=detail)

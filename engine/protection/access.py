@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.store.models import AccessChain, AccessEvent
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import View
 
 GENESIS = "0" * 64
@@ -80,7 +80,7 @@ class AccessLog:
         with self.ctx.db.transaction() as session:
             self.record_in(session, reader, case_code, fields, what, outcome)
 
-    def record_in(self, session: Session, reader: Reader, case_code: str,
+    def record_in(self, session: UnitOfWork, reader: Reader, case_code: str,
                   fields: Sequence[str], what: str, outcome: str = GRANTED) -> None:
         """Add one event inside the caller's unit of work, after the chain's last."""
         head = session.scalar(select(AccessChain).where(AccessChain.id == 1)

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, cast, func, select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.errors import Conflict
@@ -34,6 +33,7 @@ from engine.store.models import (
     Notification,
     ProcessInstance,
 )
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import View
 
 CLOSED = (COMPLETED, CANCELLED)
@@ -87,7 +87,7 @@ class CaseRights:
                 self.access.events(case_code=code, limit=100_000))],
         }
 
-    def _procedure(self, session: Session, row: ProcessInstance) -> dict[str, Any]:
+    def _procedure(self, session: UnitOfWork, row: ProcessInstance) -> dict[str, Any]:
         tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id)
                                 .order_by(HumanTask.id)).all()
         deadlines = session.scalars(select(LegalDeadline).where(
@@ -109,7 +109,7 @@ class CaseRights:
         with self.ctx.db.transaction() as session:
             record = self.ctx.vault.case_record(session, code)
             record.legal_hold = on
-            self.ctx.audit(session, "legal_hold_set" if on else "legal_hold_lifted", user,
+            session.audit("legal_hold_set" if on else "legal_hold_lifted", user,
                            detail=f"case {code}")
 
     def erase(self, code: str, user: str) -> int:
@@ -133,9 +133,9 @@ class CaseRights:
             self.ctx.vault.forget(session, code)
             ids = session.scalars(select(ProcessInstance.id).where(
                 ProcessInstance.case_code == code)).all()
-            self.ctx.audit(session, "case_erased", user, detail=f"case {code}")
+            session.audit("case_erased", user, detail=f"case {code}")
         for instance_id in ids:
-            self.ctx.workflows.forget(instance_id)
+            self.runtime.store.workflows.forget(instance_id)
         return len(running)
 
     def due_for_review(self) -> list[RetentionItem]:

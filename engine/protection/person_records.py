@@ -89,7 +89,7 @@ class PersonRecordService:
             _check_name_basis(session, code, after, changed, self.name_fields)
             if changed:
                 record.person = self.ctx.vault.seal(session, code, "person", after)
-                self.ctx.audit(session, "person_record_changed", reader.username,
+                session.audit("person_record_changed", reader.username,
                                data_keys=changed, detail=f"case {code}")
         return self.read(reader, code, what)
 

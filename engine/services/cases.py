@@ -12,7 +12,7 @@ import re
 import secrets
 
 from sqlalchemy import ColumnElement, case, func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import load_only
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, NotFound
@@ -22,6 +22,7 @@ from engine.services.summaries import check_page, read_summaries
 from engine.services.tasks import task_view
 from engine.store.instances import CANCELLED, COMPLETED
 from engine.store.models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import CaseSummaryView, CaseView
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -124,7 +125,7 @@ def _code_filter(code_contains: str | None) -> list[ColumnElement[bool]]:
     return []
 
 
-def _open_tasks_by_case(session: Session, codes: list[str]) -> dict[str, int]:
+def _open_tasks_by_case(session: UnitOfWork, codes: list[str]) -> dict[str, int]:
     return {code: count for code, count in session.execute(
         select(ProcessInstance.case_code, func.count(HumanTask.id))
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)

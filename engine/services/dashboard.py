@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import load_only
 
 from engine.context import EngineContext
 from engine.obligations.deadlines import deadline_view
@@ -17,6 +17,7 @@ from engine.services.summaries import read_summaries
 from engine.services.tasks import task_view
 from engine.store.instances import INCIDENT
 from engine.store.models import HumanTask, LegalDeadline, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import DashboardView, StatusCount
 
 OVERDUE_TASKS_SHOWN = 20
@@ -26,7 +27,7 @@ DEADLINE_HORIZON_DAYS = 7
 """Deadlines whose latest safe day is at most this many days away are on the dashboard."""
 
 
-def read_dashboard(ctx: EngineContext, session: Session) -> DashboardView:
+def read_dashboard(ctx: EngineContext, session: UnitOfWork) -> DashboardView:
     today = ctx.today()
     counts = [StatusCount(process_key=key, status=status, count=count)
               for key, status, count in session.execute(

@@ -23,13 +23,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.bpmn.diagrams import NS, read_xml
 from engine.bpmn.execution import incident_of
 from engine.context import EngineContext
 from engine.store.instances import INCIDENT, InstanceStore
 from engine.store.models import ProcessDefinition, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import DiagramStateView, ProcessStateView
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -81,7 +81,7 @@ class DiagramStates:
         self.store = store
         self._outlines: dict[int, dict[str, Outline]] = {}
 
-    def read(self, session: Session, row: ProcessInstance) -> DiagramStateView:
+    def read(self, session: UnitOfWork, row: ProcessInstance) -> DiagramStateView:
         workflow = self.store.restore(session, row)
         bindings = dict(row.bindings or {})
         versions = self._versions(session, {row.definition_id, *bindings.values()})
@@ -122,7 +122,7 @@ class DiagramStates:
             processes=[_view(p, *versions[p.definition_id]) for p in paints.values()],
         )
 
-    def _versions(self, session: Session, ids: set[int]) -> dict[int, tuple[str, int]]:
+    def _versions(self, session: UnitOfWork, ids: set[int]) -> dict[int, tuple[str, int]]:
         """Key and version of each definition; the XML too, for versions not outlined yet."""
         rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.key,
                                       ProcessDefinition.version)

@@ -8,11 +8,11 @@ read narratives (``reveal``); after the case is erased it can no longer be read.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.crypto.vault import SEALED_TEXT
 from engine.store.models import AuditEvent, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import EventView
 
 HIDDEN = "(a reason: not for your roles)"
@@ -43,7 +43,7 @@ class HistoryService:
                 for e in session.scalars(query)
             ]
 
-    def _detail(self, session: Session, event: AuditEvent, reveal: bool,
+    def _detail(self, session: UnitOfWork, event: AuditEvent, reveal: bool,
                 codes: dict[int | None, str | None]) -> str | None:
         if not _sealed(event):
             return event.detail

@@ -32,7 +32,6 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.bpmn.diagrams import NS, HumanTask, read_xml
 from engine.bpmn.execution import run_guarded
@@ -45,6 +44,7 @@ from engine.services.runtime import RuntimeService
 from engine.services.tasks import form_class, load_form
 from engine.store.instances import RUNNING, WAITING, InstanceStore, StepLog
 from engine.store.models import CaseRecord, ProcessDefinition, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import View
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,99}")
@@ -128,7 +128,7 @@ class MessageService:
             self._deliver(session, row, workflow, name, values, actor)
             return Delivery(row.id, row.process_key, started)
 
-    def _waiting(self, session: Session, name: str, case_code: str,
+    def _waiting(self, session: UnitOfWork, name: str, case_code: str,
                  keys: dict[str, Any]) -> list[tuple[ProcessInstance, BpmnWorkflow]]:
         rows = session.scalars(
             select(ProcessInstance)
@@ -148,7 +148,7 @@ class MessageService:
             found.append((row, workflow))
         return found
 
-    def _started_by(self, session: Session, name: str) -> str | None:
+    def _started_by(self, session: UnitOfWork, name: str) -> str | None:
         """The key of the deployed procedure whose latest version starts with ``name``."""
         latest: dict[str, ProcessDefinition] = {}
         for definition in session.scalars(select(ProcessDefinition)
@@ -159,7 +159,7 @@ class MessageService:
                 return key
         return None
 
-    def _checked_by_task(self, session: Session, row: ProcessInstance,
+    def _checked_by_task(self, session: UnitOfWork, row: ProcessInstance,
                          workflow: BpmnWorkflow, name: str,
                          values: dict[str, Any]) -> dict[str, Any]:
         """A message that answers a user task in place of its actor (a boundary event on
@@ -183,7 +183,7 @@ class MessageService:
         return load_form(self.ctx, answered.task_spec.form_key, values, variables,
                          "the message was not delivered")
 
-    def _deliver(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+    def _deliver(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
                  name: str, values: dict[str, Any], actor: str) -> None:
         definition = _definition(workflow, name)
 
@@ -196,7 +196,7 @@ class MessageService:
             run_guarded(wf, None, log)
 
         log = self.store.run(workflow, catch)
-        self.ctx.audit(session, "message_received", actor, instance_id=row.id,
+        session.audit("message_received", actor, instance_id=row.id,
                        data_keys=list(values), detail=name)
         self.store.save(session, row, workflow, actor, log)
 

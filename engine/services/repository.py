@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import defer
 
 from engine.bpmn.changes import compare_process
 from engine.bpmn.decisions import DecisionInfo, defined_decisions, inspect_decisions, is_dmn
@@ -20,8 +20,10 @@ from engine.bpmn.diagram_warnings import ignored_settings
 from engine.bpmn.diagrams import NS, Lookup, inspect_diagram, read_xml
 from engine.context import EngineContext
 from engine.errors import BadRequest, DeployError, NotFound, Problem
+from engine.store.definitions import Definitions
 from engine.store.instances import CANCELLED, COMPLETED
 from engine.store.models import DecisionDefinition, ProcessDefinition, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import DefinitionVersionView, DefinitionView, Deployed, ElementChange
 
 
@@ -44,6 +46,8 @@ def _view(row: ProcessDefinition) -> DefinitionView:
 class RepositoryService:
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
+        self.deployed = Definitions()
+        """The deployed versions and their parsed specs, which the instances run."""
 
     def deploy(self, target: str | Path | bytes, *, source: str | None = None,
                actor: str = "system") -> list[Deployed]:
@@ -126,8 +130,8 @@ class RepositoryService:
         def processes(root: etree._Element) -> list[str]:
             return [p.get("id", "") for p in root.iterfind("bpmn:process", NS)]
 
-        def deployed(session: Session, key: str) -> str | None:
-            latest = self.ctx.latest_definition(session, key)
+        def deployed(session: UnitOfWork, key: str) -> str | None:
+            latest = self.deployed.latest_definition(session, key)
             return latest.bpmn_xml if latest is not None else None
 
         return self._batch_then_deployed(documents, processes, deployed)
@@ -137,15 +141,15 @@ class RepositoryService:
         def tables(root: etree._Element) -> list[str]:
             return sorted(defined_decisions(root))
 
-        def deployed(session: Session, key: str) -> str | None:
-            latest = self.ctx.latest_decision(session, key)
+        def deployed(session: UnitOfWork, key: str) -> str | None:
+            latest = self.deployed.latest_decision(session, key)
             return latest.dmn_xml if latest is not None else None
 
         return self._batch_then_deployed(documents, tables, deployed)
 
     def _batch_then_deployed(self, documents: list[tuple[str, bytes]],
                              defined: Callable[[etree._Element], list[str]],
-                             deployed: Callable[[Session, str], str | None]) -> Lookup:
+                             deployed: Callable[[UnitOfWork, str], str | None]) -> Lookup:
         """A lookup of the document that defines a key: the first of this deployment's
         documents to define it (``defined`` lists a document's keys), else the latest
         deployed version (``deployed``)."""
@@ -188,7 +192,7 @@ class RepositoryService:
                 raise NotFound(f"decision {key!r} is not deployed")
             return row.dmn_xml
 
-    def _store(self, session: Session, model: type[Any], key: str, title: str | None,
+    def _store(self, session: UnitOfWork, model: type[Any], key: str, title: str | None,
                source: str, content: bytes, digest: str, actor: str) -> Deployed:
         latest = session.scalars(
             select(model).where(model.key == key).order_by(model.version.desc()).limit(1)
@@ -202,7 +206,7 @@ class RepositoryService:
                     deployed_at=self.ctx.now(), deployed_by=actor, **text)
         session.add(row)
         session.flush()
-        self.ctx.audit(session, "definition_deployed", actor, element_id=key,
+        session.audit("definition_deployed", actor, element_id=key,
                        detail=f"{key} version {version} from {source}")
         return Deployed(key=key, version=version, new_version=True)
 
@@ -242,7 +246,7 @@ class RepositoryService:
             ).order_by(ProcessDefinition.key)).all()
             return [_view(r) for r in rows]
 
-    def latest(self, session: Session, key: str) -> ProcessDefinition:
+    def latest(self, session: UnitOfWork, key: str) -> ProcessDefinition:
         row = session.scalars(
             select(ProcessDefinition).where(ProcessDefinition.key == key)
             .order_by(ProcessDefinition.version.desc()).limit(1)
@@ -262,7 +266,7 @@ class RepositoryService:
             return self._version_xml(session, key, version)
 
     @staticmethod
-    def _version_xml(session: Session, key: str, version: int) -> str:
+    def _version_xml(session: UnitOfWork, key: str, version: int) -> str:
         xml = session.scalar(select(ProcessDefinition.bpmn_xml).where(
             ProcessDefinition.key == key, ProcessDefinition.version == version))
         if xml is None:

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import defer
 
 from engine.bpmn.diagrams import start_form_key
 from engine.bpmn.execution import retry_incidents, run_guarded
@@ -39,6 +39,7 @@ from engine.store.instances import (
 )
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance, Timer
 from engine.store.timer_states import FAILED, PENDING
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import (
     DashboardView,
     DiagramStateView,
@@ -49,10 +50,11 @@ from engine.views import (
 
 
 class RuntimeService:
-    def __init__(self, ctx: EngineContext, repository: RepositoryService) -> None:
+    def __init__(self, ctx: EngineContext, repository: RepositoryService,
+                 store: InstanceStore) -> None:
         self.ctx = ctx
         self.repository = repository
-        self.store = InstanceStore(ctx)
+        self.store = store
         self.diagrams = DiagramStates(ctx, self.store)
 
     def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
@@ -84,11 +86,11 @@ class RuntimeService:
         with self.ctx.db.reading() as session:
             return self._start_form(session, process_key)
 
-    def _start_form(self, session: Session, process_key: str) -> str | None:
+    def _start_form(self, session: UnitOfWork, process_key: str) -> str | None:
         definition = self.repository.latest(session, process_key)
         return start_form_key(definition.bpmn_xml, definition.key)
 
-    def start_in(self, session: Session, process_key: str, case_code: str,
+    def start_in(self, session: UnitOfWork, process_key: str, case_code: str,
                  data: Mapping[str, Any] | None = None, *,
                  actor: str = "system") -> ProcessInstance:
         """Start an instance inside the caller's unit of work (a timer starting one)."""
@@ -112,13 +114,13 @@ class RuntimeService:
         initial = dict(data or {})
         workflow.task_tree.data.update(initial)  # children inherit it as they run
         log = self.store.run(workflow, lambda wf, log: run_guarded(wf, None, log))
-        self.ctx.audit(session, "instance_started", actor, instance_id=row.id,
+        session.audit("instance_started", actor, instance_id=row.id,
                        data_keys=list(initial),
                        detail=f"{definition.key} version {definition.version}")
         self.store.save(session, row, workflow, actor, log)
         return row
 
-    def start_escalation(self, session: Session, deadline: LegalDeadline) -> int:
+    def start_escalation(self, session: UnitOfWork, deadline: LegalDeadline) -> int:
         """Open the coordinator's escalation task for a deadline whose safe day passed."""
         row = self.start_in(session, ESCALATION_PROCESS, deadline.case_code, {
             "deadline_id": deadline.id, "deadline_kind": deadline.kind,
@@ -260,18 +262,18 @@ class RuntimeService:
                 .values(status=PENDING, attempts=0, next_attempt_at=self.ctx.now())
                 .execution_options(synchronize_session=False)).rowcount
             if reset:
-                self.ctx.audit(session, "timers_retried", actor, instance_id=row.id,
+                session.audit("timers_retried", actor, instance_id=row.id,
                                detail=f"{reset} failed timer(s) pending again")
             for element in retried:
-                self.ctx.audit(session, "incident_retried", actor, instance_id=row.id,
+                session.audit("incident_retried", actor, instance_id=row.id,
                                element_id=element)
             self.store.save(session, row, workflow, actor, log)
             return self._view(session, row)
 
-    def _view(self, session: Session, row: ProcessInstance) -> InstanceView:
+    def _view(self, session: UnitOfWork, row: ProcessInstance) -> InstanceView:
         return self._views(session, [row], listing=False)[0]
 
-    def _views(self, session: Session, rows: Sequence[ProcessInstance], *,
+    def _views(self, session: UnitOfWork, rows: Sequence[ProcessInstance], *,
                listing: bool = True) -> list[InstanceView]:
         """Views of many instances with one query each for definitions, tasks and timers.
 

@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, union
-from sqlalchemy.orm import Session
 
 from engine.errors import BadRequest
 from engine.store.instances import STATUSES
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import InstanceSummaryView
 
 MAX_PAGE = 500
@@ -86,7 +86,7 @@ def _midnight(day: date, timezone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone)
 
 
-def read_summaries(session: Session, today: date, where: list[ColumnElement[bool]], *,
+def read_summaries(session: UnitOfWork, today: date, where: list[ColumnElement[bool]], *,
                    limit: int | None = None, offset: int = 0,
                    oldest_first: bool = False) -> list[InstanceSummaryView]:
     """The summaries of the instances ``where`` selects, newest first, one page of them.
@@ -128,5 +128,5 @@ def read_summaries(session: Session, today: date, where: list[ColumnElement[bool
     ) for row in session.execute(query)]
 
 
-def count_instances(session: Session, where: list[ColumnElement[bool]]) -> int:
+def count_instances(session: UnitOfWork, where: list[ColumnElement[bool]]) -> int:
     return session.scalar(select(func.count(ProcessInstance.id)).where(*where)) or 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -10,7 +10,7 @@ from uuid import UUID
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, defer, load_only
+from sqlalchemy.orm import defer, load_only
 
 from engine.bpmn.execution import run_guarded
 from engine.context import EngineContext
@@ -21,6 +21,7 @@ from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
 from engine.store.models import CaseRecord, HumanTask, ProcessInstance, Timer
 from engine.store.timer_states import BPMN_TIMER, PENDING
+from engine.store.unit_of_work import UnitOfWork
 from engine.views import TaskView
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -34,6 +35,16 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
         due_date=task.due_date, assignee=task.assignee, status=task.status,
         created_at=task.created_at, ended_at=task.ended_at, completed_by=task.completed_by,
     )
+
+
+Submitted = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None
+"""Form data, or a function that reads it with the task's form class."""
+
+
+def _check_lane(task_id: int, role: str, roles: Iterable[str]) -> None:
+    if role not in lanes(roles):
+        raise Forbidden(f"task {task_id} is work for the {role} role, "
+                        "which is not one of yours")
 
 
 def check_release(task: TaskView, username: str) -> None:
@@ -61,7 +72,7 @@ _CASE_ONLY = load_only(ProcessInstance.case_code, ProcessInstance.process_key)
 """What a task view needs of its instance: not the state, tens of kilobytes of JSON."""
 
 
-def _case_of(session: Session, task: HumanTask) -> ProcessInstance:
+def _case_of(session: UnitOfWork, task: HumanTask) -> ProcessInstance:
     instance = session.get(ProcessInstance, task.instance_id, options=[_CASE_ONLY])
     assert instance is not None, task.instance_id
     return instance
@@ -100,9 +111,14 @@ def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
               variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
     """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
     :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
+    return load_schema(ctx, form_class(ctx, form_key), data, variables, refused)
+
+
+def load_schema(ctx: EngineContext, form: Any, data: Mapping[str, Any],
+                variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
+    """:func:`load_form` with the form class already looked up."""
     refuse_broken_text(data, refused)
-    schema = form_class(ctx, form_key)(variables=variables, today=ctx.today(),
-                                       jurisdiction=ctx.jurisdiction)
+    schema = form(variables=variables, today=ctx.today(), jurisdiction=ctx.jurisdiction)
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -111,9 +127,9 @@ def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
 
 
 class TaskService:
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext, store: InstanceStore) -> None:
         self.ctx = ctx
-        self.store = InstanceStore(ctx)
+        self.store = store
 
     def tasks(self, *, role: str | None = None, roles: Iterable[str] | None = None,
               assignee: str | None = None, status: str = "open",
@@ -188,9 +204,7 @@ class TaskService:
         and completes only the tasks of her own roles.
         """
         task = self.task(task_id)
-        if task.role not in lanes(roles):
-            raise Forbidden(f"task {task_id} is work for the {task.role} role, "
-                            "which is not one of yours")
+        _check_lane(task_id, task.role, roles)
         return task
 
     def form(self, form_key: str) -> Any:
@@ -206,7 +220,7 @@ class TaskService:
             if task.assignee:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")
             task.assignee, task.claimed_at = user, self.ctx.now()
-            self.ctx.audit(session, "task_claimed", user, instance_id=task.instance_id,
+            session.audit("task_claimed", user, instance_id=task.instance_id,
                            task_id=task.id, element_id=task.element_id)
             return task_view(task, _case_of(session, task))
 
@@ -216,21 +230,25 @@ class TaskService:
             if not task.assignee:
                 raise Conflict(f"task {task_id} is not claimed")
             previous, task.assignee, task.claimed_at = task.assignee, None, None
-            self.ctx.audit(session, "task_unclaimed", user, instance_id=task.instance_id,
+            session.audit("task_unclaimed", user, instance_id=task.instance_id,
                            task_id=task.id, element_id=task.element_id, detail=previous)
             return task_view(task, _case_of(session, task))
 
-    def complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
-                 *, revision: int | None = None) -> TaskView:
+    def complete(self, task_id: int, user: str, data: Submitted,
+                 *, revision: int | None = None,
+                 roles: Iterable[str] | None = None) -> TaskView:
         """Validate ``data`` with the task's form, merge it and run the engine.
 
         State, projections and audit events are saved in one transaction guarded by the
-        instance revision; a form error or a lost race changes nothing.
+        instance revision; a form error or a lost race changes nothing. With ``roles``,
+        the task must lie in one of their lanes (:meth:`own_task`), checked on the row the
+        completion reads. ``data`` may be a function of the task's form that reads the
+        submitted fields with it (a page's form post), so the task is read only here.
         """
         if not user:
             raise BadRequest("say who completes the task")
         try:
-            return self._complete(task_id, user, data, revision)
+            return self._complete(task_id, user, data, revision, roles)
         except Conflict as lost:
             closed = self._closed_meanwhile(task_id)
             if closed is None:
@@ -251,10 +269,13 @@ class TaskService:
             return None
         return Conflict(f"task {task_id} is already {status}")
 
-    def _complete(self, task_id: int, user: str, data: Mapping[str, Any] | None,
-                  revision: int | None) -> TaskView:
+    def _complete(self, task_id: int, user: str, data: Submitted, revision: int | None,
+                  roles: Iterable[str] | None) -> TaskView:
         with self.ctx.db.transaction() as session:
-            task, instance = self._open_with_instance(session, task_id)
+            task, instance = self._open_with_instance(session, task_id, roles)
+            form = self.form(task.form_key)
+            if callable(data):
+                data = data(form)
             if task.assignee and task.assignee != user:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")
             if revision is not None and revision != instance.revision:
@@ -272,13 +293,12 @@ class TaskService:
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise Conflict(f"task {task_id} is no longer waiting for input")
             # The task's own data: in parallel branches it can differ from the latest.
-            clean = self.validate(task.form_key, data, spiff_task.data)
-            consents.on_task_completed(self.ctx, session, instance, task,
-                                       self.form(task.form_key), clean, user)
+            clean = self._validate(form, data, spiff_task.data)
+            consents.on_task_completed(self.ctx, session, instance, task, form, clean, user)
             spiff_task.data.update(clean)
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user
-            self.ctx.audit(session, "task_completed", user, instance_id=instance.id,
+            session.audit("task_completed", user, instance_id=instance.id,
                            task_id=task.id, element_id=task.element_id, data_keys=list(clean))
             log = self.store.run(workflow, lambda wf, log: run_guarded(wf, spiff_task, log))
             self.store.save(session, instance, workflow, user, log)
@@ -286,19 +306,22 @@ class TaskService:
 
     def validate(self, form_key: str, data: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
         """Load ``data`` through the form and return it JSON-ready (dates as ISO strings)."""
+        return self._validate(self.form(form_key), data, variables)
+
+    def _validate(self, form: Any, data: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             raise ValidationFailed("the submitted data must be an object of fields",
                                    {"_form": ["Send the form fields as a JSON object."]})
-        return load_form(self.ctx, form_key, data, variables, "the form has errors")
+        return load_schema(self.ctx, form, data, variables, "the form has errors")
 
-    def _get(self, session: Session, task_id: int) -> HumanTask:
+    def _get(self, session: UnitOfWork, task_id: int) -> HumanTask:
         task = session.get(HumanTask, task_id)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         return task
 
-    def _open_with_instance(self, session: Session,
-                            task_id: int) -> tuple[HumanTask, ProcessInstance]:
+    def _open_with_instance(self, session: UnitOfWork, task_id: int,
+                            roles: Iterable[str] | None) -> tuple[HumanTask, ProcessInstance]:
         """The open task and its instance, read in one query.
 
         The same query reads the instance's other open tasks and its pending BPMN timers
@@ -311,6 +334,8 @@ class TaskService:
         task = next((row[0] for row in found if row[0].id == task_id), None)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
+        if roles is not None:
+            _check_lane(task_id, task.role, roles)
         if task.status != "open":
             raise Conflict(f"task {task_id} is already {task.status}")
         instance = found[0][1]
@@ -319,7 +344,7 @@ class TaskService:
         keep_for_save(session, instance.id, Timer, _distinct(row[2] for row in found if row[2]))
         return task, instance
 
-    def _open(self, session: Session, task_id: int) -> HumanTask:
+    def _open(self, session: UnitOfWork, task_id: int) -> HumanTask:
         task = self._get(session, task_id)
         if task.status != "open":
             raise Conflict(f"task {task_id} is already {task.status}")

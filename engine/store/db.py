@@ -9,9 +9,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from engine.config import ensure_sqlite_folder
+from engine.store.unit_of_work import CommitHooks, UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READS_ONLY = "varnapot_reads_only"
@@ -51,19 +52,23 @@ def connect(url: str, **options: object) -> Engine:
 
 
 class Database:
-    """Owns the engine and hands out one session per unit of work."""
+    """Owns the engine and hands out one :class:`UnitOfWork` per transaction."""
 
     def __init__(self, url: str, **options: object) -> None:
         self.url = url
         self.engine = connect(url, **options)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.hooks = CommitHooks()
+        """Shared by every unit: the engine sets its clock and its timer listeners."""
+        self.sessions = sessionmaker(self.engine, class_=UnitOfWork, expire_on_commit=False,
+                                     hooks=self.hooks)
         self._read_only = self.engine.dialect.name == "postgresql"
         readers = (self.engine.execution_options(postgresql_readonly=True)
                    if self._read_only else self.engine.execution_options(**{READS_ONLY: True}))
-        self._read_sessions = sessionmaker(readers, expire_on_commit=False)
+        self._read_sessions = sessionmaker(readers, class_=UnitOfWork, expire_on_commit=False,
+                                           hooks=self.hooks, reads_only=True)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self) -> Iterator[UnitOfWork]:
         """One unit of work: commit on success, roll back on any exception."""
         session = self.sessions()
         try:
@@ -76,7 +81,7 @@ class Database:
             session.close()
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Session]:
+    def reading(self) -> Iterator[UnitOfWork]:
         """A unit of work that only reads.
 
         On PostgreSQL it runs as a READ ONLY transaction and ends with COMMIT: psycopg

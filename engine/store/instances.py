@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, inspect, select, update
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,6 +32,7 @@ from engine.bpmn.execution import (
     OpenTask,
     RestrictedScriptEngine,
     Scan,
+    StateSerializer,
     WaitingTimer,
     latest_data,
     run_guarded,
@@ -43,6 +44,7 @@ from engine.kit.clock import using_clock
 from engine.kit.effects import Effect, PauseCase, ResumeCase
 from engine.obligations.deadlines import apply_effects, cancel_open_deadlines
 from engine.obligations.reminders import ESCALATION_PROCESS
+from engine.store.definitions import Definitions
 from engine.store.models import (
     CaseRecord,
     HumanTask,
@@ -53,6 +55,8 @@ from engine.store.models import (
 )
 from engine.store.timer_states import BPMN_TIMER, FIRED, PENDING
 from engine.store.timer_states import CANCELLED as TIMER_CANCELLED
+from engine.store.unit_of_work import UnitOfWork
+from engine.store.workflow_cache import WorkflowCache
 
 RUNNING = "running"
 WAITING = "waiting"
@@ -89,10 +93,14 @@ _WITH_CASE = joinedload(ProcessInstance.case).options(defer(CaseRecord.person))
 
 
 class InstanceStore:
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext, definitions: Definitions,
+                 workflows: WorkflowCache) -> None:
         self.ctx = ctx
+        self.definitions = definitions
+        self.workflows = workflows
+        self.serializer = StateSerializer()
 
-    def get(self, session: Session, instance_id: int) -> ProcessInstance:
+    def get(self, session: UnitOfWork, instance_id: int) -> ProcessInstance:
         """The instance row, with its case record (the sealed key) in the same query."""
         row = session.get(ProcessInstance, instance_id, options=[_WITH_CASE])
         if row is None:
@@ -100,7 +108,7 @@ class InstanceStore:
         return row
 
     def script_engine(self, row: ProcessInstance,
-                      session: Session | None = None) -> RestrictedScriptEngine:
+                      session: UnitOfWork | None = None) -> RestrictedScriptEngine:
         engine = RestrictedScriptEngine(self.ctx.handlers, self.ctx.jurisdiction, self.ctx.now(),
                                         self.ctx.timezone, row.id, row.case_code)
         if session is not None and row.id is not None:
@@ -108,29 +116,30 @@ class InstanceStore:
             engine.case_deadlines = partial(_case_deadlines, session, row.case_code, row.id)
         return engine
 
-    def new_workflow(self, session: Session, definition: ProcessDefinition,
+    def new_workflow(self, session: UnitOfWork, definition: ProcessDefinition,
                      row: ProcessInstance) -> BpmnWorkflow:
-        row.bindings = self.ctx.bind_calls(session, definition) or None
-        spec, subprocess_specs = self.ctx.specs(session, definition, row.bindings)
+        row.bindings = self.definitions.bind_calls(session, definition) or None
+        spec, subprocess_specs = self.definitions.specs(session, definition, row.bindings)
         return BpmnWorkflow(spec, subprocess_specs,
                             script_engine=self.script_engine(row, session))
 
-    def load(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+    def load(self, session: UnitOfWork, row: ProcessInstance) -> BpmnWorkflow:
         """The instance's workflow: the one kept at this revision, else restored from JSON."""
-        workflow = self.ctx.workflows.take(row.id, row.definition_id, row.revision)
+        workflow = self.workflows.take(row.id, row.definition_id, row.revision)
         if workflow is None:
             workflow = self.restore(session, row)
         workflow.script_engine = self.script_engine(row, session)
         return workflow
 
-    def restore(self, session: Session, row: ProcessInstance) -> BpmnWorkflow:
+    def restore(self, session: UnitOfWork, row: ProcessInstance) -> BpmnWorkflow:
         """A fresh workflow from the row's JSON state, for reading only.
 
         It never takes the workflow kept in memory, which a unit of work may be changing.
         """
-        spec, subprocess_specs = self.ctx.specs_for(session, row.definition_id, row.bindings)
+        spec, subprocess_specs = self.definitions.specs_for(session, row.definition_id,
+                                                            row.bindings)
         state = self.ctx.vault.open(session, row.case_code, "state", row.state)
-        return self.ctx.serializer.load(state, spec, subprocess_specs)
+        return self.serializer.load(state, spec, subprocess_specs)
 
     def run(self, workflow: BpmnWorkflow, step: Any) -> StepLog:
         """Run ``step(workflow, log)`` with Spiff's timers reading the engine clock."""
@@ -140,27 +149,22 @@ class InstanceStore:
         return log
 
     @staticmethod
-    def prefetch(session: Session, instance_ids: list[int]) -> None:
-        """Read the open task and pending timer rows of many instances in two queries.
+    def prefetch_tasks(session: UnitOfWork, instance_ids: list[int]) -> None:
+        """Read the open task rows of many instances in one query.
 
         A timer worker saves a batch of instances in one transaction; each save would
         otherwise query its own rows. Each instance's rows are used by its next save only.
         """
-        for model, query in (
-                (HumanTask, select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                    HumanTask.status == "open")),
-                (Timer, select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                            Timer.kind == BPMN_TIMER,
-                                            Timer.status == PENDING))):
-            found: dict[int, list[Any]] = {instance_id: [] for instance_id in instance_ids}
-            for item in session.scalars(query):
-                found[item.instance_id].append(item)
-            for instance_id, rows in found.items():
-                keep_for_save(session, instance_id, model, rows)
+        found: dict[int, list[Any]] = {instance_id: [] for instance_id in instance_ids}
+        for task in session.scalars(select(HumanTask).where(
+                HumanTask.instance_id.in_(instance_ids), HumanTask.status == "open")):
+            found[task.instance_id].append(task)
+        for instance_id, rows in found.items():
+            keep_for_save(session, instance_id, HumanTask, rows)
 
-    def save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
+    def save(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
              actor: str, log: StepLog | None = None, *, flush: bool = True,
-             relay: bool = True) -> None:
+             relay: bool = True, scanned: Scan | None = None) -> None:
         """Write state, projections and audit events; raise Conflict if we lost a race.
 
         The instance row is written first, with its revision check: a unit of work that
@@ -176,14 +180,18 @@ class InstanceStore:
 
         ``relay=False`` keeps the signals this save finds uncaught to itself: a signal
         crosses from one procedure of the case to the others once (:meth:`_relay_signals`).
+        ``scanned`` is the caller's :func:`scan` of the workflow as it is now, when it
+        needed one before saving: walking every task of a large workflow costs.
         """
         with session.no_autoflush, lost_race_is_a_conflict(row.id):
-            self._save(session, row, workflow, actor, log, write_row=flush, relay=relay)
+            self._save(session, row, workflow, actor, log, write_row=flush, relay=relay,
+                       found=scanned or scan(workflow))
             if flush:
                 session.flush()
 
-    def _save(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow,
-              actor: str, log: StepLog | None, *, write_row: bool, relay: bool) -> None:
+    def _save(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
+              actor: str, log: StepLog | None, *, write_row: bool, relay: bool,
+              found: Scan) -> None:
         # A signal this procedure does not catch itself goes to the case's other
         # procedures (below); whatever else is left uncaught (a permit renewed while no
         # school enrolment runs) is dropped rather than kept, with the copy of her data it
@@ -194,7 +202,6 @@ class InstanceStore:
         before = vault.open(session, row.case_code, "variables", row.variables) \
             if row.variables else {}
         after = latest_data(workflow)
-        found = scan(workflow)
         if row.status not in (SUSPENDED, CANCELLED):
             row.status = self._status(workflow, found)
         if found.incidents:
@@ -204,14 +211,14 @@ class InstanceStore:
             row.incident_element = row.incident_message = None
         if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
             row.ended_at = now
-        row.state = vault.seal(session, row.case_code, "state", self.ctx.serializer.dump(workflow),
+        row.state = vault.seal(session, row.case_code, "state", self.serializer.dump(workflow),
                                compress=True)
         row.variables = vault.seal(session, row.case_code, "variables", after)
         row.updated_at = now
         flag_modified(row, "state")  # always UPDATE, so the revision check always runs
         if write_row:
             write_instances(session, [row])
-        self.ctx.workflows.offer(session, row, workflow)
+        self.workflows.offer(session, row, workflow)
 
         engine = workflow.script_engine
         if isinstance(engine, RestrictedScriptEngine) and engine.effects:
@@ -228,15 +235,15 @@ class InstanceStore:
         self._sync_timers(session, row, found.timers, actor, now)
         if found.incidents:
             for incident in found.incidents:
-                self.ctx.audit(session, "incident", actor, instance_id=row.id,
+                session.audit("incident", actor, instance_id=row.id,
                                element_id=incident.element_id, detail=incident.message)
         keys = changed_keys(before, after)
         if keys:
-            self.ctx.audit(session, "data_changed", actor, instance_id=row.id, data_keys=keys)
+            session.audit("data_changed", actor, instance_id=row.id, data_keys=keys)
         if row.status == COMPLETED and row.ended_at == now:
-            self.ctx.audit(session, "instance_completed", actor, instance_id=row.id)
+            session.audit("instance_completed", actor, instance_id=row.id)
 
-    def set_status(self, session: Session, row: ProcessInstance, target: str, actor: str,
+    def set_status(self, session: UnitOfWork, row: ProcessInstance, target: str, actor: str,
                    reason: str | None = None, *, paused_by: int | None = None) -> None:
         """Suspend, resume (``RESUMED``) or cancel ``row`` in the caller's unit of work.
 
@@ -265,11 +272,11 @@ class InstanceStore:
         row.paused_by = paused_by if target == SUSPENDED else None
         detail = (self.ctx.vault.seal_text(session, row.case_code, "reason", reason)
                   if reason else None)
-        self.ctx.audit(session, _STATUS_EVENTS[target], actor, instance_id=row.id,
+        session.audit(_STATUS_EVENTS[target], actor, instance_id=row.id,
                        detail=detail)
         self.save(session, row, workflow, actor, log)
 
-    def _pause_or_resume_case(self, session: Session, row: ProcessInstance,
+    def _pause_or_resume_case(self, session: UnitOfWork, row: ProcessInstance,
                               effects: list[Effect], actor: str) -> None:
         """Apply the pauses and resumes of the case that ``row``'s handlers recorded.
 
@@ -296,12 +303,12 @@ class InstanceStore:
             for other in targets:
                 self.set_status(session, other, target, actor, reason, paused_by=paused_by)
             event = "case_paused" if target == SUSPENDED else "case_resumed"
-            self.ctx.audit(session, event, actor, instance_id=row.id,
+            session.audit(event, actor, instance_id=row.id,
                            element_id=effect.element_id,
                            detail=", ".join(f"{t.process_key} instance {t.id}"
                                             for t in targets) or "no other procedure")
 
-    def _relay_signals(self, session: Session, row: ProcessInstance, events: list[BpmnEvent],
+    def _relay_signals(self, session: UnitOfWork, row: ProcessInstance, events: list[BpmnEvent],
                        actor: str) -> None:
         """Deliver the signals ``row`` threw and did not catch to the case's other procedures.
 
@@ -330,12 +337,12 @@ class InstanceStore:
                 log = self.run(workflow, deliver)
                 self.save(session, other, workflow, actor, log, relay=False)
             if heard:
-                self.ctx.audit(session, "signal_delivered", actor, instance_id=row.id,
+                session.audit("signal_delivered", actor, instance_id=row.id,
                                detail=f"{name}: " + ", ".join(
                                    f"{o.process_key} instance {o.id}" for o, _ in heard))
 
     @staticmethod
-    def _case_rows(session: Session, row: ProcessInstance, statuses: tuple[str, ...], *,
+    def _case_rows(session: UnitOfWork, row: ProcessInstance, statuses: tuple[str, ...], *,
                    fresh: bool = True) -> list[ProcessInstance]:
         """The case's other instances in ``statuses``, locked until the commit.
 
@@ -361,14 +368,14 @@ class InstanceStore:
             return INCIDENT
         return RUNNING if found.open_tasks else WAITING
 
-    def _audit_step(self, session: Session, row: ProcessInstance, task: Task,
+    def _audit_step(self, session: UnitOfWork, row: ProcessInstance, task: Task,
                     actor: str) -> None:
         spec = task.task_spec
         if isinstance(spec, HandlerTask):
-            self.ctx.audit(session, "handler_completed", actor, instance_id=row.id,
+            session.audit("handler_completed", actor, instance_id=row.id,
                            element_id=spec.bpmn_id, detail=spec.handler)
 
-    def _sync_tasks(self, session: Session, row: ProcessInstance, ready: list[OpenTask],
+    def _sync_tasks(self, session: UnitOfWork, row: ProcessInstance, ready: list[OpenTask],
                     actor: str, now: Any) -> None:
         current = {t.spiff_task_id: t for t in ready}
         existing = _prefetched(session, row.id, HumanTask)
@@ -381,7 +388,7 @@ class InstanceStore:
             fresh = current.pop(task.spiff_task_id, None)
             if fresh is None:
                 task.status, task.ended_at = "cancelled", now
-                self.ctx.audit(session, "task_cancelled", actor, instance_id=row.id,
+                session.audit("task_cancelled", actor, instance_id=row.id,
                                task_id=task.id, element_id=task.element_id)
             else:
                 task.due_date = due.of(fresh)
@@ -394,10 +401,10 @@ class InstanceStore:
         ]
         session.add_all(created)
         for task in created:
-            self.ctx.audit(session, "task_created", actor, instance_id=row.id, task=task,
+            session.audit("task_created", actor, instance_id=row.id, task=task,
                            element_id=task.element_id, detail=task.role)
 
-    def _sync_timers(self, session: Session, row: ProcessInstance, timers: list[WaitingTimer],
+    def _sync_timers(self, session: UnitOfWork, row: ProcessInstance, timers: list[WaitingTimer],
                      actor: str, now: Any) -> None:
         """Bring the instance's BPMN timer rows in line with the timers Spiff waits on.
 
@@ -422,7 +429,7 @@ class InstanceStore:
             fired = old.due_at < now and row.status != CANCELLED  # as Spiff compares
             old.status = FIRED if fired else TIMER_CANCELLED
             old.fired_at, old.fired_by = (now, actor) if fired else (None, None)
-            self.ctx.audit(session, "timer_fired" if fired else "timer_cancelled", actor,
+            session.audit("timer_fired" if fired else "timer_cancelled", actor,
                            instance_id=row.id, element_id=old.element_id,
                            detail=old.due_at.isoformat())
         created = [Timer(instance_id=row.id, kind=BPMN_TIMER, spiff_task_id=t.spiff_task_id,
@@ -431,10 +438,10 @@ class InstanceStore:
                    for t in waiting.values()]
         if created:
             session.add_all(created)
-            self.ctx.timers_changed(session, min(t.due_at for t in created))
+            session.timer_due(min(t.due_at for t in created))
 
 
-def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
+def write_instances(session: UnitOfWork, rows: Sequence[ProcessInstance]) -> None:
     """Write the saved instances of a batch with one UPDATE per set of changed columns.
 
     The ORM checks a row's revision with an UPDATE of its own, a round trip each, and a
@@ -469,19 +476,16 @@ def write_instances(session: Session, rows: Sequence[ProcessInstance]) -> None:
                     set_committed_value(row, key, value)
 
 
-_PREFETCHED = "varnapot.prefetched_rows"
-
-
-def keep_for_save(session: Session, instance_id: int, model: type[HumanTask] | type[Timer],
+def keep_for_save(session: UnitOfWork, instance_id: int, model: type[HumanTask] | type[Timer],
                   rows: list[Any]) -> None:
     """Hand the instance's open task (or pending BPMN timer) rows, already read, to its
     next save, which would otherwise query them again."""
-    session.info.setdefault(_PREFETCHED, {})[(model, instance_id)] = rows
+    session.notes.prefetched[(model, instance_id)] = rows
 
 
-def _prefetched(session: Session, instance_id: int, model: type) -> list[Any] | None:
+def _prefetched(session: UnitOfWork, instance_id: int, model: type) -> list[Any] | None:
     """The rows kept for this instance's save, once; else None."""
-    return session.info.get(_PREFETCHED, {}).pop((model, instance_id), None)
+    return session.notes.prefetched.pop((model, instance_id), None)
 
 
 @contextlib.contextmanager
@@ -494,13 +498,13 @@ def lost_race_is_a_conflict(instance_id: int | None = None) -> Iterator[None]:
         raise Conflict(f"{which} was changed by someone else; reload and try again") from exc
 
 
-def _stored_deadline(session: Session, instance_id: int, kind: str, ref: str) -> date | None:
+def _stored_deadline(session: UnitOfWork, instance_id: int, kind: str, ref: str) -> date | None:
     return session.scalar(select(LegalDeadline.legal_date).where(
         LegalDeadline.instance_id == instance_id, LegalDeadline.kind == kind,
         LegalDeadline.ref == ref))
 
 
-def _case_deadlines(session: Session, case_code: str, instance_id: int,
+def _case_deadlines(session: UnitOfWork, case_code: str, instance_id: int,
                     until: date) -> list[CaseDeadline]:
     rows = session.scalars(select(LegalDeadline).where(
         LegalDeadline.case_code == case_code, LegalDeadline.instance_id != instance_id,
@@ -514,7 +518,7 @@ def _case_deadlines(session: Session, case_code: str, instance_id: int,
 class _DeadlineDue:
     """Due dates that follow a legal deadline of the case: read once per save, when asked."""
 
-    def __init__(self, session: Session, instance_id: int) -> None:
+    def __init__(self, session: UnitOfWork, instance_id: int) -> None:
         self.session, self.instance_id = session, instance_id
         self._safe_days: dict[str, date] | None = None
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, sessionmaker
 
-from engine.store.models import ProcessInstance
+if TYPE_CHECKING:
+    from engine.store.models import ProcessInstance
+    from engine.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,9 @@ class WorkflowCache:
         self.capacity = capacity
         self._entries: OrderedDict[int, Kept] = OrderedDict()
         self._lock = threading.Lock()
-        self._pending_key = f"varnapot.workflows_to_keep.{id(self)}"
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def watch(self, sessions: sessionmaker[Session]) -> None:
-        """Keep what sessions of ``sessions`` offered once, and only if, they commit."""
-        event.listen(sessions, "after_commit", self._after_commit)
-        event.listen(sessions, "after_rollback", self._after_rollback)
 
     def take(self, instance_id: int, definition_id: int, revision: int) -> BpmnWorkflow | None:
         """The workflow saved at ``revision``, removed from the cache; None if not kept."""
@@ -57,17 +52,23 @@ class WorkflowCache:
             return None
         return kept.workflow
 
-    def offer(self, session: Session, row: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    def offer(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow) -> None:
         """Keep ``workflow`` when ``session`` commits, under the revision ``row`` has then.
 
         The revision is read at the commit because the flush that raises it may come
         later than the save (a timer batch flushes once for all its instances).
         """
-        if self.capacity <= 0:
-            return
-        pending: dict[int, tuple[ProcessInstance, BpmnWorkflow]] = session.info.setdefault(
-            self._pending_key, {})
-        pending[id(row)] = (row, workflow)
+        if self.capacity > 0:
+            session.keep_workflow(self, row, workflow)
+
+    def keep(self, instance_id: int, definition_id: int, revision: int,
+             workflow: BpmnWorkflow) -> None:
+        """Keep a workflow its unit of work has just committed at ``revision``."""
+        with self._lock:
+            self._entries[instance_id] = Kept(definition_id, revision, workflow)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
 
     def forget(self, instance_id: int) -> None:
         with self._lock:
@@ -76,25 +77,3 @@ class WorkflowCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-    def _after_commit(self, session: Session) -> None:
-        pending: dict[int, tuple[ProcessInstance, BpmnWorkflow]] | None = session.info.pop(
-            self._pending_key, None)
-        if not pending:
-            return
-        with self._lock:
-            for row, workflow in pending.values():
-                # Read without loading: a row rolled back or expired is not kept.
-                state = inspect(row)
-                loaded = state.dict
-                if not state.persistent or not {"id", "definition_id", "revision"} <= loaded.keys():
-                    continue
-                instance_id = loaded["id"]
-                self._entries[instance_id] = Kept(loaded["definition_id"], loaded["revision"],
-                                                  workflow)
-                self._entries.move_to_end(instance_id)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
-
-    def _after_rollback(self, session: Session) -> None:
-        session.info.pop(self._pending_key, None)

@@ -44,11 +44,11 @@ def test_changed_content_is_a_new_version_and_running_instances_keep_theirs(test
 
 
 def test_specs_are_parsed_once_per_version(test_engine, monkeypatch):
-    import engine.context as context
+    import engine.store.definitions as definitions
 
     calls = []
-    original = context.parse_processes
-    monkeypatch.setattr(context, "parse_processes",
+    original = definitions.parse_processes
+    monkeypatch.setattr(definitions, "parse_processes",
                         lambda *a, **k: calls.append(a) or original(*a, **k))
     test_engine.repository.deploy(linear("demo"), source="demo.bpmn")
     for case in ("C-1", "C-2", "C-3"):

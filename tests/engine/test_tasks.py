@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from engine.store.instances import InstanceStore
 from engine.store.models import AuditEvent, HumanTask, ProcessInstance
 from tests.diagrams import linear, registries, with_handler
 
@@ -85,7 +84,7 @@ def test_a_concurrent_save_loses_to_the_first_one(make_engine, database_url):
     engine.repository.deploy(with_handler("two"), source="two.bpmn")
     instance = engine.runtime.start("two", "C-1")
     other = make_engine(forms=forms, handlers=handlers)
-    store = InstanceStore(engine.ctx)
+    store = engine.runtime.store
     with pytest.raises(Conflict, match="changed by someone else"), \
             engine.db.transaction() as session:
         row = store.get(session, instance.id)

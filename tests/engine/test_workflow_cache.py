@@ -32,7 +32,7 @@ def test_an_engine_never_runs_a_workflow_another_engine_has_moved_on(make_engine
     first.repository.deploy(PROCESSES)
     instance = first.runtime.start("reflection_period", "SI-CACHE-1", actor="coord")
     first.tasks.complete(open_task(first, instance.id).id, "officer", GRANT)
-    assert len(first.ctx.workflows) == 1  # kept at the revision it saved
+    assert len(first.runtime.store.workflows) == 1  # kept at the revision it saved
 
     decision = open_task(second, instance.id)
     second.tasks.complete(decision.id, "coord", {
@@ -72,7 +72,7 @@ def test_without_the_cache_every_unit_restores_from_the_database(make_engine):
     engine.repository.deploy(PROCESSES)
     instance = engine.runtime.start("reflection_period", "SI-CACHE-3", actor="coord")
     engine.tasks.complete(open_task(engine, instance.id).id, "officer", GRANT)
-    assert len(engine.ctx.workflows) == 0
+    assert len(engine.runtime.store.workflows) == 0
     assert open_task(engine, instance.id).element_id == "record_decision"
 
 
@@ -82,7 +82,6 @@ class TestWorkflowCache:
     @pytest.fixture
     def cache(self, engine):
         cache = WorkflowCache(capacity=2)
-        cache.watch(engine.db.sessions)
         return cache
 
     @pytest.fixture
