@@ -6,8 +6,11 @@ a change made a hot path read or write more. ``make bench`` prints them for SQLi
 for PostgreSQL when its URL is set:
 
 ``statements per completion``
-    ``engine.tasks.complete`` of a reflection-period task, as the worklist sends it; the
-    median over ``COMPLETIONS`` completions of the loop the completion figures use.
+    ``engine.tasks.complete`` of a reflection-period task; the median over
+    ``COMPLETIONS`` completions of the loop the completion figures use.
+``statements per completion from the task page``
+    the same completions posted to ``/tasks/<id>`` as a browser sends the form, signing
+    in and the redirect that follows not counted: what the page adds to the engine.
 ``statements per timer firing``
     ``engine.timers.fire_due`` of the timer benchmark's diagram: one instance alone, and
     ``BATCH`` instances due together (the batch shares its claim and its commit).
@@ -16,6 +19,7 @@ for PostgreSQL when its URL is set:
 from __future__ import annotations
 
 import contextlib
+import re
 import statistics
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,6 +28,7 @@ from typing import Any
 from sqlalchemy import event
 
 from engine import ProcessEngine
+from engine.kit.roles import ROLES
 
 from .common import USER, engine_on
 from .completions import PersistedRunner, loop_step
@@ -31,6 +36,8 @@ from .timers import DIAGRAM, PROCESS_KEY
 
 COMPLETIONS = 20
 BATCH = 20
+PAGE_USER = "bench-page"
+PASSWORD = "counted requests, long enough"
 
 
 @contextlib.contextmanager
@@ -63,6 +70,36 @@ def per_completion(engine: ProcessEngine) -> float:
     return statistics.median(counts)
 
 
+def per_page_completion(engine: ProcessEngine) -> float:
+    """The median number of statements of one completion posted from the task page."""
+    from web import create_app  # the engine imports no Flask; only the benchmarks do
+
+    engine.users.add(PAGE_USER, sorted(ROLES), by=USER)
+    engine.credentials.set_password(PAGE_USER, PASSWORD, by=USER)
+    client = create_app(engine=engine, SECRET_KEY="bench").test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page)
+    if token is None:
+        raise RuntimeError("the sign-in page has no CSRF token")
+    client.post("/login", data={"username": PAGE_USER, "password": PASSWORD,
+                                "csrf_token": token.group(1)})
+    case = PersistedRunner(engine).open_case()
+    counts = []
+    for step in range(COMPLETIONS):
+        element_id, data = loop_step(step)
+        task = next(t for t in engine.tasks.tasks(instance_id=case.instance_id)
+                    if t.element_id == element_id)
+        posted = {key: "on" if value is True else value for key, value in data.items()
+                  if value is not False}
+        with counted(engine) as statements:
+            response = client.post(f"/tasks/{task.id}",
+                                   data={**posted, "csrf_token": token.group(1)})
+        if response.status_code != 302:
+            raise RuntimeError(f"the task page answered HTTP {response.status_code}")
+        counts.append(len(statements))
+    return statistics.median(counts)
+
+
 def per_firing(engine: ProcessEngine, instances: int) -> float:
     """Statements per instance fired when ``instances`` timers come due together."""
     engine.repository.deploy(DIAGRAM, source="bench_timer.bpmn")
@@ -82,6 +119,8 @@ def per_firing(engine: ProcessEngine, instances: int) -> float:
 def report(label: str, url: str) -> None:
     with engine_on(url) as engine:
         print(f"statements per completion ({label}): {per_completion(engine):.0f}")
+        print(f"statements per completion from the task page ({label}): "
+              f"{per_page_completion(engine):.0f}")
         print(f"statements per timer firing ({label}), one due: {per_firing(engine, 1):.1f}")
         print(f"statements per timer firing ({label}), {BATCH} due together: "
               f"{per_firing(engine, BATCH):.1f}")

@@ -364,8 +364,9 @@ def complete(ctx: click.Context, task_id: int, user: str, data: str, revision: i
              as_json: bool) -> None:
     """Complete a task with its form data."""
     engine = engine_of(ctx)
-    worker, _ = worker_on(engine, task_id, user)
-    view = engine.tasks.complete(task_id, worker.username, json_data(data), revision=revision)
+    worker = engine.users.acting(user)
+    view = engine.tasks.complete(task_id, worker.username, json_data(data), revision=revision,
+                                 roles=worker.roles)
     if as_json:
         echo_views(engine.runtime.instance(view.instance_id), True, str)
     else:

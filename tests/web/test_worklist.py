@@ -6,26 +6,14 @@ import re
 
 from sqlalchemy import func, select
 
-from engine.store.models import AuditEvent, LoginAttempt
+from engine.store.models import LoginAttempt
 from tests.accounts import PASSWORD
+from tests.web.worklist_steps import open_task, snapshot
 from tests.web_app import csrf_of, hidden
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": "on",
          "interpreter_provided": "on"}
-
-
-def open_task(engine, instance_id):
-    (task,) = engine.runtime.instance(instance_id).open_tasks
-    return task
-
-
-def snapshot(engine, instance_id):
-    """What a refused request must leave as it was."""
-    view = engine.runtime.instance(instance_id)
-    with engine.db.reading() as session:
-        events = session.scalar(select(func.count()).select_from(AuditEvent))
-    return view.revision, view.status, [t.id for t in view.open_tasks], events
 
 
 def test_pages_need_a_signed_in_user(app):
@@ -73,6 +61,24 @@ def test_the_police_worklist_shows_her_task_and_not_the_coordinators(app, engine
     task = open_task(engine, instance.id)
     assert coordinator.get(f"/tasks/{task.id}").status_code == 403
     assert coordinator.get("/tasks/999999").status_code == 404
+
+
+def test_a_form_posted_to_another_roles_task_is_refused_and_changes_nothing(app, engine,
+                                                                           signed_in):
+    instance = engine.runtime.start("reflection_period", "SI-EEEE-FFFF", actor="coord")
+    task = open_task(engine, instance.id)
+    coordinator = signed_in("coordinator")
+    token = csrf_of(coordinator.get("/worklist").get_data(as_text=True))
+    before = snapshot(engine, instance.id)
+    posted = {**GRANT, "csrf_token": token}
+    assert coordinator.post(f"/tasks/{task.id}", data=posted).status_code == 403
+    assert coordinator.post("/tasks/999999", data=posted).status_code == 404
+    assert snapshot(engine, instance.id) == before
+    police = signed_in("police")
+    police.post(f"/tasks/{task.id}", data={**GRANT, "csrf_token": csrf_of(
+        police.get(f"/tasks/{task.id}").get_data(as_text=True))})
+    # Done by the police now: still not hers to know of, so not "already completed".
+    assert coordinator.post(f"/tasks/{task.id}", data=posted).status_code == 403
 
 
 def test_the_form_refuses_bad_input_next_to_each_field_and_keeps_it(app, engine, signed_in):

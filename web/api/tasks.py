@@ -25,7 +25,7 @@ from ..common.bounds import day, row_id, whole
 from ..common.form_fields import json_schema
 from ..common.procedure_texts import translate
 from ..common.security import csrf_unless_token
-from ..common.tasks import own_task, readable_instance
+from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes
 from .blueprint import ApiBlueprint
 from .schemas import TaskSchema
@@ -132,6 +132,7 @@ class Complete(MethodView):
     @blp.errors(403, 404, 409, 410, 422)
     def post(self, body: dict[str, Any], task_id: int) -> TaskView:
         """Submit the form: 422 with the message of each field, 409 if the case moved."""
-        own_task(task_id)
-        return engine().tasks.complete(task_id, acting_user().username, body["data"],
-                                       revision=body.get("revision"))
+        with her_task():
+            return engine().tasks.complete(task_id, acting_user().username, body["data"],
+                                           revision=body.get("revision"),
+                                           roles=acting_user().roles)

@@ -27,7 +27,7 @@ from ..common.acting import User, acting_user, engine
 from ..common.bounds import MAX_ID, page_number
 from ..common.form_fields import describe, submitted
 from ..common.procedure_texts import translate
-from ..common.tasks import own_task, readable_instance
+from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes, task_urgency
 
 bp = Blueprint("worklist", __name__)
@@ -78,17 +78,20 @@ def tasks() -> str:
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id: int) -> Any:
-    found = own_task(task_id)
     user = acting_user()
-    schema = engine().tasks.form(found.form_key)()
     values: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        values = submitted(schema, request.form)
+        def read(form: Any) -> dict[str, Any]:
+            values.update(submitted(form(), request.form))
+            return values
+
         try:
-            engine().tasks.complete(task_id, user.username, values,
-                                    revision=request.form.get("revision", type=int))
+            with her_task():
+                done = engine().tasks.complete(
+                    task_id, user.username, read, roles=user.roles,
+                    revision=request.form.get("revision", type=int))
         except ValidationFailed as exc:
             errors, status = exc.fields, 422
             flash(gettext("The form has errors: see the messages next to the fields."), "error")
@@ -96,10 +99,12 @@ def task(task_id: int) -> Any:
             status = 409
             flash(translate(exc.message), "error")  # a consent gate speaks her language
         else:
-            flash(gettext("Done: %(task)s (%(case)s).", task=translate(found.title),
-                          case=found.case_code),
+            flash(gettext("Done: %(task)s (%(case)s).", task=translate(done.title),
+                          case=done.case_code),
                   "success")
-            return redirect(_next_for(user, found))
+            return redirect(_next_for(user, done))
+    found = own_task(task_id)
+    schema = engine().tasks.form(found.form_key)()
     instance = readable_instance(found, f"task {task_id} page")
     return render_template("task.html", task=found, instance=instance,
                            recorded=recorded(instance.variables),
