@@ -18,6 +18,9 @@ from sqlalchemy import create_engine, text
 from engine import EngineConfig, ProcessEngine
 from engine.crypto.keys import encode_key, new_key
 from engine.kit.clock import ManualClock
+from forms import FORMS
+from forms.person import PersonRecord
+from handlers import HANDLERS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
@@ -48,7 +51,8 @@ def engine_on(url: str) -> Iterator[ProcessEngine]:
     """
     os.environ.setdefault("VARNAPOT_MASTER_KEY", encode_key(new_key()))
     engine = ProcessEngine(EngineConfig(database_url=url, clock="manual",
-                                        timezone=TIMEZONE.key))
+                                        timezone=TIMEZONE.key, forms=FORMS,
+                                        handlers=HANDLERS, person_record=PersonRecord))
     try:
         engine.upgrade_database()
         clock = engine.clock

@@ -16,13 +16,15 @@ from engine.errors import EngineError, Forbidden
 from engine.protection.access import Reader
 from engine.views import TaskView, UserView, View
 
+from .product import with_procedures
+
 SOURCE = "command line"
 
 
 def engine_of(ctx: click.Context) -> ProcessEngine:
     """The command's engine, made on first use and closed (its connections too) with it."""
     if ctx.obj is None:
-        ctx.obj = ProcessEngine(EngineConfig.from_env())
+        ctx.obj = ProcessEngine(with_procedures(EngineConfig.from_env()))
         ctx.call_on_close(ctx.obj.close)
     return ctx.obj
 

@@ -7,17 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marshmallow import Schema
+
 from engine.kit.jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
+
+
+class NoPersonRecord(Schema):
+    """A record form with no fields: an engine configured without one keeps nothing."""
 
 
 @dataclass
 class EngineConfig:
     """What a :class:`engine.ProcessEngine` needs to run.
 
-    ``forms`` and ``handlers`` default to the registries of the ``forms`` and ``handlers``
-    packages; tests pass their own to deploy small diagrams.
+    ``forms`` and ``handlers`` are the registries diagrams name their forms and service
+    tasks from, and ``person_record`` the form of her personal record: the composition
+    root gives the product's (``cli.product``), tests their own. An engine given none
+    runs diagrams without forms or service tasks and records no personal data.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -28,10 +36,12 @@ class EngineConfig:
     """Where the jurisdiction files are: ``processes/jurisdictions`` unless configured."""
     timezone: str | None = None
     """Overrides the jurisdiction's time zone (legal dates are local dates there)."""
-    forms: Any = None
-    handlers: Any = None
-    person_record: Any = None
-    """The form of her personal record; ``forms.person.PersonRecord`` by default."""
+    forms: Any = field(default_factory=dict)
+    """Form key -> form class (``forms.FORMS`` in the product)."""
+    handlers: Any = field(default_factory=dict)
+    """Handler name -> function (``handlers.HANDLERS`` in the product)."""
+    person_record: Any = NoPersonRecord
+    """The form of her personal record (``forms.person.PersonRecord`` in the product)."""
     engine_options: dict[str, Any] = field(default_factory=dict)
     workflow_cache_size: int = 256
     """Restored workflows kept in memory between units of work (0 turns it off)."""
@@ -56,20 +66,6 @@ class EngineConfig:
             smtp_url=env.get("VARNAPOT_SMTP_URL") or None,
             production=env.get("VARNAPOT_ENV") == "production",
         )
-
-    def __post_init__(self) -> None:
-        if self.forms is None:
-            from forms import FORMS
-
-            self.forms = FORMS
-        if self.handlers is None:
-            from handlers import HANDLERS
-
-            self.handlers = HANDLERS
-        if self.person_record is None:
-            from forms.person import PersonRecord
-
-            self.person_record = PersonRecord
 
 
 def ensure_sqlite_folder(url: str) -> None:

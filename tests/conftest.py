@@ -19,11 +19,12 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.crypto.keys import encode_key, new_key
 from engine.identity import credentials
 from engine.store.db import Database
 from engine.store.models import Base
+from tests.product import product_config
 
 # One master key for the whole run, in the environment so that the CLI and the servers
 # the browser tests start read it as a deployment would.
@@ -100,7 +101,7 @@ def make_engine(database_url: str) -> Iterator[Callable[..., ProcessEngine]]:
     engines: list[ProcessEngine] = []
 
     def build(**options: object) -> ProcessEngine:
-        engine = ProcessEngine(EngineConfig(database_url=database_url, clock="manual",
+        engine = ProcessEngine(product_config(database_url=database_url, clock="manual",
                                             **options))  # type: ignore[arg-type]
         if not engines:
             engine.set_clock(START, rewind=True)

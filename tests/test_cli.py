@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from cli import main
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.store.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
 from tests.conftest import PROCESSES
+from tests.product import product_config
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_cli_demo_users_sign_in_with_the_passwords_printed_once(cli, database_ur
     again = cli("users", "demo").stdout
     assert not any(password in again for _, _, password in lines)
 
-    engine = ProcessEngine(EngineConfig(database_url=database_url))
+    engine = ProcessEngine(product_config(database_url=database_url))
     try:
         username, _, password = next(line for line in lines if line[1] == "police")
         assert engine.credentials.sign_in(username, password, "127.0.0.1").roles == ["police"]
@@ -198,7 +199,7 @@ GRANT = json.dumps({"stay_decision": "granted", "stay_decision_date": "2026-03-0
 def state_of(database_url: str) -> tuple:
     """Everything a refused command must leave as it was: instances, tasks, history and
     the access log."""
-    engine = ProcessEngine(EngineConfig(database_url=database_url))
+    engine = ProcessEngine(product_config(database_url=database_url))
     try:
         with engine.db.reading() as session:
             return (session.execute(select(ProcessInstance.id, ProcessInstance.revision,

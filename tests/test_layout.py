@@ -16,11 +16,7 @@ PACKAGES = ("engine", "forms", "handlers", "web", "cli", "bench")
 API_SHARED = ("web.api", "web.api.blueprint", "web.api.errors", "web.api.schemas")
 """What the resources of web.api share; every other module there serves one resource."""
 
-ENGINE_DEBTS = {
-    ("engine.config", "forms"), ("engine.config", "forms.person"), ("engine.config", "handlers"),
-}
-"""The defaults of EngineConfig: the registries and her record's form, when the caller
-gives none."""
+ENGINE_DEBTS: set[tuple[str, str]] = set()
 CIRCLE_DEBTS: list[set[str]] = []
 
 

@@ -18,7 +18,7 @@ from engine.crypto.vault import CaseErased
 from engine.errors import Conflict
 from engine.protection.access import Reader
 from engine.store.models import CaseRecord, HumanTask
-from tests.engine.test_sealed_cases import raw_copy
+from tests.engine.raw_rows import raw_copy
 from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 

@@ -9,6 +9,7 @@ import pytest
 
 from engine import EngineConfig, ProcessEngine
 from engine.kit.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
+from tests.product import product_config
 
 SI = jurisdiction("si")
 
@@ -91,7 +92,7 @@ def test_the_engine_reads_the_jurisdiction_from_the_configured_folder(tmp_path):
                                     "VARNAPOT_JURISDICTIONS": str(folder)})
     assert (config.jurisdiction, config.jurisdiction_folder) == ("xx", folder)
     assert EngineConfig.from_env({}).jurisdiction_folder == JURISDICTIONS
-    engine = ProcessEngine(EngineConfig(database_url=f"sqlite:///{tmp_path / 'x.db'}",
+    engine = ProcessEngine(product_config(database_url=f"sqlite:///{tmp_path / 'x.db'}",
                                         jurisdiction="xx", jurisdiction_folder=folder))
     try:
         assert engine.jurisdiction.reflection_days == 30
@@ -101,5 +102,5 @@ def test_the_engine_reads_the_jurisdiction_from_the_configured_folder(tmp_path):
 
 def test_the_engine_refuses_to_start_with_an_unknown_jurisdiction(tmp_path):
     with pytest.raises(JurisdictionError, match="no such jurisdiction file"):
-        ProcessEngine(EngineConfig(database_url=f"sqlite:///{tmp_path / 'x.db'}",
+        ProcessEngine(product_config(database_url=f"sqlite:///{tmp_path / 'x.db'}",
                                    jurisdiction="atlantis"))

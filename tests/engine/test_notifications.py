@@ -15,11 +15,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.errors import BadRequest, Conflict, NotFound
 from engine.obligations.mail import BACKOFF, parse_smtp_url
 from engine.store.models import NotificationEmail, NotificationRead, UserAccount
 from tests.conftest import PROCESSES
+from tests.product import product_config
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
          "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
@@ -190,7 +191,7 @@ def test_a_reminder_is_mailed_once_to_each_active_user_with_an_address(
     assert "Act by 2026-05-29" in message.get_content()
 
     assert engine.mail.deliver_pending() == []  # nothing twice
-    other = ProcessEngine(EngineConfig(database_url=engine.config.database_url,
+    other = ProcessEngine(product_config(database_url=engine.config.database_url,
                                        clock="manual", smtp_url=smtp_url(smtp_port)))
     try:
         assert other.mail.deliver_pending() == []  # nor from a second worker

@@ -10,42 +10,29 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, text, update
 
 from cli import main
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.crypto.keys import MasterKeyError, decode_key, encode_key, new_key
 from engine.crypto.sealing import SealBroken
 from engine.crypto.vault import ERASED
 from engine.services.history import HIDDEN
 from engine.store.db import Database
 from engine.store.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
+from tests.engine.raw_rows import raw_copy
 from tests.processes import identification_data as identification
+from tests.product import product_config
 from tests.scenarios.case import Case
 
 SECRET = "Kovalenko"
 """A family name an officer should not have written, but did."""
 OBSERVED = {**identification.PRELIMINARY,
             "preliminary_observations": f"Julija {SECRET} from Kharkiv, passport taken."}
-
-
-def raw_copy(engine: ProcessEngine) -> bytes:
-    """Every byte the database keeps, as a thief with the disk or a backup would see it."""
-    url = engine.config.database_url
-    if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
-        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
-    options = unquote(parse_qs(urlsplit(url).query)["options"][0])
-    schema = options.split("search_path=")[1]
-    dump = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-n", schema,
-                           "test"], capture_output=True, check=True, timeout=120)
-    return dump.stdout
 
 
 def test_a_name_written_in_a_narrative_is_nowhere_in_the_database(engine):
@@ -97,10 +84,10 @@ def test_the_engine_refuses_another_master_key_and_a_malformed_one(engine, datab
     engine.repository.deploy(Path("processes"))
     Case.open(engine, "SI-DDDD-DDDD", process="identification")
     with pytest.raises(MasterKeyError, match="not the one this database was sealed with"):
-        ProcessEngine(EngineConfig(database_url=database_url, master_key=new_key()))
+        ProcessEngine(product_config(database_url=database_url, master_key=new_key()))
     with pytest.raises(MasterKeyError, match="not 32 bytes"):
         decode_key("too short", "VARNAPOT_MASTER_KEY")
-    same = ProcessEngine(EngineConfig(database_url=database_url))  # the key it was sealed with
+    same = ProcessEngine(product_config(database_url=database_url))  # the key it was sealed with
     assert same.runtime.instances()[0].case_code == "SI-DDDD-DDDD"
     same.close()
 
@@ -109,10 +96,10 @@ def test_production_needs_the_key_from_its_environment(database_url, monkeypatch
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("VARNAPOT_MASTER_KEY")
     CliRunner().invoke(main, ["keys", "create"])  # instance/master.key, as make run does
-    development = ProcessEngine(EngineConfig(database_url=database_url))
+    development = ProcessEngine(product_config(database_url=database_url))
     development.close()
     with pytest.raises(MasterKeyError, match="instance/master.key is not read"):
-        ProcessEngine(EngineConfig(database_url=database_url, production=True))
+        ProcessEngine(product_config(database_url=database_url, production=True))
 
 
 def test_keys_create_writes_a_key_only_its_owner_reads_and_never_overwrites_it(tmp_path):
@@ -163,7 +150,7 @@ def test_upgrading_a_database_seals_the_instances_it_already_holds(engine, tmp_p
     older.dispose()
     assert SECRET.encode() not in (tmp_path / "before.db").read_bytes()  # old pages zeroed
 
-    upgraded = ProcessEngine(EngineConfig(database_url=url, clock="manual"))
+    upgraded = ProcessEngine(product_config(database_url=url, clock="manual"))
     try:
         view = upgraded.runtime.instance(case.id)
         assert view.variables["preliminary_observations"] == OBSERVED["preliminary_observations"]

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.crypto.keys import KeyRing, decode_key
 from engine.store.db import Database
+from tests.product import product_config
 
 CODE = "SI-UPGR-ADE1"
 NOTE = "Signed by Julija Kovalenko with interpreter Marta"
@@ -62,7 +63,7 @@ def test_an_upgrade_seals_typed_consent_notes_and_keys_the_access_chain(tmp_path
     older.dispose()
     assert NOTE.encode() not in (tmp_path / "before.db").read_bytes()
 
-    upgraded = ProcessEngine(EngineConfig(database_url=url, clock="manual"))
+    upgraded = ProcessEngine(product_config(database_url=url, clock="manual"))
     try:
         assert [c.obtained for c in upgraded.consents.consents(CODE)] == [NOTE]
         check = upgraded.access.verify()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
 from engine.services.cases import NEW_CODE
+from tests.product import product_config
 from web import create_app
 
 CODE = "SI-7K3Q-9F2M"
@@ -133,7 +134,7 @@ def test_the_settable_clock_moves_and_fires_what_came_due(julija, app, bearer, e
 
 
 def test_there_is_no_clock_to_move_on_the_system_clock(database_url, engine):
-    system = ProcessEngine(EngineConfig(database_url=database_url, clock="system"))
+    system = ProcessEngine(product_config(database_url=database_url, clock="system"))
     try:
         app = create_app(engine=system, SECRET_KEY="tests", TESTING=True)
         assert app.test_client().post("/api/clock", json={"advance": "P1D"}).status_code == 404

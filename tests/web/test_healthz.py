@@ -8,7 +8,8 @@ import threading
 from contextlib import suppress
 from urllib.parse import urlsplit, urlunsplit
 
-from engine import EngineConfig, ProcessEngine
+from engine import ProcessEngine
+from tests.product import product_config
 from web import create_app
 
 
@@ -56,7 +57,7 @@ def _unreachable(database_url: str) -> tuple[ProcessEngine, Relay | None]:
     """An engine whose database stops answering after it started: a SQLite file that
     is no longer a database, or a PostgreSQL server whose connection was cut."""
     if database_url.startswith("sqlite"):
-        engine = ProcessEngine(EngineConfig(database_url=database_url, clock="manual"))
+        engine = ProcessEngine(product_config(database_url=database_url, clock="manual"))
         engine.db.dispose()
         path = database_url.removeprefix("sqlite:///")
         with open(path, "wb") as broken:
@@ -65,7 +66,7 @@ def _unreachable(database_url: str) -> tuple[ProcessEngine, Relay | None]:
     parts = urlsplit(database_url)
     relay = Relay(parts.hostname or "127.0.0.1", parts.port or 5432)
     netloc = parts.netloc.replace(f"{parts.hostname}:{parts.port}", f"127.0.0.1:{relay.port}")
-    engine = ProcessEngine(EngineConfig(database_url=urlunsplit(parts._replace(netloc=netloc)),
+    engine = ProcessEngine(product_config(database_url=urlunsplit(parts._replace(netloc=netloc)),
                                         clock="manual"))
     relay.cut()
     engine.db.dispose()

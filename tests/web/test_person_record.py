@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.store.models import CaseRecord
-from tests.engine.test_sealed_cases import raw_copy
+from tests.engine.raw_rows import raw_copy
 from tests.web.her_case import CODE, consent_to_her_name
 
 IDENTITY = ("Kovalenko", "1998-02-11", "FX204117", "Ukrainian")
