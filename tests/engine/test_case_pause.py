@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.kit.jurisdiction import JURISDICTIONS, JurisdictionError, jurisdiction
 from engine.store.models import AuditEvent
 from tests.conftest import PROCESSES
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.scenarios.case import LJUBLJANA, Case
 
 CASE = "SI-9T2K-4H6N"

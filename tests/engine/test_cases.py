@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import BadRequest, NotFound
 from tests.diagrams import linear, registries
-from tests.engine.test_monitor import open_deadline, tracked
+from tests.engine.monitor_steps import open_deadline, tracked
 
 
 @pytest.fixture

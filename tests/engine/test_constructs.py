@@ -19,6 +19,7 @@ from engine import ProcessEngine
 from engine.errors import DeployError
 from tests.conftest import PROCESSES
 from tests.diagrams import registries, snapshot
+from tests.engine.construct_runs import RUNS
 
 CONSTRUCTS = Path(__file__).parent / "constructs"
 CASE = "SI-7C4N-2R8T"
@@ -40,15 +41,6 @@ REFUSED = {
     "collection_expression": [("report", "inside the braces, 'services'")],
 }
 """Construct -> every problem deploy reports: (the element named, words of its hint)."""
-
-RUNS = {
-    "caught_escalation": (["read", "act_on_late"], "end_late"),
-    "multi_instance_parallel": (["report", "report", "report", "close"], "end"),
-    "multi_instance_sequential": (["report", "report", "report", "close"], "end"),
-    "multi_instance_collection": (["report", "report", "close"], "end"),
-    "camunda_settings": (["read"], "end"),
-}
-"""Construct -> (the user tasks completed in order, one per restart; the end reached)."""
 
 
 START_DATA = {"multi_instance_collection": {"services": ["shelter", "psychologist"]}}

@@ -12,7 +12,7 @@ from engine.store.instances import write_instances
 from engine.store.models import HumanTask, ProcessInstance
 from tests.conftest import START
 from tests.diagrams import boundary_timer, registries
-from tests.engine.test_timer_service import open_elements, rows, timer_then_handler
+from tests.engine.timer_steps import open_elements, rows, timer_then_handler
 
 
 def test_instances_failing_inside_a_batch_lose_nothing_of_the_others(make_engine):

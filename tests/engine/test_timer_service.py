@@ -9,44 +9,12 @@ from sqlalchemy import func, select
 
 from engine.jobs.scheduler import TimerScheduler
 from engine.jobs.timers import BACKOFF, MAX_ATTEMPTS
-from engine.store.models import AuditEvent, Timer
+from engine.store.models import AuditEvent
 from tests.conftest import PROCESSES
-from tests.diagrams import boundary_timer, process, registries
+from tests.diagrams import boundary_timer, registries
+from tests.engine.timer_steps import open_elements, rows, timer_then_handler
 
 LJUBLJANA = ZoneInfo("Europe/Ljubljana")
-
-
-def timer_then_handler(key: str = "flaky") -> bytes:
-    """start -> wait one hour -> handler `test.flaky` -> user task `after` -> end."""
-    return process(key, {"coordinator": ["start", "hour", "call", "after", "end"]}, """
-        <bpmn:startEvent id="start"/>
-        <bpmn:intermediateCatchEvent id="hour">
-          <bpmn:timerEventDefinition>
-            <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration>
-          </bpmn:timerEventDefinition>
-        </bpmn:intermediateCatchEvent>
-        <bpmn:serviceTask id="call" name="Ask the registry" camunda:type="external"
-                          camunda:topic="test.flaky"/>
-        <bpmn:userTask id="after" name="After" camunda:formKey="test.note"/>
-        <bpmn:endEvent id="end"/>
-        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="hour"/>
-        <bpmn:sequenceFlow id="f2" sourceRef="hour" targetRef="call"/>
-        <bpmn:sequenceFlow id="f3" sourceRef="call" targetRef="after"/>
-        <bpmn:sequenceFlow id="f4" sourceRef="after" targetRef="end"/>""")
-
-
-def open_elements(engine, instance_id):
-    return [t.element_id for t in engine.runtime.instance(instance_id).open_tasks]
-
-
-def rows(engine, **where):
-    with engine.db.reading() as session:
-        query = select(Timer).order_by(Timer.id)
-        for name, value in where.items():
-            query = query.where(getattr(Timer, name) == value)
-        found = list(session.scalars(query))
-        session.expunge_all()  # keep them readable after the session ends
-        return found
 
 
 def audit_count(engine, event_type):

@@ -13,27 +13,15 @@ import pytest
 
 from engine.obligations.consents import BEST_INTERESTS, GIVEN, GUARDIAN, REFUSED, standing
 from tests.conftest import PROCESSES
-from tests.processes import identification_data as identification
 from tests.processes.steps import procedure_notices, rejected
 from tests.scenarios.case import Case
+from tests.scenarios.child_steps import FORMAL, GIRL, GUARDIAN_REFUSES, REFER
 
 CODE = "SI-5C8H-2L7D"
-GIRL = {**identification.CHILD, "date_of_birth": "2009-09-14"}
-"""Unaccompanied, without lawful stay, 16 on the day she was found (1 March 2026)."""
-GUARDIAN_REFUSES = {**identification.GUARDIAN, "referral_consent": False}
 FAMILY = {"family_contact_step": "tracing_started", "family_contact_on": "2026-03-02"}
-REFER = {"child_protection_referral": True, "child_protection_decided_on": "2026-03-04",
-         "child_protection_reasons": "She is exploited for begging and has no one to "
-                                     "protect her; she wants help and to go to school. The "
-                                     "guardian fears the police; that is no reason to "
-                                     "leave her unprotected.",
-         "child_protection_child_heard": True, "child_protection_interpreter_used": True}
 DO_NOT_REFER = {**REFER, "child_protection_referral": False,
                 "child_protection_reasons": "Her aunt has arrived and tracing confirmed "
                                             "her; social work supports her at home."}
-FORMAL = {**identification.FORMAL, "identification_date": "2026-03-05",
-          "indicators_confirmed": ["child_working_or_begging", "isolation"],
-          "exploitation_forms": ["forced_begging"]}
 ROLES = ("first_line", "social_work", "coordinator", "police", "legal_adviser")
 
 

@@ -4,9 +4,9 @@ permit expiry, not a copy taken when schooling started."""
 
 from __future__ import annotations
 
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
+from tests.processes.school_steps import STEPS as SCHOOL_STEPS
 from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
-from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
 
 RENEWED = {"renewal_decision": "renewed", "renewal_decided_on": "2026-06-10",
            "renewal_months": 12}

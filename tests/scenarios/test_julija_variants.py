@@ -16,12 +16,13 @@ from click.testing import CliRunner
 from cli import main
 from tests.conftest import PROCESSES
 from tests.processes import identification_data as identification
-from tests.processes import test_protection_plan as plan
-from tests.processes import test_residence_permit_art50 as permit
-from tests.processes import test_voluntary_return as voluntary
+from tests.processes import permit_steps as permit
+from tests.processes import plan_steps as plan
+from tests.processes import return_steps as voluntary
 from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.case import Case
 from tests.scenarios.conftest import JULIJA
+from tests.scenarios.julija_variant_steps import identified_child
 
 
 @pytest.fixture
@@ -44,18 +45,6 @@ def cooperates(case: Case, day: str) -> None:
                   role="coordinator")
     case.complete("confirm_cooperation", "prosecutor",
                   {**permit.CONFIRMED, "cooperation_confirmed_on": day}, role="prosecutor")
-
-
-def identified_child(engine) -> Case:
-    """A 15-year-old alone: her guardian appointed, offered the permitted stay at once
-    (her family is traced in the reflection period), identified."""
-    engine.repository.deploy(PROCESSES)
-    child = Case.open(engine, "SI-3M8D-2C7Q")
-    child.complete("record_preliminary", "sw", identification.CHILD, role="first_line")
-    child.complete("appoint_guardian", "social", identification.GUARDIAN, role="social_work")
-    assert child.open_elements() == ["formal_identification", "grant_permitted_stay"]
-    child.complete("formal_identification", "coord", identification.FORMAL, role="coordinator")
-    return child
 
 
 def ever_opened(case: Case) -> set[str]:

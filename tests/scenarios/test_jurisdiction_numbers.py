@@ -18,11 +18,11 @@ import pytest
 
 from engine.kit.jurisdiction import JURISDICTIONS, jurisdiction
 from tests.conftest import PROCESSES
-from tests.processes import test_protection_plan as plan
-from tests.processes import test_reintegration_programme as programme
-from tests.processes import test_residence_permit_art50 as permit
-from tests.processes import test_school_enrolment as school
-from tests.processes import test_voluntary_return as going_home
+from tests.processes import permit_steps as permit
+from tests.processes import plan_steps as plan
+from tests.processes import programme_steps as programme
+from tests.processes import return_steps as going_home
+from tests.processes import school_steps as school
 from tests.processes.steps import complete, only_task, open_elements, procedure_notices, rejected
 
 LJUBLJANA = ZoneInfo("Europe/Ljubljana")

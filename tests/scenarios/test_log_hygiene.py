@@ -12,19 +12,10 @@ from __future__ import annotations
 import logging
 
 from engine.protection.access import Reader
-from tests.processes import identification_data as identification
-from tests.scenarios.test_julija import (
-    test_julija_from_identification_to_a_further_permit_on_education as whole_case,
-)
+from tests.scenarios.julija_steps import walk_the_whole_case as whole_case
+from tests.scenarios.log_hygiene_steps import RECORD, WRITTEN
 
 COORDINATOR = Reader("coordinator", ("coordinator",), "127.0.0.1")
-RECORD = {"identity_basis": "criminal_proceedings",
-          "given_name": "Julija", "family_name": "Kovalenko", "phone": "+386 40 111 222",
-          "address": "Safe house Lipa 3", "narrative": "Recruited in Sofia by Petrov."}
-WRITTEN = ("Kovalenko", "+386 40 111 222", "Lipa 3", "Petrov",
-           identification.PRELIMINARY["preliminary_observations"],
-           identification.FORMAL["her_view"], identification.FORMAL["current_state_and_needs"],
-           identification.FORMAL["exploitation_how_created"])
 
 
 def test_a_whole_case_writes_nothing_of_her_to_any_log(julija, engine, caplog):

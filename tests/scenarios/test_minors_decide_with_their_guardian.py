@@ -4,10 +4,10 @@ social work assesses her best interests beside the application, never delaying i
 
 from __future__ import annotations
 
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.processes.steps import at, complete, only_task, open_elements
 from tests.scenarios.case import STAY_GRANTED as GRANT
-from tests.scenarios.test_julija_variants import identified_child
+from tests.scenarios.julija_variant_steps import identified_child
 
 COOPERATES = {"decision": "cooperate", "decision_date": "2026-04-01"}
 BEST_INTERESTS = {"best_interests_assessed_on": "2026-03-02", "child_heard": True,
@@ -63,7 +63,7 @@ def test_an_adult_has_no_best_interests_step(engine):
 
 
 def test_a_childs_schooling_consent_is_given_with_her_guardian(engine):
-    from tests.processes import test_school_enrolment as school
+    from tests.processes import school_steps as school
 
     school.deploy(engine)
     instance = engine.runtime.start("school_enrolment", "SI-5C2K-7M4B", actor="coordinator",

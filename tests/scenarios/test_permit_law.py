@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ValidationFailed
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
 
 REFUSED = {"permit_decision": "refused", "refused_on": "2026-03-02",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.processes.steps import complete, only_task, open_elements, procedure_notices
 
 HEARING = {"withdrawal_ground": "stopped_cooperating", "heard_on": "2026-06-10",

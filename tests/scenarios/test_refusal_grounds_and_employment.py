@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from forms.reflection import VICTIM_CATEGORIES
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.processes.steps import complete, only_task, open_elements, procedure_notices
 from tests.scenarios.case import STAY_GRANTED as GRANT
 

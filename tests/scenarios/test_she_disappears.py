@@ -18,7 +18,7 @@ import pytest
 from engine.errors import Conflict, ValidationFailed
 from engine.kit.jurisdiction import JURISDICTIONS
 from tests.conftest import PROCESSES
-from tests.processes import test_residence_permit_art50 as permit
+from tests.processes import permit_steps as permit
 from tests.processes.steps import procedure_notices, rejected
 from tests.scenarios.case import LJUBLJANA, Case
 

@@ -35,8 +35,8 @@ from forms.base import FormRegistry, FormSchema
 from forms.fields import line, text
 from tests.conftest import PROCESSES
 from tests.processes import identification_data as identification
-from tests.processes import test_protection_plan as plan
-from tests.processes import test_reintegration_programme as programme
+from tests.processes import plan_steps as plan
+from tests.processes import programme_steps as programme
 from tests.scenarios.case import STAY_GRANTED, Case
 
 CODE = "SI-7K3Q-9F2M"

@@ -15,10 +15,8 @@ from datetime import date
 from sqlalchemy import LargeBinary, inspect, select, text
 
 from engine.protection.access import Reader
-from tests.scenarios.test_julija import (
-    test_julija_from_identification_to_a_further_permit_on_education as whole_case,
-)
-from tests.scenarios.test_log_hygiene import RECORD, WRITTEN
+from tests.scenarios.julija_steps import walk_the_whole_case as whole_case
+from tests.scenarios.log_hygiene_steps import RECORD, WRITTEN
 
 COORDINATOR = Reader("coordinator", ("coordinator",), "127.0.0.1")
 NOTE = "Julija Kovalenko signed with interpreter Marta Petrov in the safe house on Lipa 3"

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 from tests.conftest import PROCESSES
 from tests.processes import identification_data as identification
-from tests.processes.test_school_enrolment import STEPS as SCHOOL_STEPS
+from tests.processes.school_steps import STEPS as SCHOOL_STEPS
 from tests.scenarios.case import Case
 from tests.scenarios.timeline import assert_timeline, clock_to, timeline
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.accounts import add_users
 from tests.diagrams import registries
-from tests.engine.test_constructs import RUNS
+from tests.engine.construct_runs import RUNS
 from web import create_app
 
 CONSTRUCTS = Path(__file__).parents[1] / "engine" / "constructs"

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from tests.web.test_worklist import open_task, snapshot
+from tests.web.api_task_steps import GRANT, started
+from tests.web.worklist_steps import snapshot
 from tests.web_app import csrf_of
-
-GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
-         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
-
-
-def started(engine, code="SI-API1-0001"):
-    instance = engine.runtime.start("reflection_period", code, actor="coord")
-    return instance, open_task(engine, instance.id)
 
 
 def test_without_sign_in_or_with_a_bad_token_the_api_answers_401_json(app):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from cli import main
 from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
-from tests.web.test_consents import CODE, referred, state
+from tests.web.consent_steps import CODE, referred, state
 
 BROKEN = "Works as a cleaner \ud800 for the employer"
 

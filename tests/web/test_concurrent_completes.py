@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine.store.models import LegalDeadline
 from tests.races import race
-from tests.web.test_api_tasks import GRANT, started
+from tests.web.api_task_steps import GRANT, started
 from web import create_app
 
 ROUNDS = 25

@@ -4,29 +4,14 @@ tasks that need it, tells the coordinator, and changes nothing else."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.crypto.vault import HIDDEN
-from engine.store.models import AuditEvent, Consent
+from engine.store.models import Consent
 from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
+from tests.web.consent_steps import CODE, referred, state
 from tests.web_app import csrf_of
-
-CODE = "SI-7K3Q-9F2M"
-
-
-def referred(engine) -> Case:
-    case = Case.open(engine, CODE, process="identification")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    return case
-
-
-def state(engine, case: Case) -> tuple:
-    view = case.instance
-    with engine.db.reading() as session:
-        events = session.scalar(select(func.count()).select_from(AuditEvent))
-    return view.revision, [t.id for t in view.open_tasks], events
 
 
 def test_her_answer_in_the_task_is_written_to_the_register(app, engine, bearer):
@@ -162,7 +147,7 @@ def test_a_best_interests_decision_is_shown_as_no_ones_consent(app, engine, bear
                                                                signed_in):
     """A child whose guardian refused is referred by social work in her best interests
     (CETS Art. 10(4)): the register says so, and the formal identification can go on."""
-    from tests.scenarios import test_child_protection as child
+    from tests.scenarios import child_steps as child
 
     case = Case.open(engine, CODE, process="identification")
     case.complete("record_preliminary", "officer", child.GIRL)
