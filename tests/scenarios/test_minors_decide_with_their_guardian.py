@@ -5,7 +5,7 @@ social work assesses her best interests beside the application, never delaying i
 from __future__ import annotations
 
 from tests.processes import permit_steps as permit
-from tests.processes.steps import at, complete, only_task, open_elements
+from tests.processes.steps import at, complete, only_task, open_elements, rejected
 from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.julija_variant_steps import identified_child
 
@@ -18,7 +18,7 @@ def test_a_childs_decision_to_cooperate_needs_her_guardian(engine):
     child = identified_child(engine)
     child.complete("grant_permitted_stay", "officer", GRANT)
     child.at("2026-04-01")
-    message = permit.rejected(engine, child.id, "record_decision", COOPERATES,
+    message = rejected(engine, child.id, "record_decision", COOPERATES,
                               "decided_with_guardian")
     assert "CETS Art. 10(4)" in message
     child.complete("record_decision", "coord", {**COOPERATES, "decided_with_guardian": True})
@@ -30,7 +30,7 @@ def test_a_childs_decision_to_cooperate_needs_her_guardian(engine):
 
 def test_a_childs_application_is_signed_by_her_guardian(engine):
     instance = permit.start(engine, {**permit.START, "is_child": True})
-    assert "guardian signs" in permit.rejected(engine, instance.id, "file_application",
+    assert "guardian signs" in rejected(engine, instance.id, "file_application",
                                                permit.APPLICATION, "guardian_signed")
     complete(engine, instance.id, "file_application",
              {**permit.APPLICATION, "guardian_signed": True}, user="lawyer")
@@ -49,7 +49,7 @@ def test_her_best_interests_are_assessed_beside_the_application(engine):
     complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
     # The unit decides only once the assessment is in.
     assert open_elements(engine, instance.id) == ["assess_best_interests"]
-    assert "Hear her" in permit.rejected(engine, instance.id, "assess_best_interests",
+    assert "Hear her" in rejected(engine, instance.id, "assess_best_interests",
                                          {**BEST_INTERESTS, "child_heard": False},
                                          "child_heard")
     complete(engine, instance.id, "assess_best_interests", BEST_INTERESTS, user="social")
@@ -69,7 +69,7 @@ def test_a_childs_schooling_consent_is_given_with_her_guardian(engine):
     instance = engine.runtime.start("school_enrolment", "SI-5C2K-7M4B", actor="coordinator",
                                     data={"permit_valid_until": school.PERMIT_END,
                                           "is_child": True})
-    message = permit.rejected(engine, instance.id, "agree_schooling", school.CONSENT,
+    message = rejected(engine, instance.id, "agree_schooling", school.CONSENT,
                               "decided_with_guardian")
     assert "CETS Art. 10(4)" in message
     complete(engine, instance.id, "agree_schooling",
@@ -89,7 +89,7 @@ def test_a_childs_further_permit_is_decided_with_her_guardian(engine):
     complete(engine, instance.id, "follow_proceedings",
              {"next_step": "proceedings_ended", "proceedings_ended_on": "2026-06-10"})
     further = {"further_permit_basis": "education", "further_permit_filed_on": "2026-06-10"}
-    assert "guardian" in permit.rejected(engine, instance.id, "file_further_permit", further,
+    assert "guardian" in rejected(engine, instance.id, "file_further_permit", further,
                                          "guardian_signed")
     complete(engine, instance.id, "file_further_permit", {**further, "guardian_signed": True})
     assert permit.deadline(engine, instance.id,

@@ -11,7 +11,14 @@ import pytest
 
 from engine.errors import ValidationFailed
 from tests.processes import permit_steps as permit
-from tests.processes.steps import at, complete, only_task, open_elements, procedure_notices
+from tests.processes.steps import (
+    at,
+    complete,
+    only_task,
+    open_elements,
+    procedure_notices,
+    rejected,
+)
 
 REFUSED = {"permit_decision": "refused", "refused_on": "2026-03-02",
            "refusal_served_on": "2026-03-02", "refusal_ground": "contact_with_suspect"}
@@ -83,7 +90,7 @@ def test_not_confirmed_goes_to_the_decision_and_keeps_the_filing_deadline(engine
     complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
     at(engine, "2026-06-10")
     # Without the confirmation the unit cannot issue (Art. 50(4)); it refuses on 50(5).
-    message = permit.rejected(engine, instance.id, "decide_permit", permit.ISSUED,
+    message = rejected(engine, instance.id, "decide_permit", permit.ISSUED,
                               "permit_decision")
     assert "Art. 50(4)" in message
     complete(engine, instance.id, "decide_permit",
@@ -128,7 +135,7 @@ def test_the_certificate_counts_until_the_appeal_is_decided(engine):
     assert engine.runtime.instance(instance.id).variables["refusal_final"] is False
 
     at(engine, "2026-05-04")
-    assert "it cannot be decided before" in permit.rejected(
+    assert "it cannot be decided before" in rejected(
         engine, instance.id, "decide_appeal",
         {"appeal_decision": "dismissed", "appeal_decided_on": "2026-03-11",
          "appeal_decision_served_on": "2026-05-04"}, "appeal_decided_on")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.processes import permit_steps as permit
-from tests.processes.steps import complete, only_task, open_elements, procedure_notices
+from tests.processes.steps import complete, only_task, open_elements, procedure_notices, rejected
 
 HEARING = {"withdrawal_ground": "stopped_cooperating", "heard_on": "2026-06-10",
            "hearing_interpreter_used": True, "she_could_reply": True}
@@ -19,7 +19,7 @@ def _heard(engine):
     complete(engine, instance.id, "follow_proceedings", {"next_step": "cooperation_ended"})
     task = only_task(engine, instance.id, "hear_before_withdrawal")
     assert task.role == "admin_unit" and "Art. 14" in task.documentation
-    assert "chance to reply" in permit.rejected(engine, instance.id, "hear_before_withdrawal",
+    assert "chance to reply" in rejected(engine, instance.id, "hear_before_withdrawal",
                                                 {**HEARING, "she_could_reply": False},
                                                 "she_could_reply")
     complete(engine, instance.id, "hear_before_withdrawal", HEARING, user="clerk")
@@ -28,7 +28,7 @@ def _heard(engine):
 
 def test_a_permit_is_withdrawn_only_after_she_was_heard_and_the_appeal_period_opens(engine):
     instance = _heard(engine)
-    assert "served" in permit.rejected(engine, instance.id, "decide_withdrawal",
+    assert "served" in rejected(engine, instance.id, "decide_withdrawal",
                                        {"withdrawal_decision": "withdrawn",
                                         "withdrawal_decided_on": "2026-06-10"},
                                        "withdrawal_served_on")
@@ -49,7 +49,7 @@ def test_a_permit_is_withdrawn_only_after_she_was_heard_and_the_appeal_period_op
 def test_a_permit_kept_after_the_hearing_goes_on(engine):
     instance = _heard(engine)
     engine.set_clock(datetime(2026, 6, 12, 9, tzinfo=UTC))
-    assert "after her hearing" in permit.rejected(
+    assert "after her hearing" in rejected(
         engine, instance.id, "decide_withdrawal",
         {"withdrawal_decision": "kept", "withdrawal_decided_on": "2026-06-09"},
         "withdrawal_decided_on")

@@ -9,7 +9,7 @@ import pytest
 
 from forms.reflection import VICTIM_CATEGORIES
 from tests.processes import permit_steps as permit
-from tests.processes.steps import complete, only_task, open_elements, procedure_notices
+from tests.processes.steps import complete, only_task, open_elements, procedure_notices, rejected
 from tests.scenarios.case import STAY_GRANTED as GRANT
 
 REFUSED_STAY = {"stay_decision": "refused", "stay_decision_date": "2026-03-02",
@@ -18,7 +18,7 @@ REFUSED_STAY = {"stay_decision": "refused", "stay_decision_date": "2026-03-02",
 
 def test_the_permitted_stay_is_refused_only_on_the_grounds_of_art_50_2(julija):
     case = julija
-    message = permit.rejected(case.engine, case.id, "grant_permitted_stay",
+    message = rejected(case.engine, case.id, "grant_permitted_stay",
                               {**REFUSED_STAY, "refusal_ground": "no_papers"},
                               "refusal_ground")
     assert "Choose one of" in message
@@ -31,7 +31,7 @@ def test_the_permitted_stay_is_refused_only_on_the_grounds_of_art_50_2(julija):
 def test_a_granted_stay_needs_the_free_interpreter_first(julija):
     case = julija
     without = {k: v for k, v in GRANT.items() if k != "interpreter_provided"}
-    message = permit.rejected(case.engine, case.id, "grant_permitted_stay", without,
+    message = rejected(case.engine, case.id, "grant_permitted_stay", without,
                               "interpreter_provided")
     assert "free interpreter (Art. 50(3))" in message
     case.complete("grant_permitted_stay", "officer", {**without, "understands_language": True})
@@ -43,7 +43,7 @@ def test_the_ngo_informs_her_of_the_permit_during_the_stay(julija):
     case.complete("grant_permitted_stay", "officer", GRANT)
     task = case.task("inform_of_permit")
     assert task.role == "ngo_counsellor" and "Art. 50(3)" in task.documentation
-    assert "Explain it again" in permit.rejected(
+    assert "Explain it again" in rejected(
         case.engine, case.id, "inform_of_permit",
         {"informed_on": "2026-03-02", "she_understood": False}, "she_understood")
     case.complete("inform_of_permit", "counsellor",
@@ -75,7 +75,7 @@ def test_a_permit_is_refused_on_a_suspected_crime_apart_from_public_order(engine
     complete(engine, instance.id, "issue_certificate", permit.CERTIFICATE, user="clerk")
     refused = {"permit_decision": "refused", "refused_on": "2026-03-02",
                "refusal_served_on": "2026-03-02"}
-    assert "Choose one of" in permit.rejected(
+    assert "Choose one of" in rejected(
         engine, instance.id, "decide_permit",
         {**refused, "refusal_ground": "public_order_or_security"}, "refusal_ground")
     complete(engine, instance.id, "decide_permit",
@@ -86,7 +86,7 @@ def test_a_permit_is_refused_on_a_suspected_crime_apart_from_public_order(engine
 def test_for_domestic_violence_cooperation_in_the_investigation_counts(engine):
     investigation = {**permit.CONFIRMED, "cooperation_basis": "cooperation_in_investigation"}
     trafficking = permit.start(engine)
-    refusal = permit.rejected(engine, trafficking.id, "confirm_cooperation", investigation,
+    refusal = rejected(engine, trafficking.id, "confirm_cooperation", investigation,
                               "cooperation_basis")
     assert "only: As a witness in the criminal proceedings" in refusal
     assert "investigation" not in refusal
@@ -104,10 +104,10 @@ def _renewed_for_a_wage_claim(engine):
 
 def test_renewal_for_a_wage_claim_needs_proof_of_the_lawsuit(engine):
     instance = _renewed_for_a_wage_claim(engine)
-    assert "wage lawsuit" in permit.rejected(engine, instance.id, "file_renewal",
+    assert "wage lawsuit" in rejected(engine, instance.id, "file_renewal",
                                              {"renewal_filed_on": "2026-06-10"},
                                              "wage_lawsuit_filed_on")
-    assert "proof of the lawsuit" in permit.rejected(
+    assert "proof of the lawsuit" in rejected(
         engine, instance.id, "file_renewal",
         {"renewal_filed_on": "2026-06-10", "wage_lawsuit_filed_on": "2026-05-20"},
         "wage_lawsuit_proof_attached")
@@ -128,7 +128,7 @@ def test_her_report_of_the_wages_paid_goes_to_the_administrative_unit(engine):
     complete(engine, instance.id, "follow_proceedings", {"next_step": "wages_paid"})
     task = only_task(engine, instance.id, "report_wage_payment")
     assert task.role == "legal_adviser" and "Art. 50(7)" in task.documentation
-    assert "after it was made" in permit.rejected(
+    assert "after it was made" in rejected(
         engine, instance.id, "report_wage_payment",
         {"wages_paid_on": "2026-06-10", "payment_reported_on": "2026-06-09"},
         "payment_reported_on")
@@ -143,7 +143,7 @@ def test_her_report_of_the_wages_paid_goes_to_the_administrative_unit(engine):
 def test_wages_paid_is_refused_without_a_wage_claim_renewal(engine):
     instance = permit.start(engine)
     permit.issue_permit(engine, instance.id)
-    assert "wage claim" in permit.rejected(engine, instance.id, "follow_proceedings",
+    assert "wage claim" in rejected(engine, instance.id, "follow_proceedings",
                                            {"next_step": "wages_paid"}, "next_step")
 
 
@@ -170,6 +170,6 @@ def test_the_permit_path_table_decides_the_bases_of_each_category(engine, catego
 def test_a_renewal_for_a_wage_claim_is_refused_for_a_victim_of_trafficking(engine):
     instance = permit.start(engine)
     permit.issue_permit(engine, instance.id)
-    refusal = permit.rejected(engine, instance.id, "follow_proceedings",
+    refusal = rejected(engine, instance.id, "follow_proceedings",
                               {"next_step": "renew_for_wage_claim"}, "next_step")
     assert "illegal employment" in refusal
