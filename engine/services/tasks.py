@@ -273,9 +273,6 @@ class TaskService:
                   roles: Iterable[str] | None) -> TaskView:
         with self.ctx.db.transaction() as session:
             task, instance = self._open_with_instance(session, task_id, roles)
-            form = self.form(task.form_key)
-            if callable(data):
-                data = data(form)
             if task.assignee and task.assignee != user:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")
             if revision is not None and revision != instance.revision:
@@ -292,8 +289,10 @@ class TaskService:
             spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise Conflict(f"task {task_id} is no longer waiting for input")
+            form = self.form(task.form_key)
             # The task's own data: in parallel branches it can differ from the latest.
-            clean = self._validate(form, data, spiff_task.data)
+            clean = self._validate(form, data(form) if callable(data) else data,
+                                   spiff_task.data)
             consents.on_task_completed(self.ctx, session, instance, task, form, clean, user)
             spiff_task.data.update(clean)
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user

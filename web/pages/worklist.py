@@ -83,14 +83,11 @@ def task(task_id: int) -> Any:
     errors: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        def read(form: Any) -> dict[str, Any]:
-            values.update(submitted(form(), request.form))
-            return values
-
         try:
             with her_task():
                 done = engine().tasks.complete(
-                    task_id, user.username, read, roles=user.roles,
+                    task_id, user.username, lambda form: submitted(form(), request.form),
+                    roles=user.roles,
                     revision=request.form.get("revision", type=int))
         except ValidationFailed as exc:
             errors, status = exc.fields, 422
@@ -105,6 +102,8 @@ def task(task_id: int) -> Any:
             return redirect(_next_for(user, done))
     found = own_task(task_id)
     schema = engine().tasks.form(found.form_key)()
+    if request.method == "POST":
+        values = submitted(schema, request.form)  # refused: what she typed stays
     instance = readable_instance(found, f"task {task_id} page")
     return render_template("task.html", task=found, instance=instance,
                            recorded=recorded(instance.variables),
