@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,12 @@ from marshmallow import Schema
 from engine.kit.jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
+
+FormRegistry = Mapping[str, Any]
+"""Form key -> form class: what diagrams name as a task's or start event's form."""
+
+HandlerRegistry = Mapping[str, Callable[..., Any]]
+"""Handler name -> function: what diagrams name as a service task's handler."""
 
 
 class NoPersonRecord(Schema):
@@ -36,9 +43,9 @@ class EngineConfig:
     """Where the jurisdiction files are: ``processes/jurisdictions`` unless configured."""
     timezone: str | None = None
     """Overrides the jurisdiction's time zone (legal dates are local dates there)."""
-    forms: Any = field(default_factory=dict)
+    forms: FormRegistry = field(default_factory=dict)
     """Form key -> form class (``forms.FORMS`` in the product)."""
-    handlers: Any = field(default_factory=dict)
+    handlers: HandlerRegistry = field(default_factory=dict)
     """Handler name -> function (``handlers.HANDLERS`` in the product)."""
     person_record: Any = NoPersonRecord
     """The form of her personal record (``forms.person.PersonRecord`` in the product)."""

@@ -1,15 +1,18 @@
-"""What the services share: the database, the local clock, the registries and the vault.
+"""What the services share: the database, the local clock, the jurisdiction and the vault.
 
-Each service takes this and the other services it calls; what only one part of the
-engine uses lives there (deployed specs in the repository's ``Definitions``, the
-workflow cache and the serializer in the ``InstanceStore``).
+Each service takes this and the other services it calls; what only some parts of the
+engine use is given to those alone: the deployed specs live in the repository's
+``Definitions``, the workflow cache and the serializer in the ``InstanceStore``, the
+form registry goes to the services that load forms and the handler registry to the
+ones that check and run diagrams. The mail settings stay here because any unit of work
+may notify someone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from engine.crypto.keys import KeyRing, new_key
@@ -27,8 +30,6 @@ class EngineContext:
     db: Database
     clock: Clock
     timezone: ZoneInfo
-    forms: Any
-    handlers: Any
     jurisdiction: Jurisdiction
     mail: SmtpSettings | None = None
     """Where notifications are e-mailed; None keeps them in the in-app inbox only."""

@@ -56,26 +56,26 @@ class ProcessEngine:
         zone = ZoneInfo(self.config.timezone) if self.config.timezone else None
         self.ctx = EngineContext(
             db=self.db, clock=self.clock, timezone=zone or self.jurisdiction.timezone,
-            forms=self.config.forms, handlers=self.config.handlers,
             jurisdiction=self.jurisdiction,
             mail=parse_smtp_url(self.config.smtp_url) if self.config.smtp_url else None,
             vault=Vault(KeyRing(self._master_key())),
         )
-        self.repository = RepositoryService(self.ctx)
+        forms, handlers = self.config.forms, self.config.handlers
+        self.repository = RepositoryService(self.ctx, forms, handlers)
         store = InstanceStore(self.ctx, self.repository.deployed,
-                              WorkflowCache(self.config.workflow_cache_size))
-        self.runtime = RuntimeService(self.ctx, self.repository, store)
-        self.tasks = TaskService(self.ctx, store)
-        self.messages = MessageService(self.ctx, self.runtime)
+                              WorkflowCache(self.config.workflow_cache_size), handlers)
+        self.runtime = RuntimeService(self.ctx, self.repository, store, forms)
+        self.tasks = TaskService(self.ctx, store, forms)
+        self.messages = MessageService(self.ctx, self.runtime, forms)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access, self.config.person_record)
-        self.consents = ConsentService(self.ctx, self.access)
+        self.consents = ConsentService(self.ctx, self.access, forms)
         self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
-                                            VariableKinds(self.config.forms))
+                                            VariableKinds(forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
         self.users = UserService(self.ctx)
         self.credentials = CredentialService(self.ctx)

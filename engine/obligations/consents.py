@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.crypto.vault import SEALED_TEXT
 from engine.errors import BadRequest, Conflict, NotFound
@@ -71,8 +72,9 @@ in her best interests, where protecting her does not depend on consent (CETS Art
 10(4)); the last only from its task, where the reasons are written."""
 
 
-def on_task_completed(ctx: EngineContext, session: UnitOfWork, instance: ProcessInstance,
-                      task: HumanTask, form: Any, data: Mapping[str, Any], user: str) -> None:
+def on_task_completed(ctx: EngineContext, forms: FormRegistry, session: UnitOfWork,
+                      instance: ProcessInstance, task: HumanTask, form: Any,
+                      data: Mapping[str, Any], user: str) -> None:
     """Check the task's consent gate, then write what its form says of her consent."""
     withdraws = getattr(form, "withdraws_consent", None)
     withdrawing = bool(withdraws and data.get(withdraws[1]))
@@ -103,7 +105,7 @@ def on_task_completed(ctx: EngineContext, session: UnitOfWork, instance: Process
         found = standing(session, instance.case_code, withdraws[0])
         if found is not None:
             on = stored_date(data.get("withdrawn_on")) or ctx.today()
-            _withdraw(ctx, session, found, on, user)
+            _withdraw(ctx, forms, session, found, on, user)
 
 
 def _given_by(asked: Any) -> str:
@@ -129,8 +131,9 @@ def describe(purpose: str) -> str:
 
 
 class ConsentService:
-    def __init__(self, ctx: EngineContext, access: AccessLog) -> None:
+    def __init__(self, ctx: EngineContext, access: AccessLog, forms: FormRegistry) -> None:
         self.ctx = ctx
+        self.forms = forms
         self.access = access
 
     def consents(self, case_code: str, reader: Reader | None = None,
@@ -207,18 +210,18 @@ class ConsentService:
                 raise Conflict(f"entry {consent_id} is social work's decision in her best "
                                f"interests, not a consent: it is not withdrawn; social work "
                                f"decides again if her situation changes")
-            _withdraw(self.ctx, session, consent, on, user)
+            _withdraw(self.ctx, self.forms, session, consent, on, user)
             return _view(consent, self.ctx.vault.shown_text(
                 session, case_code, NOTE_COLUMN, consent.obtained, True))
 
 
-def _withdraw(ctx: EngineContext, session: UnitOfWork, consent: Consent, on: date,
-              user: str) -> None:
+def _withdraw(ctx: EngineContext, forms: FormRegistry, session: UnitOfWork,
+              consent: Consent, on: date, user: str) -> None:
     consent.status, consent.withdrawn_on = WITHDRAWN, on
     consent.withdrawal_recorded_by, consent.withdrawal_recorded_at = user, ctx.now()
     session.audit("consent_withdrawn", user, instance_id=consent.instance_id,
               detail=f"{consent.case_code}: {consent.purpose}")
-    stopped = _waiting_on(ctx, session, consent.case_code, consent.purpose)
+    stopped = _waiting_on(forms, session, consent.case_code, consent.purpose)
     notify(ctx, session, roles=["coordinator"], source="consent", actor=user,
            case_code=consent.case_code,
            subject=translatable("Consent withdrawn: {purpose} (case {code})").format(
@@ -228,7 +231,7 @@ def _withdraw(ctx: EngineContext, session: UnitOfWork, consent: Consent, on: dat
                day=on.isoformat(), tasks=", ".join(stopped) or "none open"))
 
 
-def _waiting_on(ctx: EngineContext, session: UnitOfWork, case_code: str,
+def _waiting_on(forms: FormRegistry, session: UnitOfWork, case_code: str,
                 purpose: str) -> list[str]:
     """The open tasks of the case whose form needs a consent for ``purpose``."""
     rows = session.execute(select(HumanTask.id, HumanTask.form_key, HumanTask.title)
@@ -236,7 +239,7 @@ def _waiting_on(ctx: EngineContext, session: UnitOfWork, case_code: str,
                            .where(ProcessInstance.case_code == case_code,
                                   HumanTask.status == "open")).all()
     return [f"{title} (task {task_id})" for task_id, key, title in rows
-            if getattr(ctx.forms.get(key), "needs_consent", None) == purpose]
+            if getattr(forms.get(key), "needs_consent", None) == purpose]
 
 
 def _sealed(consent: Consent) -> bool:

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from engine.bpmn.diagrams import NS, HumanTask, read_xml
 from engine.bpmn.execution import run_guarded
 from engine.bpmn.message_events import FROM_OUTSIDE, CaseMessageEventDefinition
+from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, NotFound
 from engine.obligations.consents import standing
@@ -87,8 +88,10 @@ def message_data(data: Any, what: str = "data") -> dict[str, Any]:
 class MessageService:
     """Delivers a message from outside to the one procedure of a case that waits for it."""
 
-    def __init__(self, ctx: EngineContext, runtime: RuntimeService) -> None:
+    def __init__(self, ctx: EngineContext, runtime: RuntimeService,
+                 forms: FormRegistry) -> None:
         self.ctx = ctx
+        self.forms = forms
         self.runtime = runtime
         self.store: InstanceStore = runtime.store
 
@@ -169,7 +172,7 @@ class MessageService:
         answered = _answered_task(catcher) if catcher is not None else None
         if answered is None:
             return values
-        form = form_class(self.ctx, answered.task_spec.form_key)
+        form = form_class(self.forms, answered.task_spec.form_key)
         withdraws = getattr(form, "withdraws_consent", None)
         if getattr(form, "consent_asked", None) or (withdraws and values.get(withdraws[1])):
             raise BadRequest(f"message {name!r} would answer a question of consent; her "
@@ -180,7 +183,7 @@ class MessageService:
                            f"{purpose}, which does not stand")
         variables = self.ctx.vault.open(session, row.case_code, "variables",
                                         row.variables) if row.variables else {}
-        return load_form(self.ctx, answered.task_spec.form_key, values, variables,
+        return load_form(self.ctx, self.forms, answered.task_spec.form_key, values, variables,
                          "the message was not delivered")
 
     def _deliver(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,

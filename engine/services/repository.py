@@ -18,6 +18,7 @@ from engine.bpmn.changes import compare_process
 from engine.bpmn.decisions import DecisionInfo, defined_decisions, inspect_decisions, is_dmn
 from engine.bpmn.diagram_warnings import ignored_settings
 from engine.bpmn.diagrams import NS, Lookup, inspect_diagram, read_xml
+from engine.config import FormRegistry, HandlerRegistry
 from engine.context import EngineContext
 from engine.errors import BadRequest, DeployError, NotFound, Problem
 from engine.store.definitions import Definitions
@@ -44,8 +45,11 @@ def _view(row: ProcessDefinition) -> DefinitionView:
 
 
 class RepositoryService:
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext, forms: FormRegistry,
+                 handlers: HandlerRegistry) -> None:
         self.ctx = ctx
+        self.forms, self.handlers = forms, handlers
+        """The registries a diagram's form keys and handler names are checked against."""
         self.deployed = Definitions()
         """The deployed versions and their parsed specs, which the instances run."""
 
@@ -105,7 +109,7 @@ class RepositoryService:
             if _is_dmn(content):
                 infos, found = inspect_decisions(read_xml(content))
             else:
-                infos, found = inspect_diagram(content, self.ctx.forms, self.ctx.handlers,
+                infos, found = inspect_diagram(content, self.forms, self.handlers,
                                                lookup, decisions)
             prefix = f"{name}: " if len(documents) > 1 else ""
             problems += [Problem(p.element_id, prefix + p.message) for p in found]

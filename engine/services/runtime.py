@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 
 from engine.bpmn.diagrams import start_form_key
 from engine.bpmn.execution import retry_incidents, run_guarded
+from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.crypto.vault import CaseErased
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
@@ -51,8 +52,9 @@ from engine.views import (
 
 class RuntimeService:
     def __init__(self, ctx: EngineContext, repository: RepositoryService,
-                 store: InstanceStore) -> None:
+                 store: InstanceStore, forms: FormRegistry) -> None:
         self.ctx = ctx
+        self.forms = forms
         self.repository = repository
         self.store = store
         self.diagrams = DiagramStates(ctx, self.store)
@@ -72,7 +74,8 @@ class RuntimeService:
         with self.ctx.db.transaction() as session:
             form_key = self._start_form(session, process_key)
             if form_key is not None:
-                data = load_form(self.ctx, form_key, data or {}, {}, "nothing was started")
+                data = load_form(self.ctx, self.forms, form_key, data or {}, {},
+                                 "nothing was started")
             elif data:
                 refuse_broken_text({"data": data}, "nothing was started")
                 raise ValidationFailed("nothing was started", {"data": [

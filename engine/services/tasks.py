@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import defer, load_only
 
 from engine.bpmn.execution import run_guarded
+from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.identity.users import lanes
@@ -99,19 +100,20 @@ def _distinct(rows: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(rows))
 
 
-def form_class(ctx: EngineContext, form_key: str) -> Any:
+def form_class(forms: FormRegistry, form_key: str) -> Any:
     """The schema registered under ``form_key``; an engine error if a diagram names none."""
-    schema = ctx.forms.get(form_key)
+    schema = forms.get(form_key)
     if schema is None:
         raise EngineError(f"form {form_key!r} is not registered")
     return schema
 
 
-def load_form(ctx: EngineContext, form_key: str, data: Mapping[str, Any],
-              variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
+def load_form(ctx: EngineContext, forms: FormRegistry, form_key: str,
+              data: Mapping[str, Any], variables: Mapping[str, Any],
+              refused: str) -> dict[str, Any]:
     """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
     :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
-    return load_schema(ctx, form_class(ctx, form_key), data, variables, refused)
+    return load_schema(ctx, form_class(forms, form_key), data, variables, refused)
 
 
 def load_schema(ctx: EngineContext, form: Any, data: Mapping[str, Any],
@@ -127,8 +129,9 @@ def load_schema(ctx: EngineContext, form: Any, data: Mapping[str, Any],
 
 
 class TaskService:
-    def __init__(self, ctx: EngineContext, store: InstanceStore) -> None:
+    def __init__(self, ctx: EngineContext, store: InstanceStore, forms: FormRegistry) -> None:
         self.ctx = ctx
+        self.forms = forms
         self.store = store
 
     def tasks(self, *, role: str | None = None, roles: Iterable[str] | None = None,
@@ -208,7 +211,7 @@ class TaskService:
         return task
 
     def form(self, form_key: str) -> Any:
-        return form_class(self.ctx, form_key)
+        return form_class(self.forms, form_key)
 
     def claim(self, task_id: int, user: str) -> TaskView:
         if not user:
@@ -293,7 +296,8 @@ class TaskService:
             # The task's own data: in parallel branches it can differ from the latest.
             clean = self._validate(form, data(form) if callable(data) else data,
                                    spiff_task.data)
-            consents.on_task_completed(self.ctx, session, instance, task, form, clean, user)
+            consents.on_task_completed(self.ctx, self.forms, session, instance, task, form,
+                                       clean, user)
             spiff_task.data.update(clean)
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user

@@ -38,6 +38,7 @@ from engine.bpmn.execution import (
     run_guarded,
     scan,
 )
+from engine.config import HandlerRegistry
 from engine.context import EngineContext
 from engine.errors import Conflict, NotFound
 from engine.kit.clock import using_clock
@@ -94,8 +95,9 @@ _WITH_CASE = joinedload(ProcessInstance.case).options(defer(CaseRecord.person))
 
 class InstanceStore:
     def __init__(self, ctx: EngineContext, definitions: Definitions,
-                 workflows: WorkflowCache) -> None:
+                 workflows: WorkflowCache, handlers: HandlerRegistry) -> None:
         self.ctx = ctx
+        self.handlers = handlers
         self.definitions = definitions
         self.workflows = workflows
         self.serializer = StateSerializer()
@@ -109,7 +111,7 @@ class InstanceStore:
 
     def script_engine(self, row: ProcessInstance,
                       session: UnitOfWork | None = None) -> RestrictedScriptEngine:
-        engine = RestrictedScriptEngine(self.ctx.handlers, self.ctx.jurisdiction, self.ctx.now(),
+        engine = RestrictedScriptEngine(self.handlers, self.ctx.jurisdiction, self.ctx.now(),
                                         self.ctx.timezone, row.id, row.case_code)
         if session is not None and row.id is not None:
             engine.stored_deadline = partial(_stored_deadline, session, row.id)

@@ -46,7 +46,7 @@ def _labels(forms: Any) -> Mapping[str, str]:
 
 def recorded(variables: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     """(name, label in her language, value) of each variable, in the order of the names."""
-    labels = _labels(engine().ctx.forms)
+    labels = _labels(engine().config.forms)
     return [(name, translate(labels[name]) if labels.get(name) else name, value)
             for name, value in sorted(variables.items())]
 
