@@ -60,6 +60,15 @@ from engine.store.models import (
     Timer,
 )
 from engine.store.timer_states import PENDING
+from forms.examples import (
+    CHILD,
+    FORMAL,
+    PLAN,
+    PLAN_CONSENT,
+    PLAN_REVIEW,
+    PRELIMINARY,
+    REFERRAL_CONSENT,
+)
 
 from .common import engine_on, percentile, postgresql_from_env, postgresql_url
 
@@ -90,89 +99,15 @@ TODAY = "2026-04-20"
 """The manual clock when the pages are measured: after the last step of every story."""
 
 # --- the cases walked through the engine ---------------------------------------------
+# Julija's forms are the worked example of ``forms.examples``; what only the benchmark
+# walks is here.
 
-PRELIMINARY = {
-    "referring_sector": "police", "observed_on": "2026-03-01",
-    "preliminary_indicators": ["no_identity_documents", "documents_held_by_others",
-                               "signs_of_distress", "controlled_movement"],
-    "preliminary_observations": "Works as a cleaner, passport kept by the employer.",
-    "age_years": 28, "stay_status": "foreigner_without_lawful_stay",
-    "immediate_needs": ["safe_accommodation", "medical_care", "interpreter"],
-    "needs_arranged": ["safe_accommodation", "medical_care", "interpreter"],
-    "preliminary_interpreter_used": True,
-}
-CHILD = {**PRELIMINARY, "referring_sector": "social_services", "age_years": None,
-         "date_of_birth": "2010-05-01", "unaccompanied": True,
-         "preliminary_indicators": ["child_working_or_begging", "isolation"]}
-REFERRAL = {"referral_consent": True, "referral_consent_date": "2026-03-01",
-            "referral_informed_of_data_use": True, "referral_interpreter_used": True}
-FORMAL = {
-    "identification_date": "2026-03-02", "she_participated": True,
-    "her_view": "She says she was deceived and wants to be safe.",
-    "current_state_and_needs": "Exhausted, untreated injuries, signs of depression.",
-    "exploitation_how_created": "Job offer as a hotel cleaner; passport taken on arrival.",
-    "exploitation_effect_on_health": "Exhaustion, injuries, depression.",
-    "current_consequences": "No documents, no money, afraid of the employer.",
-    "indicators_confirmed": ["documents_held_by_others", "unpaid_or_withheld_wages",
-                             "excessive_hours", "controlled_movement"],
-    "exploitation_forms": ["labour"], "identification_interpreter_used": True,
-    "identification_outcome": "victim",
-    "identification_reasoning": "The indicators of labour exploitation are confirmed.",
-}
 NOT_VICTIM = {**FORMAL, "indicators_confirmed": [], "exploitation_forms": [],
               "identification_outcome": "not_victim",
               "identification_reasoning": "A labour dispute; no indicator is confirmed."}
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
          "victim_category": "trafficking", "informed_of_permit": True,
          "interpreter_provided": True}
-PLAN_CONSENT = {"plan_consent": True, "plan_consent_date": "2026-03-02",
-                "plan_informed_of_data_use": True, "plan_interpreter_used": True}
-
-
-def _goal(term: str, description: str, indicator: str, target: str) -> dict[str, Any]:
-    return {"term": term, "description": description,
-            "indicators": [{"id": indicator, "description": f"Indicator {indicator}",
-                            "target_date": target}]}
-
-
-PLAN = {
-    "plan_date": "2026-04-01",
-    "profile": {"age": 28, "citizenship": "Ukrainian", "languages": "Ukrainian, Russian",
-                "cultural_considerations": "Prefers a female counsellor.",
-                "case_history": "Recruited for hotel cleaning; passport taken; unpaid."},
-    "needs": {"safety_risk_level": "high",
-              "safety_risk_assessment": "The employer knows where she lived.",
-              "safety_measures": "Shelter at a confidential address.",
-              "health_physical": "Untreated injuries, exhaustion.",
-              "health_mental": "Signs of depression.",
-              "legal_status": "No residence permit; passport held by the employer.",
-              "legal_compensation": "Unpaid wages to claim.",
-              "psychological": "Trauma counselling.",
-              "economic_social": "No money; wants to work and learn Slovene."},
-    "goals": [_goal("immediate", "She is safe and her health is cared for", "G1-1",
-                    "2026-04-30"),
-              _goal("short_term", "She understands her rights and options", "G2-1",
-                    "2026-05-15"),
-              _goal("long_term", "She is economically independent", "G3-1", "2026-12-26")],
-    "services": [
-        {"area": "health", "provider_role": "social_work",
-         "description": "Urgent health care paid by the centre for social work.",
-         "change_expected": "Injuries treated."},
-        {"area": "legal", "provider_role": "legal_adviser",
-         "description": "Permit application and wage claim.",
-         "change_expected": "Lawful stay and her wages paid."},
-    ],
-    "monitoring": {"contact_frequency": "Weekly meeting with the coordinator.",
-                   "retrafficking_prevention": "Watch for contact by the recruiter."},
-    "roles": {"professionals": "Centre for social work, NGO, legal adviser.",
-              "her_role": "Attends counselling; decides on each step."},
-    "timeframe": {"milestones": [{"description": "Permit application filed",
-                                  "due_on": "2026-04-20"}]},
-    "emergency_contacts": [{"service": "Coordinator on duty", "phone": "+386 1 000 0000"}],
-    "signatures": {"she_signed": True, "signed_on": "2026-04-01", "coordinator_signed": True},
-}
-REVIEW = {"review_date": "2026-04-09", "review_notes": "Settled in the shelter.",
-          "plan_next_step": "continue"}
 COOPERATES = {"decision": "cooperate", "decision_date": "2026-04-15"}
 CONFIRMED = {"cooperation_confirmed": True,
              "cooperation_basis": "witness_in_criminal_proceedings",
@@ -194,12 +129,12 @@ Step = tuple[str, str, dict[str, Any]]
 """(day, element id, form data): done on that day, at ``TIMEZONE_HOUR`` UTC."""
 
 FOUND: list[Step] = [(FIRST_DAY, "record_preliminary", PRELIMINARY)]
-REFERRED: list[Step] = [*FOUND, (FIRST_DAY, "ask_referral_consent", REFERRAL)]
+REFERRED: list[Step] = [*FOUND, (FIRST_DAY, "ask_referral_consent", REFERRAL_CONSENT)]
 IDENTIFIED: list[Step] = [*REFERRED, (FIRST_DAY, "formal_identification", FORMAL)]
 STAYING: list[Step] = [*IDENTIFIED, (FIRST_DAY, "grant_permitted_stay", GRANT)]
 PLANNED: list[Step] = [*STAYING, (FIRST_DAY, "ask_plan_consent", PLAN_CONSENT),
                        ("2026-04-01", "draw_up_plan", PLAN)]
-REVIEWED: list[Step] = [*PLANNED, ("2026-04-09", "review_plan", REVIEW)]
+REVIEWED: list[Step] = [*PLANNED, ("2026-04-09", "review_plan", PLAN_REVIEW)]
 COOPERATING: list[Step] = [*REVIEWED, ("2026-04-15", "record_decision", COOPERATES),
                            ("2026-04-15", "confirm_cooperation", CONFIRMED)]
 

@@ -15,10 +15,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from engine import ProcessEngine
 from engine.store.models import HumanTask
+from forms import examples
 from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
 from tests.browser.pages import choice, field, labelled, sign_in
-from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 JULIJA = "SI-7K3Q-9F2M"
@@ -132,8 +132,8 @@ def test_another_role_neither_sees_the_task_nor_opens_it(page, live_server, scre
     engine = live_server.engine
     task = Case.open(engine, JULIJA).task("record_preliminary")
     other = Case.open(engine, OTHER)  # referred already: the coordinator has work there
-    other.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    other.complete("ask_referral_consent", "officer", identification.CONSENT)
+    other.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    other.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
     theirs = other.task("formal_identification")
 
     sign_in(page, username_of("coordinator"))

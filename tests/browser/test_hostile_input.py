@@ -13,9 +13,9 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from engine.protection.access import Reader
+from forms import examples
 from tests.accounts import username_of
 from tests.browser.pages import field_id, sign_in
-from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
@@ -86,7 +86,7 @@ def test_hostile_text_in_a_task_form_is_shown_verbatim_to_the_coordinator(page, 
     case = Case.open(engine, CODE, process="identification")
     task = case.task("record_preliminary")
     hostile = " | ".join(HOSTILE[:4])
-    engine.tasks.complete(task.id, "officer", {**identification.PRELIMINARY,
+    engine.tasks.complete(task.id, "officer", {**examples.PRELIMINARY,
                                                "preliminary_observations": hostile})
     opened = no_dialogs(page)
     sign_in(page, username_of("coordinator"))

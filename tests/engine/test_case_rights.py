@@ -18,8 +18,8 @@ from engine.crypto.vault import CaseErased
 from engine.errors import Conflict
 from engine.protection.access import Reader
 from engine.store.models import CaseRecord, HumanTask
+from forms import examples
 from tests.engine.raw_rows import raw_copy
-from tests.processes import identification_data as identification
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
@@ -33,8 +33,8 @@ RECORD = {"identity_basis": "residence_procedure", "given_name": "Julija",
 def julija(engine) -> Case:
     engine.repository.deploy(Path("processes"))
     case = Case.open(engine, CODE, process="identification")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
     engine.people.write(COORDINATOR, CODE, RECORD, "test")
     return case
 
@@ -52,7 +52,7 @@ def test_the_export_holds_everything_about_her_and_is_itself_logged(julija, engi
     assert (consent["purpose"], consent["status"]) == ("referral", "given")
     (procedure,) = exported["procedures"]
     assert procedure["data"]["preliminary_observations"] == \
-        identification.PRELIMINARY["preliminary_observations"]
+        examples.PRELIMINARY["preliminary_observations"]
     assert [t["status"] for t in procedure["tasks"]] == ["completed", "completed", "open"]
     assert {"task_completed", "instance_started"} <= {e["event"] for e in exported["history"]}
     page = (tmp_path / f"{CODE}.html").read_text()
@@ -92,7 +92,7 @@ def test_erasure_is_refused_under_a_legal_hold_and_then_destroys_her_key(julija,
 def test_the_instance_list_still_lists_an_erased_case_without_its_data(julija, engine,
                                                                       monkeypatch):
     other = Case.open(engine, "SI-OPEN-0001", process="identification")
-    other.complete("record_preliminary", "officer", identification.PRELIMINARY)
+    other.complete("record_preliminary", "officer", examples.PRELIMINARY)
     engine.rights.erase(CODE, "records-officer")
 
     listed = {view.case_code: view for view in engine.runtime.instances()}

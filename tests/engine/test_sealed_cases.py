@@ -24,14 +24,14 @@ from engine.crypto.vault import ERASED
 from engine.services.history import HIDDEN
 from engine.store.db import Database
 from engine.store.models import CaseRecord, HumanTask, ProcessDefinition, ProcessInstance
+from forms import examples
 from tests.engine.raw_rows import raw_copy
-from tests.processes import identification_data as identification
 from tests.product import product_config
 from tests.scenarios.case import Case
 
 SECRET = "Kovalenko"
 """A family name an officer should not have written, but did."""
-OBSERVED = {**identification.PRELIMINARY,
+OBSERVED = {**examples.PRELIMINARY,
             "preliminary_observations": f"Julija {SECRET} from Kharkiv, passport taken."}
 
 
@@ -155,7 +155,7 @@ def test_upgrading_a_database_seals_the_instances_it_already_holds(engine, tmp_p
         view = upgraded.runtime.instance(case.id)
         assert view.variables["preliminary_observations"] == OBSERVED["preliminary_observations"]
         assert [t.element_id for t in view.open_tasks] == ["ask_referral_consent"]
-        upgraded.tasks.complete(view.open_tasks[0].id, "officer", identification.CONSENT)
+        upgraded.tasks.complete(view.open_tasks[0].id, "officer", examples.REFERRAL_CONSENT)
     finally:
         upgraded.close()
 

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from forms.examples import CHILD, FORMAL, PRELIMINARY
+from forms.examples import REFERRAL_CONSENT as CONSENT
 from tests.conftest import PROCESSES
-from tests.processes.identification_data import (
-    CHILD,
-    CONSENT,
-    FORMAL,
-    GUARDIAN,
-    PRELIMINARY,
-)
+from tests.processes.identification_data import GUARDIAN
 from tests.processes.steps import complete, only_task, open_elements, rejected
 
 CASE = "SI-2026-0042"

@@ -8,16 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from forms.examples import PLAN, goal
+from forms.examples import PLAN_CONSENT as CONSENT
+from forms.examples import PLAN_REVIEW as REVIEW
 from tests.conftest import PROCESSES
 from tests.processes import steps
-from tests.processes.plan_steps import (
-    CONSENT,
-    PLAN,
-    REVIEW,
-    deadlines,
-    goal,
-    to_services,
-)
+from tests.processes.plan_steps import deadlines, to_services
 from tests.processes.steps import only_task, open_elements, procedure_notices, rejected
 
 CASE = "SI-2026-0042"

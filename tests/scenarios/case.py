@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from engine import ProcessEngine
 from engine.views import DeadlineView, InstanceView, TaskView
+from forms import examples
 
 LJUBLJANA = ZoneInfo("Europe/Ljubljana")
 
@@ -69,12 +70,10 @@ def identified(engine: ProcessEngine, code: str, *, stay_granted: bool = False) 
     """A case opened, identified as a victim on 2 March 2026 and, if asked, with her
     permitted stay granted that day: the reflection period then ends on Sunday 31 May,
     so its latest safe day is Friday 29 May."""
-    from tests.processes import identification_data as identification
-
     case = Case.open(engine, code)
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     if stay_granted:
         case.complete("grant_permitted_stay", "officer", STAY_GRANTED)
     return case

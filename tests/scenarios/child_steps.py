@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from forms import examples
 from tests.processes import identification_data as identification
 
-GIRL = {**identification.CHILD, "date_of_birth": "2009-09-14"}
+GIRL = {**examples.CHILD, "date_of_birth": "2009-09-14"}
 
 
 """Unaccompanied, without lawful stay, 16 on the day she was found (1 March 2026)."""
@@ -21,6 +22,6 @@ REFER = {"child_protection_referral": True, "child_protection_decided_on": "2026
          "child_protection_child_heard": True, "child_protection_interpreter_used": True}
 
 
-FORMAL = {**identification.FORMAL, "identification_date": "2026-03-05",
+FORMAL = {**examples.FORMAL, "identification_date": "2026-03-05",
           "indicators_confirmed": ["child_working_or_begging", "isolation"],
           "exploitation_forms": ["forced_begging"]}

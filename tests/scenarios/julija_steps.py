@@ -3,7 +3,7 @@ of what a whole case leaves in logs and text columns run it too."""
 
 from __future__ import annotations
 
-from tests.processes import plan_steps as plan
+from forms import examples
 from tests.processes import school_steps as school
 from tests.scenarios.case import STAY_GRANTED
 
@@ -18,12 +18,12 @@ def walk_the_whole_case(case):
     assert (str(stay.legal_date), str(stay.latest_safe_day)) == ("2026-05-31", "2026-05-29")
 
     # The support plan with goals and indicators (seed 000 table 1, seed 004).
-    case.complete("ask_plan_consent", "coord", plan.CONSENT, role="coordinator")
+    case.complete("ask_plan_consent", "coord", examples.PLAN_CONSENT, role="coordinator")
     case.at("2026-04-01")
-    case.complete("draw_up_plan", "coord", plan.PLAN)
+    case.complete("draw_up_plan", "coord", examples.PLAN)
     assert str(case.deadline("indicator_due", "G2-1").legal_date) == "2026-05-15"
     case.at("2026-04-09")
-    case.complete("review_plan", "coord", plan.REVIEW)
+    case.complete("review_plan", "coord", examples.PLAN_REVIEW)
 
     # She needs more time: the police extend the stay once, by 60 days.
     case.at("2026-05-12")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.processes import identification_data as identification
+from forms import examples
 
 RECORD = {"identity_basis": "criminal_proceedings",
           "given_name": "Julija", "family_name": "Kovalenko", "phone": "+386 40 111 222",
@@ -10,6 +10,6 @@ RECORD = {"identity_basis": "criminal_proceedings",
 
 
 WRITTEN = ("Kovalenko", "+386 40 111 222", "Lipa 3", "Petrov",
-           identification.PRELIMINARY["preliminary_observations"],
-           identification.FORMAL["her_view"], identification.FORMAL["current_state_and_needs"],
-           identification.FORMAL["exploitation_how_created"])
+           examples.PRELIMINARY["preliminary_observations"],
+           examples.FORMAL["her_view"], examples.FORMAL["current_state_and_needs"],
+           examples.FORMAL["exploitation_how_created"])

@@ -8,9 +8,8 @@ permit on education before it expires. Each variant is its own test.
 
 from __future__ import annotations
 
+from forms import examples
 from tests.conftest import PROCESSES
-from tests.processes import identification_data as identification
-from tests.processes import plan_steps as plan
 from tests.scenarios.case import Case
 from tests.scenarios.julija_steps import GRANT, walk_the_whole_case
 
@@ -35,9 +34,9 @@ def test_the_stay_runs_out_undecided(julija):
 
 def test_an_indicator_misses_its_target_date(julija):
     case = julija
-    case.complete("ask_plan_consent", "coord", plan.CONSENT)
+    case.complete("ask_plan_consent", "coord", examples.PLAN_CONSENT)
     case.at("2026-04-01")
-    case.complete("draw_up_plan", "coord", plan.PLAN)
+    case.complete("draw_up_plan", "coord", examples.PLAN)
     case.at("2026-04-11", hour=7)
     assert "correct_plan" not in case.open_elements()
     case.at("2026-04-11", hour=9)  # G1-1 was due on 10 April
@@ -50,7 +49,7 @@ def test_an_indicator_misses_its_target_date(julija):
 def test_an_unaccompanied_minor_gets_a_guardian_and_family_contact(engine):
     engine.repository.deploy(PROCESSES)
     case = Case.open(engine, "SI-3M8D-2C7Q")
-    case.complete("record_preliminary", "sw", identification.CHILD)
+    case.complete("record_preliminary", "sw", examples.CHILD)
     assert case.open_elements()
     elements = case.open_elements()
     assert any("guardian" in e for e in elements), elements

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
+from forms import examples
 from tests.conftest import PROCESSES
 from tests.processes import identification_data as identification
 from tests.processes import permit_steps as permit
@@ -33,9 +34,9 @@ def case(julija: Case) -> Case:
 
 def draw_up_plan(case: Case) -> None:
     """Her consent on 2 March and the plan of 1 April (seed 000 table 1, seed 004)."""
-    case.complete("ask_plan_consent", "coord", plan.CONSENT, role="coordinator")
+    case.complete("ask_plan_consent", "coord", examples.PLAN_CONSENT, role="coordinator")
     case.at("2026-04-01")
-    case.complete("draw_up_plan", "coord", plan.PLAN, role="coordinator")
+    case.complete("draw_up_plan", "coord", examples.PLAN, role="coordinator")
 
 
 def cooperates(case: Case, day: str) -> None:
@@ -101,7 +102,7 @@ def test_she_withdraws_her_consent_to_the_plan(case):
                                                      "social_work"]
 
     case.at("2026-04-09")
-    case.complete("review_plan", "coord", {**plan.REVIEW, "plan_consent_withdrawn": True,
+    case.complete("review_plan", "coord", {**examples.PLAN_REVIEW, "plan_consent_withdrawn": True,
                                            "plan_next_step": "close"}, role="coordinator")
     variables = case.instance.variables
     assert (variables["plan_status"], variables["plan_close_reason"]) == (
@@ -213,7 +214,7 @@ def test_a_child_is_offered_the_stay_before_her_family_is_reached(engine):
     for it (CETS Arts. 10(2), 13; Art. 50(3) puts the tracing in the reflection period)."""
     engine.repository.deploy(PROCESSES)
     child = Case.open(engine, "SI-4N2R-8H5W")
-    child.complete("record_preliminary", "sw", identification.CHILD)
+    child.complete("record_preliminary", "sw", examples.CHILD)
     child.complete("appoint_guardian", "social", identification.GUARDIAN)
     assert child.open_elements() == ["formal_identification", "grant_permitted_stay"]
     child.complete("grant_permitted_stay", "officer", GRANT)
@@ -250,7 +251,7 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
     case.complete("grant_permitted_stay", "officer", GRANT)
     draw_up_plan(case)
     case.at("2026-04-09")
-    case.complete("review_plan", "coord", {**plan.REVIEW, "indicators_reached": [
+    case.complete("review_plan", "coord", {**examples.PLAN_REVIEW, "indicators_reached": [
         {"indicator_id": "G1-1", "reached_on": "2026-04-08"}]})
     case.at("2026-05-12")
     case.complete("record_decision", "coord", {

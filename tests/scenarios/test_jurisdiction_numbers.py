@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.kit.jurisdiction import JURISDICTIONS, jurisdiction
+from forms import examples
 from tests.conftest import PROCESSES
 from tests.processes import permit_steps as permit
 from tests.processes import plan_steps as plan
@@ -263,11 +264,11 @@ def test_school_enrolment_warning_days(engine):
 
 def test_protection_plan_review_interval_and_reminder(engine):
     iid = engine.runtime.start("protection_plan", CASE, actor="coord").id
-    complete(engine, iid, "ask_plan_consent", plan.CONSENT)
+    complete(engine, iid, "ask_plan_consent", examples.PLAN_CONSENT)
     engine.set_clock(local("2026-04-01", 10))
-    later = [plan.goal("long_term", "She is economically independent",
+    later = [examples.goal("long_term", "She is economically independent",
                        ("G1-1", "2026-12-01"))]
-    complete(engine, iid, "draw_up_plan", {**plan.PLAN, "goals": later})
+    complete(engine, iid, "draw_up_plan", {**examples.PLAN, "goals": later})
     review = plan.deadlines(engine, iid)["plan_review_due", "review-1"]
     assert review.legal_date == date(2026, 5, 15)  # 44 days after 1 April
     assert only_task(engine, iid, "review_plan").due_date == date(2026, 5, 15)

@@ -6,11 +6,11 @@ permit (Art. 50(6) ZTuj-2), the end of that stay being her filing deadline.
 
 from __future__ import annotations
 
+from forms import examples
 from tests.conftest import PROCESSES
-from tests.processes import identification_data as identification
 from tests.scenarios.case import STAY_GRANTED, Case
 
-UNDETERMINED = {**identification.FORMAL, "identification_outcome": "undetermined",
+UNDETERMINED = {**examples.FORMAL, "identification_outcome": "undetermined",
                 "identification_reasoning": "She is too exhausted to talk about it yet.",
                 "information_missing": "How she was recruited and who holds her passport."}
 
@@ -19,9 +19,9 @@ def referred(engine, code: str, stay_status: str) -> Case:
     engine.repository.deploy(PROCESSES)
     case = Case.open(engine, code)
     case.complete("record_preliminary", "officer",
-                  {**identification.PRELIMINARY, "stay_status": stay_status},
+                  {**examples.PRELIMINARY, "stay_status": stay_status},
                   role="first_line")
-    case.complete("ask_referral_consent", "officer", identification.CONSENT, role="first_line")
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT, role="first_line")
     return case
 
 
@@ -49,7 +49,7 @@ def test_cannot_yet_tell_keeps_her_stay_and_identification_goes_on(engine):
     assert case.open_elements() == ["gather_more", "inform_of_permit", "record_decision"]
     case.complete("gather_more", "coord", {"more_information_step": "assess_again",
                                           "information_gathered": "She named the agency."})
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     # The plan starts; the reflection period that runs already is not started again.
     assert case.open_elements() == ["ask_plan_consent", "inform_of_permit",
                                     "record_decision"]
@@ -60,7 +60,7 @@ def test_not_identified_after_the_offer_leaves_the_stay_to_the_police(engine):
     case = referred(engine, "SI-9J3D-5N7Q", "unknown")
     case.complete("grant_permitted_stay", "officer", STAY_GRANTED)
     case.complete("formal_identification", "coord",
-                  {**identification.FORMAL, "identification_outcome": "not_victim",
+                  {**examples.FORMAL, "identification_outcome": "not_victim",
                    "identification_reasoning": "The indicators were not confirmed."})
     assert case.open_elements() == ["inform_of_permit", "record_decision"]
     assert "Not identified after the permitted stay was offered" in _notices(case, "police")
@@ -72,7 +72,7 @@ def test_a_lawfully_staying_victim_reaches_the_permit(engine):
     must be filed before her temporary protection ends."""
     case = referred(engine, "SI-2P8L-6V3B", "foreigner_lawful_stay")
     assert "grant_permitted_stay" not in case.open_elements()
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     ask = case.task("ask_cooperation_lawful")
     assert ask.role == "coordinator" and ask.due_date is None
     stay = {"victim_category": "trafficking", "lawful_stay_basis": "temporary_protection",
@@ -95,7 +95,7 @@ def test_a_lawfully_staying_victim_reaches_the_permit(engine):
 
 def test_a_lawfully_staying_victim_who_will_not_cooperate_keeps_no_deadline(engine):
     case = referred(engine, "SI-3F5K-7C2D", "foreigner_lawful_stay")
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     case.complete("ask_cooperation_lawful", "coord",
                   {"victim_category": "illegal_employment", "lawful_stay_basis": "other_permit",
                    "lawful_stay_end": "2027-01-31",
@@ -106,6 +106,6 @@ def test_a_lawfully_staying_victim_who_will_not_cooperate_keeps_no_deadline(engi
 
 def test_a_national_needs_no_residence_procedure(engine):
     case = referred(engine, "SI-8M4N-1X6Z", "national")
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     assert case.open_elements() == ["ask_plan_consent"]
 

@@ -31,11 +31,10 @@ from engine.protection.privacy import (
     VariableKinds,
     joined,
 )
+from forms import examples
 from forms.base import FormRegistry, FormSchema
 from forms.fields import line, text
 from tests.conftest import PROCESSES
-from tests.processes import identification_data as identification
-from tests.processes import plan_steps as plan
 from tests.processes import programme_steps as programme
 from tests.scenarios.case import STAY_GRANTED, Case
 
@@ -58,23 +57,23 @@ def cooperating(app, engine) -> Case:
     prosecutor's confirmation of her cooperation (19 May 2026)."""
     case = Case.open(engine, CODE)
     case.complete("record_preliminary", "officer",
-                  {**identification.PRELIMINARY, "preliminary_observations": OBSERVED},
+                  {**examples.PRELIMINARY, "preliminary_observations": OBSERVED},
                   role="first_line")
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
     case.complete("formal_identification", "coord",
-                  {**identification.FORMAL, "her_view": HER_VIEW,
+                  {**examples.FORMAL, "her_view": HER_VIEW,
                    "current_state_and_needs": HEALTH}, role="coordinator")
     case.complete("grant_permitted_stay", "officer", STAY_GRANTED, role="police")
 
     # Her plan, with the (re)integration programme; the first intake session.
-    case.complete("ask_plan_consent", "coord", plan.CONSENT)
+    case.complete("ask_plan_consent", "coord", examples.PLAN_CONSENT)
     case.at("2026-04-01")
-    services = [*plan.PLAN["services"], {
+    services = [*examples.PLAN["services"], {
         "area": "reintegration_programme", "provider_role": "ngo_counsellor",
         "description": "The NGO's (re)integration programme.",
         "change_expected": "An independent life."}]
     case.complete("draw_up_plan", "coord", {
-        **plan.PLAN, "needs": {**plan.PLAN["needs"], "health_mental": MENTAL},
+        **examples.PLAN, "needs": {**examples.PLAN["needs"], "health_mental": MENTAL},
         "services": services, "reintegration_consent": True})
     case.complete("present_programme", "counsellor", {
         **programme.PRESENT, "presented_on": "2026-04-01",
@@ -185,9 +184,9 @@ def test_the_coordinator_still_reads_everything(cooperating, engine, signed_in):
 def test_her_statement_is_written_only_when_she_cooperates(engine):
     engine.repository.deploy(PROCESSES)
     case = Case.open(engine, "SI-3M8D-2C7Q")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", identification.FORMAL)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    case.complete("formal_identification", "coord", examples.FORMAL)
     case.complete("grant_permitted_stay", "officer", STAY_GRANTED)
     with pytest.raises(ValidationFailed) as refused:
         case.complete("record_decision", "coord", {

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from forms import examples
 from tests.conftest import PROCESSES
 from tests.processes import identification_data as identification
 from tests.processes.school_steps import STEPS as SCHOOL_STEPS
@@ -60,7 +61,7 @@ def test_julija_timeline(engine):
     case = Case.open(engine, JULIJA)
     # Monday 2 March 2026: a routine check; no papers, so her stay status is unknown.
     case.complete("record_preliminary", "officer",
-                  {**identification.PRELIMINARY, "observed_on": "2026-03-02",
+                  {**examples.PRELIMINARY, "observed_on": "2026-03-02",
                    "stay_status": "unknown",
                    "preliminary_indicators": ["no_identity_documents",
                                               "documents_held_by_others",
@@ -68,7 +69,7 @@ def test_julija_timeline(engine):
                   role="first_line")
     on(case, "2026-03-02", 10).complete(
         "ask_referral_consent", "officer",
-        {**identification.CONSENT, "referral_consent_date": "2026-03-02"}, role="first_line")
+        {**examples.REFERRAL_CONSENT, "referral_consent_date": "2026-03-02"}, role="first_line")
     # Referred on reasonable grounds: the stay is offered before identification ends.
     on(case, "2026-03-02", 15).complete(
         "grant_permitted_stay", "inspector",
@@ -77,7 +78,7 @@ def test_julija_timeline(engine):
          "interpreter_provided": True}, role="police")
     on(case, "2026-03-04").complete(
         "formal_identification", "coord",
-        {**identification.FORMAL, "identification_date": "2026-03-04"}, role="coordinator")
+        {**examples.FORMAL, "identification_date": "2026-03-04"}, role="coordinator")
     on(case, "2026-03-10").complete(
         "inform_of_permit", "counsellor",
         {"informed_on": "2026-03-10", "she_understood": True,
@@ -155,7 +156,7 @@ def test_unaccompanied_minor_timeline(engine):
     case = Case.open(engine, GIRL)
     # Monday 2 March 2026: a street worker finds a girl of 16 begging, alone.
     case.complete("record_preliminary", "outreach",
-                  {**identification.CHILD, "observed_on": "2026-03-02",
+                  {**examples.CHILD, "observed_on": "2026-03-02",
                    "date_of_birth": "2009-09-14"}, role="first_line")
     on(case, "2026-03-02", 11).complete(
         "appoint_guardian", "social", {**identification.GUARDIAN,
@@ -168,7 +169,7 @@ def test_unaccompanied_minor_timeline(engine):
          "interpreter_provided": True}, role="police")
     on(case, "2026-03-05").complete(
         "formal_identification", "coord",
-        {**identification.FORMAL, "identification_date": "2026-03-05",
+        {**examples.FORMAL, "identification_date": "2026-03-05",
          "indicators_confirmed": ["child_working_or_begging", "isolation"],
          "exploitation_forms": ["forced_begging"]}, role="coordinator")
     on(case, "2026-03-09").complete(

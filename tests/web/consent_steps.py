@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.store.models import AuditEvent
-from tests.processes import identification_data as identification
+from forms import examples
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
@@ -14,8 +14,8 @@ CODE = "SI-7K3Q-9F2M"
 
 def referred(engine) -> Case:
     case = Case.open(engine, CODE, process="identification")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
     return case
 
 

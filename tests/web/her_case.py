@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.processes import identification_data as identification
+from forms import examples
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
@@ -24,9 +24,9 @@ JULIJA = {
 def identified_with_her_words(engine) -> Case:
     """An identification with her own words recorded by the coordinator."""
     case = Case.open(engine, CODE, process="identification")
-    case.complete("record_preliminary", "officer", identification.PRELIMINARY)
-    case.complete("ask_referral_consent", "officer", identification.CONSENT)
-    case.complete("formal_identification", "coord", {**identification.FORMAL,
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    case.complete("formal_identification", "coord", {**examples.FORMAL,
                                                      "her_view": STORY})
     return case
 

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from cli import main
-from tests.processes import identification_data as identification
+from forms import examples
 from tests.scenarios.case import Case
 from tests.web.consent_steps import CODE, referred, state
 
@@ -25,7 +25,7 @@ def test_a_lone_surrogate_is_refused_in_task_forms_her_record_consents_and_start
 
     task = case.task("formal_identification")
     answer = client.post(f"/api/tasks/{task.id}/complete", headers=coordinator,
-                         json={"data": {**identification.FORMAL, "her_view": BROKEN}})
+                         json={"data": {**examples.FORMAL, "her_view": BROKEN}})
     assert answer.status_code == 422
     assert "her_view" in answer.get_json()["fields"]
 
@@ -58,7 +58,7 @@ def test_the_command_line_refuses_a_lone_surrogate_in_its_data(app, engine, monk
     before = case.instance.revision
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("VARNAPOT_CLOCK", "manual")
-    data = json.dumps({**identification.PRELIMINARY, "preliminary_observations": BROKEN})
+    data = json.dumps({**examples.PRELIMINARY, "preliminary_observations": BROKEN})
     result = CliRunner().invoke(main, ["complete", str(task.id), "--data", data,
                                        "--as", "first-line"])
     assert result.exit_code != 0

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.crypto.vault import HIDDEN
 from engine.store.models import Consent
-from tests.processes import identification_data as identification
+from forms import examples
 from tests.scenarios.case import Case
 from tests.web.consent_steps import CODE, referred, state
 from tests.web_app import csrf_of
@@ -38,7 +38,7 @@ def test_a_withdrawn_consent_stops_the_referral_and_the_coordinator_is_told(app,
     task = case.task("formal_identification")
     coordinator = bearer("coordinator")
     before = state(engine, case)
-    refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": identification.FORMAL},
+    refused = client.post(f"/api/tasks/{task.id}/complete", json={"data": examples.FORMAL},
                           headers=coordinator)
     assert refused.status_code == 409
     assert "no valid consent" in refused.get_json()["message"]
@@ -53,7 +53,7 @@ def test_a_withdrawn_consent_stops_the_referral_and_the_coordinator_is_told(app,
         "obtained": "She asked for the referral again, in a meeting with an interpreter",
         "interpreter_used": True})
     assert again.status_code == 201
-    done = client.post(f"/api/tasks/{task.id}/complete", json={"data": identification.FORMAL},
+    done = client.post(f"/api/tasks/{task.id}/complete", json={"data": examples.FORMAL},
                        headers=coordinator)
     assert done.status_code == 200, done.get_json()
 
