@@ -49,7 +49,7 @@ messages: $(VENV)/.installed
 	$(EXTRACT) -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
 	    --ignore-obsolete --ignore-pot-creation-date
-	$(BIN)/python -c 'from web.procedure_texts import write_template; \
+	$(BIN)/python -c 'from web.common.procedure_texts import write_template; \
 	    write_template("web/translations/procedures.pot")'
 	$(BIN)/pybabel update -D procedures -i web/translations/procedures.pot -d web/translations \
 	    --ignore-obsolete --ignore-pot-creation-date --width=100

@@ -7,7 +7,7 @@ after marking, so the template is what the catalogue translates::
 
     raise ValidationError(translatable("An extension is 1 to {most} days.").format(most=most))
 
-The engine stores the English text; ``web.procedure_texts`` shows it in the reader's
+The engine stores the English text; ``web.common.procedure_texts`` shows it in the reader's
 language (``make messages`` collects the marked templates into ``procedures.pot``).
 """
 

@@ -7,7 +7,7 @@ in. Until she picks one, the browser's Accept-Language decides, else English.
 The REST API and the engine speak English (their messages are for programs and the log);
 pages show the engine's messages as they are. The words of the procedures (forms, task
 names and documentation, deadline titles) have a catalogue of their own: see
-``web.procedure_texts``. The codes the engine hands to pages
+``web.common.procedure_texts``. The codes the engine hands to pages
 (statuses, roles, kinds of deadline, history events) get their words here, through the
 ``term`` filter: ``{{ task.role|term('role') }}``.
 
