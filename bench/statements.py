@@ -89,8 +89,8 @@ def per_page_completion(engine: ProcessEngine) -> float:
         element_id, data = loop_step(step)
         task = next(t for t in engine.tasks.tasks(instance_id=case.instance_id)
                     if t.element_id == element_id)
-        posted = {key: "on" if value is True else value for key, value in data.items()
-                  if value is not False}
+        posted = {key: ("yes" if value else "no") if isinstance(value, bool) else value
+                  for key, value in data.items()}  # a flag or a yes-or-no question
         with counted(engine) as statements:
             response = client.post(f"/tasks/{task.id}",
                                    data={**posted, "csrf_token": token.group(1)})

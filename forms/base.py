@@ -15,6 +15,15 @@ from engine.kit.texts import translatable
 
 FUTURE_DAY = translatable("The date cannot be in the future.")
 
+ANSWER = translatable("Answer yes or no.")
+GIVE_DATE = translatable("Give the date.")
+REAL_DATE = translatable("Give a real date: day, month and year.")
+CHOOSE_ONE = translatable("Choose one.")
+CHOOSE_SOME = translatable("Choose at least one.")
+ADD_ROW = translatable("Add at least one.")
+WHOLE_NUMBER = translatable("Give a whole number.")
+FILL_IN = translatable("Fill this in.")
+
 
 @dataclass(frozen=True)
 class ConsentAsked:
@@ -68,6 +77,9 @@ class FormSchema(Schema):
         self.variables: dict[str, Any] = dict(variables or {})
         self.today: date = today or date.today()
         self.jurisdiction: Jurisdiction = jurisdiction or default_jurisdiction()
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        in_words(field_obj)
 
     @validates_schema
     def _check_past_days(self, data: dict[str, Any], **_: Any) -> None:
@@ -135,3 +147,41 @@ class FormRegistry:
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._schemas))
+
+
+def in_words(field: fields.Field) -> None:
+    """Say marshmallow's messages for a missing or malformed value as the form would:
+    "Answer yes or no." for a question, "Give the date." for a day, and so on, in
+    nested parts and rows too. A form's own message for a field stays as it is."""
+    for kind, text in _words_for(field).items():
+        if field.error_messages.get(kind) == _default_message(field, kind):
+            field.error_messages[kind] = text
+    if isinstance(field, fields.Nested):
+        for inner in field.schema.fields.values():
+            in_words(inner)
+    elif isinstance(field, fields.List):
+        in_words(field.inner)
+
+
+def _words_for(field: fields.Field) -> dict[str, str]:
+    if isinstance(field, fields.Boolean):
+        return {"required": ANSWER, "null": ANSWER, "invalid": ANSWER}
+    if isinstance(field, fields.Date):
+        return {"required": GIVE_DATE, "null": GIVE_DATE, "invalid": REAL_DATE}
+    if isinstance(field, fields.Integer):
+        return {"required": FILL_IN, "null": FILL_IN, "invalid": WHOLE_NUMBER}
+    if isinstance(field, fields.List):
+        many = CHOOSE_SOME if field.metadata.get("choices") else ADD_ROW
+        return {"required": many, "null": many}
+    if field.metadata.get("choices"):
+        return {"required": CHOOSE_ONE, "null": CHOOSE_ONE}
+    return {"required": FILL_IN, "null": FILL_IN}
+
+
+def _default_message(field: fields.Field, kind: str) -> str | None:
+    """Marshmallow's own message of ``kind`` for this field's class."""
+    for cls in type(field).__mro__:
+        found = getattr(cls, "default_error_messages", {}).get(kind)
+        if found:
+            return found
+    return None

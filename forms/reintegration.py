@@ -247,8 +247,9 @@ class TeamDecision(FormSchema):
     postponed_until = _date("Decide again on", "When the team will take the decision up again.",
                             allow_none=True, load_default=None)
     team_notice_consent = _flag("She agrees that the multidisciplinary team is told",
-                                "Only that she joined the programme, under her case code.",
-                                load_default=False)
+                                "Only that she joined the programme, under her case code. "
+                                "Ask her: her answer is recorded as her consent or her "
+                                "refusal.", required=True)
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

@@ -87,14 +87,14 @@ def test_the_officer_records_the_preliminary_identification(page, live_server, s
     expect(refused).to_have_count(1)
     expect(field(page, "stay_status")).to_have_class(re.compile(r"\bhas-error\b"))
     expect(field(page, "stay_status").locator("p.error")).to_have_text(
-        "Missing data for required field.")
+        "Choose one.")
     # A screen reader hears the same: the refused field is invalid, and its help and
     # message are read with it; a group of checkboxes is announced by its question.
     status = labelled(page, "Her residence status")
     expect(status).to_have_attribute("aria-invalid", "true")
     expect(status).to_have_attribute("aria-required", "true")
     expect(status).to_have_accessible_description(re.compile(
-        r"^A foreigner without lawful stay .* Missing data for required field\.$"))
+        r"^A foreigner without lawful stay .* Choose one\.$"))
     indicators = page.get_by_role("group", name="Indicators you noticed *")
     expect(indicators).to_have_accessible_description(re.compile(r"^Tick what you saw"))
     expect(indicators.get_by_role("checkbox")).to_have_count(len(EVERY_INDICATOR))
@@ -147,3 +147,35 @@ def test_another_role_neither_sees_the_task_nor_opens_it(page, live_server, scre
     expect(page.locator("form.task-form")).to_have_count(0)
     screenshot(page, "forbidden")
     assert engine.tasks.task(task.id).status == "open"
+
+
+def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_server,
+                                                               screenshot):
+    engine = live_server.engine
+    case = Case.open(engine, JULIJA)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    task = case.task("ask_referral_consent")
+
+    sign_in(page, OFFICER)
+    page.goto(f"{live_server.url}/tasks/{task.id}")
+    question = page.get_by_role("radiogroup", name="She agrees to be referred *")
+    expect(question.get_by_role("radio")).to_have_count(2)
+    expect(question.get_by_role("radio", name="Yes")).not_to_be_checked()
+    expect(question.get_by_role("radio", name="No")).not_to_be_checked()
+    labelled(page, "Date").fill("2026-03-01")
+    labelled(page, "She was told how her data will be used").check()
+    page.get_by_role("button", name="Complete the task").click()
+
+    expect(question).to_have_attribute("aria-invalid", "true")
+    expect(field(page, "referral_consent").locator("p.error")).to_have_text(
+        "Answer yes or no.")
+    expect(labelled(page, "Date")).to_have_value("2026-03-01")
+    screenshot(page, "unanswered")
+    assert engine.tasks.task(task.id).status == "open"
+    assert engine.consents.consents(JULIJA) == []
+
+    question.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Complete the task").click()
+    expect(page.locator(".flash.success")).to_have_text(f"Done: {task.title} ({JULIJA}).")
+    (consent,) = engine.consents.consents(JULIJA)
+    assert (consent.status, consent.recorded_by) == ("given", OFFICER)

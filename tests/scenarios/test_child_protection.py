@@ -124,7 +124,7 @@ def test_a_child_social_work_decides_not_to_refer_is_not_identified(engine):
 @pytest.mark.parametrize(("change", "field", "words"), [
     ({"child_protection_reasons": ""}, "child_protection_reasons", "Give the reasons"),
     ({"child_protection_reasons": "   "}, "child_protection_reasons", "Give the reasons"),
-    ({"child_protection_reasons": None}, "child_protection_reasons", "Field may not be null"),
+    ({"child_protection_reasons": None}, "child_protection_reasons", "Fill this in"),
     ({"child_protection_decided_on": "2026-03-05"}, "child_protection_decided_on",
      "cannot be in the future"),
     ({"child_protection_decided_on": "2026-03-01"}, "child_protection_decided_on",
@@ -146,6 +146,6 @@ def test_a_best_interests_decision_needs_its_reasons(engine):
     case = guardian_refused(engine)
     data = {k: v for k, v in REFER.items() if k != "child_protection_reasons"}
     data["child_protection_decided_on"] = "2026-03-02"
-    assert "Missing data" in rejected(engine, case.id, "refer_child_for_protection", data,
+    assert "Fill this in" in rejected(engine, case.id, "refer_child_for_protection", data,
                                       "child_protection_reasons")
     assert register(case) == [(REFUSED, GUARDIAN, "2026-03-02")]

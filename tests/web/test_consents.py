@@ -183,3 +183,32 @@ def test_a_best_interests_decision_is_shown_as_no_ones_consent(app, engine, bear
     case.at("2026-03-05")
     case.complete("formal_identification", "coord", child.FORMAL)
     assert case.instance.status == "completed"
+
+
+def test_her_answer_is_chosen_on_the_page_and_never_assumed(app, engine, signed_in):
+    """A consent question offers yes and no with neither set: left unanswered it is
+    refused, not recorded as a refusal; a chosen no is recorded as her refusal."""
+    case = Case.open(engine, CODE, process="identification")
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    task = case.task("ask_referral_consent")
+    officer = signed_in("first-line")
+    page = officer.get(f"/tasks/{task.id}").get_data(as_text=True)
+    start = page.index('<fieldset class="question" id="f-referral_consent"')
+    question = page[start:page.index("</fieldset>", start)]
+    assert question.count('type="radio"') == 2 and "checked" not in question
+    unanswered = {k: "on" if v is True else v for k, v in examples.REFERRAL_CONSENT.items()
+                  if k != "referral_consent"}
+    before = state(engine, case)
+
+    response = officer.post(f"/tasks/{task.id}",
+                            data={**unanswered, "csrf_token": csrf_of(page)})
+
+    assert response.status_code == 422
+    assert 'id="f-referral_consent-error">Answer yes or no.' in response.get_data(as_text=True)
+    assert state(engine, case) == before and engine.consents.consents(CODE) == []
+
+    response = officer.post(f"/tasks/{task.id}", data={
+        **unanswered, "referral_consent": "no", "csrf_token": csrf_of(page)})
+    assert response.status_code == 302
+    (consent,) = engine.consents.consents(CODE)
+    assert consent.status == "refused" and consent.recorded_by == "first-line"

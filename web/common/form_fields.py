@@ -13,7 +13,7 @@ Nested parts use dotted HTML names (``profile.age``); rows of a list of parts ar
 numbered (``annex_steps.0.cost``), and rows left blank are dropped.
 
 The words of a form are English in ``forms/``; :func:`describe` and :func:`json_schema`
-take the ``translate`` of the reader's language (``web.procedure_texts.translate``).
+take the ``translate`` of the reader's language (``web.common.procedure_texts.translate``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class FieldSpec:
     label: str
     help: str
     kind: str
-    """text, multiline, date, number, decimal, flag, choice, choices, lines, part, rows"""
+    """text, multiline, date, number, decimal, flag, question, choice, choices, lines,
+    part, rows"""
     required: bool
     value: Any = None
     choices: list[str] = field(default_factory=list)
@@ -141,7 +142,7 @@ def _kind(schema_field: fields.Field) -> str:
             return "rows"
         return "choices" if meta.get("choices") else "lines"
     if isinstance(schema_field, fields.Boolean):
-        return "flag"
+        return "question" if schema_field.required else "flag"
     if isinstance(schema_field, fields.Date):
         return "date"
     if isinstance(schema_field, fields.Integer):
@@ -176,7 +177,9 @@ def submitted(schema: Schema, form: MultiDict[str, str], prefix: str = "") -> di
     """The posted fields of ``schema`` as the data its ``load`` expects.
 
     A blank optional input is left out, so the schema's default applies; a blank
-    required one is left out too, so the schema says it is missing.
+    required one is left out too, so the schema says it is missing. A question (a
+    required yes or no, such as her consent) is answered only by choosing one: left
+    unanswered it is missing, never a no.
     """
     data: dict[str, Any] = {}
     for name, schema_field in schema.load_fields.items():
@@ -185,6 +188,10 @@ def submitted(schema: Schema, form: MultiDict[str, str], prefix: str = "") -> di
         kind = _kind(schema_field)
         if kind == "flag":
             data[key] = form.get(html) in ("on", "true", "1", "yes")
+        elif kind == "question":
+            answer = form.get(html, "").strip()
+            if answer:
+                data[key] = {"yes": True, "no": False}.get(answer, answer)
         elif kind == "choices":
             data[key] = form.getlist(html)
         elif kind == "lines":
@@ -255,7 +262,7 @@ def _property(schema_field: fields.Field, translate: Translate) -> dict[str, Any
                  "uniqueItems": True}
     elif kind == "lines":
         found = {"type": "array", "items": {"type": "string"}}
-    elif kind == "flag":
+    elif kind in ("flag", "question"):
         found = {"type": "boolean"}
     elif kind == "date":
         found = {"type": "string", "format": "date"}
