@@ -12,6 +12,22 @@ Handler = Callable[[Any], Mapping[str, Any] | None]
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
+        self.variables: dict[str, str] = {}
+        """Variable name -> its label: the words a person reads for what handlers write.
+        (A form's fields are named by the form.)"""
+        self.values: dict[str, dict[str, str]] = {}
+        """Variable name -> the words of each value it takes, where those are codes."""
+
+    def describe(self, labels: Mapping[str, str | tuple[str, Mapping[str, str]]]) -> None:
+        """Name the variables a module's handlers write, for the pages that show them:
+        a label, or a label and the words of each code the variable holds."""
+        for name, described in labels.items():
+            label, values = described if isinstance(described, tuple) else (described, {})
+            if self.variables.get(name, label) != label:
+                raise ValueError(f"variable {name!r} is described twice, differently")
+            self.variables[name] = label
+            if values:
+                self.values[name] = dict(values)
 
     def register(self, name: str) -> Callable[[Handler], Handler]:
         def decorate(function: Handler) -> Handler:

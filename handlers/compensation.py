@@ -84,3 +84,11 @@ def close_claim(ctx: Any) -> dict[str, Any]:
                                 "she reports the payment to the administrative unit "
                                 "(Art. 50(7) ZTuj-2).").format(code=ctx.case_code))
     return {"claim_outcome": outcome}
+
+
+HANDLERS.describe({
+    "claim_filed_late": "The claim was filed after its deadline",
+    "claim_filing_deadline_set": "A deadline for filing the claim is set",
+    "claim_filing_latest_safe_day": "Latest safe day to file the claim",
+    "claim_outcome": "Outcome of the compensation claim",
+})

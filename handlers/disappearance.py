@@ -197,3 +197,15 @@ def close_search(ctx: Any) -> dict[str, Any]:
                             "paused: a coordinator resumes them if she comes back. Her legal "
                             "deadlines keep running.").format(day=ctx.data["search_checked_on"]))
     return {"search_open": False, "search_closed_on": ctx.data["search_checked_on"]}
+
+
+HANDLERS.describe({
+    "case_paused": "Her case is paused while she is missing",
+    "legal_deadlines_told": "Those who hold her legal deadlines were told",
+    "next_check_at": "Next check of the search",
+    "retrafficking_suspected": "Re-trafficking is suspected",
+    "return_retrafficking_suspected": "Re-trafficking is suspected after her return",
+    "search_checks": "Checks of the search so far",
+    "search_closed_on": "Search closed on",
+    "search_open": "The search is open",
+})

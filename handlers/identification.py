@@ -87,3 +87,14 @@ def conclude(ctx: Any) -> dict[str, Any]:
         "identified_on": decided if outcome in ("victim", "not_victim") else None,
         "identification_rounds": int(ctx.data.get("identification_rounds") or 0) + 1,
     }
+
+
+HANDLERS.describe({
+    "family_contact_here": "Her family is contacted during identification",
+    "foreigner_without_lawful_stay": "She is a foreigner without lawful stay",
+    "identification_rounds": "Formal identifications made",
+    "identified_on": "Identified on",
+    "referral_consent": "Consent to the referral (hers, or her guardian's for a child)",
+    "preliminary_on": "Preliminary identification on",
+    "stay_offered_early": "The permitted stay was offered on reasonable grounds",
+})

@@ -88,3 +88,10 @@ def record_remedy(ctx: Any) -> None:
     ctx.notify(["coordinator"], translatable("Remedy against the continued proceedings"),
                REMEDY_TEXTS[remedy].format(code=ctx.case_code,
                                            day=ctx.data.get("np_remedy_filed_on")))
+
+
+HANDLERS.describe({
+    "np_answer_due": "The prosecutor's answer is due on",
+    "np_answer_latest_safe_day": "Latest safe day for the prosecutor's answer",
+    "np_punishment_averted": "Her punishment was averted",
+})

@@ -73,3 +73,17 @@ def after_reflection(ctx: Any) -> dict[str, Any]:
         return {"stay_path": "permit"}
     chosen = {ctx.data.get("next_step"), ctx.data.get("outcome")}
     return {"stay_path": "return" if "voluntary_return" in chosen else "other"}
+
+
+HANDLERS.describe({
+    "lawful_stay_latest_safe_day": "Latest safe day of her lawful stay",
+    "stay_path": ("The way her stay continues", {
+        "permit_started": "A residence permit was applied for",
+        "permit": "A residence permit is to be applied for",
+        "return": "Voluntary return",
+        "other": "Another way",
+    }),
+    "cooperates": "She cooperates with the authorities",
+    "foreigner_without_lawful_stay": "She is a foreigner without lawful stay",
+    "stay_offered_early": "The permitted stay was offered on reasonable grounds",
+})

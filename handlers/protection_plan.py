@@ -261,3 +261,22 @@ def close_plan(ctx: Any) -> dict[str, Any]:
                        .format(code=ctx.case_code, reason=reason.replace("_", " ")))
     return {"indicators": indicators, "overdue_indicators": [], "plan_status": "closed",
             "referrals_active": False, "review_open": False}
+
+
+HANDLERS.describe({
+    "correction_needed": "The plan needs a correction",
+    "indicators": "Indicators of the plan",
+    "next_monitoring_at": "Next monitoring check",
+    "overdue_indicators": "Indicators past their target date",
+    "plan_close_reason": "Why the plan was closed",
+    "plan_closed_on": "Plan closed on",
+    "plan_closing": "The plan is being closed",
+    "plan_review_due": "Plan review due on",
+    "plan_services": "Services of the plan",
+    "plan_status": "State of the plan",
+    "referrals_active": "Referrals under the plan are active",
+    "reintegration_referral": "Referred to the (re)integration programme",
+    "review_number": "Reviews of the plan so far",
+    "review_open": "A review of the plan is open",
+    "review_reminded_on": "Review reminder sent on",
+})

@@ -137,3 +137,14 @@ def close_after_early_end(ctx: Any) -> dict[str, Any]:
     ctx.cancel_deadline("reflection_end", reason=reason)
     ctx.cancel_deadline("extension_decision_due", reason=reason)
     return {"outcome": "ended_early"}
+
+
+HANDLERS.describe({
+    "cooperates": "She cooperates with the authorities",
+    "extensions_granted": "Extensions of the reflection period granted",
+    "family_contact_needed": "Her family is to be traced",
+    "guardian_needed": "A guardian is needed",
+    "reflection_expires_at": "End of the reflection period",
+    "reflection_latest_safe_day": "Latest safe day of the reflection period",
+    "reflection_warning_at": "Warning before the reflection period ends",
+})

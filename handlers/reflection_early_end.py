@@ -85,3 +85,10 @@ def make_final(ctx: Any) -> dict[str, Any]:
                             "and the coordinator plans the next steps with her.")
                .format(code=ctx.case_code, day=final_on.isoformat()))
     return {"early_end_final_on": final_on.isoformat()}
+
+
+HANDLERS.describe({
+    "early_end_appeal_due": "Appeal against the early end due on",
+    "early_end_final_at": "The early end becomes final",
+    "early_end_final_on": "The early end became final on",
+})

@@ -154,3 +154,21 @@ def record_completed(ctx: Any) -> dict[str, Any]:
         ctx.notify(["coordinator"], translatable("(Re)integration programme completed"),
                    translatable("She reached the goals of her (re)integration plan."))
     return _outcome("completed", completed_on=ctx.data.get("last_review_on"))
+
+
+HANDLERS.describe({
+    "annex_total_cost": "Total cost of the annexes",
+    "annexes": "Annexes to the programme",
+    "intake_minutes_total": "Minutes of intake interviews in all",
+    "intake_sessions": "Intake interviews held",
+    "intake_topics_covered": "Topics covered at intake",
+    "last_review_on": "Last reviewed on",
+    "next_review_at": "Next review of the programme",
+    "next_review_on": "Next review of the programme on",
+    "open_review_ref": "The review now open",
+    "reintegration_outcome": "Outcome of the programme",
+    "review_count": "Reviews of the programme so far",
+    "reviews": "Reviews of the programme",
+    "team_decision_at": "The team decides again",
+    "team_notified": "The multidisciplinary team was told",
+})

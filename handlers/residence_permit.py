@@ -328,3 +328,27 @@ def record_withdrawal(ctx: Any) -> dict[str, Any]:
     return {"permit_withdrawn": True, "permit_outcome": "withdrawn",
             "withdrawal_appeal_latest_safe_day":
                 ctx.jurisdiction.latest_safe_day(due).isoformat()}
+
+
+HANDLERS.describe({
+    "appeal_latest_safe_day": "Latest safe day to appeal",
+    "confirmation_latest_safe_day": "Latest safe day for the prosecutor's confirmation",
+    "fee_exempt": "She is exempt from the fee",
+    "further_permit_late": "The further permit was applied for late",
+    "further_permit_latest_safe_day": "Latest safe day to apply for a further permit",
+    "late_filing": "The application was filed late",
+    "permit_application_latest_safe_day": "Latest safe day to apply for the permit",
+    "permit_outcome": "Outcome of the permit application",
+    "permit_renewal_warning_at": "Warning before the permit expires",
+    "permit_withdrawn": "The permit was withdrawn",
+    "refusal_final": "The refusal is final",
+    "refusal_final_on": "The refusal became final on",
+    "renewal_late": "The renewal was applied for late",
+    "renewal_latest_safe_day": "Latest safe day to apply for a renewal",
+    "renewals": "Renewals of the permit",
+    "schooling_started": "Her schooling has started",
+    "stay_end": "Her lawful stay ends on",
+    "stay_end_known": "The end of her lawful stay is known",
+    "wage_claim_renewal": "The permit is renewed for her wage claim",
+    "withdrawal_appeal_latest_safe_day": "Latest safe day to appeal the withdrawal",
+})

@@ -122,3 +122,14 @@ def close_programme(ctx: Any) -> dict[str, Any]:
                    translatable("A permit on the basis of education depends on her schooling; "
                                 "review her basis of stay."))
     return {"schooling_ended_on": ctx.data.get("progress_report_on")}
+
+
+HANDLERS.describe({
+    "enrolment_late": "She was enrolled late",
+    "next_progress_report_at": "Next progress report",
+    "progress_reports_due": "Progress reports due",
+    "school_enrolled": "She is enrolled in a school",
+    "school_enrolment_latest_safe_day": "Latest safe day to enrol her",
+    "school_warning_at": "Warning before the enrolment deadline",
+    "schooling_ended_on": "Schooling ended on",
+})

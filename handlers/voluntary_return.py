@@ -125,3 +125,16 @@ def record_follow_up(ctx: Any) -> dict[str, Any]:
     if data.get("further_follow_up"):
         updates.update(follow_up_dates(contacted, ctx))
     return updates
+
+
+HANDLERS.describe({
+    "declined_by": "Declined by",
+    "declined_on": "Declined on",
+    "follow_up_at": "Next follow-up after her return",
+    "follow_up_count": "Follow-ups so far",
+    "follow_up_on": "Next follow-up on",
+    "follow_ups": "Follow-ups after her return",
+    "return_outcome": "Outcome of the return",
+    "return_stopped_on": "Return stopped on",
+    "returned_on": "Returned on",
+})

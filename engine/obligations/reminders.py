@@ -24,6 +24,17 @@ from engine.store.unit_of_work import UnitOfWork
 
 ESCALATION_PROCESS = "deadline_escalation"
 """The procedure started for the coordinator when a latest safe day passes unmet."""
+ESCALATION_VARIABLES = {
+    "deadline_id": translatable("Number of the missed deadline"),
+    "deadline_kind": translatable("Kind of deadline"),
+    "deadline_ref": translatable("Which one of its kind"),
+    "deadline_title": translatable("Missed deadline"),
+    "deadline_owner": translatable("Who held the deadline"),
+    "legal_date": translatable("Legal date"),
+    "latest_safe_day": translatable("Latest safe day"),
+    "source_instance_id": translatable("Procedure that set the deadline"),
+}
+"""The labels of what an escalation starts with (``RuntimeService.start_escalation``)."""
 ESCALATION_ROLE = "coordinator"
 """Whoever owns a deadline, the coordinator hears of it too and handles escalations."""
 

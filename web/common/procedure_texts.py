@@ -121,8 +121,19 @@ def _pattern(template: str) -> re.Pattern[str]:
 def texts() -> Iterator[tuple[str, str, str]]:
     """Every text to translate as (text, where, what it is), in a stable order."""
     yield from _form_texts()
+    yield from _variable_texts()
     yield from _marked_texts()
     yield from _diagram_texts()
+
+
+def _variable_texts() -> Iterator[tuple[str, str, str]]:
+    """The labels of what handlers write (``HANDLERS.describe``)."""
+    from handlers import HANDLERS
+
+    for name, label in sorted(HANDLERS.variables.items()):
+        yield label, "", f"label of variable {name}"
+        for value, words in HANDLERS.values.get(name, {}).items():
+            yield words, "", f"value {value} of variable {name}"
 
 
 def _form_texts() -> Iterator[tuple[str, str, str]]:

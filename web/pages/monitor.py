@@ -26,6 +26,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import clamp_day, page_number
 from ..common.form_fields import describe, submitted
 from ..common.procedure_texts import translate
+from ..common.recorded import recorded
 from ..common.urgency import deadline_urgency, task_urgency
 
 bp = Blueprint("monitor", __name__)
@@ -114,6 +115,7 @@ def instance(instance_id: int) -> str:
     deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
     today = process_engine.ctx.today()
     return render_template("instance.html", instance=found, state=state.to_dict(),
+                           recorded=recorded(found.variables),
                            events=events, deadlines=deadlines, today=today,
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency)
 

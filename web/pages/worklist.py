@@ -10,8 +10,6 @@ and a read of her personal data is in the access log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -27,30 +25,13 @@ from ..common.acting import User, acting_user, engine
 from ..common.bounds import MAX_ID, page_number
 from ..common.form_fields import describe, submitted
 from ..common.procedure_texts import translate
+from ..common.recorded import recorded
 from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes, task_urgency
 
 bp = Blueprint("worklist", __name__)
 
 PAGE_SIZE = 50
-@lru_cache(maxsize=4)
-def _labels(forms: Any) -> Mapping[str, str]:
-    """Each variable a form writes, by the label of the first form field that writes it."""
-    found: dict[str, str] = {}
-    for key in forms:
-        form = forms.get(key)
-        for name, field in (form().load_fields.items() if form is not None else ()):
-            found.setdefault(field.data_key or name, field.metadata.get("label", ""))
-    return found
-
-
-def recorded(variables: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
-    """(name, label in her language, value) of each variable, in the order of the names."""
-    labels = _labels(engine().config.forms)
-    return [(name, translate(labels[name]) if labels.get(name) else name, value)
-            for name, value in sorted(variables.items())]
-
-
 @bp.get("/")
 @login_required
 def home() -> Response:
