@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from marshmallow import Schema
 
@@ -14,10 +14,19 @@ from engine.kit.jurisdiction import DEFAULT_JURISDICTION, JURISDICTIONS
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/varnapot.db"
 
-FormRegistry = Mapping[str, Any]
+
+class Registry(Protocol):
+    """Names -> what they name, as the engine reads a registry: a plain dict will do."""
+
+    def get(self, key: str, /) -> Any: ...
+    def __contains__(self, key: object, /) -> bool: ...
+    def __iter__(self) -> Iterator[str]: ...
+
+
+FormRegistry = Registry
 """Form key -> form class: what diagrams name as a task's or start event's form."""
 
-HandlerRegistry = Mapping[str, Callable[..., Any]]
+HandlerRegistry = Registry
 """Handler name -> function: what diagrams name as a service task's handler."""
 
 
