@@ -15,10 +15,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, ValidationFailed
-from engine.protection.privacy import PERSON_READERS
+from engine.protection.privacy import CASE_READERS, PERSON_READERS
 from engine.views import TaskView
 
 from ..common.acting import User, acting_user, engine
@@ -137,16 +138,36 @@ def _act(action: Any, done: str) -> None:
 @login_required
 def inbox() -> str:
     unread_only = request.args.get("unread") == "1"
-    items = engine().inbox.inbox(acting_user().username, unread=unread_only)
-    return render_template("inbox.html", items=items, unread_only=unread_only)
+    user = acting_user()
+    items = engine().inbox.inbox(user.username, unread=unread_only)
+    return render_template("inbox.html", items=items, unread_only=unread_only,
+                           reads_cases=user.has_role(*CASE_READERS))
 
 
 @bp.post("/inbox/read")
 @login_required
 def mark_read() -> Response:
-    asked = request.form.getlist("id")
-    ids = [int(i) for i in asked if i.isdigit() and int(i) <= MAX_ID]
-    if asked and not ids:  # only ids that name no notice: nothing to mark, not "all"
+    """Mark the ticked notices read; all of them only with the button that says so.
+
+    Nothing ticked marks nothing: a click on the wrong button must not clear her inbox.
+    """
+    if request.form.get("all") == "1":
+        engine().inbox.mark_read(acting_user().username, None)
         return redirect(url_for("worklist.inbox"))
-    engine().inbox.mark_read(acting_user().username, ids or None)
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) <= MAX_ID]
+    if not ids:
+        flash(gettext("Tick the notices to mark as read."), "error")
+        return redirect(url_for("worklist.inbox"))
+    engine().inbox.mark_read(acting_user().username, ids)
     return redirect(url_for("worklist.inbox"))
+
+
+@bp.app_context_processor
+def _unread_notices() -> dict[str, Any]:
+    """The count of her unread notices for the navigation, asked only where it is shown."""
+    def count() -> int | None:
+        try:
+            return engine().inbox.unread_count(acting_user().username)
+        except SQLAlchemyError:
+            return None  # a badge never breaks the page it sits on (a database outage)
+    return {"unread_notices": count}
