@@ -49,6 +49,9 @@ from engine.views import (
     TimerView,
 )
 
+INTERNAL_PROCESSES = frozenset({ESCALATION_PROCESS})
+"""Procedures only the engine starts, with the data it alone holds."""
+
 
 class RuntimeService:
     def __init__(self, ctx: EngineContext, repository: RepositoryService,
@@ -71,6 +74,9 @@ class RuntimeService:
             raise BadRequest("initial data must be a JSON object")
         refuse_broken_text({"process_key": process_key, "case": case_code},
                            "nothing was started")
+        if process_key in INTERNAL_PROCESSES:
+            raise BadRequest(f"{process_key} is opened by the engine when a latest safe day "
+                             "passes unmet; it cannot be started by hand")
         with self.ctx.db.transaction() as session:
             form_key = self._start_form(session, process_key)
             if form_key is not None:

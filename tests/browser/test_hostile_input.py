@@ -8,6 +8,7 @@ the test (see conftest: script errors and CSP reports fail it), and so would a d
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import Page, expect
@@ -19,6 +20,7 @@ from tests.browser.pages import field_id, sign_in
 from tests.scenarios.case import Case
 
 CODE = "SI-7K3Q-9F2M"
+IDENTIFICATION = "Identification of a victim of trafficking"
 COORDINATOR = Reader("coordinator", ("coordinator",), "test")
 HOSTILE = [
     "Robert'); DROP TABLE case_record;--",
@@ -91,7 +93,8 @@ def test_hostile_text_in_a_task_form_is_shown_verbatim_to_the_coordinator(page, 
     opened = no_dialogs(page)
     sign_in(page, username_of("coordinator"))
     page.goto(f"/monitor/instances/{case.id}")
-    cell = page.locator("tr", has=page.locator("td.code", has_text="preliminary_observations"))
+    page.get_by_text(re.compile(r"^\d+ things recorded$")).click()
+    cell = page.locator('#variables tr[data-name="preliminary_observations"]')
     expect(cell.locator("td").nth(1)).to_have_text(hostile)
-    expect(page).to_have_title(f"identification {CODE} · Varna pot")
+    expect(page).to_have_title(f"{IDENTIFICATION} {CODE} · Varna pot")
     assert opened == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import DeployError, ValidationFailed
+from engine.errors import BadRequest, DeployError, ValidationFailed
 from tests.conftest import PROCESSES
 from tests.diagrams import linear, registries
 
@@ -40,3 +40,12 @@ def test_a_start_form_that_is_not_registered_is_refused_at_deploy(make_engine):
     with pytest.raises(DeployError) as caught:
         engine.repository.deploy(diagram, source="demo.bpmn")
     assert [p.element_id for p in caught.value.problems] == ["start"]
+
+
+def test_the_escalation_is_opened_by_the_engine_only(engine):
+    """Its start data names a missed deadline; typed by hand, it would name anything."""
+    engine.repository.deploy(PROCESSES)
+    with pytest.raises(BadRequest) as caught:
+        engine.runtime.start("deadline_escalation", "C-1", {})
+    assert "cannot be started by hand" in caught.value.message
+    assert engine.runtime.instances() == []

@@ -55,6 +55,9 @@ def test_a_coordinator_starts_a_procedure_for_a_case(app, signed_in, engine):
     [instance] = engine.runtime.instances(case_code=suggested)
     assert started.headers["Location"].endswith(f"/monitor/instances/{instance.id}")
     assert instance.started_by == "coordinator"
+    landed = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert f"Started Protection of a victim of trafficking for {suggested}." in landed
+    assert "<h1>Protection of a victim of trafficking <span" in landed
 
 
 def test_a_procedure_started_on_its_own_asks_first_for_what_it_needs(app, signed_in, engine):
@@ -86,8 +89,10 @@ def test_starting_without_a_code_or_with_an_unknown_procedure_starts_nothing(
         app, signed_in, engine):
     client = signed_in("coordinator")
     token = csrf_of(client.get("/monitor/").get_data(as_text=True))
+    assert 'value="deadline_escalation"' not in client.get("/monitor/").get_data(as_text=True)
     for form in ({"process_key": "victim_protection", "case_code": " "},
-                 {"process_key": "no_such_procedure", "case_code": "SI-AAAA-BBBB"}):
+                 {"process_key": "no_such_procedure", "case_code": "SI-AAAA-BBBB"},
+                 {"process_key": "deadline_escalation", "case_code": "SI-AAAA-BBBB"}):
         answer = client.post("/monitor/start", data={"csrf_token": token, **form},
                              follow_redirects=True)
         assert 'class="flash error"' in answer.get_data(as_text=True)
@@ -189,7 +194,8 @@ def test_the_case_page_shows_all_her_procedures_and_deadlines(julija, signed_in,
         html = page.get_data(as_text=True)
         assert page.status_code == 200, user
         assert 'data-kind="reflection_end"' in html
-        assert "victim protection" in html and "reflection period" in html
+        assert "Protection of a victim of trafficking" in html
+        assert "Recovery and reflection period (Art. 50(1)-(3) ZTuj-2)" in html
     assert signed_in("police").get(f"/cases/{CODE}").status_code == 403
     assert signed_in("coordinator").get("/cases/SI-NONE-0000").status_code == 404
     listing = signed_in("coordinator").get("/cases?code=7k3q").get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from engine.store.models import LoginAttempt
@@ -165,3 +166,12 @@ def test_a_checklist_shows_each_indicator_in_words_and_sends_its_key(app, engine
     indicators = schema["properties"]["preliminary_indicators"]
     assert indicators["x-choice-labels"]["signs_of_distress"] == \
         "Visible fear, anxiety or distress"
+
+
+@pytest.mark.parametrize(("role", "landing"), [
+    ("coordinator", "/monitor/"), ("legal_adviser", "/deadlines/"),
+    ("policy_analyst", "/modeler/"), ("police", "/worklist"), ("first_line", "/worklist"),
+])
+def test_each_role_lands_where_its_work_is(app, signed_in, role, landing):
+    home = signed_in(role.replace("_", "-")).get("/")
+    assert home.status_code == 302 and home.headers["Location"] == landing

@@ -30,10 +30,11 @@ from xml.etree import ElementTree
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
-from flask import Flask
+from flask import Flask, g
 from flask_babel import Domain
 from marshmallow import Schema, fields
 
+from .acting import engine
 from .form_fields import choice_label
 
 DOMAIN = "procedures"
@@ -52,6 +53,21 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["procedure"] = procedure_name
+
+
+def procedure_name(key: str | None) -> str:
+    """A procedure by its name in the reader's language, never by its key.
+
+    The names of the deployed procedures are read once per request; a key no longer
+    deployed is shown in words.
+    """
+    if not key:
+        return ""
+    if "procedure_names" not in g:
+        g.procedure_names = {d.key: d.name for d in engine().repository.definitions()}
+    name = g.procedure_names.get(key)
+    return translate(name) if name else key.replace("_", " ")
 
 
 def normalized(text: str) -> str:

@@ -20,12 +20,13 @@ from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.privacy import CASE_READERS, PERSON_READERS
 from engine.services.cases import new_code
+from engine.services.runtime import INTERNAL_PROCESSES
 from engine.store.instances import STATUSES
 
 from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import clamp_day, page_number
 from ..common.form_fields import describe, submitted
-from ..common.procedure_texts import translate
+from ..common.procedure_texts import procedure_name, translate
 from ..common.recorded import recorded
 from ..common.urgency import deadline_urgency, task_urgency
 
@@ -75,7 +76,8 @@ def dashboard() -> str:
     keys = sorted({row.process_key for row in board.counts})
     counts = {(row.process_key, row.status): row.count for row in board.counts}
     return render_template("dashboard.html", board=board, keys=keys, counts=counts,
-                           processes=engine().repository.definitions(),
+                           processes=[d for d in engine().repository.definitions()
+                                      if d.key not in INTERNAL_PROCESSES],
                            new_code=new_code(engine().jurisdiction.code),
                            statuses=STATUSES, task_urgency=task_badge(),
                            deadline_urgency=deadline_urgency, today=engine().ctx.today())
@@ -187,7 +189,8 @@ def start() -> Any:
     except EngineError as exc:
         flash(exc.message, "error")
         return redirect(url_for("monitor.dashboard"))
-    flash(gettext("Started %(procedure)s for %(case)s.", procedure=key, case=code), "success")
+    flash(gettext("Started %(procedure)s for %(case)s.",
+                  procedure=procedure_name(key), case=code), "success")
     return redirect(url_for("monitor.instance", instance_id=started.id))
 
 

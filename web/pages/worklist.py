@@ -33,10 +33,19 @@ from ..common.urgency import lanes, task_urgency
 bp = Blueprint("worklist", __name__)
 
 PAGE_SIZE = 50
+LANDINGS = (("coordinator", "monitor.dashboard"), ("admin", "monitor.dashboard"),
+            ("legal_adviser", "deadlines.tracker"), ("policy_analyst", "modeler.definitions"))
+"""Where a role's work is, in this order for a user of several roles: the coordinator
+watches every procedure, the legal adviser the deadlines, the analyst the diagrams; the
+other actors work from their worklist."""
+
+
 @bp.get("/")
 @login_required
 def home() -> Response:
-    return redirect(url_for("worklist.tasks"))
+    user = acting_user()
+    landing = next((page for role, page in LANDINGS if user.has_role(role)), "worklist.tasks")
+    return redirect(url_for(landing))
 
 
 @bp.get("/worklist")
