@@ -338,7 +338,8 @@ HANDLERS.describe({
     "further_permit_latest_safe_day": "Latest safe day to apply for a further permit",
     "late_filing": "The application was filed late",
     "permit_application_latest_safe_day": "Latest safe day to apply for the permit",
-    "permit_outcome": "Outcome of the permit application",
+    "permit_outcome": ("Outcome of the permit application", {
+        "issued": "Issued", "refused": "Refused", "withdrawn": "Withdrawn"}),
     "permit_renewal_warning_at": "Warning before the permit expires",
     "permit_withdrawn": "The permit was withdrawn",
     "refusal_final": "The refusal is final",

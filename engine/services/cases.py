@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import load_only
@@ -115,6 +116,19 @@ class CaseService:
                 .order_by(LegalDeadline.latest_safe_day, LegalDeadline.id))]
         return CaseView(code=code, instances=instances, open_tasks=open_tasks,
                         deadlines=deadlines)
+
+    def last_completed(self, code: str, element_ids: Iterable[str]) -> dict[str, int]:
+        """The task last completed in her case at each of ``element_ids``, by element:
+        where a decision about her was recorded (her formal identification, say)."""
+        wanted = list(element_ids)
+        with self.ctx.db.reading() as session:
+            rows = session.execute(
+                select(HumanTask.element_id, HumanTask.id)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                .where(ProcessInstance.case_code == code, HumanTask.status == "completed",
+                       HumanTask.element_id.in_(wanted))
+                .order_by(HumanTask.ended_at, HumanTask.id)).all()
+        return dict(rows)  # the last one of each element wins
 
 
 def _code_filter(code_contains: str | None) -> list[ColumnElement[bool]]:

@@ -69,6 +69,12 @@ def recorded(variables: Mapping[str, Any]) -> list[Recorded]:
     return sorted(rows, key=lambda row: row.label.casefold())
 
 
+def value_in_words(name: str, value: Any) -> str:
+    """One variable's value in words, with the words of its choices."""
+    about = _vocabulary(engine().config.forms, engine().config.handlers).get(name)
+    return in_words(value, about.choices if about else {})
+
+
 def in_words(value: Any, choices: Mapping[str, str] | None = None) -> str:
     """A stored value as the page shows it: yes or no, a date by the reader's locale, the
     label of a choice, a list joined by commas, and a dash for nothing recorded."""

@@ -28,6 +28,7 @@ from ..common.bounds import clamp_day, page_number
 from ..common.form_fields import describe, submitted
 from ..common.procedure_texts import procedure_name, translate
 from ..common.recorded import recorded
+from ..common.standing import where_she_stands
 from ..common.urgency import deadline_urgency, task_urgency
 
 bp = Blueprint("monitor", __name__)
@@ -226,14 +227,21 @@ def case(code: str) -> str:
     except NotFound as exc:
         abort(404, description=exc.message)
     can_monitor = acting_user().has_role(*MONITORS)
+    consents = engine().consents.consents(code, reader(), "case page")
+    tracker = url_for("deadlines.tracker", case=code)
+    standing = where_she_stands(
+        found, consents, reader(),
+        lambda instance_id: url_for("monitor.instance", instance_id=instance_id)
+        if can_monitor else tracker)
     return render_template("case.html", case=found, today=engine().ctx.today(),
+                           standing=standing,
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency,
                            can_monitor=can_monitor,
                            can_keep_consents=acting_user().has_role(*CONSENT_KEEPERS),
                            can_read_person=acting_user().has_role(*PERSON_READERS),
                            access=engine().access.events(case_code=code) if can_monitor
                            else [],
-                           consents=engine().consents.consents(code, reader(), "case page"))
+                           consents=consents)
 
 
 @bp.post("/cases/<code>/consents/<int:consent_id>/withdraw")
