@@ -9,6 +9,7 @@ and a read that shows any personal data, or a refusal, is written to the access 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from sqlalchemy import select
 
@@ -44,20 +45,26 @@ class DisclosureService:
             self.access.record(reader, view.case_code, personal, what, GRANTED)
         return dataclasses.replace(view, variables=shown)
 
-    def task(self, reader: Reader, task_id: int, what: str) -> InstanceView:
+    def task(self, reader: Reader, task_id: int, what: str, *,
+             only: Iterable[str] | None = None) -> InstanceView:
         """The task's instance with the data that task sees, as far as ``reader`` may
-        read it; her read is logged."""
+        read it; her read is logged. ``only`` names the variables a page shows when it
+        needs a few: the rest is neither shown nor logged as read."""
         view = self.runtime.task_instance(task_id)
-        shown, personal = self.kinds.shown(view.variables, readable(reader.roles))
+        wanted = None if only is None else frozenset(only)
+        variables = view.variables if wanted is None else {
+            k: v for k, v in view.variables.items() if k in wanted}
+        shown, personal = self.kinds.shown(variables, readable(reader.roles))
         if personal:
             self.access.record(reader, view.case_code, personal, what, GRANTED)
         return dataclasses.replace(view, variables=shown)
 
     def history(self, reader: Reader, instance_id: int, what: str,
-                limit: int = 1000) -> list[EventView]:
+                limit: int = 1000, *, reasons: bool = True) -> list[EventView]:
         """The instance's history; the typed reasons only for the roles that read
-        narratives, and a read of them is logged."""
-        reveal = NARRATIVE in readable(reader.roles)
+        narratives, and a read of them is logged. ``reasons=False`` for a page that
+        does not show them: then they are not read."""
+        reveal = reasons and NARRATIVE in readable(reader.roles)
         events = self.history_service.events(instance_id=instance_id, reveal=reveal,
                                              limit=limit)
         code = self._case_of(instance_id) if any(e.revealed for e in events) else None

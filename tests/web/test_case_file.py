@@ -20,7 +20,7 @@ def standing(client, code: str) -> dict[str, tuple[str, str | None, str]]:
             for tone, topic, link, text in LINE.findall(html)}
 
 
-def test_where_she_stands_is_said_in_words_and_linked(julija, signed_in):
+def test_where_she_stands_is_said_in_words_and_linked(julija, signed_in, engine):
     lines = standing(signed_in("coordinator"), julija.code)
     assert list(lines) == ["identification", "stay", "permit", "school", "plan", "consents",
                            "incidents"]
@@ -34,6 +34,7 @@ def test_where_she_stands_is_said_in_words_and_linked(julija, signed_in):
     assert lines["permit"][0] == "Not applied for."
     assert lines["consents"][0] == "Given: referral to the coordinator."
     assert lines["incidents"] == ("None.", None, "")
+    assert engine.access.events(case_code=julija.code) == []  # nothing of hers was read
 
 
 def test_a_reader_who_does_not_monitor_is_sent_to_the_deadline_tracker(julija, signed_in):
@@ -53,3 +54,35 @@ def test_where_she_stands_follows_her_case_to_a_permit_and_a_school(app, engine,
     assert lines["plan"][::2] == ("Protection plan review: missed, the legal date was "
                                   "Jul 8, 2026.", "missed")
     assert "protection plan" in lines["consents"][0]
+
+
+EVENT = re.compile(r'<li class="event" data-event="([a-z_]+)">\s*<time [^>]*>([^<]*)</time>\s*'
+                   r'<strong>([^<]*)</strong>(?:: ([^<]*))?\s*<span class="meta">([^<]*)</span>')
+KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def what_happened(client, code: str, query: str = "") -> list[tuple[str, ...]]:
+    html = client.get(f"/cases/{code}{query}").get_data(as_text=True)
+    return [tuple(part.strip() for part in event)
+            for event in EVENT.findall(html[html.index('id="what-happened"'):])]
+
+
+def test_the_case_file_tells_what_happened_in_all_her_procedures(julija, signed_in,
+                                                                 engine):
+    engine.runtime.start("reflection_period", julija.code, actor="coordinator")
+    coordinator = signed_in("coordinator")
+    events = what_happened(coordinator, julija.code)
+    assert events[0][0] == "instance_started"  # the newest first
+    assert events[0][4].endswith("Recovery and reflection period (Art. 50(1)-(3) ZTuj-2)")
+    completed = [(step, meta) for kind, _, _, step, meta in events
+                 if kind == "task_completed"]
+    assert ("Make the formal identification",
+            "by coord · Protection of a victim of trafficking") in completed
+    assert not {kind for kind, *_ in events} & {"data_changed", "task_created"}
+    shown = " ".join(" ".join(event[1:]) for event in events)
+    assert KEY.findall(shown) == []
+
+    only = what_happened(coordinator, julija.code, "?procedure=reflection_period")
+    assert only and all(meta.endswith("ZTuj-2)") for *_, meta in only)
+    every = what_happened(coordinator, julija.code, "?every=1")
+    assert "task_created" in {kind for kind, *_ in every} and len(every) > len(events)

@@ -69,6 +69,12 @@ def recorded(variables: Mapping[str, Any]) -> list[Recorded]:
     return sorted(rows, key=lambda row: row.label.casefold())
 
 
+def label_of(name: str) -> str:
+    """A variable's label in the reader's language, else its name in words."""
+    about = _vocabulary(engine().config.forms, engine().config.handlers).get(name)
+    return translate(about.label) if about else name.replace("_", " ")
+
+
 def value_in_words(name: str, value: Any) -> str:
     """One variable's value in words, with the words of its choices."""
     about = _vocabulary(engine().config.forms, engine().config.handlers).get(name)

@@ -35,6 +35,9 @@ from .urgency import deadline_urgency
 INCIDENT = "incident"
 DECIDING_TASKS = ("record_preliminary", "formal_identification")
 """The tasks whose records say how and when she was identified, the later one last."""
+SHOWN_FACTS = ("identification_outcome", "identification_date", "identified_on",
+               "preliminary_on", "referring_sector")
+"""What the summary reads of those records: no more is read, or logged as read."""
 STAY_DEADLINES = ("reflection_end", "lawful_stay_end")
 """The deadlines that end her permitted stay."""
 PERMIT_DEADLINES = ("permit_application_due", "appeal_due", "renewal_application_due",
@@ -132,7 +135,8 @@ def _facts(case: CaseView, reader: Reader) -> dict[str, Any]:
     decided = engine().cases.last_completed(case.code, DECIDING_TASKS)
     for element in DECIDING_TASKS:
         if element in decided:
-            view = engine().disclosure.task(reader, decided[element], "case file summary")
+            view = engine().disclosure.task(reader, decided[element], "case file summary",
+                                            only=SHOWN_FACTS)
             found.update({k: v for k, v in view.variables.items() if v is not None})
     return found
 

@@ -29,6 +29,7 @@ from ..common.form_fields import describe, submitted
 from ..common.procedure_texts import procedure_name, translate
 from ..common.recorded import recorded
 from ..common.standing import where_she_stands
+from ..common.timeline import case_timeline, happenings
 from ..common.urgency import deadline_urgency, task_urgency
 
 bp = Blueprint("monitor", __name__)
@@ -113,8 +114,9 @@ def instance(instance_id: int) -> str:
     except CaseErased:
         abort(410)
     state = process_engine.runtime.diagram_state(instance_id)
-    events = process_engine.disclosure.history(reader(), instance_id,
-                                               f"instance {instance_id} page")
+    events = happenings(process_engine.disclosure.history(reader(), instance_id,
+                                                          f"instance {instance_id} page"),
+                        found.process_key, found.version)
     deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
     today = process_engine.ctx.today()
     return render_template("instance.html", instance=found, state=state.to_dict(),
@@ -233,8 +235,17 @@ def case(code: str) -> str:
         found, consents, reader(),
         lambda instance_id: url_for("monitor.instance", instance_id=instance_id)
         if can_monitor else tracker)
+    every_step = request.args.get("every") == "1"
+    happened = case_timeline(found, reader(), every_step=every_step)
+    shown_procedure = request.args.get("procedure") or ""
     return render_template("case.html", case=found, today=engine().ctx.today(),
-                           standing=standing,
+                           standing=standing, shown_procedure=shown_procedure,
+                           every_step=every_step,
+                           timeline=[h for h in happened if not shown_procedure
+                                     or h.procedure_key == shown_procedure],
+                           timeline_procedures=sorted({(h.procedure_key, h.procedure)
+                                                       for h in happened},
+                                                      key=lambda kp: kp[1]),
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency,
                            can_monitor=can_monitor,
                            can_keep_consents=acting_user().has_role(*CONSENT_KEEPERS),
