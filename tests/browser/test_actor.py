@@ -137,6 +137,8 @@ def test_another_role_neither_sees_the_task_nor_opens_it(page, live_server, scre
     theirs = other.task("formal_identification")
 
     sign_in(page, username_of("coordinator"))
+    expect(page).to_have_url(re.compile(r"/monitor/$"))  # a coordinator lands there
+    page.get_by_role("link", name="Worklist").click()
     expect(worklist_row(page, OTHER, theirs.title)).to_have_count(1)
     expect(page.locator("#worklist tbody tr").filter(has_text=JULIJA)).to_have_count(0)
     expect(page.locator(f'#worklist tr[data-task-id="{task.id}"]')).to_have_count(0)
