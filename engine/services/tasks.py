@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,14 @@ from engine.identity.users import lanes
 from engine.obligations import consents
 from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
-from engine.store.models import CaseRecord, HumanTask, ProcessInstance, Timer
+from engine.store.models import (
+    CaseRecord,
+    HumanTask,
+    ProcessInstance,
+    Timer,
+    UserAccount,
+    UserRole,
+)
 from engine.store.timer_states import BPMN_TIMER, PENDING
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import TaskView
@@ -128,17 +136,83 @@ def load_schema(ctx: EngineContext, form: Any, data: Mapping[str, Any],
     return schema.dump(loaded)
 
 
+TASK_SORTS = ("due", "task", "case", "procedure", "role", "claimed", "created")
+"""What a list of tasks is sorted by; ``-`` before one reverses it."""
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks a list shows: every field given narrows it."""
+
+    role: str | None = None
+    roles: Iterable[str] | None = None
+    """Of any of these roles: a worklist."""
+    assignee: str | None = None
+    claimed: bool | None = None
+    """Claimed by someone (True) or by nobody (False)."""
+    status: str = "open"
+    instance_id: int | None = None
+    process_key: str | None = None
+    case_code: str | None = None
+    """Part of the case code, in any case."""
+    due_after: date | None = None
+    due_before: date | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        if self.status not in TASK_STATUSES:
+            raise BadRequest(f"unknown task status {self.status!r}; one of: "
+                             f"{', '.join(TASK_STATUSES)}")
+        conditions = [HumanTask.status == self.status]
+        if self.role:
+            conditions.append(HumanTask.role == self.role)
+        if self.roles is not None:
+            conditions.append(HumanTask.role.in_(list(self.roles)))
+        if self.assignee:
+            conditions.append(HumanTask.assignee == self.assignee)
+        if self.claimed is not None:
+            conditions.append(HumanTask.assignee.is_not(None) if self.claimed
+                              else HumanTask.assignee.is_(None))
+        if self.instance_id is not None:
+            conditions.append(HumanTask.instance_id == self.instance_id)
+        if self.due_after is not None:
+            conditions.append(HumanTask.due_date >= self.due_after)
+        if self.due_before is not None:
+            conditions.append(HumanTask.due_date <= self.due_before)
+        instance = []
+        if self.process_key:
+            instance.append(ProcessInstance.process_key == self.process_key)
+        if self.case_code and self.case_code.strip():
+            instance.append(ProcessInstance.case_code.icontains(self.case_code.strip(),
+                                                                autoescape=True))
+        if instance:
+            conditions.append(HumanTask.instance_id.in_(
+                select(ProcessInstance.id).where(*instance)))
+        return conditions
+
+
+def _order(sort: str) -> list[Any]:
+    """The ORDER BY of ``sort``: its column, then the due date, then the task's id."""
+    name = sort.removeprefix("-")
+    if name not in TASK_SORTS:
+        raise BadRequest(f"unknown sort {sort!r}; one of: {', '.join(TASK_SORTS)}")
+    column = {"due": HumanTask.due_date, "task": HumanTask.title,
+              "case": ProcessInstance.case_code, "procedure": ProcessInstance.process_key,
+              "role": HumanTask.role, "claimed": HumanTask.assignee,
+              "created": HumanTask.created_at}[name]
+    first = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
+    return [first, HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+
+
 class TaskService:
     def __init__(self, ctx: EngineContext, store: InstanceStore, forms: FormRegistry) -> None:
         self.ctx = ctx
         self.forms = forms
         self.store = store
 
-    def tasks(self, *, role: str | None = None, roles: Iterable[str] | None = None,
-              assignee: str | None = None, status: str = "open",
-              instance_id: int | None = None, due_before: date | None = None,
-              limit: int | None = None, offset: int = 0) -> list[TaskView]:
-        """Tasks by due date (undated last); ``roles``: of any of them (a worklist).
+    def tasks(self, *, limit: int | None = None, offset: int = 0, sort: str = "due",
+              **filters: Any) -> list[TaskView]:
+        """Tasks matching ``filters`` (see :class:`TaskFilter`), by due date (undated
+        last) unless ``sort`` names another column (``-`` before it reverses it).
 
         A page is chosen by task id first, from the ``(status, role, due_date, id)``
         index alone, and only its rows are then read: sorting the thousands of tasks of a
@@ -147,12 +221,14 @@ class TaskService:
         of kilobytes of JSON, and a page of tasks would otherwise fetch and parse it for
         every row.
         """
-        conditions = self._conditions(role, roles, assignee, status, instance_id,
-                                      due_before)
-        order = (HumanTask.due_date.asc().nulls_last(), HumanTask.id)
+        conditions = TaskFilter(**filters).conditions()
+        order = _order(sort)
         if limit is not None or offset:
-            page = (select(HumanTask.id).where(*conditions).order_by(*order)
-                    .offset(offset).limit(limit))
+            page = select(HumanTask.id)
+            if sort.removeprefix("-") in ("case", "procedure"):  # sorted by the instance's
+                page = page.join(ProcessInstance,
+                                 HumanTask.instance_id == ProcessInstance.id)
+            page = page.where(*conditions).order_by(*order).offset(offset).limit(limit)
             conditions = [HumanTask.id.in_(page)]
         query = (select(HumanTask, ProcessInstance)
                  .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
@@ -162,38 +238,16 @@ class TaskService:
         with self.ctx.db.reading() as session:
             return [task_view(t, i) for t, i in session.execute(query).all()]
 
-    def count(self, *, role: str | None = None, roles: Iterable[str] | None = None,
-              assignee: str | None = None, status: str = "open",
-              instance_id: int | None = None, due_before: date | None = None) -> int:
+    def count(self, **filters: Any) -> int:
         """How many tasks :meth:`tasks` would list without paging.
 
-        The task table alone: every task has its instance (a foreign key that is never
-        null), so the join of :meth:`tasks` drops no row and would only cost time.
+        The task table alone where no filter is on the instance: every task has its
+        instance (a foreign key that is never null), so a join would drop no row and
+        would only cost time.
         """
-        conditions = self._conditions(role, roles, assignee, status, instance_id,
-                                      due_before)
+        conditions = TaskFilter(**filters).conditions()
         with self.ctx.db.reading() as session:
             return session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
-
-    @staticmethod
-    def _conditions(role: str | None, roles: Iterable[str] | None, assignee: str | None,
-                    status: str, instance_id: int | None,
-                    due_before: date | None) -> list[ColumnElement[bool]]:
-        if status not in TASK_STATUSES:
-            raise BadRequest(f"unknown task status {status!r}; one of: "
-                             f"{', '.join(TASK_STATUSES)}")
-        conditions = [HumanTask.status == status]
-        if role:
-            conditions.append(HumanTask.role == role)
-        if roles is not None:
-            conditions.append(HumanTask.role.in_(list(roles)))
-        if assignee:
-            conditions.append(HumanTask.assignee == assignee)
-        if instance_id is not None:
-            conditions.append(HumanTask.instance_id == instance_id)
-        if due_before is not None:
-            conditions.append(HumanTask.due_date <= due_before)
-        return conditions
 
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:
@@ -236,6 +290,36 @@ class TaskService:
             session.audit("task_unclaimed", user, instance_id=task.instance_id,
                            task_id=task.id, element_id=task.element_id, detail=previous)
             return task_view(task, _case_of(session, task))
+
+    def assign(self, task_id: int, assignee: str, *, by: str, reason: str) -> TaskView:
+        """Hand an open task to a named actor of its lane: a coordinator reassigning it,
+        or delegating it to a colleague. Why goes into its history, sealed with the
+        case's key (typed text may speak of her); who had it and who has it now is
+        there beside it. An actor without the task's role, or not active, is refused."""
+        refuse_broken_text({"assignee": assignee, "reason": reason}, "nothing was changed")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationFailed("nothing was changed", {"reason": [
+                "Say why the task is handed over: the history keeps it."]})
+        with self.ctx.db.transaction() as session:
+            task = self._open(session, task_id)
+            holder = session.scalar(select(UserAccount).where(
+                UserAccount.username == assignee, UserAccount.active.is_(True)))
+            lanes = set(session.scalars(select(UserRole.role).where(
+                UserRole.user_id == holder.id))) if holder is not None else set()
+            if task.role not in lanes:
+                raise ValidationFailed("nothing was changed", {"assignee": [
+                    f"{assignee} is not an active user with the role {task.role} of "
+                    "this task"]})
+            if task.assignee == assignee:
+                raise Conflict(f"task {task_id} is already claimed by {assignee}")
+            instance = _case_of(session, task)
+            session.audit("task_reassigned", by, instance_id=task.instance_id,
+                          task_id=task.id, element_id=task.element_id,
+                          detail=self.ctx.vault.seal_text(
+                              session, instance.case_code, "reason",
+                              f"{task.assignee or '-'} -> {assignee}: {reason.strip()}"))
+            task.assignee, task.claimed_at = assignee, self.ctx.now()
+            return task_view(task, instance)
 
     def complete(self, task_id: int, user: str, data: Submitted,
                  *, revision: int | None = None,

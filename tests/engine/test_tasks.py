@@ -162,3 +162,52 @@ def test_cancel_closes_tasks_and_refuses_further_work(test_engine):
         test_engine.tasks.complete(instance.open_tasks[0].id, "ana", {"note": "x"})
     event = test_engine.history.events(instance_id=instance.id, event_type="instance_cancelled")
     assert [(e.actor, e.detail) for e in event] == [("coord", "withdrew")]
+
+
+def test_a_task_is_handed_over_to_an_actor_of_its_lane_with_a_sealed_reason(test_engine):
+    test_engine.users.add("ana", ["coordinator"], by="tests")
+    test_engine.users.add("bojan", ["coordinator"], by="tests")
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    test_engine.tasks.claim(task_id, "ana")
+    handed = test_engine.tasks.assign(task_id, "bojan", by="ana",
+                                      reason="Ana is on leave until Monday")
+    assert handed.assignee == "bojan"
+    (event,) = test_engine.history.events(instance_id=instance.id,
+                                          event_type="task_reassigned")
+    assert (event.actor, event.task_id) == ("ana", task_id)
+    assert event.detail == "ana -> bojan: Ana is on leave until Monday"  # opened for us
+    assert "leave" not in test_engine.history.events(
+        instance_id=instance.id, event_type="task_reassigned", reveal=False)[0].detail
+
+
+@pytest.mark.parametrize(("assignee", "reason", "field"), [
+    ("bojan", "  ", "reason"),
+    ("cene", "a colleague of the lane", "assignee"),  # without the coordinator role
+    ("dana", "a colleague of the lane", "assignee"),  # no longer active
+    ("nobody", "a colleague of the lane", "assignee"),
+])
+def test_handing_over_is_refused_without_a_reason_or_to_someone_outside_the_lane(
+        test_engine, assignee, reason, field):
+    test_engine.users.add("bojan", ["coordinator"], by="tests")
+    test_engine.users.add("cene", ["police"], by="tests")
+    test_engine.users.add("dana", ["coordinator"], by="tests")
+    test_engine.users.update("dana", active=False, by="tests")
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(ValidationFailed) as caught:
+        test_engine.tasks.assign(task_id, assignee, by="ana", reason=reason)
+    assert list(caught.value.fields) == [field]
+    assert state_of(test_engine, instance.id) == before
+
+
+def test_a_closed_task_is_not_handed_over(test_engine):
+    test_engine.users.add("bojan", ["coordinator"], by="tests")
+    instance = test_engine.runtime.start("demo", "C-1")
+    task_id = instance.open_tasks[0].id
+    test_engine.tasks.complete(task_id, "ana", {"note": "done", "count": 1})
+    before = state_of(test_engine, instance.id)
+    with pytest.raises(Conflict):
+        test_engine.tasks.assign(task_id, "bojan", by="ana", reason="too late")
+    assert state_of(test_engine, instance.id) == before

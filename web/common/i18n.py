@@ -205,6 +205,7 @@ TERMS = {
     ("event", "task_created"): lazy_pgettext("history event", "task created"),
     ("event", "task_claimed"): lazy_pgettext("history event", "task claimed"),
     ("event", "task_unclaimed"): lazy_pgettext("history event", "task released"),
+    ("event", "task_reassigned"): lazy_pgettext("history event", "task handed over"),
     ("event", "task_completed"): lazy_pgettext("history event", "task completed"),
     ("event", "task_cancelled"): lazy_pgettext("history event", "task cancelled"),
     ("event", "timer_fired"): lazy_pgettext("history event", "timer fired"),

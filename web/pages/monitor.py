@@ -119,7 +119,10 @@ def instance(instance_id: int) -> str:
                         found.process_key, found.version)
     deadlines = process_engine.deadlines.deadlines(instance_id=instance_id)
     today = process_engine.ctx.today()
+    actors = {role: [u for u in process_engine.users.users(role=role) if u.active]
+              for role in {t.role for t in found.open_tasks}}
     return render_template("instance.html", instance=found, state=state.to_dict(),
+                           actors=actors,
                            recorded=recorded(found.variables),
                            events=events, deadlines=deadlines, today=today,
                            task_urgency=task_badge(), deadline_urgency=deadline_urgency)
@@ -157,6 +160,28 @@ def act(instance_id: int, action: str) -> Response:
                "cancel": gettext("Cancelled."), "retry": gettext("Retried.")}[action],
               "success")
     return back
+
+
+@bp.post("/monitor/tasks/<int:task_id>/assign")
+@roles_required(*MONITORS)
+def assign(task_id: int) -> Response:
+    """Hand an open task to a named actor of its lane, with the reason the history keeps."""
+    try:
+        task = engine().tasks.assign(task_id, (request.form.get("assignee") or "").strip(),
+                                     by=acting_user().username,
+                                     reason=request.form.get("reason") or "")
+    except NotFound as exc:
+        abort(404, description=exc.message)
+    except ValidationFailed as exc:
+        flash(" ".join(m for messages in exc.fields.values() for m in messages), "error")
+        task = engine().tasks.task(task_id)
+    except EngineError as exc:
+        flash(exc.message, "error")
+        task = engine().tasks.task(task_id)
+    else:
+        flash(gettext("%(task)s is now with %(who)s.", task=translate(task.title),
+                      who=task.assignee), "success")
+    return redirect(url_for("monitor.instance", instance_id=task.instance_id) + "#handover")
 
 
 @bp.post("/monitor/start")

@@ -10,6 +10,8 @@ and a read of her personal data is in the access log.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -20,6 +22,8 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, ValidationFailed
 from engine.protection.privacy import CASE_READERS, PERSON_READERS
+from engine.services.runtime import INTERNAL_PROCESSES
+from engine.services.tasks import TASK_SORTS
 from engine.views import TaskView
 
 from ..common.acting import User, acting_user, engine
@@ -48,22 +52,56 @@ def home() -> Response:
     return redirect(url_for(landing))
 
 
+DUE_WINDOWS = {"overdue": -1, "week": 7, "month": 30}
+"""A due window: tasks due by this many days from today (overdue: before today)."""
+CLAIMED = ("mine", "claimed", "unclaimed")
+
+
 @bp.get("/worklist")
 @login_required
 def tasks() -> str:
+    """Her roles' open tasks, filtered, sorted and paged as she asks; every link of the
+    page (sorting, the next page) keeps what she chose."""
     user = acting_user()
     page = page_number(request.args)
-    mine = request.args.get("mine") == "1"
-    service = engine().tasks
-    filters: dict[str, Any] = {"roles": lanes(user)}
-    if mine:
-        filters["assignee"] = user.username
-    total = service.count(**filters)
-    listed = service.tasks(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    chosen = {name: (request.args.get(name) or "").strip()
+              for name in ("procedure", "case", "due", "claimed", "sort")}
+    if request.args.get("mine") == "1":
+        chosen["claimed"] = "mine"
+    if chosen["sort"].removeprefix("-") not in TASK_SORTS:
+        chosen["sort"] = ""
     today = engine().ctx.today()
-    return render_template("worklist.html", tasks=listed, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), mine=mine,
-                           urgency=lambda t: task_urgency(t, today), today=today)
+    filters = _filters(user, chosen, today)
+    service = engine().tasks
+    total = service.count(**filters)
+    listed = service.tasks(**filters, sort=chosen["sort"] or "due", limit=PAGE_SIZE,
+                           offset=(page - 1) * PAGE_SIZE)
+    args = {name: value for name, value in chosen.items() if value}
+    return render_template(
+        "worklist.html", tasks=listed, total=total, page=page, chosen=chosen,
+        pages=max(1, -(-total // PAGE_SIZE)), mine=chosen["claimed"] == "mine",
+        filtered=any(chosen[n] for n in ("procedure", "case", "due", "claimed")),
+        procedures=[d for d in engine().repository.definitions()
+                    if d.key not in INTERNAL_PROCESSES],
+        page_url=lambda n: url_for("worklist.tasks", page=n, **args),
+        sort_url=lambda column: url_for("worklist.tasks", **{
+            **args, "sort": f"-{column}" if chosen["sort"] == column else column}),
+        urgency=lambda t: task_urgency(t, today), today=today)
+
+
+def _filters(user: User, chosen: Mapping[str, str], today: date) -> dict[str, Any]:
+    filters: dict[str, Any] = {"roles": lanes(user)}
+    if chosen["procedure"]:
+        filters["process_key"] = chosen["procedure"]
+    if chosen["case"]:
+        filters["case_code"] = chosen["case"]
+    if chosen["due"] in DUE_WINDOWS:
+        filters["due_before"] = today + timedelta(days=DUE_WINDOWS[chosen["due"]])
+    if chosen["claimed"] == "mine":
+        filters["assignee"] = user.username
+    elif chosen["claimed"] in CLAIMED:
+        filters["claimed"] = chosen["claimed"] == "claimed"
+    return filters
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
