@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from marshmallow import ValidationError, fields, validate
 
 from engine.kit.texts import translatable
+
+F = TypeVar("F", bound=fields.Field)
 
 
 def choice(choices: tuple[str, ...], label: str, help_text: str, *,
@@ -112,3 +114,13 @@ def check_appeal_decision(data: Mapping[str, Any], filed: date | None) -> None:
         raise ValidationError(translatable("The appeal was filed on {filed}: it cannot be "
                                            "decided before.").format(filed=filed.isoformat()),
                               "appeal_decided_on")
+
+
+def prefilled(field: F, variable: str) -> F:
+    """``field`` offered already filled with what an earlier step recorded in
+    ``variable`` (the indicators the first-line officer noticed, for the formal
+    identification to confirm or untick): she sees it and may change it; nothing is
+    submitted that she did not see."""
+    field.metadata["prefill"] = variable
+    return field
+

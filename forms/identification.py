@@ -25,6 +25,7 @@ from .fields import choices as _choices
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
+from .fields import prefilled
 from .fields import text as _text
 
 ADULT_AGE = 18
@@ -409,9 +410,11 @@ class FormalIdentification(FormSchema):
         "Consequences she faces now", "Debts, legal status, health, safety.",
         required=True, validate=validate.Length(min=1, error="Describe the consequences "
                                                 "she faces now."))
-    indicators_confirmed = _choices(tuple(INDICATORS), "Indicators confirmed",
-                                    "The indicators the assessment confirms.",
-                                    labels=INDICATORS, load_default=list)
+    indicators_confirmed = prefilled(_choices(
+        tuple(INDICATORS), "Indicators confirmed",
+        "The indicators the assessment confirms. Those noticed at the preliminary "
+        "identification are ticked: untick what the assessment does not confirm.",
+        labels=INDICATORS, load_default=list), "preliminary_indicators")
     exploitation_forms = _choices(EXPLOITATION_FORMS, "Forms of exploitation",
                                   "What she was exploited for.", load_default=list)
     identification_interpreter_used = _flag("An interpreter was used",

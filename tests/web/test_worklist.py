@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.store.models import LoginAttempt
+from forms import examples
 from tests.accounts import PASSWORD
+from tests.scenarios.case import Case
 from tests.web.worklist_steps import open_task, snapshot
 from tests.web_app import csrf_of, hidden
 
@@ -175,3 +177,18 @@ def test_a_checklist_shows_each_indicator_in_words_and_sends_its_key(app, engine
 def test_each_role_lands_where_its_work_is(app, signed_in, role, landing):
     home = signed_in(role.replace("_", "-")).get("/")
     assert home.status_code == 302 and home.headers["Location"] == landing
+
+
+def test_a_task_comes_with_what_earlier_steps_recorded_and_links_to_its_case(
+        app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    task = case.task("formal_identification")
+    page = signed_in("coordinator").get(f"/tasks/{task.id}").get_data(as_text=True)
+    ticked = set(re.findall(r'name="indicators_confirmed" value="([a-z_]+)"\s+checked', page))
+    assert ticked == set(examples.PRELIMINARY["preliminary_indicators"])
+    assert f'href="/cases/{case.code}"' in page
+    assert f'href="/monitor/instances/{task.instance_id}"' in page
+    police = signed_in("police").get(f"/tasks/{case.task('grant_permitted_stay').id}")
+    assert f'href="/cases/{case.code}"' not in police.get_data(as_text=True)  # no case reader

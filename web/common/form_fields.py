@@ -170,6 +170,17 @@ def _messages(errors: Any) -> list[str]:
     return []
 
 
+def prefill(schema: Schema, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a new form is offered: each field declared ``prefilled`` from a
+    variable the case holds (and the reader may read) starts with that value."""
+    values = {}
+    for name, schema_field in schema.load_fields.items():
+        source = schema_field.metadata.get("prefill")
+        if source and variables.get(source) is not None:
+            values[schema_field.data_key or name] = variables[source]
+    return values
+
+
 # --- the posted form -> data ------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, ValidationFailed
+from engine.identity.users import MONITORS
+from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.privacy import CASE_READERS, PERSON_READERS
 from engine.services.runtime import INTERNAL_PROCESSES
 from engine.services.tasks import TASK_SORTS
@@ -28,7 +30,7 @@ from engine.views import TaskView
 
 from ..common.acting import User, acting_user, engine
 from ..common.bounds import MAX_ID, page_number
-from ..common.form_fields import describe, submitted
+from ..common.form_fields import describe, prefill, submitted
 from ..common.procedure_texts import translate
 from ..common.recorded import recorded
 from ..common.tasks import her_task, own_task, readable_instance
@@ -131,9 +133,11 @@ def task(task_id: int) -> Any:
             return redirect(_next_for(user, done))
     found = own_task(task_id)
     schema = engine().tasks.form(found.form_key)()
+    instance = readable_instance(found, f"task {task_id} page")
     if request.method == "POST":
         values = submitted(schema, request.form)  # refused: what she typed stays
-    instance = readable_instance(found, f"task {task_id} page")
+    else:
+        values = prefill(schema, instance.variables)  # what earlier steps recorded
     return render_template("task.html", task=found, instance=instance,
                            recorded=recorded(instance.variables),
                            fields=describe(schema, values, errors, translate=translate),
@@ -141,6 +145,8 @@ def task(task_id: int) -> Any:
                            title=translate(getattr(schema, "title", "") or found.title),
                            today=engine().ctx.today(),
                            can_read_person=user.has_role(*PERSON_READERS),
+                           can_read_case=user.has_role(*CASE_READERS, *CONSENT_KEEPERS),
+                           can_monitor=user.has_role(*MONITORS),
                            urgency=task_urgency(found, engine().ctx.today())), status
 
 
