@@ -124,3 +124,12 @@ def prefilled(field: F, variable: str) -> F:
     field.metadata["prefill"] = variable
     return field
 
+
+def only_when(field: F, controlling: str, *answers: str) -> F:
+    """``field`` applies only when the field ``controlling`` holds one of ``answers``
+    (the ground of a refusal, when the stay is refused): the page shows it then and
+    leaves it out otherwise. A yes-or-no question's answers are ``yes`` and ``no``.
+    The form's own checks still say what is needed; this only spares the eye."""
+    field.metadata["shown_when"] = {"field": controlling, "is": list(answers)}
+    return field
+

@@ -25,7 +25,7 @@ from .fields import choices as _choices
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import prefilled
+from .fields import only_when, prefilled
 from .fields import text as _text
 
 ADULT_AGE = 18
@@ -247,8 +247,9 @@ class AskReferralConsent(FormSchema):
     referral_interpreter_used = _flag("An interpreter was used",
                                       "Consent counts only if she understood the question.",
                              load_default=False)
-    referral_refusal_note = _text("Her reasons, if she wants to give them",
-                         f"Optional. {_NO_NAMES}", load_default="")
+    referral_refusal_note = only_when(_text("Her reasons, if she wants to give them",
+                                            f"Optional. {_NO_NAMES}", load_default=""),
+                                      "referral_consent", "no")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

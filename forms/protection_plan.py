@@ -25,6 +25,7 @@ from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
+from .fields import only_when
 from .fields import text as _text
 
 TERMS = ("immediate", "short_term", "long_term")
@@ -232,8 +233,8 @@ class AskPlanConsent(FormSchema):
     name_disclosure_consent = _flag("She agrees that her name is shown to the professionals",
                                     "Without this her name stays out of every document "
                                     "shared under the plan.", load_default=False)
-    plan_refusal_note = _text("Her reasons, if she wants to give them", "Optional.",
-                              load_default="")
+    plan_refusal_note = only_when(_text("Her reasons, if she wants to give them",
+                                        "Optional.", load_default=""), "plan_consent", "no")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

@@ -13,6 +13,7 @@ from .base import FormSchema
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
+from .fields import only_when
 from .fields import text as _text
 
 VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
@@ -51,12 +52,12 @@ class GrantPermittedStay(FormSchema):
     understands_language = _flag(
         "She understands the language of the procedure well",
         "Only then is no interpreter needed; when in doubt, provide one.", load_default=False)
-    refusal_ground = _choice(REFUSAL_GROUNDS, "Ground of refusal",
-                             "Only the grounds of Art. 50(2): a danger to public order, "
-                             "security or international relations, or a suspicion that her "
-                             "stay would be connected with terrorist or other violent acts, "
-                             "intelligence activity, drugs or other crimes.",
-                             allow_none=True, load_default=None)
+    refusal_ground = only_when(_choice(
+        REFUSAL_GROUNDS, "Ground of refusal",
+        "Only the grounds of Art. 50(2): a danger to public order, security or "
+        "international relations, or a suspicion that her stay would be connected with "
+        "terrorist or other violent acts, intelligence activity, drugs or other crimes.",
+        allow_none=True, load_default=None), "stay_decision", "refused")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

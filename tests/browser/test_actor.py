@@ -181,3 +181,23 @@ def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_serve
     expect(page.locator(".flash.success")).to_have_text(f"Done: {task.title} ({JULIJA}).")
     (consent,) = engine.consents.consents(JULIJA)
     assert (consent.status, consent.recorded_by) == ("given", OFFICER)
+
+
+def test_a_field_shows_only_when_it_applies(page, live_server, screenshot):
+    engine = live_server.engine
+    case = Case.open(engine, JULIJA)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    task = case.task("ask_referral_consent")
+
+    sign_in(page, OFFICER)
+    page.goto(f"{live_server.url}/tasks/{task.id}")
+    reasons = labelled(page, "Her reasons, if she wants to give them")
+    expect(reasons).to_be_hidden()
+    question = page.get_by_role("radiogroup", name="She agrees to be referred *")
+    question.get_by_role("radio", name="No").check()
+    expect(reasons).to_be_visible()
+    reasons.fill("She wants to think about it")
+    screenshot(page, "her-reasons")
+    question.get_by_role("radio", name="Yes").check()
+    expect(reasons).to_be_hidden()
+    expect(reasons).to_be_disabled()  # typed before she said yes: not sent

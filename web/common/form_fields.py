@@ -56,6 +56,9 @@ class FieldSpec:
     children: list[FieldSpec] = field(default_factory=list)
     rows: list[list[FieldSpec]] = field(default_factory=list)
     past: bool = False
+    shown_when: dict[str, Any] | None = None
+    """The field applies only when another field holds one of some answers
+    (``forms.fields.only_when``): the page hides it otherwise."""
 
     @property
     def html_id(self) -> str:
@@ -105,7 +108,7 @@ def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any,
                      value=value, choices=choices,
                      choice_labels=_choice_labels(meta, translate),
                      errors=[translate(m) for m in _messages(errors)],
-                     past=bool(meta.get("past")))
+                     past=bool(meta.get("past")), shown_when=_shown_when(meta, name))
     if spec.kind == "part":
         assert isinstance(schema_field, fields.Nested)
         spec.children = describe(_schema(schema_field), value if isinstance(value, Mapping)
@@ -121,6 +124,15 @@ def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any,
     elif spec.kind == "lines" and isinstance(value, list):
         spec.value = "\n".join(str(v) for v in value)
     return spec
+
+
+def _shown_when(meta: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+    """The condition with the controlling field's HTML name, beside this one's."""
+    rule = meta.get("shown_when")
+    if not rule:
+        return None
+    prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
+    return {"field": prefix + rule["field"], "is": list(rule["is"])}
 
 
 def choice_label(choice: str, labels: Mapping[str, str]) -> str:
