@@ -192,3 +192,23 @@ def test_a_task_comes_with_what_earlier_steps_recorded_and_links_to_its_case(
     assert f'href="/monitor/instances/{task.instance_id}"' in page
     police = signed_in("police").get(f"/tasks/{case.task('grant_permitted_stay').id}")
     assert f'href="/cases/{case.code}"' not in police.get_data(as_text=True)  # no case reader
+
+
+def test_a_stale_tab_says_who_completed_the_task_and_links_to_the_next(app, engine,
+                                                                       signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    task = case.task("record_preliminary")
+    officer = signed_in("first-line")
+    page = officer.get(f"/tasks/{task.id}").get_data(as_text=True)
+    engine.tasks.complete(task.id, "duty-officer", examples.PRELIMINARY)  # another desk
+    before = snapshot(engine, case.id)
+
+    answer = officer.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf_of(page), "referring_sector": "police"})
+
+    assert answer.status_code == 409 and snapshot(engine, case.id) == before
+    html = answer.get_data(as_text=True)
+    assert "duty-officer completed this task on Mar 2, 2026, 9:00" in html
+    assert "already completed" not in html  # the engine's words are not hers
+    following = case.task("ask_referral_consent")
+    assert f'<a href="/tasks/{following.id}">Your next task in this case: ' in html

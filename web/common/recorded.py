@@ -16,8 +16,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_datetime
-from flask_babel import format_date, get_locale, gettext
+from babel.dates import format_date, format_time
+from flask_babel import get_locale, gettext
 
 from engine.obligations.reminders import ESCALATION_VARIABLES
 
@@ -90,17 +90,17 @@ def in_words(value: Any, choices: Mapping[str, str] | None = None) -> str:
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
-        return _instant(value)
+        return moment_in_words(value)
     if isinstance(value, date):
-        return format_date(value, "medium")
+        return format_date(value, "medium", locale=get_locale())
     if isinstance(value, str):
         if value in choices:
             return translate(choices[value])
         if _DAY.match(value):
-            return format_date(date.fromisoformat(value), "medium")
+            return format_date(date.fromisoformat(value), "medium", locale=get_locale())
         if _INSTANT.match(value):
             try:
-                return _instant(datetime.fromisoformat(value))
+                return moment_in_words(datetime.fromisoformat(value))
             except ValueError:
                 return value
         return value
@@ -112,11 +112,14 @@ def in_words(value: Any, choices: Mapping[str, str] | None = None) -> str:
     return str(value)
 
 
-def _instant(moment: datetime) -> str:
-    """A moment in the jurisdiction's local time, as legal days are counted there."""
+def moment_in_words(moment: datetime) -> str:
+    """A moment as the reader says it: the day by her locale and the time to the
+    minute, in the jurisdiction's local time, where legal days are counted."""
     zone = engine().ctx.timezone
     local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
-    return format_datetime(local, "short", tzinfo=zone, locale=get_locale())
+    locale = get_locale()
+    return (f"{format_date(local.date(), 'medium', locale=locale)}, "
+            f"{format_time(local, 'short', tzinfo=zone, locale=locale)}")
 
 
 @lru_cache(maxsize=4)

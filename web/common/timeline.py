@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from babel.dates import format_datetime
 from flask import g
-from flask_babel import get_locale
 
 from engine.bpmn.diagrams import read_xml
 from engine.protection.access import Reader
@@ -27,7 +25,7 @@ from engine.views import CaseView, EventView
 from .acting import engine
 from .i18n import term
 from .procedure_texts import procedure_name, translate
-from .recorded import label_of
+from .recorded import label_of, moment_in_words
 
 
 @dataclass(frozen=True)
@@ -73,18 +71,12 @@ def happenings(events: Iterable[EventView], process_key: str,
     names = _step_names(process_key, version)
     procedure = procedure_name(process_key)
     return [Happening(
-        id=e.id, at=e.at, when=_when(e.at), what=term(e.event_type, "event").capitalize(),
+        id=e.id, at=e.at, when=moment_in_words(e.at), what=term(e.event_type, "event").capitalize(),
         step=translate(names[e.element_id]) if e.element_id in names
         else (e.element_id or "").replace("_", " "),
         who=e.actor, procedure_key=process_key, procedure=procedure,
         changed=", ".join(label_of(key) for key in e.data_keys),
         detail=e.detail, event_type=e.event_type) for e in events]
-
-
-def _when(moment: datetime) -> str:
-    zone = engine().ctx.timezone
-    return format_datetime(moment.astimezone(zone), "short", tzinfo=zone,
-                           locale=get_locale())
 
 
 def _step_names(process_key: str, version: int) -> dict[str, str]:

@@ -32,7 +32,7 @@ from ..common.acting import User, acting_user, engine
 from ..common.bounds import MAX_ID, page_number
 from ..common.form_fields import describe, prefill, submitted
 from ..common.procedure_texts import translate
-from ..common.recorded import recorded
+from ..common.recorded import moment_in_words, recorded
 from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes, task_urgency
 
@@ -125,7 +125,8 @@ def task(task_id: int) -> Any:
             flash(gettext("The form has errors: see the messages next to the fields."), "error")
         except Conflict as exc:
             status = 409
-            flash(translate(exc.message), "error")  # a consent gate speaks her language
+            if engine().tasks.task(task_id).status == "open":  # else the page says who did
+                flash(translate(exc.message), "error")  # a consent gate speaks her language
         else:
             flash(gettext("Done: %(task)s (%(case)s).", task=translate(done.title),
                           case=done.case_code),
@@ -147,7 +148,14 @@ def task(task_id: int) -> Any:
                            can_read_person=user.has_role(*PERSON_READERS),
                            can_read_case=user.has_role(*CASE_READERS, *CONSENT_KEEPERS),
                            can_monitor=user.has_role(*MONITORS),
+                           following=None if found.status == "open" else next(iter(
+                               engine().tasks.tasks(instance_id=found.instance_id,
+                                                    roles=lanes(user))), None),
+                           ended=moment_in_words(found.ended_at) if found.ended_at else "",
                            urgency=task_urgency(found, engine().ctx.today())), status
+
+
+
 
 
 def _next_for(user: User, done: TaskView) -> str:
