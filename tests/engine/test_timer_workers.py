@@ -29,8 +29,9 @@ def waiting_timers(make_engine, database_url):
     forms, handlers, _ = registries()
     engine = make_engine(forms=forms, handlers=handlers)
     engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
-    for number in range(TIMERS):
-        engine.runtime.start("stay", f"C-{number:04d}")
+    with engine.db.transaction() as session:  # one unit of work: the setup, not the test
+        for number in range(TIMERS):
+            engine.runtime.start_in(session, "stay", f"C-{number:04d}", None, actor="tests")
     return engine, database_url
 
 
