@@ -115,6 +115,22 @@ class InstanceSummaryView(View):
 
 
 @dataclasses.dataclass(frozen=True)
+class TrendsView(View):
+    """What a coordinator watches over time, counted in the database.
+
+    ``open_tasks``: (role, tasks open up to a week, up to a month, longer) by role;
+    ``safe_days_by_week``: open deadlines whose latest safe day falls in each of the next
+    twelve weeks, this week first; ``missed_by_month``: deadlines missed, by the month of
+    their legal date, over the last twelve months, the oldest first.
+    """
+
+    today: date
+    open_tasks: list[tuple[str, int, int, int]]
+    safe_days_by_week: list[tuple[date, int]]
+    missed_by_month: list[tuple[date, int]]
+
+
+@dataclasses.dataclass(frozen=True)
 class StatusCount(View):
     process_key: str
     status: str

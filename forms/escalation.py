@@ -15,18 +15,21 @@ from . import FORMS
 from .base import FormSchema
 from .fields import choice, day, text
 
-ACTIONS = ("done_late", "new_date_obtained", "remedy_filed", "no_longer_needed",
-           "other")
+ACTIONS = {
+    "done_late": "Done after the latest safe day (record it in its own task too)",
+    "new_date_obtained": "The authority granted more time",
+    "remedy_filed": "A legal remedy was filed",
+    "no_longer_needed": "The procedure changed and the deadline no longer applies",
+    "other": "Something else: explain below",
+}
 
 
 @FORMS.register("escalation.resolve")
 class ResolveEscalation(FormSchema):
     action_taken = choice(
-        ACTIONS, "What was done",
-        "done_late: the action was done after the latest safe day (record it in its own "
-        "task too); new_date_obtained: the authority granted more time; remedy_filed: a "
-        "legal remedy was filed; no_longer_needed: the procedure changed and the deadline "
-        "no longer applies; other: explain below.", required=True)
+        tuple(ACTIONS), "What was done",
+        "What became of the action whose latest safe day passed.", labels=ACTIONS,
+        required=True)
     acted_on = day("Date of the action", "The day it was done; not in the future.",
                    past=True, required=True)
     explanation = text(

@@ -6,9 +6,9 @@ lists beside them are capped and most urgent first, so the page stays small.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import load_only
 
 from engine.context import EngineContext
@@ -18,13 +18,15 @@ from engine.services.tasks import task_view
 from engine.store.instances import INCIDENT
 from engine.store.models import HumanTask, LegalDeadline, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
-from engine.views import DashboardView, StatusCount
+from engine.views import DashboardView, StatusCount, TrendsView
 
 OVERDUE_TASKS_SHOWN = 20
 INCIDENTS_SHOWN = 100
 DEADLINES_SHOWN = 100
 DEADLINE_HORIZON_DAYS = 7
 """Deadlines whose latest safe day is at most this many days away are on the dashboard."""
+WEEKS_AHEAD = 12
+MONTHS_BACK = 12
 
 
 def read_dashboard(ctx: EngineContext, session: UnitOfWork) -> DashboardView:
@@ -62,3 +64,53 @@ def read_dashboard(ctx: EngineContext, session: UnitOfWork) -> DashboardView:
         incident_count=sum(c.count for c in counts if c.status == INCIDENT),
         incidents=incidents, deadline_count=deadline_count, deadlines=deadlines,
     )
+
+
+def read_trends(ctx: EngineContext, session: UnitOfWork) -> TrendsView:
+    """Open tasks by role and age, safe days by week ahead, missed deadlines by month:
+    three GROUP BY queries, whatever the number of cases."""
+    today, now = ctx.today(), ctx.now()
+    week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
+    open_tasks = [(role, int(week or 0), int(month or 0), int(older or 0))
+                  for role, week, month, older in session.execute(
+                      select(HumanTask.role,
+                             func.sum(case((HumanTask.created_at >= week_ago, 1), else_=0)),
+                             func.sum(case((HumanTask.created_at < week_ago,
+                                            case((HumanTask.created_at >= month_ago, 1),
+                                                 else_=0)), else_=0)),
+                             func.sum(case((HumanTask.created_at < month_ago, 1), else_=0)))
+                      .where(HumanTask.status == "open")
+                      .group_by(HumanTask.role).order_by(HumanTask.role))]
+
+    monday = today - timedelta(days=today.weekday())
+    weeks = [monday + timedelta(weeks=n) for n in range(WEEKS_AHEAD)]
+    by_week = dict.fromkeys(weeks, 0)
+    for day, count in session.execute(
+            select(LegalDeadline.latest_safe_day, func.count(LegalDeadline.id))
+            .where(LegalDeadline.status == "open", LegalDeadline.latest_safe_day >= monday,
+                   LegalDeadline.latest_safe_day < monday + timedelta(weeks=WEEKS_AHEAD))
+            .group_by(LegalDeadline.latest_safe_day)):
+        by_week[day - timedelta(days=day.weekday())] += count
+
+    months = _months_back(today, MONTHS_BACK)
+    by_month = dict.fromkeys(months, 0)
+    for day, count in session.execute(
+            select(LegalDeadline.legal_date, func.count(LegalDeadline.id))
+            .where(LegalDeadline.status == "missed", LegalDeadline.legal_date >= months[0],
+                   LegalDeadline.legal_date <= today)
+            .group_by(LegalDeadline.legal_date)):
+        by_month[day.replace(day=1)] += count
+
+    return TrendsView(today=today, open_tasks=open_tasks,
+                      safe_days_by_week=list(by_week.items()),
+                      missed_by_month=list(by_month.items()))
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    """The first days of the last ``count`` months, this one last."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]

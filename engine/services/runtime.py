@@ -19,7 +19,7 @@ from engine.crypto.vault import CaseErased
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from engine.obligations.reminders import ESCALATION_PROCESS
 from engine.protection.plain_text import refuse_broken_text
-from engine.services.dashboard import read_dashboard
+from engine.services.dashboard import read_dashboard, read_trends
 from engine.services.diagram_state import DiagramStates
 from engine.services.repository import RepositoryService
 from engine.services.summaries import (
@@ -47,6 +47,7 @@ from engine.views import (
     InstanceSummaryView,
     InstanceView,
     TimerView,
+    TrendsView,
 )
 
 INTERNAL_PROCESSES = frozenset({ESCALATION_PROCESS})
@@ -221,6 +222,11 @@ class RuntimeService:
         """Instances by process and status, overdue tasks, incidents, deadlines this week."""
         with self.ctx.db.reading() as session:
             return read_dashboard(self.ctx, session)
+
+    def trends(self) -> TrendsView:
+        """Open tasks by role and age, safe days by week ahead, missed deadlines by month."""
+        with self.ctx.db.reading() as session:
+            return read_trends(self.ctx, session)
 
     def variables(self, instance_id: int) -> dict[str, Any]:
         return self.instance(instance_id).variables

@@ -41,6 +41,11 @@ def test_the_coordinator_sees_the_case_on_its_diagram(page, live_server, screens
     assert marked(page, "taken") == set(top.taken_flows)
     assert not marked(page, "incident")
     screenshot(page, "victim-protection")
+    zoom = page.get_by_role("toolbar", name="Zoom")
+    zoom.get_by_role("button", name="Zoom in").click()
+    fitted_after_zoom_in = int(zoom.get_attribute("data-zoom"))
+    zoom.get_by_role("button", name="Fit the whole diagram").click()
+    assert int(zoom.get_attribute("data-zoom")) < fitted_after_zoom_in
 
     page.locator("#diagram-tabs .tab", has_text="identification").click()
     shown(page, "identification")

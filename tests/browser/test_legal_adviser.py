@@ -21,8 +21,8 @@ def test_the_legal_adviser_sees_the_reflection_deadline(page, live_server, scree
     row = page.locator('#deadlines tr[data-kind="reflection_end"]')
     expect(row).to_have_count(1)
     # 90 days from 2 March end on Sunday 31 May: act by Friday 29 May.
-    expect(row.locator(".safe-day")).to_have_text("2026-05-29")
-    expect(row.locator(".legal-date")).to_have_text("2026-05-31")
+    expect(row.locator(".safe-day")).to_have_text("May 29, 2026")
+    expect(row.locator(".legal-date")).to_have_text("May 31, 2026")
     expect(row.locator(".days-left")).to_contain_text("88")
     expect(row).to_contain_text(JULIJA)
     screenshot(page, "in-time")
@@ -35,4 +35,4 @@ def test_the_legal_adviser_sees_the_reflection_deadline(page, live_server, scree
 
     row.get_by_role("link", name=JULIJA).click()
     expect(page.get_by_role("heading", name=f"Case {JULIJA}")).to_be_visible()
-    expect(page.locator('tr[data-kind="reflection_end"] .safe-day')).to_have_text("2026-05-29")
+    expect(page.locator('tr[data-kind="reflection_end"] .safe-day')).to_have_text("May 29, 2026")

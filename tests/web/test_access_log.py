@@ -70,7 +70,7 @@ def test_the_case_page_shows_the_coordinator_who_looked(case, engine, signed_in,
     signed_in("police").get(f"/monitor/instances/{case.id}")
     page = signed_in("coordinator").get("/cases/SI-7K3Q-9F2M").get_data(as_text=True)
     section = page[page.index('id="access"'):]
-    assert f"API instance {case.id}" in section and "her_view" in section
+    assert f"API instance {case.id}" in section and "Her own view of her situation" in section
     assert "police" in section and "refused" in section
     listed = app.test_client().get("/api/cases/SI-7K3Q-9F2M/access",
                                    headers=bearer("coordinator")).get_json()

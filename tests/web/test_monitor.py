@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from tests.accounts import add_users
 from tests.diagrams import registries, with_handler
@@ -151,8 +152,14 @@ def test_cancelling_needs_a_reason_which_the_history_keeps(julija, signed_in, en
         "csrf_token": token, "revision": revision, "reason": "  "}, follow_redirects=True)
     assert "Give a reason for cancelling" in refused.get_data(as_text=True)
     assert engine.runtime.instance(julija.id).status != "cancelled"
+    unconfirmed = client.post(f"/monitor/instances/{julija.id}/cancel", data={
+        "csrf_token": token, "revision": revision, "reason": "Opened by mistake"},
+        follow_redirects=True)
+    assert "it cannot be undone" in unconfirmed.get_data(as_text=True)
+    assert engine.runtime.instance(julija.id).status != "cancelled"
     client.post(f"/monitor/instances/{julija.id}/cancel", data={
-        "csrf_token": token, "revision": revision, "reason": "Opened by mistake"})
+        "csrf_token": token, "revision": revision, "reason": "Opened by mistake",
+        "confirmed": "1"})
     assert engine.runtime.instance(julija.id).status == "cancelled"
     [event] = engine.history.events(instance_id=julija.id, event_type="instance_cancelled")
     assert (event.actor, event.detail) == ("coordinator", "Opened by mistake")
@@ -225,3 +232,38 @@ def test_an_incident_is_red_on_the_diagram_and_retry_clears_it(make_engine):
     assert fixed.status == "running" and fixed.incident_element is None
     [event] = engine.history.events(instance_id=instance.id, event_type="incident_retried")
     assert event.actor == "coordinator"
+
+
+def _ages(tasks, role: str, engine) -> tuple[str, str, str]:
+    """The role's open tasks open up to a week, up to a month, and longer."""
+    ages = [engine.clock.now() - t.created_at for t in tasks if t.role == role]
+    week, month = timedelta(days=7), timedelta(days=30)
+    return (str(sum(a <= week for a in ages)), str(sum(week < a <= month for a in ages)),
+            str(sum(a > month for a in ages)))
+
+
+def _chart_rows(html: str, chart: str) -> list[tuple[str, ...]]:
+    figure = html[html.index(f'id="{chart}"'):html.index("</figure>", html.index(f'id="{chart}"'))]
+    return [(label, *re.findall(r"<td>(\d+)", cells))
+            for label, cells in re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', figure)]
+
+
+def test_the_dashboard_charts_open_tasks_safe_days_and_missed_deadlines(julija, signed_in,
+                                                                         engine):
+    julija.at("2026-05-25")  # her reflection period's latest safe day, 29 May, is this week
+    html = signed_in("coordinator").get("/monitor/").get_data(as_text=True)
+
+    open_tasks = _chart_rows(html, "open-tasks-chart")
+    tasks = engine.tasks.tasks()
+    assert len(open_tasks) == len({t.role for t in tasks})
+    assert sum(int(n) for _, *counts in open_tasks for n in counts) == len(tasks)
+    assert ("coordinator", *_ages(tasks, "coordinator", engine)) in open_tasks
+
+    weeks = _chart_rows(html, "safe-days-chart")
+    assert len(weeks) == 12 and weeks[0][0] == "week of May 25, 2026"
+    this_week = [d for d in engine.deadlines.deadlines(case_code=julija.code)
+                 if d.status == "open" and str(d.latest_safe_day) <= "2026-05-31"]
+    assert int(weeks[0][1]) == len(this_week) >= 1
+
+    months = _chart_rows(html, "missed-chart")
+    assert len(months) == 12 and months[-1][0] == "May 2026"

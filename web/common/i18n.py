@@ -205,6 +205,10 @@ TERMS = {
     ("event", "task_created"): lazy_pgettext("history event", "task created"),
     ("event", "task_claimed"): lazy_pgettext("history event", "task claimed"),
     ("event", "task_unclaimed"): lazy_pgettext("history event", "task released"),
+    # The kinds of timer (engine.store.timer_states), where no step names one.
+    ("timer", "bpmn"): lazy_pgettext("timer", "a timer of the procedure"),
+    ("timer", "reminder"): lazy_pgettext("timer", "a reminder of a deadline"),
+    ("timer", "escalation"): lazy_pgettext("timer", "the escalation of a missed safe day"),
     ("event", "task_reassigned"): lazy_pgettext("history event", "task handed over"),
     ("event", "task_completed"): lazy_pgettext("history event", "task completed"),
     ("event", "task_cancelled"): lazy_pgettext("history event", "task cancelled"),

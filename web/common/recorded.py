@@ -4,7 +4,8 @@ A variable is written by a form, whose field gives its label and the words of ea
 its choices, or by a handler, which names its variables in ``HANDLERS.describe``. A
 reader sees "Yes", "3. 12. 2026" and "Foreigner without lawful stay" in her language,
 never ``True``, ``2026-12-03`` or a stored key. A variable neither names is shown by its
-name, and the test of the pages' words fails on it.
+name, and the test of the pages' words fails on it. Templates say days and moments the
+same way, through the ``day`` and ``moment`` filters, and name variables through ``label``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date, format_time
+from flask import Flask
 from flask_babel import get_locale, gettext
+from marshmallow import Schema, fields
 
 from engine.obligations.reminders import ESCALATION_VARIABLES
 
@@ -50,6 +53,12 @@ class Recorded:
     name: str
     label: str
     value: str
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["day"] = day_in_words
+    app.jinja_env.filters["moment"] = moment_in_words
+    app.jinja_env.filters["label"] = label_of
 
 
 def recorded(variables: Mapping[str, Any]) -> list[Recorded]:
@@ -92,12 +101,12 @@ def in_words(value: Any, choices: Mapping[str, str] | None = None) -> str:
     if isinstance(value, datetime):
         return moment_in_words(value)
     if isinstance(value, date):
-        return format_date(value, "medium", locale=get_locale())
+        return day_in_words(value)
     if isinstance(value, str):
         if value in choices:
             return translate(choices[value])
         if _DAY.match(value):
-            return format_date(date.fromisoformat(value), "medium", locale=get_locale())
+            return day_in_words(date.fromisoformat(value))
         if _INSTANT.match(value):
             try:
                 return moment_in_words(datetime.fromisoformat(value))
@@ -107,9 +116,14 @@ def in_words(value: Any, choices: Mapping[str, str] | None = None) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(in_words(item, choices) for item in value)
     if isinstance(value, Mapping):
-        return "; ".join(f"{key.replace('_', ' ')}: {in_words(item)}"
+        return "; ".join(f"{label_of(key)}: {value_in_words(key, item)}"
                          for key, item in value.items())
     return str(value)
+
+
+def day_in_words(day: date | None) -> str:
+    """A day as the reader writes it (3. 12. 2026 in Slovene, Dec 3, 2026 in English)."""
+    return format_date(day, "medium", locale=get_locale()) if day else ""
 
 
 def moment_in_words(moment: datetime) -> str:
@@ -134,12 +148,22 @@ def _vocabulary(forms: Any, handlers: Any) -> Mapping[str, Known]:
     for name, label in [*getattr(handlers, "variables", {}).items(),
                         *ESCALATION_VARIABLES.items()]:
         found.setdefault(name, Known(label, values.get(name, {})))
+    nested: dict[str, Known] = {}
     for key in forms:
         form = forms.get(key)
-        for name, schema_field in (form().load_fields.items() if form is not None else ()):
-            meta = schema_field.metadata
-            labels = meta.get("choice_labels") or {}
-            found.setdefault(schema_field.data_key or name, Known(
-                meta.get("label", ""),
-                {c: choice_label(c, labels) for c in meta.get("choices", [])}))
+        if form is not None:
+            _learn(form(), found, nested)
+    for name, known in nested.items():  # a part's fields name what a top field does not
+        found.setdefault(name, known)
     return {name: known for name, known in found.items() if known.label}
+
+
+def _learn(schema: Any, found: dict[str, Known], nested: dict[str, Known]) -> None:
+    for name, schema_field in schema.load_fields.items():
+        meta = schema_field.metadata
+        labels = meta.get("choice_labels") or {}
+        found.setdefault(schema_field.data_key or name, Known(
+            meta.get("label", ""), {c: choice_label(c, labels) for c in meta.get("choices", [])}))
+        inner = getattr(schema_field, "inner", schema_field)
+        if isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
+            _learn(inner.schema, nested, nested)

@@ -46,6 +46,9 @@ class Happening:
     """The engine's code of the event, for styling and tests; never shown."""
 
 
+SAID_AS_WRITTEN = frozenset({"incident"})
+"""Events whose detail is a message for people (what failed); other details are the
+engine's notes (a version, a kind, a role) and a typed reason shows only when sealed."""
 BOOKKEEPING = frozenset({"data_changed", "handler_completed", "task_created", "task_claimed",
                          "task_unclaimed", "notification_sent", "notification_emailed"})
 """Events that tell how the engine worked, not what happened to her: the case file
@@ -68,15 +71,23 @@ def case_timeline(case: CaseView, reader: Reader, *,
 def happenings(events: Iterable[EventView], process_key: str,
                version: int) -> list[Happening]:
     """One procedure's events in words, in their order."""
-    names = _step_names(process_key, version)
     procedure = procedure_name(process_key)
     return [Happening(
         id=e.id, at=e.at, when=moment_in_words(e.at), what=term(e.event_type, "event").capitalize(),
-        step=translate(names[e.element_id]) if e.element_id in names
-        else (e.element_id or "").replace("_", " "),
+        step=step_name(process_key, version, e.element_id),
         who=e.actor, procedure_key=process_key, procedure=procedure,
         changed=", ".join(label_of(key) for key in e.data_keys),
-        detail=e.detail, event_type=e.event_type) for e in events]
+        detail=e.detail if e.revealed or e.event_type in SAID_AS_WRITTEN else None,
+        event_type=e.event_type) for e in events]
+
+
+def step_name(process_key: str, version: int, element_id: str | None) -> str:
+    """A step of a procedure by the name the procedure gives it, in the reader's words."""
+    if not element_id:
+        return ""
+    names = _step_names(process_key, version)
+    return translate(names[element_id]) if element_id in names \
+        else element_id.replace("_", " ")
 
 
 def _step_names(process_key: str, version: int) -> dict[str, str]:

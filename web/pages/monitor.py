@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
 from engine.crypto.vault import CaseErased
@@ -26,10 +27,11 @@ from engine.store.instances import STATUSES
 from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import clamp_day, page_number
 from ..common.form_fields import describe, submitted
+from ..common.i18n import term
 from ..common.procedure_texts import procedure_name, translate
-from ..common.recorded import recorded
+from ..common.recorded import day_in_words, moment_in_words, recorded
 from ..common.standing import where_she_stands
-from ..common.timeline import case_timeline, happenings
+from ..common.timeline import case_timeline, happenings, step_name
 from ..common.urgency import deadline_urgency, task_urgency
 
 bp = Blueprint("monitor", __name__)
@@ -77,7 +79,14 @@ def dashboard() -> str:
     board = engine().runtime.dashboard()
     keys = sorted({row.process_key for row in board.counts})
     counts = {(row.process_key, row.status): row.count for row in board.counts}
+    trends = engine().runtime.trends()
     return render_template("dashboard.html", board=board, keys=keys, counts=counts,
+                           open_task_rows=[(term(role, "role"), *ages)
+                                           for role, *ages in trends.open_tasks],
+                           week_rows=[(gettext("week of %(day)s", day=day_in_words(monday)),
+                                       count) for monday, count in trends.safe_days_by_week],
+                           month_rows=[(format_date(first, "LLLL y", locale=get_locale()),
+                                        count) for first, count in trends.missed_by_month],
                            processes=[d for d in engine().repository.definitions()
                                       if d.key not in INTERNAL_PROCESSES],
                            new_code=new_code(engine().jurisdiction.code),
@@ -121,7 +130,18 @@ def instance(instance_id: int) -> str:
     today = process_engine.ctx.today()
     actors = {role: [u for u in process_engine.users.users(role=role) if u.active]
               for role in {t.role for t in found.open_tasks}}
-    return render_template("instance.html", instance=found, state=state.to_dict(),
+    diagram = state.to_dict()
+    for process in diagram["processes"]:
+        process["name"] = procedure_name(process["process_key"])
+    return render_template("instance.html", instance=found, state=diagram,
+                           incident_step=step_name(found.process_key, found.version,
+                                                   found.incident_element),
+                           timer_steps={t.element_id: step_name(found.process_key,
+                                                                found.version, t.element_id)
+                                        for t in found.timers if t.element_id},
+                           started=moment_in_words(found.started_at),
+                           updated=moment_in_words(found.updated_at),
+                           ended=moment_in_words(found.ended_at) if found.ended_at else "",
                            actors=actors,
                            recorded=recorded(found.variables),
                            events=events, deadlines=deadlines, today=today,
@@ -141,6 +161,10 @@ def act(instance_id: int, action: str) -> Response:
     back = redirect(url_for("monitor.instance", instance_id=instance_id))
     if action == "cancel" and not reason:
         flash(gettext("Give a reason for cancelling: the history keeps it."), "error")
+        return back
+    if action == "cancel" and request.form.get("confirmed") != "1":
+        flash(gettext("Confirm that the procedure is to end, with every open task and "
+                      "timer: it cannot be undone."), "error")
         return back
     try:
         if action == "suspend":

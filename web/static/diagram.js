@@ -59,7 +59,7 @@
       const tab = document.createElement("button");
       tab.type = "button";
       tab.className = "tab" + (index === 0 ? " selected" : "");
-      tab.textContent = say(container, "Tab", { procedure: process.process_key.replace(/_/g, " "),
+      tab.textContent = say(container, "Tab", { procedure: process.name || process.process_key,
                                                 version: process.version });
       tab.dataset.process = process.process_key;
       tab.addEventListener("click", function () {
@@ -70,7 +70,27 @@
       });
       if (processes.length > 1) { tabs.appendChild(tab); }
     });
+    zoomControls(viewer, document.getElementById("diagram-zoom"));
     show(viewer, container, base, processes[0]);
+  }
+
+  // Zoom in, out, and back to the whole diagram: buttons for those who use no wheel.
+  function zoomControls(viewer, toolbar) {
+    if (!toolbar) { return; }
+    const canvas = viewer.get("canvas");
+    const steps = { in: 1.25, out: 0.8 };
+    toolbar.querySelectorAll("button[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        const how = button.dataset.zoom;
+        if (how === "fit") {
+          canvas.zoom("fit-viewport", "auto");
+        } else {
+          canvas.zoom(canvas.zoom() * steps[how]);
+        }
+        toolbar.dataset.zoom = String(Math.round(canvas.zoom() * 100));
+      });
+    });
+    toolbar.hidden = false;
   }
 
   document.addEventListener("DOMContentLoaded", start);
