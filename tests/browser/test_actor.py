@@ -15,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from engine import ProcessEngine
 from engine.store.models import HumanTask
+from engine.views import TaskView
 from forms import examples
 from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
@@ -151,15 +152,21 @@ def test_another_role_neither_sees_the_task_nor_opens_it(page, live_server, scre
     assert engine.tasks.task(task.id).status == "open"
 
 
+def referral_consent_page(page: Page, live_server: Any) -> TaskView:
+    """Julija's preliminary identification recorded; her officer on the next task, which
+    asks her consent to a referral."""
+    case = Case.open(live_server.engine, JULIJA)
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    task = case.task("ask_referral_consent")
+    sign_in(page, OFFICER)
+    page.goto(f"{live_server.url}/tasks/{task.id}")
+    return task
+
+
 def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_server,
                                                                screenshot):
     engine = live_server.engine
-    case = Case.open(engine, JULIJA)
-    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
-    task = case.task("ask_referral_consent")
-
-    sign_in(page, OFFICER)
-    page.goto(f"{live_server.url}/tasks/{task.id}")
+    task = referral_consent_page(page, live_server)
     question = page.get_by_role("radiogroup", name="She agrees to be referred *")
     expect(question.get_by_role("radio")).to_have_count(2)
     expect(question.get_by_role("radio", name="Yes")).not_to_be_checked()
@@ -184,13 +191,7 @@ def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_serve
 
 
 def test_a_field_shows_only_when_it_applies(page, live_server, screenshot):
-    engine = live_server.engine
-    case = Case.open(engine, JULIJA)
-    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
-    task = case.task("ask_referral_consent")
-
-    sign_in(page, OFFICER)
-    page.goto(f"{live_server.url}/tasks/{task.id}")
+    referral_consent_page(page, live_server)
     reasons = labelled(page, "Her reasons, if she wants to give them")
     expect(reasons).to_be_hidden()
     question = page.get_by_role("radiogroup", name="She agrees to be referred *")
