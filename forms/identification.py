@@ -110,6 +110,16 @@ IMMEDIATE_NEEDS = ("safe_accommodation", "removal_from_danger", "medical_care",
                    "food_clothes_hygiene", "interpreter")
 STAY_STATUSES = ("national", "eu_citizen", "foreigner_lawful_stay",
                  "foreigner_without_lawful_stay", "unknown")
+DOCUMENT_HOLDERS = {
+    "herself": "She holds them",
+    "employer_or_recruiter": "The employer, the recruiter or whoever controls her",
+    "authority": "An authority (the police, an embassy)",
+    "lost_or_destroyed": "Lost or destroyed",
+    "none": "She has none",
+    "unknown": "Not known",
+}
+"""Who holds her passport or identity card: a document held by an employer or recruiter
+is an indicator of trafficking and evidence of it."""
 EXPLOITATION_FORMS = ("labour", "sexual", "forced_begging", "forced_criminality",
                       "domestic_servitude", "forced_marriage", "organ_removal", "other")
 OUTCOMES = ("victim", "not_victim", "undetermined")
@@ -191,9 +201,17 @@ class RecordPreliminaryIdentification(FormSchema):
     unmet_needs_note = _text("Why some needs are not arranged",
                              "Required when a need is not arranged yet: what stands in "
                              "the way and who follows up.", load_default="")
+    documents_held_by = _choice(tuple(DOCUMENT_HOLDERS), "Who holds her identity documents",
+                                "Her passport or identity card. Held by an employer or a "
+                                "recruiter, it is an indicator and evidence.",
+                                labels=DOCUMENT_HOLDERS, allow_none=True, load_default=None)
     preliminary_interpreter_used = _flag("An interpreter was used",
                                          "Talk to her in a language she understands.",
                              load_default=False)
+    interpreter_language = only_when(_line(
+        "Language she was interviewed in", "So that the next interview is in it too.",
+        identifying=True, allow_none=True, load_default=None),
+        "preliminary_interpreter_used", "on")
 
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

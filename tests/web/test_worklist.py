@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from engine.errors import ValidationFailed
 from engine.store.models import LoginAttempt
 from forms import examples
 from tests.accounts import PASSWORD
@@ -212,3 +213,21 @@ def test_a_stale_tab_says_who_completed_the_task_and_links_to_the_next(app, engi
     assert "already completed" not in html  # the engine's words are not hers
     following = case.task("ask_referral_consent")
     assert f'<a href="/tasks/{following.id}">Your next task in this case: ' in html
+
+
+def test_known_facts_are_recorded_as_fields_and_read_in_words(app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", {
+        **examples.PRELIMINARY, "documents_held_by": "employer_or_recruiter",
+        "interpreter_language": "Ukrainian"})
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    page = signed_in("coordinator").get(
+        f"/tasks/{case.task('formal_identification').id}").get_data(as_text=True)
+    assert ('<tr data-name="documents_held_by"><td>Who holds her identity documents</td>'
+            '<td>The employer, the recruiter or whoever controls her</td></tr>') in page
+    other = Case.open(engine, "SI-4P8W-2C6D")
+    with pytest.raises(ValidationFailed) as caught:
+        other.complete("record_preliminary", "officer",
+                       {**examples.PRELIMINARY, "documents_held_by": "her cousin"})
+    assert list(caught.value.fields) == ["documents_held_by"]
+    assert other.open_elements() == ["record_preliminary"]
