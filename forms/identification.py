@@ -106,10 +106,20 @@ SECTOR_INDICATORS: dict[str, tuple[str, ...]] = {
 weakest point of trained professionals). NGO outreach includes the Red Cross."""
 
 SECTORS = tuple(SECTOR_INDICATORS)
-IMMEDIATE_NEEDS = ("safe_accommodation", "removal_from_danger", "medical_care",
-                   "food_clothes_hygiene", "interpreter")
-STAY_STATUSES = ("national", "eu_citizen", "foreigner_lawful_stay",
-                 "foreigner_without_lawful_stay", "unknown")
+IMMEDIATE_NEEDS = {
+    "safe_accommodation": "Safe accommodation",
+    "removal_from_danger": "Removal from the dangerous place",
+    "medical_care": "Medical care",
+    "food_clothes_hygiene": "Food, clothes and hygiene",
+    "interpreter": "An interpreter",
+}
+STAY_STATUSES = {
+    "national": "A national of this country",
+    "eu_citizen": "A citizen of the European Union",
+    "foreigner_lawful_stay": "A foreigner staying lawfully",
+    "foreigner_without_lawful_stay": "A foreigner without lawful stay",
+    "unknown": "Not known yet",
+}
 DOCUMENT_HOLDERS = {
     "herself": "She holds them",
     "employer_or_recruiter": "The employer, the recruiter or whoever controls her",
@@ -120,11 +130,26 @@ DOCUMENT_HOLDERS = {
 }
 """Who holds her passport or identity card: a document held by an employer or recruiter
 is an indicator of trafficking and evidence of it."""
-EXPLOITATION_FORMS = ("labour", "sexual", "forced_begging", "forced_criminality",
-                      "domestic_servitude", "forced_marriage", "organ_removal", "other")
-OUTCOMES = ("victim", "not_victim", "undetermined")
-GUARDIAN_ARRANGEMENTS = ("temporary_guardian_appointed", "parent_or_legal_guardian",
-                         "guardian_already_appointed")
+EXPLOITATION_FORMS = {
+    "labour": "Labour exploitation",
+    "sexual": "Sexual exploitation",
+    "forced_begging": "Forced begging",
+    "forced_criminality": "Forced criminal activity",
+    "domestic_servitude": "Domestic servitude",
+    "forced_marriage": "Forced marriage",
+    "organ_removal": "Removal of organs",
+    "other": "Another form",
+}
+OUTCOMES = {
+    "victim": "Identified as a victim",
+    "not_victim": "Not identified as a victim",
+    "undetermined": "Cannot yet tell",
+}
+GUARDIAN_ARRANGEMENTS = {
+    "temporary_guardian_appointed": "A temporary guardian was appointed",
+    "parent_or_legal_guardian": "A parent or her legal guardian",
+    "guardian_already_appointed": "A guardian appointed before",
+}
 FAMILY_CONTACT_STEPS = ("contacted", "tracing_started", "not_safe",
                         "not_in_best_interests", "family_present")
 CONTACTS_GIVEN = ("given", "she_declined", "unsafe_to_give")
@@ -188,16 +213,16 @@ class RecordPreliminaryIdentification(FormSchema):
     unaccompanied = _flag("Without a parent or legal guardian",
                           "A child who is here without a parent or legal guardian.",
                           load_default=False)
-    stay_status = _choice(STAY_STATUSES, "Her residence status",
+    stay_status = _choice(tuple(STAY_STATUSES), "Her residence status",
                           "A foreigner without lawful stay is offered the reflection "
-                          "period once identified.", required=True)
-    immediate_needs = _choices(IMMEDIATE_NEEDS, "Immediate needs",
+                          "period once identified.", required=True, labels=STAY_STATUSES)
+    immediate_needs = _choices(tuple(IMMEDIATE_NEEDS), "Immediate needs",
                                "Safety first: safe accommodation and removal from the "
                                "dangerous place, medical care, food, clothes and hygiene, "
-                               "an interpreter.", load_default=list)
-    needs_arranged = _choices(IMMEDIATE_NEEDS, "Needs already arranged",
+                               "an interpreter.", load_default=list, labels=IMMEDIATE_NEEDS)
+    needs_arranged = _choices(tuple(IMMEDIATE_NEEDS), "Needs already arranged",
                               "Which of her immediate needs you have already arranged.",
-                              load_default=list)
+                              load_default=list, labels=IMMEDIATE_NEEDS)
     unmet_needs_note = _text("Why some needs are not arranged",
                              "Required when a need is not arranged yet: what stands in "
                              "the way and who follows up.", load_default="")
@@ -304,9 +329,10 @@ class AppointGuardian(FormSchema):
                                  by_guardian=True)
 
     guardian_arrangement = _choice(
-        GUARDIAN_ARRANGEMENTS, "Who represents the child",
+        tuple(GUARDIAN_ARRANGEMENTS), "Who represents the child",
         "A child without a parent or legal guardian gets a temporary guardian at once; so "
-        "does a child whose parent may be involved in the exploitation.", required=True)
+        "does a child whose parent may be involved in the exploitation.",
+        required=True, labels=GUARDIAN_ARRANGEMENTS)
     guardian_appointed_on = _date("Date", "The day the guardian was appointed or confirmed.",
                                   past=True, required=True)
     child_views = _text("The child's own views",
@@ -434,13 +460,15 @@ class FormalIdentification(FormSchema):
         "The indicators the assessment confirms. Those noticed at the preliminary "
         "identification are ticked: untick what the assessment does not confirm.",
         labels=INDICATORS, load_default=list), "preliminary_indicators")
-    exploitation_forms = _choices(EXPLOITATION_FORMS, "Forms of exploitation",
-                                  "What she was exploited for.", load_default=list)
+    exploitation_forms = _choices(tuple(EXPLOITATION_FORMS), "Forms of exploitation",
+                                  "What she was exploited for.",
+                                  load_default=list, labels=EXPLOITATION_FORMS)
     identification_interpreter_used = _flag("An interpreter was used",
                                             "Free of charge for her.", load_default=False)
     identification_outcome = _choice(
-        OUTCOMES, "Outcome", "Identified as a victim, not identified, or it cannot yet be "
-        "told (more information is gathered and the assessment repeated).", required=True)
+        tuple(OUTCOMES), "Outcome", "Identified as a victim, not identified, or it cannot yet be "
+        "told (more information is gathered and the assessment repeated).",
+        required=True, labels=OUTCOMES)
     identification_reasoning = _text(
         "Reasoning", "How the information and the indicators lead to the outcome.",
         required=True, validate=validate.Length(min=1, error="Give the reasoning."))
