@@ -78,3 +78,12 @@ def test_the_coordinator_hands_a_task_over_with_a_reason(app, engine, signed_in)
     own_token = csrf_of(police.get("/worklist").get_data(as_text=True))
     assert police.post(f"/monitor/tasks/{task.id}/assign", data={
         "csrf_token": own_token, "assignee": "police", "reason": "x"}).status_code == 403
+
+
+def test_a_filter_with_a_character_that_cannot_be_stored_is_refused_clearly(app, engine,
+                                                                           signed_in):
+    start(engine, "SI-AAAA-2222")
+    answer = signed_in("police").get("/worklist?case=SI-%00")
+    assert answer.status_code == 400
+    assert "cannot be searched for" in answer.get_data(as_text=True)
+    assert "Traceback" not in answer.get_data(as_text=True)

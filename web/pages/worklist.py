@@ -61,7 +61,7 @@ CLAIMED = ("mine", "claimed", "unclaimed")
 
 @bp.get("/worklist")
 @login_required
-def tasks() -> str:
+def tasks() -> tuple[str, int]:
     """Her roles' open tasks, filtered, sorted and paged as she asks; every link of the
     page (sorting, the next page) keeps what she chose."""
     user = acting_user()
@@ -75,9 +75,15 @@ def tasks() -> str:
     today = engine().ctx.today()
     filters = _filters(user, chosen, today)
     service = engine().tasks
-    total = service.count(**filters)
-    listed = service.tasks(**filters, sort=chosen["sort"] or "due", limit=PAGE_SIZE,
-                           offset=(page - 1) * PAGE_SIZE)
+    status = 200
+    try:
+        total = service.count(**filters)
+        listed = service.tasks(**filters, sort=chosen["sort"] or "due", limit=PAGE_SIZE,
+                               offset=(page - 1) * PAGE_SIZE)
+    except ValidationFailed:
+        flash(gettext("A filter holds a character that cannot be searched for."), "error")
+        total, listed, status = 0, [], 400
+        chosen = dict.fromkeys(chosen, "")
     args = {name: value for name, value in chosen.items() if value}
     return render_template(
         "worklist.html", tasks=listed, total=total, page=page, chosen=chosen,
@@ -88,7 +94,7 @@ def tasks() -> str:
         page_url=lambda n: url_for("worklist.tasks", page=n, **args),
         sort_url=lambda column: url_for("worklist.tasks", **{
             **args, "sort": f"-{column}" if chosen["sort"] == column else column}),
-        urgency=lambda t: task_urgency(t, today), today=today)
+        urgency=lambda t: task_urgency(t, today), today=today), status
 
 
 def _filters(user: User, chosen: Mapping[str, str], today: date) -> dict[str, Any]:
