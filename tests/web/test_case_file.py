@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from tests.scenarios.case import identified
+from forms import examples
+from tests.scenarios.case import Case, identified
 from tests.scenarios.julija_steps import walk_the_whole_case
 
 LINE = re.compile(r'<div class="fact ([a-z]*)" data-topic="([a-z]+)"><dt>[^<]*</dt>\s*'
@@ -86,3 +87,16 @@ def test_the_case_file_tells_what_happened_in_all_her_procedures(julija, signed_
     assert only and all(meta.endswith("ZTuj-2)") for *_, meta in only)
     every = what_happened(coordinator, julija.code, "?every=1")
     assert "task_created" in {kind for kind, *_ in every} and len(every) > len(events)
+
+
+def test_an_open_identification_task_is_linked_only_for_the_role_that_holds_it(
+        app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    coordinator = standing(signed_in("coordinator"), case.code)
+    assert coordinator["identification"][1] == f"/monitor/instances/{case.id}"
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    formal = case.task("formal_identification")  # the coordinator's
+    assert standing(signed_in("coordinator"), case.code)["identification"][1] == \
+        f"/tasks/{formal.id}"
+

@@ -76,7 +76,7 @@ def where_she_stands(case: CaseView, consents: list[ConsentView], reader: Reader
                         link_instance(deadline.instance_id), _tone(deadline))
 
     return [
-        _identification(facts, tasks, case, link_instance),
+        _identification(facts, tasks, case, link_instance, reader.roles),
         line("stay", gettext("Permitted stay"), STAY_DEADLINES, gettext("Not granted yet.")),
         line("permit", gettext("Residence permit"), PERMIT_DEADLINES,
              gettext("Not applied for.")),
@@ -151,9 +151,10 @@ def _day(value: Any) -> str:
 
 
 def _identification(facts: Mapping[str, Any], tasks: Mapping[str, TaskView],
-                    case: CaseView, link_instance: Linker) -> Standing:
+                    case: CaseView, link_instance: Linker, roles: Iterable[str]) -> Standing:
     open_task = next((tasks[e] for e in ("formal_identification", "record_preliminary",
-                                         "ask_referral_consent") if e in tasks), None)
+                                         "ask_referral_consent")
+                      if e in tasks and tasks[e].role in set(roles)), None)  # hers to open
     link = (url_for("worklist.task", task_id=open_task.id) if open_task is not None
             else _first_link(case, link_instance, "identification"))
     outcome = facts.get("identification_outcome")
