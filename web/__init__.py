@@ -15,7 +15,7 @@ from sqlalchemy import text
 from engine import EngineConfig, ProcessEngine
 
 from . import api
-from .common import acting, bounds, i18n, proxies, recorded, request_log, security
+from .common import acting, bounds, form_fields, i18n, proxies, recorded, request_log, security
 from .pages import deadlines, decisions, modeler, monitor, people, sign_in, worklist
 
 
@@ -33,6 +33,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     acting.init_app(app)
     i18n.init_app(app)
     recorded.init_app(app)  # dates and values in the reader's words
+    form_fields.init_app(app)  # the summary of a refused form
     for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, deadlines.bp,
                       modeler.bp, decisions.bp):
         app.register_blueprint(blueprint)

@@ -178,6 +178,11 @@ def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_serve
     expect(question).to_have_attribute("aria-invalid", "true")
     expect(field(page, "referral_consent").locator("p.error")).to_have_text(
         "Answer yes or no.")
+    summary = page.locator("#error-summary")  # every problem at once, read first
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    expect(summary.get_by_role("link", name="She agrees to be referred: Answer yes or no.")
+           ).to_have_attribute("href", "#f-referral_consent")
     expect(labelled(page, "Date")).to_have_value("2026-03-01")
     screenshot(page, "unanswered")
     assert engine.tasks.task(task.id).status == "open"

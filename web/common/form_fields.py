@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import Flask
 from markupsafe import Markup
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
@@ -133,6 +134,23 @@ def _shown_when(meta: Mapping[str, Any], name: str) -> dict[str, Any] | None:
         return None
     prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
     return {"field": prefix + rule["field"], "is": list(rule["is"])}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["problems"] = problems
+
+
+def problems(specs: list[FieldSpec]) -> list[tuple[str, str, str]]:
+    """Every refused field, nested ones too, as (label, first message, element id): the
+    summary at the top of a refused form links each to its field."""
+    found = []
+    for spec in specs:
+        if spec.errors:
+            found.append((spec.label, spec.errors[0], spec.html_id))
+        found += problems(spec.children)
+        for row in spec.rows:
+            found += problems(row)
+    return found
 
 
 def choice_label(choice: str, labels: Mapping[str, str]) -> str:

@@ -1,4 +1,5 @@
-// Fields that apply only when another field holds certain answers (forms.fields.only_when)
+// The summary of a refused form takes the focus. Fields that apply only when another
+// field holds certain answers (forms.fields.only_when)
 // are hidden otherwise, and disabled so that a value typed before the answer changed is
 // not sent. Without this script every field is shown and the form's checks still apply.
 (function () {
@@ -28,6 +29,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A refused form: the summary of its problems is read first.
+    const summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
     for (const form of document.querySelectorAll("form.task-form, form.start-form")) {
       if (!form.querySelector(".field[data-shown-when]")) continue;
       apply(form);
