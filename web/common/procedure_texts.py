@@ -34,6 +34,8 @@ from flask import Flask, g
 from flask_babel import Domain
 from marshmallow import Schema, fields
 
+from engine.views import DefinitionView
+
 from .acting import engine
 from .form_fields import choice_label
 
@@ -56,17 +58,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["procedure"] = procedure_name
 
 
-def procedure_name(key: str | None) -> str:
-    """A procedure by its name in the reader's language, never by its key.
+def deployed() -> list[DefinitionView]:
+    """The latest version of every deployed procedure, read once per request: a page's
+    names, filters and steps all come from this one read."""
+    if "deployed" not in g:
+        g.deployed = engine().repository.definitions()
+    found: list[DefinitionView] = g.deployed
+    return found
 
-    The names of the deployed procedures are read once per request; a key no longer
-    deployed is shown in words.
-    """
+
+def procedure_name(key: str | None) -> str:
+    """A procedure by its name in the reader's language, never by its key; a key no
+    longer deployed is shown in words."""
     if not key:
         return ""
-    if "procedure_names" not in g:
-        g.procedure_names = {d.key: d.name for d in engine().repository.definitions()}
-    name = g.procedure_names.get(key)
+    name = next((d.name for d in deployed() if d.key == key), None)
     return translate(name) if name else key.replace("_", " ")
 
 

@@ -24,7 +24,7 @@ from engine.views import CaseView, EventView
 
 from .acting import engine
 from .i18n import term
-from .procedure_texts import procedure_name, translate
+from .procedure_texts import deployed, procedure_name, translate
 from .recorded import label_of, moment_in_words
 
 
@@ -96,7 +96,7 @@ def _step_names(process_key: str, version: int) -> dict[str, str]:
     repository = engine().repository
     if "step_names" not in g:  # once a request: the deployed procedures' names
         g.step_names = {}
-        for definition in repository.definitions():
+        for definition in deployed():
             g.step_names.update(_names_in(repository, definition.key, definition.version))
     return {**g.step_names, **_names_in(repository, process_key, version)}
 

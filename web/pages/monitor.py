@@ -28,7 +28,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import clamp_day, page_number
 from ..common.form_fields import describe, submitted
 from ..common.i18n import term
-from ..common.procedure_texts import procedure_name, translate
+from ..common.procedure_texts import deployed, procedure_name, translate
 from ..common.recorded import day_in_words, moment_in_words, recorded
 from ..common.standing import where_she_stands
 from ..common.timeline import case_timeline, happenings, step_name
@@ -87,7 +87,7 @@ def dashboard() -> str:
                                        count) for monday, count in trends.safe_days_by_week],
                            month_rows=[(format_date(first, "LLLL y", locale=get_locale()),
                                         count) for first, count in trends.missed_by_month],
-                           processes=[d for d in engine().repository.definitions()
+                           processes=[d for d in deployed()
                                       if d.key not in INTERNAL_PROCESSES],
                            new_code=new_code(engine().jurisdiction.code),
                            statuses=STATUSES, task_urgency=task_badge(),
@@ -106,7 +106,7 @@ def instances() -> tuple[str, int]:
     return render_template(
         "instances.html", instances=listed, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), args=args, problems=problems,
-        statuses=STATUSES, processes=[d.key for d in engine().repository.definitions()],
+        statuses=STATUSES, processes=[d.key for d in deployed()],
         page_url=lambda n: url_for("monitor.instances", page=n, **args),
     ), 400 if problems else 200
 

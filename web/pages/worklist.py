@@ -31,7 +31,7 @@ from engine.views import TaskView
 from ..common.acting import User, acting_user, engine
 from ..common.bounds import MAX_ID, page_number
 from ..common.form_fields import describe, prefill, submitted
-from ..common.procedure_texts import translate
+from ..common.procedure_texts import deployed, translate
 from ..common.recorded import moment_in_words, recorded
 from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes, task_urgency
@@ -89,7 +89,7 @@ def tasks() -> tuple[str, int]:
         "worklist.html", tasks=listed, total=total, page=page, chosen=chosen,
         pages=max(1, -(-total // PAGE_SIZE)), mine=chosen["claimed"] == "mine",
         filtered=any(chosen[n] for n in ("procedure", "case", "due", "claimed")),
-        procedures=[d for d in engine().repository.definitions()
+        procedures=[d for d in deployed()
                     if d.key not in INTERNAL_PROCESSES],
         page_url=lambda n: url_for("worklist.tasks", page=n, **args),
         sort_url=lambda column: url_for("worklist.tasks", **{
