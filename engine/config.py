@@ -58,6 +58,9 @@ class EngineConfig:
     """Handler name -> function (``handlers.HANDLERS`` in the product)."""
     person_record: Any = NoPersonRecord
     """The form of her personal record (``forms.person.PersonRecord`` in the product)."""
+    document_kinds: tuple[Any, ...] = ()
+    """The kinds of document her case file keeps (``forms.case_documents`` in the
+    product): engine.protection.case_file.DocumentKind."""
     engine_options: dict[str, Any] = field(default_factory=dict)
     workflow_cache_size: int = 256
     """Restored workflows kept in memory between units of work (0 turns it off)."""

@@ -25,6 +25,7 @@ from engine.obligations.deadlines import DeadlineService
 from engine.obligations.inbox import InboxService
 from engine.obligations.mail import Mailer, parse_smtp_url
 from engine.protection.access import AccessLog
+from engine.protection.case_file import CaseFileService
 from engine.protection.case_rights import CaseRights
 from engine.protection.disclosure import DisclosureService
 from engine.protection.person_records import PersonRecordService
@@ -72,8 +73,10 @@ class ProcessEngine:
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access, self.config.person_record)
+        self.case_file = CaseFileService(self.ctx, self.access, self.config.document_kinds)
         self.consents = ConsentService(self.ctx, self.access, forms)
-        self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents)
+        self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents,
+                                 self.case_file)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
                                             VariableKinds(forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)

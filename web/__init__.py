@@ -16,7 +16,16 @@ from engine import EngineConfig, ProcessEngine
 
 from . import api
 from .common import acting, bounds, form_fields, i18n, proxies, recorded, request_log, security
-from .pages import deadlines, decisions, modeler, monitor, people, sign_in, worklist
+from .pages import (
+    case_file,
+    deadlines,
+    decisions,
+    modeler,
+    monitor,
+    people,
+    sign_in,
+    worklist,
+)
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -34,8 +43,8 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     i18n.init_app(app)
     recorded.init_app(app)  # dates and values in the reader's words
     form_fields.init_app(app)  # the summary of a refused form
-    for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, deadlines.bp,
-                      modeler.bp, decisions.bp):
+    for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, case_file.bp,
+                      deadlines.bp, modeler.bp, decisions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

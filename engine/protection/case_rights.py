@@ -1,12 +1,14 @@
 """Her rights over what is held about her: a full export, erasure, and retention review.
 
 * :meth:`CaseRights.export` gathers everything held about one case (her record, her
-  consents, every procedure with its data, tasks, deadlines, history, notices and the
-  access log) for her to read; the export itself is logged as a read of all of it.
+  consents, every procedure with its data, tasks, deadlines, history, notices, the
+  notes and documents of her case file and the access log) for her to read; the export
+  itself is logged as a read of all of it.
 * :meth:`CaseRights.erase` is crypto-erasure: running procedures are cancelled, then her
-  data key is destroyed, so her record and every sealed state and variable, in the
-  database and in every backup, can no longer be read. What stays names only the code:
-  tasks, deadlines, consents, the history and the access log. A legal hold refuses it.
+  data key is destroyed, so her record and every sealed state, variable, note and
+  document, in the database and in every backup, can no longer be read. What stays
+  names only the code: tasks, deadlines, consents, the history and the access log.
+  A legal hold refuses it.
 * :meth:`CaseRights.due_for_review` lists closed cases older than the jurisdiction's
   retention period, for a person to decide; nothing is erased by itself.
 """
@@ -23,6 +25,7 @@ from engine.context import EngineContext
 from engine.errors import Conflict
 from engine.obligations.consents import ConsentService
 from engine.protection.access import AccessLog, Reader
+from engine.protection.case_file import NOTES_FIELD, CaseFileService
 from engine.services.runtime import RuntimeService
 from engine.store.instances import CANCELLED, COMPLETED
 from engine.store.models import (
@@ -49,8 +52,9 @@ class RetentionItem(View):
 
 class CaseRights:
     def __init__(self, ctx: EngineContext, runtime: RuntimeService, access: AccessLog,
-                 consents: ConsentService) -> None:
+                 consents: ConsentService, case_file: CaseFileService) -> None:
         self.ctx = ctx
+        self.case_file = case_file
         self.runtime = runtime
         self.access = access
         self.consents = consents
@@ -67,7 +71,10 @@ class CaseRights:
             ids = [row.id for row in instances]
             notices = session.scalars(select(Notification).where(
                 Notification.case_code == code).order_by(Notification.id)).all()
-            fields = sorted({*person, *(k for p in procedures for k in p["data"])})
+            case_file = self.case_file.export(session, code)
+            fields = sorted({*person, *(k for p in procedures for k in p["data"]),
+                             *([NOTES_FIELD] if case_file["notes"] else []),
+                             *(d["kind"] for d in case_file["documents"])})
             self.access.record_in(session, reader, code, fields, f"export of case {code}")
             history = session.scalars(select(AuditEvent).where(
                 AuditEvent.instance_id.in_(ids)).order_by(AuditEvent.id)).all() if ids else []
@@ -78,6 +85,8 @@ class CaseRights:
             "personal_record": person,
             "consents": [c.to_dict() for c in self.consents.consents(code)],
             "procedures": procedures,
+            "case_notes": case_file["notes"],
+            "documents": case_file["documents"],
             "notices": [{"at": _iso(n.created_at), "to": n.role, "subject": n.subject,
                          "body": n.body} for n in notices],
             "history": [{"at": _iso(e.at), "actor": e.actor, "event": e.event_type,
@@ -129,6 +138,7 @@ class CaseRights:
             if record.legal_hold:
                 raise Conflict(f"case {code} was put under a legal hold meanwhile")
             record.sealed_key = record.person = None
+            self.case_file.erase(session, code)
             record.erased_at = self.ctx.now()
             self.ctx.vault.forget(session, code)
             ids = session.scalars(select(ProcessInstance.id).where(

@@ -462,3 +462,42 @@ class NotificationEmail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(Moment)
     sent_at: Mapped[datetime | None] = mapped_column(Moment)
     created_at: Mapped[datetime] = mapped_column(Moment)
+
+
+class CaseNote(Base):
+    """A caseworker's note on her case: free text, sealed with her case's data key."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_code: Mapped[str] = mapped_column(ForeignKey("case_record.code"), index=True)
+    written_at: Mapped[datetime] = mapped_column(Moment)
+    written_by: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The text, sealed; None once the case is erased."""
+
+
+class CaseDocument(Base):
+    """A document kept in her case file (a decision, a permit, a certificate), sealed.
+
+    ``ref`` is random and part of the place the content is sealed for, so a content
+    copied onto another document's row fails to open.
+    """
+
+    __tablename__ = "case_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    case_code: Mapped[str] = mapped_column(ForeignKey("case_record.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    content_type: Mapped[str] = mapped_column(String(100))
+    """The type read from the content itself, never the one the browser claimed."""
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(Moment)
+    added_by: Mapped[str] = mapped_column(String(200))
+    about: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """Its file name and SHA-256, sealed (a name may name her); None once erased."""
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The file, sealed; None once removed or erased with the case."""
+    removed_at: Mapped[datetime | None] = mapped_column(Moment)
+    removed_by: Mapped[str | None] = mapped_column(String(200))

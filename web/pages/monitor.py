@@ -19,7 +19,8 @@ from engine.crypto.vault import CaseErased
 from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
-from engine.protection.privacy import CASE_READERS, PERSON_READERS
+from engine.protection.case_file import DOCUMENT_LIMIT, NOTE_LIMIT
+from engine.protection.privacy import CASE_READERS, NARRATIVE, PERSON_READERS, readable
 from engine.services.cases import new_code
 from engine.services.runtime import INTERNAL_PROCESSES
 from engine.store.instances import STATUSES
@@ -287,6 +288,8 @@ def case(code: str) -> str:
     every_step = request.args.get("every") == "1"
     happened = case_timeline(found, reader(), every_step=every_step)
     shown_procedure = request.args.get("procedure") or ""
+    case_file = engine().case_file
+    kinds = [case_file.kinds[key] for key in case_file.readable_kinds(reader())]
     return render_template("case.html", case=found, today=engine().ctx.today(),
                            standing=standing, shown_procedure=shown_procedure,
                            every_step=every_step,
@@ -299,6 +302,12 @@ def case(code: str) -> str:
                            can_monitor=can_monitor,
                            can_keep_consents=acting_user().has_role(*CONSENT_KEEPERS),
                            can_read_person=acting_user().has_role(*PERSON_READERS),
+                           notes=case_file.notes(reader(), code, "case page")
+                           if NARRATIVE in readable(reader().roles) else None,
+                           documents=case_file.documents(reader(), code, "case page"),
+                           document_kinds=kinds, document_limit=DOCUMENT_LIMIT,
+                           case_kinds={k.key: k.label for k in case_file.kinds.values()},
+                           note_limit=NOTE_LIMIT,
                            access=engine().access.events(case_code=code) if can_monitor
                            else [],
                            consents=consents)
