@@ -7,8 +7,8 @@ and anything not listed may say anything about her, so they are read as her acco
 
 from __future__ import annotations
 
+from engine.kit.documents import DocumentKind
 from engine.kit.texts import translatable
-from engine.protection.case_file import DocumentKind
 
 DOCUMENT_KINDS = (
     DocumentKind("police_decision", translatable("Police decision on her stay"), "identity",

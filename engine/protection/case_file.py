@@ -28,6 +28,7 @@ from engine.context import EngineContext
 from engine.crypto.sealing import SealBroken, open_seal, seal
 from engine.crypto.vault import BROKEN
 from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.kit.documents import DocumentKind
 from engine.kit.texts import translatable
 from engine.protection.access import REFUSED, AccessLog, Reader
 from engine.protection.file_types import (
@@ -50,17 +51,6 @@ NAME_LIMIT = 200
 REMOVERS = ("coordinator",)
 """Who removes any document; the one who added a document removes it too."""
 NOTES_FIELD = "case_notes"
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    """A kind of document a case file keeps, and which kind of her data it holds."""
-
-    key: str
-    label: str
-    holds: str
-    """A kind of data of engine.protection.privacy: who may read the document."""
-    help: str = ""
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,11 @@ def add_note(code: str) -> Response:
     try:
         engine().case_file.add_note(reader(), code, request.form.get("text", ""))
     except ValidationFailed as exc:
-        _refused(exc)
+        _refused(exc, "notes")
     except (Forbidden, NotFound, CaseErased) as exc:
         _abort_for(exc)
     else:
-        flash(gettext("The note is kept in her case file."), "success")
+        flash(gettext("The note is kept in her case file."), "success|notes")
     return redirect(url_for("monitor.case", code=code) + "#notes")
 
 
@@ -56,16 +56,18 @@ def add_note(code: str) -> Response:
 @roles_required(*CASE_PAGE_ROLES)
 def add_document(code: str) -> Response:
     upload = request.files.get("file")
+    kind = request.form.get("kind", "")
     try:
         engine().case_file.add_document(
-            reader(), code, request.form.get("kind", ""),
-            (upload.filename or "") if upload else "", upload.read() if upload else b"")
+            reader(), code, kind, (upload.filename or "") if upload else "",
+            upload.read() if upload else b"")
     except ValidationFailed as exc:
-        _refused(exc)
+        _refused(exc, "documents")
+        # The kind chosen stays chosen; a browser never keeps the file itself.
+        return redirect(url_for("monitor.case", code=code, kind=kind) + "#documents")
     except (Forbidden, NotFound, CaseErased) as exc:
         _abort_for(exc)
-    else:
-        flash(gettext("The document is kept in her case file, sealed."), "success")
+    flash(gettext("The document is kept in her case file, sealed."), "success|documents")
     return redirect(url_for("monitor.case", code=code) + "#documents")
 
 
@@ -88,21 +90,23 @@ def document(code: str, document_id: int) -> Response:
 def remove_document(code: str, document_id: int) -> Response:
     if request.form.get("confirmed") != "1":
         flash(gettext("Tick the box to confirm that the document is to be removed."),
-              "error")
+              "error|documents")
         return redirect(url_for("monitor.case", code=code) + "#documents")
     try:
         engine().case_file.remove_document(reader(), code, document_id)
     except (Forbidden, NotFound, CaseErased) as exc:
         _abort_for(exc)
     flash(gettext("The document was removed; the case file says who added and who "
-                  "removed it."), "success")
+                  "removed it."), "success|documents")
     return redirect(url_for("monitor.case", code=code) + "#documents")
 
 
-def _refused(exc: ValidationFailed) -> None:
+def _refused(exc: ValidationFailed, section: str) -> None:
+    """Each reason, said beside the form it refuses (the case page shows a message whose
+    category names its section in that section)."""
     for messages in exc.fields.values():
         for message in messages:
-            flash(translate(message), "error")
+            flash(translate(message), f"error|{section}")
 
 
 def _abort_for(exc: Exception) -> NoReturn:

@@ -306,6 +306,7 @@ def case(code: str) -> str:
                            if NARRATIVE in readable(reader().roles) else None,
                            documents=case_file.documents(reader(), code, "case page"),
                            document_kinds=kinds, document_limit=DOCUMENT_LIMIT,
+                           chosen_kind=request.args.get("kind", ""),
                            case_kinds={k.key: k.label for k in case_file.kinds.values()},
                            note_limit=NOTE_LIMIT,
                            access=engine().access.events(case_code=code) if can_monitor
