@@ -66,6 +66,9 @@ class FormSchema(Schema):
     task refers her or discloses her data."""
     withdraws_consent: ClassVar[tuple[str, str] | None] = None
     """(purpose, flag field): ticking the flag withdraws her consent to that purpose."""
+    builds_on: ClassVar[tuple[str, ...]] = ()
+    """What earlier steps recorded that this task works from: its page shows these
+    first, in this order, and folds the rest of the case's data (by need to know)."""
 
     class Meta:
         unknown = RAISE

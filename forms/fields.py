@@ -6,7 +6,7 @@ text would show the actor a bare variable name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -122,6 +122,18 @@ def prefilled(field: F, variable: str) -> F:
     identification to confirm or untick): she sees it and may change it; nothing is
     submitted that she did not see."""
     field.metadata["prefill"] = variable
+    return field
+
+
+def first_by(field: F, controlling: str, groups: Mapping[str, Sequence[str]],
+             others: str) -> F:
+    """A list of choices whose order follows another field's answer: the choices in
+    ``groups[answer]`` come first, in that order, and the rest fold under ``others``
+    (the indicators of the officer's own sector first). Every choice can still be
+    ticked, and one ticked is never folded away."""
+    field.metadata["first_by"] = {"field": controlling,
+                                  "groups": {k: list(v) for k, v in groups.items()},
+                                  "others": others}
     return field
 
 

@@ -23,9 +23,9 @@ from .base import ConsentAsked, FormSchema
 from .fields import choice as _choice
 from .fields import choices as _choices
 from .fields import day as _date
+from .fields import first_by, only_when, prefilled
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import only_when, prefilled
 from .fields import text as _text
 
 ADULT_AGE = 18
@@ -102,10 +102,19 @@ SECTOR_INDICATORS: dict[str, tuple[str, ...]] = {
         "unexplained_possessions", "exhaustion_or_malnutrition",
     ),
 }
-"""Each sector sees its own checklist (seed 003: sector-specific indicators were the
-weakest point of trained professionals). NGO outreach includes the Red Cross."""
+"""Each sector sees its own checklist first (seed 003: sector-specific indicators were the
+weakest point of trained professionals); what she saw beyond it is recorded too, as an
+indicator noticed is evidence whoever noticed it. NGO outreach includes the Red Cross."""
 
 SECTORS = tuple(SECTOR_INDICATORS)
+SECTOR_LABELS = {
+    "police": "Police",
+    "labour_inspection": "Labour inspection",
+    "health": "Health care",
+    "social_services": "Social services",
+    "ngo_outreach": "NGO outreach or the Red Cross",
+    "education": "Education",
+}
 IMMEDIATE_NEEDS = {
     "safe_accommodation": "Safe accommodation",
     "removal_from_danger": "Removal from the dangerous place",
@@ -189,15 +198,16 @@ class RecordPreliminaryIdentification(FormSchema):
     title = "Preliminary identification"
 
     referring_sector = _choice(SECTORS, "Your sector",
-                     "The checklist shows the indicators of your sector; NGO outreach "
-                     "includes the Red Cross.", required=True)
+                     "The checklist shows the indicators of your sector first; NGO outreach "
+                     "includes the Red Cross.", labels=SECTOR_LABELS, required=True)
     observed_on = _date("Date you met her", "The day you noticed the indicators.",
                         past=True, required=True)
-    preliminary_indicators = _choices(tuple(INDICATORS), "Indicators you noticed",
-                          "Tick what you saw or heard yourself, from your sector's list. "
-                          "At least one.", required=True, labels=INDICATORS,
-                          validate=validate.Length(min=1, error="Tick at least one "
-                                                   "indicator you noticed."))
+    preliminary_indicators = first_by(_choices(
+        tuple(INDICATORS), "Indicators you noticed",
+        "Tick what you saw or heard yourself, your sector's list first. At least one.",
+        required=True, labels=INDICATORS,
+        validate=validate.Length(min=1, error="Tick at least one indicator you noticed.")),
+        "referring_sector", SECTOR_INDICATORS, translatable("Indicators of other sectors"))
     preliminary_observations = _text("What you noticed", f"In your own words. {_NO_NAMES}",
                          load_default="")
     age_years = fields.Integer(
@@ -241,14 +251,6 @@ class RecordPreliminaryIdentification(FormSchema):
     @validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         observed = data.get("observed_on")
-        sector = data.get("referring_sector")
-        if sector in SECTOR_INDICATORS:
-            foreign = [i for i in data.get("preliminary_indicators") or []
-                       if i not in SECTOR_INDICATORS[sector]]
-            if foreign:
-                raise ValidationError(
-                    translatable("Not on the checklist of your sector: {indicators}.")
-                    .format(indicators=", ".join(foreign)), "preliminary_indicators")
         born = data.get("date_of_birth")
         age = data.get("age_years")
         if born and observed and age is not None and abs(age_on(born, observed) - age) > 1:
@@ -429,6 +431,11 @@ class ReferChildForProtection(FormSchema):
 class FormalIdentification(FormSchema):
     title = "Formal identification"
     needs_consent = "referral"
+    builds_on = ("referring_sector", "observed_on", "preliminary_indicators",
+                 "preliminary_observations", "age_years", "treat_as_child", "unaccompanied",
+                 "stay_status", "immediate_needs", "needs_arranged", "unmet_needs_note",
+                 "documents_held_by", "interpreter_language", "referral_consent",
+                 "referral_consent_date")
 
     identification_date = _date("Date of the assessment", "The day you concluded.",
                                 past=True, required=True)

@@ -186,8 +186,6 @@ def test_undetermined_can_be_closed(started):
 
 
 @pytest.mark.parametrize(("change", "field", "words"), [
-    ({"referring_sector": "labour_inspection"}, "preliminary_indicators",
-     "Not on the checklist of your sector: no_identity_documents, signs_of_distress"),
     ({"preliminary_indicators": []}, "preliminary_indicators", "at least one indicator"),
     ({"preliminary_indicators": ["made_up"]}, "preliminary_indicators.0", "Choose from"),
     ({"observed_on": "2026-03-03"}, "observed_on", "cannot be in the future"),
@@ -205,13 +203,16 @@ def test_preliminary_identification_refuses(started, change, field, words):
     assert words in message
 
 
-def test_each_sector_sees_its_own_checklist(started):
+def test_an_indicator_beyond_her_sectors_checklist_is_recorded_too(started):
+    """A labour inspector who sees signs of violence records them: what she noticed is
+    evidence, whichever sector's list it is on first."""
     engine, instance = started
     labour = {**PRELIMINARY, "referring_sector": "labour_inspection",
-              "preliminary_indicators": ["unpaid_or_withheld_wages", "excessive_hours"]}
+              "preliminary_indicators": ["unpaid_or_withheld_wages", "excessive_hours",
+                                         "signs_of_violence"]}
     complete(engine, instance.id, "record_preliminary", labour)
     assert engine.runtime.instance(instance.id).variables["preliminary_indicators"] == [
-        "unpaid_or_withheld_wages", "excessive_hours"]
+        "unpaid_or_withheld_wages", "excessive_hours", "signs_of_violence"]
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -231,3 +231,20 @@ def test_known_facts_are_recorded_as_fields_and_read_in_words(app, engine, signe
                        {**examples.PRELIMINARY, "documents_held_by": "her cousin"})
     assert list(caught.value.fields) == ["documents_held_by"]
     assert other.open_elements() == ["record_preliminary"]
+
+
+def test_the_formal_identification_opens_on_what_the_first_line_officer_recorded(
+        app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    case.complete("ask_referral_consent", "officer", examples.REFERRAL_CONSENT)
+    page = signed_in("coordinator").get(
+        f"/tasks/{case.task('formal_identification').id}").get_data(as_text=True)
+    builds_on = page[page.index('id="builds-on"'):page.index("</table>",
+                                                              page.index('id="builds-on"'))]
+    names = re.findall(r'<tr data-name="([a-z_]+)">', builds_on)
+    assert names[:4] == ["referring_sector", "observed_on", "preliminary_indicators",
+                         "preliminary_observations"]
+    assert examples.PRELIMINARY["preliminary_observations"] in builds_on  # her notes, read
+    folded = page[page.index('<details class="everything-else">'):]
+    assert 'id="recorded"' in folded and 'data-name="referring_sector"' not in folded

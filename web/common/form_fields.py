@@ -60,6 +60,9 @@ class FieldSpec:
     shown_when: dict[str, Any] | None = None
     """The field applies only when another field holds one of some answers
     (``forms.fields.only_when``): the page hides it otherwise."""
+    first_by: dict[str, Any] | None = None
+    """The choices another field's answer puts first, the rest folded under ``others``
+    (``forms.fields.first_by``)."""
 
     @property
     def html_id(self) -> str:
@@ -109,7 +112,8 @@ def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any,
                      value=value, choices=choices,
                      choice_labels=_choice_labels(meta, translate),
                      errors=[translate(m) for m in _messages(errors)],
-                     past=bool(meta.get("past")), shown_when=_shown_when(meta, name))
+                     past=bool(meta.get("past")), shown_when=_shown_when(meta, name),
+                     first_by=_first_by(meta, name, translate))
     if spec.kind == "part":
         assert isinstance(schema_field, fields.Nested)
         spec.children = describe(_schema(schema_field), value if isinstance(value, Mapping)
@@ -134,6 +138,16 @@ def _shown_when(meta: Mapping[str, Any], name: str) -> dict[str, Any] | None:
         return None
     prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
     return {"field": prefix + rule["field"], "is": list(rule["is"])}
+
+
+def _first_by(meta: Mapping[str, Any], name: str,
+              translate: Translate) -> dict[str, Any] | None:
+    rule = meta.get("first_by")
+    if not rule:
+        return None
+    prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
+    return {"field": prefix + rule["field"], "groups": rule["groups"],
+            "others": translate(rule["others"])}
 
 
 def init_app(app: Flask) -> None:

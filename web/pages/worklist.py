@@ -145,8 +145,12 @@ def task(task_id: int) -> Any:
         values = submitted(schema, request.form)  # refused: what she typed stays
     else:
         values = prefill(schema, instance.variables)  # what earlier steps recorded
+    known = recorded(instance.variables)
+    wanted = list(getattr(schema, "builds_on", ()))
     return render_template("task.html", task=found, instance=instance,
-                           recorded=recorded(instance.variables),
+                           builds_on=sorted((r for r in known if r.name in wanted),
+                                            key=lambda r: wanted.index(r.name)),
+                           recorded=[r for r in known if r.name not in wanted],
                            fields=describe(schema, values, errors, translate=translate),
                            form_errors=errors.get("_schema") or errors.get("_form") or [],
                            title=translate(getattr(schema, "title", "") or found.title),
