@@ -223,6 +223,8 @@ def _instance_line(i: Any) -> str:
 
 def _task_line(t: Any) -> str:
     due = t.due_date.isoformat() if t.due_date else "-"
+    if t.legal_date and t.legal_date != t.due_date:
+        due += f" (legal date {t.legal_date.isoformat()})"
     return (f"{t.id}\t{t.role}\t{t.title}\tcase {t.case_code}\tinstance {t.instance_id}"
             f"\tdue {due}\t{t.assignee or 'unclaimed'}")
 

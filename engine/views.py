@@ -84,6 +84,9 @@ class TaskView(View):
     form_key: str
     documentation: str | None
     due_date: date | None
+    """The latest safe day of the deadline the task meets, or the procedure's own date."""
+    legal_date: date | None
+    """The legal date of that deadline; None when the task meets none."""
     assignee: str | None
     status: str
     created_at: datetime

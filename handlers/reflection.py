@@ -40,6 +40,25 @@ def _open_deadline(ctx: Any, end: date) -> dict[str, Any]:
     return stay_dates(end, ctx)
 
 
+@HANDLERS.register("reflection.open_stay_decision")
+def open_stay_decision(ctx: Any) -> dict[str, Any]:
+    """The police decide on the permitted stay as soon as possible, at the latest within
+    the general time for a decision needing no special fact-finding (ZUP Art. 222(1)),
+    counted from the day this procedure starts; until then she is not removed (CETS
+    Arts. 10(2), 13(3))."""
+    ctx.set_deadline("stay_decision_due", ctx.jurisdiction.stay_decision_due(ctx.today),
+                     owner="police",
+                     title=translatable("Decide on her permitted stay"))
+    return {}
+
+
+@HANDLERS.register("reflection.record_stay_decision")
+def record_stay_decision(ctx: Any) -> dict[str, Any]:
+    """The decision, granted or refused, meets its time limit on the day it was made."""
+    ctx.meet_deadline("stay_decision_due", date.fromisoformat(ctx.data["stay_decision_date"]))
+    return {}
+
+
 @HANDLERS.register("reflection.compute_end")
 def compute_reflection_end(ctx: Any) -> dict[str, Any]:
     """The stay counts from the day after the decision: granted 1 March ends 30 May."""

@@ -64,7 +64,7 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
         "victim_category": "trafficking", "informed_of_permit": True,
         "interpreter_provided": True}))
     decision = cli.json("tasks", "--role", "coordinator")[0]
-    assert (decision["element_id"], decision["due_date"]) == ("record_decision", "2026-05-30")
+    assert (decision["element_id"], decision["due_date"]) == ("record_decision", "2026-05-29")
 
     output = cli("clock", "--advance", "P91D").stdout
     assert "timers fired in instance 1" in output
@@ -72,7 +72,7 @@ def test_cli_walks_the_reflection_period_through_the_timer_path(cli):
     # The review of the stay and the NGO's information close when the stay ends.
     assert sorted(t["element_id"] for t in shown["open_tasks"]) == ["handle_expired_stay"]
     assert shown["timers"] == []
-    (deadline,) = cli.json("deadlines", "--case", "SI-2026-0007")
+    (deadline,) = cli.json("deadlines", "--case", "SI-2026-0007", "--kind", "reflection_end")
     assert (deadline["kind"], deadline["legal_date"], deadline["latest_safe_day"],
             deadline["status"]) == ("reflection_end", "2026-05-30", "2026-05-29", "missed")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 DEADLINE_KINDS = (
+    "stay_decision_due",
     "reflection_end",
     "lawful_stay_end",
     "extension_decision_due",
@@ -37,7 +38,8 @@ person report on a Sunday too): their latest safe day is the legal date itself."
 
 DEADLINE_DUE = "deadline:"
 """A user task's ``camunda:dueDate`` of ``deadline:<kind>`` is the latest safe day of that
-legal deadline of the case, kept up to date when the deadline moves."""
+legal deadline of its instance (the open one, for a kind kept once per renewal or
+review), kept up to date when the deadline moves; the task shows its legal date beside."""
 
 
 def due_deadline(expression: str | None) -> str | None:

@@ -34,6 +34,8 @@ class Jurisdiction:
     law: str
     timezone: ZoneInfo
     holiday_calendar: str
+    stay_decision_months: int
+    """The latest the police decide on the permitted stay, from the start of the procedure."""
     reflection_days: int
     extension_max_days: int
     extensions_allowed: int
@@ -89,6 +91,10 @@ class Jurisdiction:
         while not self.is_working_day(day):
             day -= timedelta(days=1)
         return day
+
+    def stay_decision_due(self, started: date) -> date:
+        """The legal date of the decision on the permitted stay."""
+        return add_months(started, self.stay_decision_months)
 
     def reflection_end(self, decided: date) -> date:
         """Last day of the permitted stay: counted from the day after the decision."""
@@ -148,6 +154,7 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         law=read.text("jurisdiction.law"),
         timezone=zone,
         holiday_calendar=calendar,
+        stay_decision_months=read.positive("reflection.decision_months"),
         reflection_days=read.positive("reflection.days"),
         extension_max_days=read.positive("reflection.extension_max_days"),
         extensions_allowed=read.whole("reflection.extensions_allowed"),

@@ -75,7 +75,7 @@ def cancel(session: UnitOfWork, deadline: LegalDeadline) -> None:
 
 
 RESIDENCE_KINDS = frozenset({
-    "reflection_end", "extension_decision_due", "permit_application_due",
+    "stay_decision_due", "reflection_end", "extension_decision_due", "permit_application_due",
     "cooperation_confirmation_due", "appeal_due", "permit_expiry", "renewal_application_due",
     "school_enrolment_due", "further_permit_application_due"})
 """Deadlines on which her right to stay depends: the legal adviser hears of every one."""

@@ -41,7 +41,8 @@ def task_view(task: HumanTask, instance: ProcessInstance) -> TaskView:
         id=task.id, instance_id=task.instance_id, case_code=instance.case_code,
         process_key=instance.process_key, element_id=task.element_id, title=task.title,
         role=task.role, form_key=task.form_key, documentation=task.documentation,
-        due_date=task.due_date, assignee=task.assignee, status=task.status,
+        due_date=task.due_date, legal_date=task.legal_date, assignee=task.assignee,
+        status=task.status,
         created_at=task.created_at, ended_at=task.ended_at, completed_by=task.completed_by,
     )
 

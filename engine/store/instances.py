@@ -393,13 +393,14 @@ class InstanceStore:
                 session.audit("task_cancelled", actor, instance_id=row.id,
                                task_id=task.id, element_id=task.element_id)
             else:
-                task.due_date = due.of(fresh)
+                task.due_date, task.legal_date = due.of(fresh)
         created = [
             HumanTask(instance_id=row.id, spiff_task_id=fresh.spiff_task_id,
                       element_id=fresh.element_id, title=fresh.title, role=fresh.role,
                       form_key=fresh.form_key, documentation=fresh.documentation,
-                      due_date=due.of(fresh), status="open", created_at=now)
-            for fresh in current.values()
+                      due_date=due_date, legal_date=legal_date, status="open",
+                      created_at=now)
+            for fresh, (due_date, legal_date) in ((f, due.of(f)) for f in current.values())
         ]
         session.add_all(created)
         for task in created:
@@ -522,14 +523,20 @@ class _DeadlineDue:
 
     def __init__(self, session: UnitOfWork, instance_id: int) -> None:
         self.session, self.instance_id = session, instance_id
-        self._safe_days: dict[str, date] | None = None
+        self._days: dict[str, tuple[date, date]] | None = None
 
-    def of(self, task: OpenTask) -> date | None:
+    def of(self, task: OpenTask) -> tuple[date | None, date | None]:
+        """The task's due date and, when it meets a legal deadline, that deadline's legal
+        date: the latest safe day first, the legal date beside it."""
         if task.due_deadline is None:
-            return task.due_date
-        if self._safe_days is None:
+            return task.due_date, None
+        if self._days is None:
+            # A kind kept once per renewal or review has a row each: the open one counts,
+            # else the newest (later rows overwrite earlier ones below).
             rows = self.session.execute(
-                select(LegalDeadline.kind, LegalDeadline.latest_safe_day).where(
-                    LegalDeadline.instance_id == self.instance_id, LegalDeadline.ref == ""))
-            self._safe_days = {kind: day for kind, day in rows}
-        return self._safe_days.get(task.due_deadline)
+                select(LegalDeadline.kind, LegalDeadline.latest_safe_day,
+                       LegalDeadline.legal_date).where(
+                    LegalDeadline.instance_id == self.instance_id)
+                .order_by(LegalDeadline.status == "open", LegalDeadline.id))
+            self._days = {kind: (safe, legal) for kind, safe, legal in rows}
+        return self._days.get(task.due_deadline, (None, None))

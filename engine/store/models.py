@@ -174,6 +174,9 @@ class HumanTask(Base):
     form_key: Mapped[str] = mapped_column(String(200))
     documentation: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column(Date)
+    legal_date: Mapped[date | None] = mapped_column(Date)
+    """The legal date of the deadline whose latest safe day is ``due_date``, shown beside
+    it; None when the procedure sets the due date itself."""
     assignee: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(Moment)

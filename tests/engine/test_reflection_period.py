@@ -36,7 +36,10 @@ def test_granted_extended_then_cooperates(started):
     engine.tasks.complete(grant.id, "officer", GRANT)
     decision = only_task(engine, instance.id, "record_decision")
     assert decision.role == "coordinator"
-    assert decision.due_date.isoformat() == "2026-05-30"  # 90 days from the next day
+    # 90 days from the next day end on Saturday 30 May: due on Friday 29 May, the latest
+    # safe day, with the legal date beside it.
+    assert (decision.due_date.isoformat(), decision.legal_date.isoformat()) == (
+        "2026-05-29", "2026-05-30")
 
     engine.tasks.complete(decision.id, "coord", {"decision": "extend",
                                                  "decision_date": "2026-03-02",
@@ -59,7 +62,8 @@ def test_granted_extended_then_cooperates(started):
                                                      "reason": "more"})
     assert "cannot be extended again (Art. 50(1))" in " ".join(caught.value.fields["decision"])
 
-    deadline, decided = sorted(engine.deadlines.deadlines(instance_id=instance.id),
+    deadline, decided = sorted((d for d in engine.deadlines.deadlines(instance_id=instance.id)
+                                if d.kind != "stay_decision_due"),
                                key=lambda d: d.kind, reverse=True)
     assert (deadline.kind, deadline.legal_date.isoformat(), deadline.status) == (
         "reflection_end", "2026-07-29", "open")
@@ -88,7 +92,7 @@ def test_stay_runs_out_undecided(started):
     engine, instance = started
     engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
                           GRANT)
-    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id, kind="reflection_end")
     assert (deadline.legal_date.isoformat(), deadline.latest_safe_day.isoformat()) == (
         "2026-05-30", "2026-05-29")  # the stay ends on a Saturday: act by Friday
     # The alert comes two weeks before the latest safe day (29 May), at 08:00 local time.
@@ -111,7 +115,7 @@ def test_stay_runs_out_undecided(started):
     assert expired.role == "coordinator"
     assert "record_decision" not in [t.element_id for t in
                                      engine.runtime.instance(instance.id).open_tasks]
-    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id, kind="reflection_end")
     assert deadline.status == "missed"
     # The review of a stay that has now ended closes with it.
     assert "review_expiring_stay" not in [t.element_id for t in
@@ -168,7 +172,7 @@ def test_a_decision_entered_late_shows_at_once_what_is_overdue(started):
     engine.set_clock(datetime(2026, 6, 15, 8, 0, tzinfo=UTC))
     engine.tasks.complete(only_task(engine, instance.id, "grant_permitted_stay").id, "officer",
                           {**GRANT, "stay_decision_date": "2026-03-01"})
-    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id, kind="reflection_end")
     assert (deadline.legal_date.isoformat(), deadline.status) == ("2026-05-30", "missed")
     assert deadline.days_left < 0
     open_now = sorted(t.element_id for t in engine.runtime.instance(instance.id).open_tasks)

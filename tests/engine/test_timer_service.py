@@ -105,7 +105,7 @@ def test_reminders_come_on_the_expected_days_then_one_escalation_task(engine):
     engine.tasks.complete(instance.open_tasks[0].id, "officer", {
         "stay_decision": "granted", "stay_decision_date": "2026-03-02",
         "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True})
-    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id, kind="reflection_end")
     assert deadline.latest_safe_day == date(2026, 5, 29)
 
     sent: dict[date, list[tuple[str, str]]] = {}
@@ -140,7 +140,7 @@ def test_meeting_a_deadline_cancels_its_reminders(engine):
                    if t.element_id == "record_decision"]
     engine.tasks.complete(decision.id, "coord", {"decision": "cooperate",
                                                  "decision_date": "2026-03-02"})
-    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id)
+    (deadline,) = engine.deadlines.deadlines(instance_id=instance.id, kind="reflection_end")
     assert deadline.status == "met"
     assert {t.status for t in rows(engine, deadline_id=deadline.id)} == {"cancelled"}
     engine.set_clock(datetime(2026, 6, 10, tzinfo=UTC))

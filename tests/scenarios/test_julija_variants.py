@@ -173,7 +173,7 @@ def test_she_chooses_to_go_home(case):
             variables["follow_up_count"]) == ("return", "returned", "2026-05-25", 2)
     assert case.open_elements() == ["ask_plan_consent"] and case.instance.timers == []
     assert [(d.kind, d.status) for d in case.deadlines()] == [
-        ("reflection_end", "met"), ("lawful_stay_end", "met")]
+        ("stay_decision_due", "met"), ("reflection_end", "met"), ("lawful_stay_end", "met")]
     assert not {"confirm_cooperation", "file_application"} & ever_opened(case)
 
 
@@ -277,6 +277,7 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
     listed = json.loads(result.stdout)
     assert [(d["kind"], d["ref"], d["legal_date"], d["latest_safe_day"], d["status"])
             for d in listed] == [
+        ("stay_decision_due", "", "2026-04-02", "2026-04-02", "met"),
         ("indicator_due", "G1-1", "2026-04-10", "2026-04-10", "met"),
         ("indicator_due", "G2-1", "2026-05-15", "2026-05-15", "missed"),
         ("extension_decision_due", "", "2026-05-31", "2026-05-29", "met"),
@@ -293,6 +294,6 @@ def test_the_legal_adviser_lists_her_deadlines_with_the_command(case, database_u
     assert {d["kind"]: d["met_on"] for d in listed if not d["ref"]} == {
         "reflection_end": "2026-06-15", "permit_application_due": "2026-06-17",
         "cooperation_confirmation_due": "2026-06-15", "extension_decision_due": "2026-05-12",
-        "permit_expiry": None}
+        "permit_expiry": None, "stay_decision_due": "2026-03-02"}
     # Counted from 25 June 2026, the day the engine's clock shows.
     assert [d["days_left"] for d in listed if d["kind"] == "permit_expiry"] == [273]

@@ -30,6 +30,7 @@ LJUBLJANA = ZoneInfo("Europe/Ljubljana")
 CASE = "XT-2026-0007"
 
 NUMBERS = {
+    ("reflection", "decision_months"): "2",
     ("reflection", "days"): "30",
     ("reflection", "extension_max_days"): "15",
     ("reflection", "extensions_allowed"): "2",
@@ -109,6 +110,13 @@ def granted_stay(engine) -> int:
     instance = engine.runtime.start("reflection_period", CASE, actor="coord")
     complete(engine, instance.id, "grant_permitted_stay", GRANT, user="officer")
     return instance.id
+
+
+def test_the_stay_is_decided_within_the_jurisdictions_months(engine):
+    instance = engine.runtime.start("reflection_period", CASE, actor="coord")
+    (due,) = engine.deadlines.deadlines(instance_id=instance.id, kind="stay_decision_due")
+    assert (due.owner_role, due.legal_date, due.latest_safe_day) == (
+        "police", date(2026, 5, 2), date(2026, 4, 30))  # Saturday 2 May; 1 May a holiday
 
 
 def test_reflection_period_ends_after_its_days_and_warns_before(engine):

@@ -82,3 +82,29 @@ def test_a_late_application_after_the_stay_expired_reaches_the_permit_procedure(
     assert "issue_certificate" not in case.open_elements()
     assert "Permit application filed late" in _notices(case, "legal_adviser")
     assert case.deadline("permit_application_due").status == "missed"
+
+
+def test_the_police_decide_on_the_stay_within_a_month_and_the_decision_meets_it(julija):
+    """ZUP Art. 222(1): started on Monday 2 March, decided by Thursday 2 April at the
+    latest; the police see that day first on the task, the legal adviser hears of it."""
+    case = julija
+    due = case.deadline("stay_decision_due")
+    assert (due.owner_role, str(due.legal_date), str(due.latest_safe_day), due.status) == (
+        "police", "2026-04-02", "2026-04-02", "open")
+    task = case.task("grant_permitted_stay")
+    assert (str(task.due_date), str(task.legal_date)) == ("2026-04-02", "2026-04-02")
+    case.at("2026-03-03")  # within 30 days of the latest safe day: reminded at once
+    assert any("Decide on her permitted stay" in s for s in _notices(case, "police"))
+    assert any("Decide on her permitted stay" in s for s in _notices(case, "legal_adviser"))
+    case.complete("grant_permitted_stay", "officer", {**GRANT,
+                                                      "stay_decision_date": "2026-03-03"})
+    assert (case.deadline("stay_decision_due").status,
+            str(case.deadline("stay_decision_due").met_on)) == ("met", "2026-03-03")
+
+
+def test_a_refusal_meets_the_time_limit_too(julija):
+    case = julija
+    case.complete("grant_permitted_stay", "officer", {
+        **GRANT, "stay_decision": "refused", "refusal_ground": "public_order"})
+    assert case.deadline("stay_decision_due").status == "met"
+    assert "plan_after_refusal" in case.open_elements()

@@ -26,7 +26,7 @@ def test_where_she_stands_is_said_in_words_and_linked(julija, signed_in, engine)
     assert list(lines) == ["identification", "stay", "permit", "school", "plan", "consents",
                            "incidents"]
     assert lines["identification"] == (
-        "Identified as a victim of trafficking on Mar 2, 2026. Referred by: police.",
+        "Identified as a victim of trafficking on Mar 2, 2026. Referred by: Police.",
         f"/monitor/instances/{julija.id}", "done")
     text, link, _ = lines["stay"]
     assert text == ("End of the reflection period: act by May 29, 2026 "
@@ -73,8 +73,9 @@ def test_the_case_file_tells_what_happened_in_all_her_procedures(julija, signed_
     engine.runtime.start("reflection_period", julija.code, actor="coordinator")
     coordinator = signed_in("coordinator")
     events = what_happened(coordinator, julija.code)
-    assert events[0][0] == "instance_started"  # the newest first
-    assert events[0][4].endswith("Recovery and reflection period (Art. 50(1)-(3) ZTuj-2)")
+    # The newest first: the procedure started and at once gave the police their time limit.
+    assert [kind for kind, *_ in events[:2]] == ["deadline_opened", "instance_started"]
+    assert events[1][4].endswith("Recovery and reflection period (Art. 50(1)-(3) ZTuj-2)")
     completed = [(step, meta) for kind, _, _, step, meta in events
                  if kind == "task_completed"]
     assert ("Make the formal identification",

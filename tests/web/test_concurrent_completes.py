@@ -41,4 +41,5 @@ def test_the_loser_of_two_simultaneous_api_completes_gets_409(app, engine, make_
         assert completed.completed_by == won.get_json()["completed_by"]
         with engine.db.reading() as session:
             assert session.scalar(select(func.count()).select_from(LegalDeadline).where(
-                LegalDeadline.instance_id == instance.id)) == 1
+                LegalDeadline.instance_id == instance.id,
+                LegalDeadline.kind == "reflection_end")) == 1

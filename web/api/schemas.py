@@ -16,6 +16,8 @@ class TaskSchema(Schema):
     form_key = fields.String()
     documentation = fields.String(allow_none=True)
     due_date = fields.Date(allow_none=True)
+    legal_date = fields.Date(allow_none=True, metadata={
+        "description": "The legal date of the deadline whose latest safe day is the due date"})
     assignee = fields.String(allow_none=True)
     status = fields.String()
     created_at = fields.DateTime()

@@ -156,6 +156,7 @@ TERMS = {
     # The kinds of legal deadline (engine.effects.DEADLINE_KINDS).
     ("kind", "reflection_end"): lazy_pgettext("deadline kind", "end of the reflection period"),
     ("kind", "permit_application_due"): lazy_pgettext("deadline kind", "permit application"),
+    ("kind", "stay_decision_due"): lazy_pgettext("deadline kind", "decision on the stay"),
     ("kind", "extension_decision_due"): lazy_pgettext("deadline kind",
                                                       "decision on extending the stay"),
     ("kind", "cooperation_confirmation_due"): lazy_pgettext(
