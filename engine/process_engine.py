@@ -31,6 +31,7 @@ from engine.protection.disclosure import DisclosureService
 from engine.protection.person_records import PersonRecordService
 from engine.protection.privacy import VariableKinds
 from engine.services.cases import CaseService
+from engine.services.drafts import DraftService
 from engine.services.history import HistoryService
 from engine.services.messages import MessageService
 from engine.services.repository import RepositoryService
@@ -67,6 +68,7 @@ class ProcessEngine:
                               WorkflowCache(self.config.workflow_cache_size), handlers)
         self.runtime = RuntimeService(self.ctx, self.repository, store, forms)
         self.tasks = TaskService(self.ctx, store, forms)
+        self.drafts = DraftService(self.ctx, self.tasks)
         self.messages = MessageService(self.ctx, self.runtime, forms)
         self.history = HistoryService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)

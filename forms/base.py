@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow.decorators import VALIDATES_SCHEMA
+from marshmallow.error_store import ErrorStore
 
 from engine.kit.jurisdiction import Jurisdiction
 from engine.kit.jurisdiction import jurisdiction as default_jurisdiction
@@ -83,6 +85,36 @@ class FormSchema(Schema):
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         in_words(field_obj)
+
+    def _invoke_schema_validators(self, *, error_store: ErrorStore, pass_collection: bool,
+                                  data: Any, original_data: Any, many: bool, partial: Any,
+                                  field_errors: bool = False, unknown: Any = None) -> None:
+        """Every problem in one round: the checks across fields run even when a field was
+        refused, on the fields that were valid, so she is not sent back a second time
+        for what the first answer could have said. What they say of a field already
+        refused is left out (its own message stands), and a check that needs a refused
+        field says nothing until that field is right."""
+        if not field_errors or many:
+            super()._invoke_schema_validators(
+                error_store=error_store, pass_collection=pass_collection, data=data,
+                original_data=original_data, many=many, partial=partial,
+                field_errors=field_errors, unknown=unknown)
+            return
+        refused = set(error_store.errors)
+        found = ErrorStore()
+        for attr_name, hook_many, options in self._hooks[VALIDATES_SCHEMA]:
+            if hook_many != pass_collection:
+                continue
+            try:
+                self._run_validator(getattr(self, attr_name), data,
+                                    original_data=original_data, error_store=found,
+                                    many=many, partial=partial, unknown=unknown,
+                                    pass_original=options.get("pass_original", False))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue  # it needs a field that was refused
+        for name, messages in found.errors.items():
+            if name not in refused:
+                error_store.store_error(messages, name)
 
     @validates_schema
     def _check_past_days(self, data: dict[str, Any], **_: Any) -> None:

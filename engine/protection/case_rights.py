@@ -2,11 +2,11 @@
 
 * :meth:`CaseRights.export` gathers everything held about one case (her record, her
   consents, every procedure with its data, tasks, deadlines, history, notices, the
-  notes and documents of her case file and the access log) for her to read; the export
-  itself is logged as a read of all of it.
+  notes and documents of her case file, the drafts of forms about her and the access
+  log) for her to read; the export itself is logged as a read of all of it.
 * :meth:`CaseRights.erase` is crypto-erasure: running procedures are cancelled, then her
-  data key is destroyed, so her record and every sealed state, variable, note and
-  document, in the database and in every backup, can no longer be read. What stays
+  data key is destroyed, so her record and every sealed state, variable, note, document
+  and draft, in the database and in every backup, can no longer be read. What stays
   names only the code: tasks, deadlines, consents, the history and the access log.
   A legal hold refuses it.
 * :meth:`CaseRights.due_for_review` lists closed cases older than the jurisdiction's
@@ -26,6 +26,7 @@ from engine.errors import Conflict
 from engine.obligations.consents import ConsentService
 from engine.protection.access import AccessLog, Reader
 from engine.protection.case_file import NOTES_FIELD, CaseFileService
+from engine.services.drafts import DraftService
 from engine.services.runtime import RuntimeService
 from engine.store.instances import CANCELLED, COMPLETED
 from engine.store.models import (
@@ -72,6 +73,7 @@ class CaseRights:
             notices = session.scalars(select(Notification).where(
                 Notification.case_code == code).order_by(Notification.id)).all()
             case_file = self.case_file.export(session, code)
+            drafts = DraftService.export(self.ctx, session, code)
             fields = sorted({*person, *(k for p in procedures for k in p["data"]),
                              *([NOTES_FIELD] if case_file["notes"] else []),
                              *(d["kind"] for d in case_file["documents"])})
@@ -87,6 +89,7 @@ class CaseRights:
             "procedures": procedures,
             "case_notes": case_file["notes"],
             "documents": case_file["documents"],
+            "drafts": drafts,
             "notices": [{"at": _iso(n.created_at), "to": n.role, "subject": n.subject,
                          "body": n.body} for n in notices],
             "history": [{"at": _iso(e.at), "actor": e.actor, "event": e.event_type,
@@ -139,6 +142,7 @@ class CaseRights:
                 raise Conflict(f"case {code} was put under a legal hold meanwhile")
             record.sealed_key = record.person = None
             self.case_file.erase(session, code)
+            DraftService.erase(session, code)
             record.erased_at = self.ctx.now()
             self.ctx.vault.forget(session, code)
             ids = session.scalars(select(ProcessInstance.id).where(

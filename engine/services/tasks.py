@@ -10,7 +10,7 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import defer, load_only
 
 from engine.bpmn.execution import run_guarded
@@ -25,6 +25,7 @@ from engine.store.models import (
     CaseRecord,
     HumanTask,
     ProcessInstance,
+    TaskDraft,
     Timer,
     UserAccount,
     UserRole,
@@ -386,6 +387,8 @@ class TaskService:
             consents.on_task_completed(self.ctx, self.forms, session, instance, task, form,
                                        clean, user)
             spiff_task.data.update(clean)
+            # Drafts of it are not kept aside once it is done (engine.services.drafts).
+            session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user
             session.audit("task_completed", user, instance_id=instance.id,

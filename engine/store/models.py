@@ -504,3 +504,19 @@ class CaseDocument(Base):
     """The file, sealed; None once removed or erased with the case."""
     removed_at: Mapped[datetime | None] = mapped_column(Moment)
     removed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class TaskDraft(Base):
+    """What one actor typed into a task's form and saved to finish later: hers alone,
+    sealed with the case's key, dropped when the task is completed."""
+
+    __tablename__ = "task_draft"
+    __table_args__ = (UniqueConstraint("task_id", "username", name="uq_draft_task_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), index=True)
+    username: Mapped[str] = mapped_column(String(200))
+    case_code: Mapped[str] = mapped_column(String(100), index=True)
+    saved_at: Mapped[datetime] = mapped_column(Moment)
+    fields: Mapped[bytes] = mapped_column(LargeBinary)
+    """The form's inputs as posted, name -> values, sealed."""

@@ -106,6 +106,25 @@ def test_the_form_refuses_bad_input_next_to_each_field_and_keeps_it(app, engine,
     assert snapshot(engine, instance.id) == before
 
 
+def test_every_problem_of_a_form_is_said_in_one_round(app, engine, signed_in):
+    """A date in the future and a refusal without its ground: both at once, not the date
+    first and the ground after she has corrected it."""
+    instance = engine.runtime.start("reflection_period", "SI-AAAA-BBBB", actor="coord")
+    task = open_task(engine, instance.id)
+    police = signed_in("police")
+    page = police.get(f"/tasks/{task.id}").get_data(as_text=True)
+    before = snapshot(engine, instance.id)
+    response = police.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf_of(page), "stay_decision": "refused",
+        "stay_decision_date": "2031-01-01", "victim_category": "trafficking"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="f-stay_decision_date-error">The date cannot be in the future.' in html
+    assert 'id="f-refusal_ground-error">Give the ground of the refusal.' in html
+    assert "The form has 2 problems:" in html
+    assert snapshot(engine, instance.id) == before
+
+
 def test_completing_the_form_moves_the_case_and_opens_her_next_task(app, engine, signed_in):
     instance = engine.runtime.start("reflection_period", "SI-CCCC-DDDD", actor="coord")
     task = open_task(engine, instance.id)

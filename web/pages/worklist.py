@@ -18,6 +18,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, ValidationFailed
@@ -119,6 +120,8 @@ def task(task_id: int) -> Any:
     values: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     status = 200
+    if request.method == "POST" and request.form.get("action") == "draft":
+        return _save_draft(task_id, user)
     if request.method == "POST":
         try:
             with her_task():
@@ -141,13 +144,17 @@ def task(task_id: int) -> Any:
     found = own_task(task_id)
     schema = engine().tasks.form(found.form_key)()
     instance = readable_instance(found, f"task {task_id} page")
+    draft = engine().drafts.draft(task_id, user.username) if found.status == "open" else None
     if request.method == "POST":
         values = submitted(schema, request.form)  # refused: what she typed stays
+    elif draft is not None:
+        values = submitted(schema, MultiDict([(name, value) for name, values in
+                                              draft.fields.items() for value in values]))
     else:
         values = prefill(schema, instance.variables)  # what earlier steps recorded
     known = recorded(instance.variables)
     wanted = list(getattr(schema, "builds_on", ()))
-    return render_template("task.html", task=found, instance=instance,
+    return render_template("task.html", task=found, instance=instance, draft=draft,
                            builds_on=sorted((r for r in known if r.name in wanted),
                                             key=lambda r: wanted.index(r.name)),
                            recorded=[r for r in known if r.name not in wanted],
@@ -166,6 +173,37 @@ def task(task_id: int) -> Any:
 
 
 
+
+
+NOT_A_FIELD = frozenset({"csrf_token", "revision", "action"})
+
+
+def _save_draft(task_id: int, user: User) -> Response:
+    """What she typed, kept unchecked for her alone; the form checks it on completion."""
+    fields = {name: request.form.getlist(name) for name in request.form
+              if name not in NOT_A_FIELD}
+    try:
+        with her_task():
+            engine().drafts.save(task_id, user.username, user.roles, fields)
+    except ValidationFailed as exc:
+        flash(gettext("The draft was not saved: %(why)s",
+                      why=" ".join(translate(m) for ms in exc.fields.values() for m in ms)),
+              "error")
+    except Conflict:
+        flash(gettext("This task is no longer open: the draft was not kept."), "error")
+    else:
+        flash(gettext("Your draft is saved. Only you see it; it is checked when you complete "
+                      "the task."), "success")
+    return redirect(url_for("worklist.task", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/draft/discard")
+@login_required
+def discard_draft(task_id: int) -> Response:
+    own_task(task_id)
+    engine().drafts.discard(task_id, acting_user().username)
+    flash(gettext("Your draft was discarded."), "success")
+    return redirect(url_for("worklist.task", task_id=task_id))
 
 
 def _next_for(user: User, done: TaskView) -> str:

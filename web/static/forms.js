@@ -2,8 +2,10 @@
 // field holds certain answers (forms.fields.only_when)
 // are hidden otherwise, and disabled so that a value typed before the answer changed is
 // not sent. A list of choices ordered by another answer (forms.fields.first_by) shows
-// that answer's choices first and folds the rest, never a ticked one. Without this
-// script every field and choice is shown and the form's checks still apply.
+// that answer's choices first and folds the rest, never a ticked one. Repeatable rows
+// (goals, services, contacts) get buttons to add a row and remove one; the server reads
+// rows by their numbers, gaps and all. Without this script every field and choice is
+// shown, two blank rows wait below the filled ones, and the form's checks still apply.
 (function () {
   "use strict";
 
@@ -61,6 +63,69 @@
     }
   }
 
+  // A copy of a group's last row, numbered after the highest, emptied.
+  function addRow(group) {
+    const name = group.dataset.rows;
+    const rows = Array.from(group.querySelectorAll(":scope > .row"));
+    const last = rows[rows.length - 1];
+    const from = last.dataset.row;
+    const to = String(Math.max(...rows.map((row) => Number(row.dataset.row))) + 1);
+    const copy = last.cloneNode(true);
+    const dashed = "f-" + name.replaceAll(".", "-") + "-";
+    const renumber = (text) => text
+      .replace(name + "." + from + ".", name + "." + to + ".")
+      .replace(dashed + from + "-", dashed + to + "-");
+    copy.dataset.row = to;
+    const named = "[name], [id], [for], [aria-describedby], [data-rows]";
+    for (const element of copy.querySelectorAll(named)) {
+      for (const attribute of ["name", "id", "for", "aria-describedby", "data-rows"]) {
+        if (element.hasAttribute(attribute)) {
+          element.setAttribute(attribute, renumber(element.getAttribute(attribute)));
+        }
+      }
+    }
+    for (const control of copy.querySelectorAll("input, select, textarea")) {
+      if (control.type === "checkbox" || control.type === "radio") control.checked = false;
+      else if (control.tagName === "SELECT") control.selectedIndex = 0;
+      else control.value = "";
+      control.removeAttribute("aria-invalid");
+    }
+    for (const message of copy.querySelectorAll("p.error")) message.remove();
+    for (const field of copy.querySelectorAll(".has-error")) field.classList.remove("has-error");
+    last.after(copy);
+    showRowButtons(group);
+    for (const inner of copy.querySelectorAll("fieldset.rows[data-rows]")) showRowButtons(inner);
+    const first = copy.querySelector("input, select, textarea");
+    if (first) first.focus();
+  }
+
+  function showRowButtons(group) {
+    const rows = group.querySelectorAll(":scope > .row");
+    for (const button of group.querySelectorAll(":scope > .row > .remove-row")) {
+      button.hidden = rows.length < 2;
+    }
+    group.querySelector(":scope > .add-row").hidden = false;
+  }
+
+  function rows(form) {
+    for (const group of form.querySelectorAll("fieldset.rows[data-rows]")) showRowButtons(group);
+    form.addEventListener("click", function (event) {
+      const button = event.target.closest("button.add-row, button.remove-row");
+      if (!button) return;
+      const group = button.closest("fieldset.rows[data-rows]");
+      if (button.classList.contains("add-row")) {
+        addRow(group);
+        return;
+      }
+      const row = button.closest(".row");
+      const next = row.nextElementSibling;
+      row.remove();
+      showRowButtons(group);
+      const focus = next && next.querySelector("input, select, textarea, button");
+      (focus || group.querySelector(":scope > .add-row")).focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // A refused form: the summary of its problems is read first.
     const summary = document.getElementById("error-summary");
@@ -68,6 +133,7 @@
     for (const form of document.querySelectorAll("form.task-form, form.start-form")) {
       apply(form);
       order(form);
+      rows(form);
       form.addEventListener("change", function (event) {
         apply(form);
         // Ticking a choice leaves the list where it is; another answer reorders it.
