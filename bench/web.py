@@ -23,7 +23,8 @@ same engine, Flask's test client, no network), signed in as a browser does it th
 ``REQUESTS`` times, round-robin over the routes so that a busy moment of the shared
 machine hits them alike; p50 and p95 (nearest rank) of the time to the full response are
 reported with the SQL statements one request sends. The target is p95 < 100 ms. A route
-that answers 404 is reported as not built yet.
+that answers 404 is reported as not built yet. The case page and a task page are asked of
+a walked case, whose state and sealed data are real.
 
 This is the one engine module that drives the web application: it imports ``web`` only
 when it runs, so the engine itself still imports no Flask.
@@ -583,6 +584,23 @@ def routes() -> list[Route]:
     ]
 
 
+def case_routes(engine: ProcessEngine) -> list[Route]:
+    """Her case page and a coordinator's task page, of a case walked through the engine:
+    the pages a caseworker opens most, each reading one case among all the others."""
+    with engine.db.reading() as session:
+        found = session.execute(
+            select(HumanTask.id, ProcessInstance.case_code)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.status == "open", HumanTask.role == "coordinator",
+                   ProcessInstance.case_code.like("SI-BENCH-%"))
+            .order_by(HumanTask.id).limit(1)).first()
+    if found is None:
+        return []
+    task_id, code = found
+    return [Route("case page", f"/cases/{code}", COORDINATOR),
+            Route("task page", f"/tasks/{task_id}", COORDINATOR)]
+
+
 @dataclass
 class Statements:
     """The SQL statements sent so far and the seconds spent waiting for them."""
@@ -710,7 +728,7 @@ def main(pg_url: str | None) -> None:
         return
     with postgresql_url(pg_url) as url, engine_on(url) as engine:
         seeded = seed(engine)
-        measured = routes()
+        measured = routes() + case_routes(engine)
         measure(engine, measured)
     report(seeded, measured)
 

@@ -9,7 +9,7 @@ from marshmallow import ValidationError, validates_schema
 from . import FORMS
 from .base import FormSchema
 from .fields import choice, day
-from .reflection import VICTIM_CATEGORIES
+from .reflection import VICTIM_CATEGORIES, VICTIM_CATEGORY_LABELS
 
 LAWFUL_STAY_BASES = ("temporary_protection", "other_permit", "visa", "visa_free", "other")
 COOPERATION_CHOICES = ("cooperate", "not_now", "will_not")
@@ -21,7 +21,7 @@ class LawfulStayCooperation(FormSchema):
 
     victim_category = choice(VICTIM_CATEGORIES, "She is a victim of",
                              "Art. 50 covers trafficking, illegal employment and domestic "
-                             "violence alike.", required=True)
+                             "violence alike.", labels=VICTIM_CATEGORY_LABELS, required=True)
     lawful_stay_basis = choice(LAWFUL_STAY_BASES, "Basis of her stay",
                                "What makes her stay lawful now, for example temporary "
                                "protection.", required=True)

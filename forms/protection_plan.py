@@ -249,6 +249,9 @@ class AskPlanConsent(FormSchema):
 @FORMS.register("protection_plan.draw_up")
 class DrawUpPlan(FormSchema):
     title = "Individual protection plan"
+    builds_on = ("identified_on", "exploitation_forms", "current_state_and_needs",
+                 "her_view", "immediate_needs", "needs_arranged", "unmet_needs_note",
+                 "is_child", "interpreter_language")
     needs_consent = "protection_plan"
 
     plan_date = _date("Date of the plan", "The day the plan was agreed with her; target "

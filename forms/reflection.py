@@ -17,6 +17,11 @@ from .fields import only_when
 from .fields import text as _text
 
 VICTIM_CATEGORIES = ("trafficking", "illegal_employment", "domestic_violence")
+VICTIM_CATEGORY_LABELS = {
+    "trafficking": "Trafficking in human beings",
+    "illegal_employment": "Illegal employment",
+    "domestic_violence": "Domestic violence",
+}
 DANGER_GROUNDS = ("public_order", "security", "international_relations")
 """Art. 50(2) ZTuj-2, first part: her stay would endanger these."""
 SUSPECTED_CRIME_GROUNDS = ("suspected_terrorist_or_violent_acts",
@@ -31,15 +36,19 @@ REFUSAL_GROUNDS = DANGER_GROUNDS + SUSPECTED_CRIME_GROUNDS
 @FORMS.register("reflection.grant")
 class GrantPermittedStay(FormSchema):
     title = "Decision on the permitted stay"
+    builds_on = ("identification_outcome", "identified_on", "stay_status", "is_child",
+                 "unaccompanied_minor", "interpreter_language", "documents_held_by")
 
     stay_decision = _choice(("granted", "refused"), "Decision",
-                            "Granted on her request or ex officio, or refused.", required=True)
+                            "Granted on her request or ex officio, or refused.",
+                            labels={"granted": "Stay granted", "refused": "Stay refused"},
+                            required=True)
     stay_decision_date = _date("Date of the decision",
                                "The date on the police decision; the permitted stay counts "
                                "from the next day.", past=True, required=True)
     victim_category = _choice(VICTIM_CATEGORIES, "She is a victim of",
                               "The same rule covers illegal employment and domestic violence.",
-                              required=True)
+                              labels=VICTIM_CATEGORY_LABELS, required=True)
     on_request = _flag("Granted on her request", "Leave unticked when granted ex officio.",
                        load_default=False)
     informed_of_permit = _flag(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from . import FORMS
 from .base import FormSchema
 from .fields import choice, day, flag
-from .reflection import VICTIM_CATEGORIES
+from .reflection import VICTIM_CATEGORIES, VICTIM_CATEGORY_LABELS
 
 
 @FORMS.register("reflection.start")
@@ -48,7 +48,7 @@ class PermitStart(FormSchema):
 
     victim_category = choice(VICTIM_CATEGORIES, "She is a victim of",
                              "The same rule covers illegal employment and domestic violence.",
-                             required=True)
+                             labels=VICTIM_CATEGORY_LABELS, required=True)
     reflection_end = day("End of her permitted stay",
                          "The last day of her recovery and reflection period, if she has one: "
                          "the application must be filed before it (Art. 50(6) ZTuj-2).",

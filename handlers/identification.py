@@ -43,7 +43,7 @@ def assess_person(ctx: Any) -> dict[str, Any]:
         "unaccompanied_minor": unaccompanied,
         "foreigner_without_lawful_stay": ctx.data.get("stay_status") in NEEDS_PERMITTED_STAY,
         "stay_offered_early": False,
-        "referral_consent": False,
+        "referral_consent": None,  # not asked yet: never shown as her "no"
         "identification_outcome": "undetermined",
         "identified_on": None,
         "identification_rounds": 0,

@@ -110,9 +110,10 @@ def the_coordinator_identifies_her_formally(page: Page, shoot: Shoot) -> None:
     page.locator("#cases").get_by_role("link", name=JULIJA).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {JULIJA}")
     identification = page.locator('#standing [data-topic="identification"] dd')
-    # Her open task is linked from there; the words say the identification is "not
-    # recorded, or not yours to read" (reported: the preliminary one is recorded).
-    expect(identification.get_by_role("link")).to_contain_text("Referred by: Police.")
+    # The identification is under way since the officer met her; her open task is
+    # linked from there.
+    expect(identification.get_by_role("link")).to_have_text(
+        "Under way since Mar 1, 2026: no outcome yet. Referred by: Police.")
     expect(page.locator("table.tasks tbody tr").filter(
         has_text="Make the formal identification")).to_have_count(1)
     shoot(page, "2-coordinator-case")
@@ -172,9 +173,9 @@ def the_police_grant_her_stay(page: Page, shoot: Shoot) -> None:
     shoot(page, "3-police-worklist")
     open_from_worklist(page, "Decide on the permitted stay")
 
-    labelled(page, "Decision").select_option(STAY_GRANTED["stay_decision"])
+    labelled(page, "Decision").select_option(label="Stay granted")
     labelled(page, "Date of the decision").fill(STAY_GRANTED["stay_decision_date"])
-    labelled(page, "She is a victim of").select_option(STAY_GRANTED["victim_category"])
+    labelled(page, "She is a victim of").select_option(label="Trafficking in human beings")
     labelled(page, "She was told about the temporary residence permit").check()
     labelled(page, "An interpreter was provided").check()
     shoot(page, "3-police-stay")

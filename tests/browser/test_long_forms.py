@@ -158,6 +158,8 @@ def test_rows_are_added_and_removed_and_the_engine_records_the_filled_ones_in_or
     rows = rows_of(contacts)
     expect(rows).to_have_count(2)
     expect(add_button(contacts)).to_have_text("Add a row")
+    # A screen reader hears which list a button acts on.
+    expect(add_button(contacts)).to_have_accessible_name("Add a row to 8. Emergency contacts")
     expect(add_button(contacts)).to_be_visible()
     for number in range(2):
         expect(remove_button(rows.nth(number))).to_have_text("Remove this row")

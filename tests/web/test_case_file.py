@@ -76,6 +76,9 @@ def test_the_case_file_tells_what_happened_in_all_her_procedures(julija, signed_
     # The newest first: the procedure started and at once gave the police their time limit.
     assert [kind for kind, *_ in events[:2]] == ["deadline_opened", "instance_started"]
     assert events[1][4].endswith("Recovery and reflection period (Art. 50(1)-(3) ZTuj-2)")
+    # What the engine did in the course of her step is told as the engine's.
+    assert events[0][4].startswith("automatically, in a step by coordinator")
+    assert events[1][4].startswith("by coordinator")
     completed = [(step, meta) for kind, _, _, step, meta in events
                  if kind == "task_completed"]
     assert ("Make the formal identification",
@@ -101,3 +104,11 @@ def test_an_open_identification_task_is_linked_only_for_the_role_that_holds_it(
     assert standing(signed_in("coordinator"), case.code)["identification"][1] == \
         f"/tasks/{formal.id}"
 
+
+
+def test_an_identification_under_way_says_since_when(app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    text, _, tone = standing(signed_in("coordinator"), case.code)["identification"]
+    assert (text, tone) == ("Under way since Mar 1, 2026: no outcome yet. Referred by: "
+                            "Police.", "")

@@ -11,7 +11,7 @@ from engine.errors import ValidationFailed
 from engine.store.models import LoginAttempt
 from forms import examples
 from tests.accounts import PASSWORD
-from tests.scenarios.case import Case
+from tests.scenarios.case import Case, identified
 from tests.web.worklist_steps import open_task, snapshot
 from tests.web_app import csrf_of, hidden
 
@@ -267,3 +267,32 @@ def test_the_formal_identification_opens_on_what_the_first_line_officer_recorded
     assert examples.PRELIMINARY["preliminary_observations"] in builds_on  # her notes, read
     folded = page[page.index('<details class="everything-else">'):]
     assert 'id="recorded"' in folded and 'data-name="referring_sector"' not in folded
+
+
+def test_a_refused_long_form_marks_the_fields_inside_its_sections_and_rows(
+        app, engine, signed_in):
+    case = identified(engine, "SI-7K3Q-9F2M", stay_granted=True)
+    case.complete("ask_plan_consent", "coord", examples.PLAN_CONSENT, role="coordinator")
+    case.at("2026-04-01")
+    task = case.task("draw_up_plan")
+    coordinator = signed_in("coordinator")
+    page = coordinator.get(f"/tasks/{task.id}").get_data(as_text=True)
+    response = coordinator.post(f"/tasks/{task.id}", data={
+        "csrf_token": csrf_of(page), "plan_date": "2026-04-01",
+        "goals.0.description": "Safe housing"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    summary = html[html.index('id="error-summary"'):html.index("</div>",
+                                                               html.index('id="error-summary"'))]
+    assert 'href="#f-profile-languages"' in summary  # inside section 1
+    assert re.search(r'href="#f-goals-0-[a-z_]+"', summary)  # inside the first goal's row
+    assert 'id="f-profile-languages-error"' in html
+
+
+def test_her_consent_is_not_shown_as_refused_before_she_is_asked(app, engine, signed_in):
+    case = Case.open(engine, "SI-7K3Q-9F2M")
+    case.complete("record_preliminary", "officer", examples.PRELIMINARY)
+    page = signed_in("first-line").get(
+        f"/tasks/{case.task('ask_referral_consent').id}").get_data(as_text=True)
+    row = re.search(r'<tr data-name="referral_consent"><td>[^<]*</td><td>([^<]*)</td>', page)
+    assert row is None or row.group(1) == "—"

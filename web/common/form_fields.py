@@ -91,9 +91,13 @@ class FieldSpec:
 def describe(schema: Schema, values: Mapping[str, Any] | None = None,
              errors: Mapping[str, Any] | None = None, prefix: str = "",
              translate: Translate = as_written) -> list[FieldSpec]:
-    """The inputs of ``schema``, filled with ``values`` and marked with ``errors``."""
+    """The inputs of ``schema``, filled with ``values`` and marked with ``errors``.
+
+    ``errors`` may be marshmallow's nested messages or the engine's flat ones
+    (``goals.0.description``, engine.services.tasks.field_messages): both reach the
+    field inside its section or row."""
     values = values or {}
-    errors = errors or {}
+    errors = _nested(errors or {})
     specs = []
     for name, schema_field in schema.load_fields.items():
         key = schema_field.data_key or name
@@ -111,7 +115,8 @@ def _spec(schema_field: fields.Field, name: str, value: Any, errors: Any,
                      kind=_kind(schema_field), required=schema_field.required,
                      value=value, choices=choices,
                      choice_labels=_choice_labels(meta, translate),
-                     errors=[translate(m) for m in _messages(errors)],
+                     errors=[translate(m) for m in _messages(
+                         errors, items=_kind(schema_field) in ("choices", "lines"))],
                      past=bool(meta.get("past")), shown_when=_shown_when(meta, name),
                      first_by=_first_by(meta, name, translate))
     if spec.kind == "part":
@@ -204,13 +209,43 @@ def _schema(nested: Any) -> Schema:
     return schema
 
 
-def _messages(errors: Any) -> list[str]:
+def _nested(errors: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"goals.0.title": [...]}`` as ``{"goals": {"0": {"title": [...]}}}``; a
+    section's own messages stay beside those of its fields, under ``_schema``."""
+    found: dict[str, Any] = {}
+    for key, messages in errors.items():
+        _put(found, str(key).split("."), messages)
+    return found
+
+
+def _put(into: dict[str, Any], path: list[str], messages: Any) -> None:
+    head, rest = path[0], path[1:]
+    if not rest:
+        if isinstance(into.get(head), dict) and not isinstance(messages, Mapping):
+            into[head]["_schema"] = messages
+        else:
+            into[head] = messages
+        return
+    inner = into.get(head)
+    if not isinstance(inner, dict):
+        inner = {} if inner is None else {"_schema": inner}
+        into[head] = inner
+    _put(inner, rest, messages)
+
+
+def _messages(errors: Any, *, items: bool = False) -> list[str]:
+    """A field's own messages; with ``items``, those of its items too (a list of
+    choices or lines refused item by item)."""
     if isinstance(errors, list):
         return [str(e) for e in errors if isinstance(e, str)]
     if isinstance(errors, str):
         return [errors]
-    if isinstance(errors, Mapping) and "_schema" in errors:
-        return _messages(errors["_schema"])
+    if isinstance(errors, Mapping):
+        if items:
+            return [m for key in sorted(errors, key=str)
+                    for m in _messages(errors[key], items=True)]
+        if "_schema" in errors:
+            return _messages(errors["_schema"])
     return []
 
 

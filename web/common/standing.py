@@ -36,7 +36,7 @@ INCIDENT = "incident"
 DECIDING_TASKS = ("record_preliminary", "formal_identification")
 """The tasks whose records say how and when she was identified, the later one last."""
 SHOWN_FACTS = ("identification_outcome", "identification_date", "identified_on",
-               "preliminary_on", "referring_sector")
+               "preliminary_on", "observed_on", "referring_sector")
 """What the summary reads of those records: no more is read, or logged as read."""
 STAY_DEADLINES = ("reflection_end", "lawful_stay_end")
 """The deadlines that end her permitted stay."""
@@ -164,9 +164,11 @@ def _identification(facts: Mapping[str, Any], tasks: Mapping[str, TaskView],
                              day=decided), "done"
     elif outcome == "not_victim":
         text, tone = gettext("Not identified as a victim, on %(day)s.", day=decided), "done"
-    elif facts.get("preliminary_on"):
-        text, tone = gettext("Under way since %(day)s: no outcome yet.",
-                             day=_day(facts["preliminary_on"])), ""
+    elif facts.get("preliminary_on") or facts.get("observed_on"):
+        # The officer's own form says the day she met her; the engine copies it into
+        # preliminary_on only when it assesses the referral.
+        text, tone = gettext("Under way since %(day)s: no outcome yet.", day=_day(
+            facts.get("preliminary_on") or facts["observed_on"])), ""
     else:
         text, tone = gettext("Not recorded, or not yours to read."), ""
     sector = facts.get("referring_sector")

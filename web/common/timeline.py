@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import g
+from flask_babel import gettext
 
 from engine.bpmn.diagrams import read_xml
 from engine.protection.access import Reader
@@ -44,15 +45,32 @@ class Happening:
     detail: str | None
     event_type: str
     """The engine's code of the event, for styling and tests; never shown."""
+    by: str = ""
+    """Who did it, in words: a person, or the engine in the course of her step."""
 
 
 SAID_AS_WRITTEN = frozenset({"incident"})
 """Events whose detail is a message for people (what failed); other details are the
 engine's notes (a version, a kind, a role) and a typed reason shows only when sealed."""
 BOOKKEEPING = frozenset({"data_changed", "handler_completed", "task_created", "task_claimed",
-                         "task_unclaimed", "notification_sent", "notification_emailed"})
+                         "task_unclaimed", "notification_sent", "notification_emailed",
+                         "timer_cancelled"})
 """Events that tell how the engine worked, not what happened to her: the case file
 leaves them out unless asked for every step."""
+
+
+AUTOMATIC = frozenset({"deadline_opened", "deadline_met", "deadline_missed",
+                       "deadline_cancelled", "handler_completed", "timer_cancelled",
+                       "task_cancelled", "instance_completed", "notification_sent",
+                       "data_changed"})
+"""Events the engine brings about in the course of someone's step (her completion opens
+a deadline): they are told as the engine's, not as if that person had done them."""
+
+
+def done_by(event_type: str, actor: str) -> str:
+    if event_type in AUTOMATIC:
+        return gettext("automatically, in a step by %(who)s", who=actor)
+    return gettext("by %(who)s", who=actor)
 
 
 def case_timeline(case: CaseView, reader: Reader, *,
@@ -78,7 +96,7 @@ def happenings(events: Iterable[EventView], process_key: str,
         who=e.actor, procedure_key=process_key, procedure=procedure,
         changed=", ".join(label_of(key) for key in e.data_keys),
         detail=e.detail if e.revealed or e.event_type in SAID_AS_WRITTEN else None,
-        event_type=e.event_type) for e in events]
+        event_type=e.event_type, by=done_by(e.event_type, e.actor)) for e in events]
 
 
 def step_name(process_key: str, version: int, element_id: str | None) -> str:

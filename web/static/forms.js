@@ -73,8 +73,8 @@
     const copy = last.cloneNode(true);
     const dashed = "f-" + name.replaceAll(".", "-") + "-";
     const renumber = (text) => text
-      .replace(name + "." + from + ".", name + "." + to + ".")
-      .replace(dashed + from + "-", dashed + to + "-");
+      .replaceAll(name + "." + from + ".", name + "." + to + ".")
+      .replaceAll(dashed + from + "-", dashed + to + "-");
     copy.dataset.row = to;
     const named = "[name], [id], [for], [aria-describedby], [data-rows]";
     for (const element of copy.querySelectorAll(named)) {
