@@ -48,6 +48,9 @@ MARKED = {"forms": ("translatable", "ValidationError"), "handlers": ("translatab
 
 A form's refusal is shown to the actor; the engine's own errors are for the log."""
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+STEP_KINDS = ("Task", "Event", "Gateway", "subProcess", "callActivity", "transaction")
+"""The elements a history may name besides user tasks (``serviceTask``, ``boundaryEvent``,
+``exclusiveGateway``...)."""
 
 _domain = Domain(domain=DOMAIN)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -232,6 +235,12 @@ def _diagram_texts() -> Iterator[tuple[str, str, str]]:
                 for documentation in task.iterfind(f"{BPMN}documentation"):
                     if documentation.text and documentation.text.strip():
                         yield documentation.text, where, f"documentation of task {element}"
+            for step in process.iter():
+                kind = step.tag.replace(BPMN, "")
+                if step.get("name") and kind != "userTask" and kind.endswith(STEP_KINDS):
+                    # The history names every step it passed: an event, an automatic
+                    # step, a gateway's question.
+                    yield step.get("name", ""), where, f"name of step {step.get('id')}"
 
 
 def template() -> Catalog:
