@@ -6,6 +6,10 @@ The timer table is the truth; this only decides when to look at it. Two jobs:
     One precise wake-up at the earliest pending timer. After every sweep it is planned
     again; when this process commits a new or earlier timer (a task completed through the
     web server, a deadline opened), :meth:`TimerScheduler.timer_written` brings it forward.
+    Each wake-up is a job of its own id: APScheduler runs one instance of a job at a
+    time, and drops a one-off job that comes due while an instance of it still runs, so
+    a wake-up replanned as already due from inside the sweep it woke would be lost until
+    the safety sweep.
 ``sweep``
     A periodic safety sweep (30 s by default). It finds timers written by *other*
     processes and retries after failures; it also runs once at start, which fires, oldest
@@ -20,6 +24,8 @@ the clock, and moving it sweeps (:meth:`engine.ProcessEngine.set_clock`).
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import os
 import socket
@@ -27,6 +33,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -59,6 +66,9 @@ class TimerScheduler:
         self.started_at = datetime.now(UTC)
         self.last_sweep_at: datetime | None = None
         self._lock = threading.Lock()
+        self._wake_lock = threading.Lock()
+        self._wake_numbers = itertools.count(1)
+        self._wake_id: str | None = None
         scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
         self._scheduler: BaseScheduler = scheduler_class(
             timezone=UTC,
@@ -101,21 +111,32 @@ class TimerScheduler:
         """A commit in this process wrote a timer due at ``due_at``: wake no later."""
         if self.manual or self._scheduler.state == STATE_STOPPED:
             return
-        job = self._scheduler.get_job("wake")
-        if job is None or job.next_run_time is None or due_at + WAKE_MARGIN < job.next_run_time:
-            self._wake_at(due_at)
+        with self._wake_lock:
+            job = self._scheduler.get_job(self._wake_id) if self._wake_id else None
+            if job is None or job.next_run_time is None \
+                    or due_at + WAKE_MARGIN < job.next_run_time:
+                self._wake_at(due_at)
 
     def _plan_wake(self) -> None:
         if self.manual:
             return
         due = self.engine.timers.next_due()
-        if due is None:
-            if self._scheduler.get_job("wake") is not None:
-                self._scheduler.remove_job("wake")
-            return
-        self._wake_at(due)
+        with self._wake_lock:
+            if due is None:
+                self._drop_wake()
+            else:
+                self._wake_at(due)
 
     def _wake_at(self, due_at: datetime) -> None:
+        """Plan the one wake-up, under a new id (see the module's docstring)."""
         run_at = max(due_at + WAKE_MARGIN, datetime.now(UTC))
-        self._scheduler.add_job(self.sweep, "date", run_date=run_at, id="wake",
-                                replace_existing=True)
+        self._drop_wake()
+        self._wake_id = f"wake-{next(self._wake_numbers)}"
+        self._scheduler.add_job(self.sweep, "date", run_date=run_at, id=self._wake_id)
+
+    def _drop_wake(self) -> None:
+        if self._wake_id is not None:
+            # Gone already if it ran: a one-off leaves the store as it starts.
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(self._wake_id)
+            self._wake_id = None
