@@ -136,7 +136,8 @@ class TimerScheduler:
 
     def _drop_wake(self) -> None:
         if self._wake_id is not None:
-            # Gone already if it ran: a one-off leaves the store as it starts.
+            # Gone already if it ran: APScheduler removes a one-off job as soon as it
+            # has handed it to a thread, under the lock this call waits for.
             with contextlib.suppress(JobLookupError):
                 self._scheduler.remove_job(self._wake_id)
             self._wake_id = None

@@ -41,6 +41,17 @@ def test_a_wake_up_replanned_as_due_while_its_sweep_runs_still_runs(database_url
         scheduler._wake_at(datetime.now(UTC))  # noqa: SLF001
         assert second.wait(PATIENCE_SECONDS), "the replanned wake-up was dropped"
         assert woken[1] - woken[0] < timedelta(seconds=1)
+        settled(scheduler)
     finally:
         scheduler.shutdown()
         engine.close()
+
+
+def settled(scheduler: TimerScheduler) -> None:
+    """Wait until APScheduler has put away the one-off job that just ran: shutting it
+    down in the middle of that would fail in its own thread."""
+    gone = threading.Event()
+    for _ in range(int(PATIENCE_SECONDS * 100)):
+        if not scheduler._scheduler.get_jobs():  # noqa: SLF001
+            return
+        gone.wait(0.01)
