@@ -1,8 +1,9 @@
-"""``make bench``: completions, statements per unit of work, timers, then web pages."""
+"""``make bench``: completions, statements per unit of work, timers, the access log, then
+web pages."""
 
 from __future__ import annotations
 
-from . import completions, statements, timers, web
+from . import access, completions, statements, timers, web
 from .common import postgresql_from_env, postgresql_url, sqlite_url
 
 
@@ -15,6 +16,7 @@ def main() -> None:
         with postgresql_url(pg_url) as url:
             statements.report("postgresql", url)
     timers.main(pg_url)
+    access.main(pg_url)
     web.main(pg_url)
 
 
