@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.crypto.keys import KeyRing
-from engine.crypto.sealing import SealBroken, open_json, seal_json
+from engine.crypto.sealing import SealBroken, open_json, open_seal, seal, seal_json
 from engine.errors import EngineError, NotFound
 from engine.store.models import CaseRecord
 from engine.store.unit_of_work import UnitOfWork
@@ -102,6 +102,13 @@ class Vault:
 
     def open(self, session: UnitOfWork, code: str, column: str, sealed: bytes) -> Any:
         return open_json(self.key(session, code), sealed, f"{column}|{code}")
+
+    def seal_bytes(self, session: UnitOfWork, code: str, column: str, data: bytes) -> bytes:
+        """A file as it is (a scan is compressed already), sealed like the rest."""
+        return seal(self.key(session, code), data, f"{column}|{code}")
+
+    def open_bytes(self, session: UnitOfWork, code: str, column: str, sealed: bytes) -> bytes:
+        return open_seal(self.key(session, code), sealed, f"{column}|{code}")
 
     def seal_text(self, session: UnitOfWork, code: str, column: str, text: str) -> str:
         """Free text for a text column (a reason in the history): sealed, then base64."""

@@ -21,11 +21,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 
 from engine.context import EngineContext
-from engine.crypto.sealing import SealBroken, open_seal, seal
+from engine.crypto.sealing import SealBroken
 from engine.crypto.vault import BROKEN
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.kit.documents import DocumentKind
@@ -171,13 +172,12 @@ class CaseFileService:
         with self.ctx.db.transaction() as session:
             self.ctx.vault.case_record(session, code)
             ref = os.urandom(16).hex()
-            key = self.ctx.vault.key(session, code)
             row = CaseDocument(
                 ref=ref, case_code=code, kind=kind, content_type=detected, size=len(data),
                 added_at=self.ctx.now(), added_by=reader.username,
                 about=self.ctx.vault.seal(session, code, _about_place(ref), {
                     "name": name, "sha256": hashlib.sha256(data).hexdigest()}),
-                content=seal(key, data, f"document|{code}|{ref}"))
+                content=self.ctx.vault.seal_bytes(session, code, _content_place(ref), data))
             session.add(row)
             session.flush()
             session.audit("document_added", reader.username, data_keys=[kind],
@@ -195,11 +195,10 @@ class CaseFileService:
             row = self._row(session, code, document_id)
             if row.content is None or row.about is None:
                 raise NotFound("this document was removed; its content is no longer kept")
-            about = self.ctx.vault.open(session, code, _about_place(row.ref), row.about)
-            data = open_seal(self.ctx.vault.key(session, code), row.content,
-                             f"document|{code}|{row.ref}")
+            data = self.ctx.vault.open_bytes(session, code, _content_place(row.ref),
+                                             row.content)
             self.access.record_in(session, reader, code, [row.kind], "opening a document")
-            return DocumentContent(about["name"], row.content_type, data)
+            return DocumentContent(self._about(session, row)["name"], row.content_type, data)
 
     def remove_document(self, reader: Reader, code: str, document_id: int) -> DocumentView:
         """Drop a document's content; who added and who removed it stay."""
@@ -264,23 +263,27 @@ class CaseFileService:
         except SealBroken:
             return BROKEN
 
+    def _about(self, session: UnitOfWork, row: CaseDocument) -> dict[str, Any]:
+        """Its file name and SHA-256; nothing once erased with the case."""
+        if row.about is None:
+            return {}
+        found: dict[str, Any] = self.ctx.vault.open(session, row.case_code,
+                                                    _about_place(row.ref), row.about)
+        return found
+
     def _view(self, session: UnitOfWork, reader: Reader, row: CaseDocument) -> DocumentView:
-        name = ""
-        if row.about is not None:
-            try:
-                name = self.ctx.vault.open(session, row.case_code, _about_place(row.ref),
-                                           row.about)["name"]
-            except SealBroken:
-                name = BROKEN
+        try:
+            name = self._about(session, row).get("name", "")
+        except SealBroken:
+            name = BROKEN
         return DocumentView(row.id, row.kind, name, row.content_type, row.size, row.added_at,
                             row.added_by, row.removed_at, row.removed_by,
                             removable=row.removed_at is None and _may_remove(reader, row))
 
     def _exported(self, session: UnitOfWork, row: CaseDocument) -> dict[str, object]:
-        about = (self.ctx.vault.open(session, row.case_code, _about_place(row.ref), row.about)
-                 if row.about is not None else {})
-        data = (open_seal(self.ctx.vault.key(session, row.case_code), row.content,
-                          f"document|{row.case_code}|{row.ref}")
+        about = self._about(session, row)
+        data = (self.ctx.vault.open_bytes(session, row.case_code, _content_place(row.ref),
+                                          row.content)
                 if row.content is not None else None)
         return {"kind": row.kind, "name": about.get("name"), "sha256": about.get("sha256"),
                 "content_type": row.content_type, "size": row.size,
@@ -300,6 +303,12 @@ def _note_place(note_id: int) -> str:
 
 def _about_place(ref: str) -> str:
     return f"document about {ref}"
+
+
+def _content_place(ref: str) -> str:
+    """Bound to the document's random reference: a content copied onto another
+    document's row fails to open."""
+    return f"document {ref}"
 
 
 def _file_name(name: str, detected: str) -> str:

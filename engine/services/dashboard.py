@@ -75,9 +75,8 @@ def read_trends(ctx: EngineContext, session: UnitOfWork) -> TrendsView:
                   for role, week, month, older in session.execute(
                       select(HumanTask.role,
                              func.sum(case((HumanTask.created_at >= week_ago, 1), else_=0)),
-                             func.sum(case((HumanTask.created_at < week_ago,
-                                            case((HumanTask.created_at >= month_ago, 1),
-                                                 else_=0)), else_=0)),
+                             func.sum(case((HumanTask.created_at >= week_ago, 0),
+                                           (HumanTask.created_at >= month_ago, 1), else_=0)),
                              func.sum(case((HumanTask.created_at < month_ago, 1), else_=0)))
                       .where(HumanTask.status == "open")
                       .group_by(HumanTask.role).order_by(HumanTask.role))]

@@ -21,7 +21,7 @@ from engine.errors import Conflict, ValidationFailed
 from engine.kit.texts import translatable
 from engine.protection.plain_text import refuse_broken_text
 from engine.services.tasks import TaskService
-from engine.store.models import TaskDraft
+from engine.store.models import HumanTask, TaskDraft
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import View
 
@@ -64,9 +64,11 @@ class DraftService:
     def draft(self, task_id: int, username: str) -> DraftView | None:
         """Her draft of the task, if she saved one and the task is still open."""
         with self.ctx.db.reading() as session:
-            row = session.scalar(select(TaskDraft).where(TaskDraft.task_id == task_id,
-                                                         TaskDraft.username == username))
-            if row is None or self.tasks.task(task_id).status != "open":
+            row = session.scalar(select(TaskDraft).join(
+                HumanTask, HumanTask.id == TaskDraft.task_id).where(
+                TaskDraft.task_id == task_id, TaskDraft.username == username,
+                HumanTask.status == "open"))
+            if row is None:
                 return None
             fields = self.ctx.vault.open(session, row.case_code, _place(task_id, username),
                                          row.fields)

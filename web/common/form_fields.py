@@ -141,8 +141,7 @@ def _shown_when(meta: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     rule = meta.get("shown_when")
     if not rule:
         return None
-    prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
-    return {"field": prefix + rule["field"], "is": list(rule["is"])}
+    return {"field": _sibling(name, rule["field"]), "is": list(rule["is"])}
 
 
 def _first_by(meta: Mapping[str, Any], name: str,
@@ -150,9 +149,13 @@ def _first_by(meta: Mapping[str, Any], name: str,
     rule = meta.get("first_by")
     if not rule:
         return None
-    prefix = name.rsplit(".", 1)[0] + "." if "." in name else ""
-    return {"field": prefix + rule["field"], "groups": rule["groups"],
+    return {"field": _sibling(name, rule["field"]), "groups": rule["groups"],
             "others": translate(rule["others"])}
+
+
+def _sibling(name: str, other: str) -> str:
+    """The HTML name of the field ``other`` in the same part or row as ``name``."""
+    return f"{name.rsplit('.', 1)[0]}.{other}" if "." in name else other
 
 
 def init_app(app: Flask) -> None:

@@ -45,8 +45,11 @@ class Happening:
     detail: str | None
     event_type: str
     """The engine's code of the event, for styling and tests; never shown."""
-    by: str = ""
-    """Who did it, in words: a person, or the engine in the course of her step."""
+
+    @property
+    def by(self) -> str:
+        """Who did it, in words: a person, or the engine in the course of her step."""
+        return done_by(self.event_type, self.who)
 
 
 SAID_AS_WRITTEN = frozenset({"incident"})
@@ -90,20 +93,24 @@ def happenings(events: Iterable[EventView], process_key: str,
                version: int) -> list[Happening]:
     """One procedure's events in words, in their order."""
     procedure = procedure_name(process_key)
+    names = _step_names(process_key, version)
     return [Happening(
         id=e.id, at=e.at, when=moment_in_words(e.at), what=term(e.event_type, "event").capitalize(),
-        step=step_name(process_key, version, e.element_id),
+        step=_named(names, e.element_id),
         who=e.actor, procedure_key=process_key, procedure=procedure,
         changed=", ".join(label_of(key) for key in e.data_keys),
         detail=e.detail if e.revealed or e.event_type in SAID_AS_WRITTEN else None,
-        event_type=e.event_type, by=done_by(e.event_type, e.actor)) for e in events]
+        event_type=e.event_type) for e in events]
 
 
 def step_name(process_key: str, version: int, element_id: str | None) -> str:
     """A step of a procedure by the name the procedure gives it, in the reader's words."""
+    return _named(_step_names(process_key, version), element_id)
+
+
+def _named(names: dict[str, str], element_id: str | None) -> str:
     if not element_id:
         return ""
-    names = _step_names(process_key, version)
     return translate(names[element_id]) if element_id in names \
         else element_id.replace("_", " ")
 

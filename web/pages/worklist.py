@@ -172,9 +172,6 @@ def task(task_id: int) -> Any:
                            urgency=task_urgency(found, engine().ctx.today())), status
 
 
-
-
-
 NOT_A_FIELD = frozenset({"csrf_token", "revision", "action"})
 
 
