@@ -87,3 +87,12 @@ def test_a_filter_with_a_character_that_cannot_be_stored_is_refused_clearly(app,
     assert answer.status_code == 400
     assert "cannot be searched for" in answer.get_data(as_text=True)
     assert "Traceback" not in answer.get_data(as_text=True)
+
+
+def test_the_due_column_of_the_unsorted_worklist_reverses_at_the_first_click(
+        app, engine, signed_in):
+    """The worklist opens sorted by due date: its "Due" link turns that order round."""
+    start(engine, "SI-AAAA-2222")
+    html = signed_in("police").get("/worklist").get_data(as_text=True)
+    assert 'href="/worklist?sort=-due"' in html
+    assert 'href="/worklist?sort=task"' in html

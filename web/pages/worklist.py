@@ -94,7 +94,7 @@ def tasks() -> tuple[str, int]:
                     if d.key not in INTERNAL_PROCESSES],
         page_url=lambda n: url_for("worklist.tasks", page=n, **args),
         sort_url=lambda column: url_for("worklist.tasks", **{
-            **args, "sort": f"-{column}" if chosen["sort"] == column else column}),
+            **args, "sort": f"-{column}" if (chosen["sort"] or "due") == column else column}),
         urgency=lambda t: task_urgency(t, today), today=today), status
 
 
