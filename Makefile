@@ -59,7 +59,7 @@ run: install
 	$(BIN)/varnapot db upgrade
 	$(BIN)/varnapot deploy processes/
 	$(BIN)/varnapot users demo
-	$(BIN)/varnapot run --host $(HOST) --port $(PORT)
+	$(BIN)/varnapot serve --host $(HOST) --port $(PORT) --log-format text
 
 test: install
 	$(BIN)/ruff check .

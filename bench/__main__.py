@@ -1,15 +1,16 @@
-"""``make bench``: completions, statements per unit of work, timers, the access log, then
-web pages."""
+"""``make bench``: completions in-process and over HTTP, statements per unit of work,
+timers, the access log, then web pages."""
 
 from __future__ import annotations
 
-from . import access, completions, statements, timers, web
+from . import access, completions, over_http, statements, timers, web
 from .common import postgresql_from_env, postgresql_url, sqlite_url
 
 
 def main() -> None:
     pg_url = postgresql_from_env()
     completions.main(pg_url)
+    over_http.main(pg_url)
     with sqlite_url() as url:
         statements.report("sqlite", url)
     if pg_url:

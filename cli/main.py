@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sys
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,16 +45,50 @@ def main(ctx: click.Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads in each web process.")
+@click.option("--timer-workers", default=1, show_default=True, type=click.IntRange(0, 16),
+              help="`varnapot worker` processes started and stopped with the server "
+                   "(0 when they run elsewhere).")
+@click.option("--sweep", default=30.0, show_default=True, type=float,
+              help="Seconds between the timer workers' safety sweeps.")
+@click.option("--timeout", default=60, show_default=True, type=click.IntRange(5, 3600),
+              help="Seconds a request may take before its process is replaced.")
+@click.option("--log-format", type=click.Choice(["json", "text"]), default="json",
+              show_default=True, help="One JSON object per line, or lines for a person.")
+@reported
+def serve(host: str, port: int, workers: int, threads: int, timer_workers: int,
+          sweep: float, timeout: int, log_format: str) -> None:
+    """Serve in production: gunicorn web processes and timer workers, stopped together."""
+    from .serving import Settings, Supervisor
+
+    if sweep <= 0:
+        raise ValueError("--sweep must be more than 0 seconds")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings(host=host, port=port, workers=workers, threads=threads,
+                        timer_workers=timer_workers, sweep_seconds=sweep, timeout=timeout,
+                        log_format=log_format)
+    sys.exit(Supervisor(settings).run())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 @reported
 @click.option("--no-timers", is_flag=True,
               help="Do not fire timers in this process (a `varnapot worker` does).")
 def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
-    """Start the web server, with the timer scheduler unless --no-timers."""
+    """Start the development server (one process), with timers unless --no-timers."""
     from engine.jobs.scheduler import TimerScheduler
     from web import create_app
 
     engine = engine_of(ctx)
+    if engine.config.production:
+        raise BadRequest("`varnapot run` is the development server: in production use "
+                         "`varnapot serve`")
     app = create_app(engine=engine)
     scheduler = None if no_timers else TimerScheduler(engine)
     if scheduler is not None:
@@ -70,16 +105,32 @@ def run(ctx: click.Context, host: str, port: int, no_timers: bool) -> None:
 @click.option("--sweep", default=30.0, show_default=True, type=float,
               help="Seconds between safety sweeps.")
 @click.option("--name", default=None, help="Worker name in the heartbeat table.")
+@click.option("--log-format", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="One JSON object per line, or lines for a person.")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve this worker's Prometheus metrics on this port (not needed "
+                   "under `varnapot serve`, whose /metrics reports its workers).")
 @click.pass_context
 @reported
-def worker(ctx: click.Context, sweep: float, name: str | None) -> None:
+def worker(ctx: click.Context, sweep: float, name: str | None, log_format: str,
+           metrics_port: int | None) -> None:
     """Fire timers, reminders and escalations until stopped (several may run at once)."""
     from engine.jobs.scheduler import TimerScheduler
+    from web.common import metrics
+    from web.common.request_log import JsonLines, TextLines
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if sweep <= 0:
         raise ValueError("--sweep must be more than 0 seconds")
-    scheduler = TimerScheduler(engine_of(ctx), name=name, sweep_seconds=sweep, blocking=True)
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if log_format == "json" else TextLines())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per wake-up
+    engine = engine_of(ctx)
+    metrics.watch(engine)
+    if metrics_port is not None:
+        metrics.serve_worker_metrics(engine, metrics_port)
+    scheduler = TimerScheduler(engine, name=name, sweep_seconds=sweep, blocking=True,
+                               on_fired=metrics.observe_firings)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())
     try:
         scheduler.start()

@@ -292,3 +292,15 @@ def test_cli_deploy_names_each_camunda_setting_it_ignores(cli, tmp_path):
     assert result.stderr == ("warning: deadline_escalation: deadline_escalation: "
                              "camunda:historyTimeToLive is ignored: the history is kept for "
                              "as long as the case file is\n")
+
+
+def test_the_development_server_refuses_production(cli, monkeypatch):
+    """`varnapot run` is one process with timers inside it: production gets `serve`."""
+    monkeypatch.setenv("VARNAPOT_ENV", "production")
+    monkeypatch.setenv("VARNAPOT_SECRET_KEY", "a long random key from the deployment")
+    result = cli("run", "--port", "1", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("error: `varnapot run` is the development server: in "
+                                     "production use `varnapot serve`")
+    result = cli("serve", "--sweep", "0", ok=False)
+    assert result.exit_code == 1 and "--sweep must be more than 0" in result.stderr

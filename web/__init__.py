@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
 
 from . import api
-from .common import acting, bounds, form_fields, i18n, proxies, recorded, request_log, security
+from .common import (
+    acting,
+    bounds,
+    form_fields,
+    i18n,
+    metrics,
+    proxies,
+    recorded,
+    request_log,
+    security,
+)
 from .pages import (
     case_file,
     deadlines,
@@ -34,11 +44,14 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(security.DEFAULTS)
     app.config.update(settings)
-    app.extensions["varnapot"] = engine or ProcessEngine(config)
+    process_engine = app.extensions["varnapot"] = engine or ProcessEngine(config)
+    request_log.init_app(app)  # first: its clock starts before any other hook runs
+    if process_engine.clock.manual:
+        app.before_request(reload_manual_clock)
     bounds.init_app(app)  # before any route: the converters bind when a rule is added
     security.init_app(app)
     proxies.init_app(app)
-    request_log.init_app()
+    metrics.init_app(app)
     acting.init_app(app)
     i18n.init_app(app)
     recorded.init_app(app)  # dates and values in the reader's words
@@ -47,6 +60,26 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
                       deadlines.bp, modeler.bp, decisions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+
+    @app.get("/livez")
+    def livez() -> Any:
+        """Liveness: this process answers. Nothing else is checked, so a database outage
+        does not make an orchestrator restart every web process."""
+        return jsonify(status="alive")
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        """Readiness: send this process requests only while the database answers and its
+        schema is the one this code expects (not before ``varnapot db upgrade``)."""
+        process_engine: ProcessEngine = app.extensions["varnapot"]
+        try:
+            current = process_engine.db.schema_is_current()
+        except Exception:
+            return jsonify(status="not ready", database="unreachable"), 503
+        if not current:
+            return jsonify(status="not ready", database="schema behind: run "
+                           "`varnapot db upgrade`"), 503
+        return jsonify(status="ready", database="ok")
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -66,4 +99,16 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
                        last_timer_sweep=last_sweep.isoformat() if last_sweep else None)
 
     return app
+
+
+PROBES = ("/livez", "/readyz", "/healthz")
+"""Answered whatever the database does: they must not fail on a clock read first."""
+
+
+def reload_manual_clock() -> None:
+    """The manual clock, read again before a request: another web process, a worker or
+    the command line may have moved it."""
+    if request.path not in PROBES:
+        process_engine: ProcessEngine = current_app.extensions["varnapot"]
+        process_engine.reload_clock()
 

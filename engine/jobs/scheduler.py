@@ -30,6 +30,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,11 @@ class TimerScheduler:
     """Fires the engine's due timers: at their time in-process, and by periodic sweep."""
 
     def __init__(self, engine: ProcessEngine, *, name: str | None = None,
-                 sweep_seconds: float = DEFAULT_SWEEP_SECONDS, blocking: bool = False) -> None:
+                 sweep_seconds: float = DEFAULT_SWEEP_SECONDS, blocking: bool = False,
+                 on_fired: Callable[[list[Firing]], None] | None = None) -> None:
+        """``on_fired`` hears every sweep's firings (the metrics observe their lateness)."""
         self.engine = engine
+        self.on_fired = on_fired
         self.name = name or worker_name()
         self.sweep_seconds = sweep_seconds
         self.started_at = datetime.now(UTC)
@@ -100,6 +104,8 @@ class TimerScheduler:
                 self.engine.reload_clock()  # another process may have moved it
             try:
                 fired = self.engine.timers.fire_due(worker=self.name)
+                if fired and self.on_fired is not None:
+                    self.on_fired(fired)
                 self.engine.mail.deliver_pending(worker=self.name)
             finally:
                 self.last_sweep_at = datetime.now(UTC)

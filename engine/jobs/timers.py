@@ -40,7 +40,13 @@ from engine.store.instances import (
     lost_race_is_a_conflict,
     write_instances,
 )
-from engine.store.models import LegalDeadline, ProcessInstance, SchedulerWorker, Timer
+from engine.store.models import (
+    LegalDeadline,
+    NotificationEmail,
+    ProcessInstance,
+    SchedulerWorker,
+    Timer,
+)
 from engine.store.timer_states import (
     BPMN_TIMER,
     CANCELLED,
@@ -80,6 +86,19 @@ class Firing:
     @property
     def lateness(self) -> timedelta:
         return self.fired_at - self.due_at
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What waits for a worker now, for an operator's alert: a growing backlog means the
+    workers are down or cannot keep up, and deadlines' reminders go out late."""
+
+    timers_due: int
+    """Pending timers, reminders and escalations whose moment has passed."""
+    oldest_due_seconds: float
+    """How long the oldest of them has waited (engine clock); 0 when none waits."""
+    emails_due: int
+    """Messages of the outbox due to be sent."""
 
 
 class TimerService:
@@ -344,6 +363,20 @@ class TimerService:
                 due_at=t.due_at, next_attempt_at=t.next_attempt_at, status=t.status,
                 attempts=t.attempts, last_error=t.last_error, fired_at=t.fired_at,
                 fired_by=t.fired_by) for t, code in session.execute(query)]
+
+    def backlog(self) -> Backlog:
+        """Two indexed reads: the due timers (status, next attempt) and the due e-mails."""
+        now = self.ctx.clock.now()
+        with self.ctx.db.reading() as session:
+            count, oldest = session.execute(
+                select(func.count(), func.min(Timer.next_attempt_at))
+                .where(Timer.status == PENDING, Timer.next_attempt_at <= now)).one()
+            emails = session.scalar(
+                select(func.count()).select_from(NotificationEmail)
+                .where(NotificationEmail.status == "pending",
+                       NotificationEmail.next_attempt_at <= now))
+        waited = (now - oldest).total_seconds() if oldest is not None else 0.0
+        return Backlog(count, max(waited, 0.0), emails or 0)
 
     # --- workers -----------------------------------------------------------------------
 

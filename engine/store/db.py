@@ -8,6 +8,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
@@ -30,6 +32,7 @@ def connect(url: str, **options: object) -> Engine:
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
+        options.setdefault("hide_parameters", True)
         engine = create_engine(url, **options)
 
         @event.listens_for(engine, "connect")
@@ -47,6 +50,8 @@ def connect(url: str, **options: object) -> Engine:
             connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
         return engine
+    # A failed statement's message would otherwise carry its values into a log.
+    options.setdefault("hide_parameters", True)
     options.setdefault("pool_recycle", 1800)  # no pre-ping: it costs a round trip per unit of work
     return create_engine(url, **options)
 
@@ -99,11 +104,23 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` with Alembic."""
-        config = AlembicConfig()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config = _alembic_config()
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration this code knows: a server whose
+        database is behind (an upgrade not yet run) must not take requests."""
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config

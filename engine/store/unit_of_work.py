@@ -44,10 +44,13 @@ if TYPE_CHECKING:
 @dataclass
 class CommitHooks:
     """What every unit of one engine shares: the clock its audit events are stamped
-    with, and who hears of new timers."""
+    with, who hears of new timers, and who hears what a commit recorded (the metrics
+    count completions and firings from it)."""
 
     now: Callable[[], datetime] = lambda: datetime.now().astimezone()
     timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
+    event_listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
+    """Each hears the event types of every committed unit that recorded any."""
 
 
 @dataclass
@@ -116,9 +119,13 @@ class UnitOfWork(Session):
             raise
 
     def commit(self) -> None:
+        recorded = [event["event_type"] for event in self.notes.audit_events]
         self._write_audit_events()
         super().commit()
         notes, self.notes = self.notes, Notes()
+        if recorded:
+            for event_listener in list(self.hooks.event_listeners):
+                event_listener(recorded)
         for cache, row, workflow in notes.workflows_to_keep.values():
             _keep_if_written(cache, row, workflow)
         if notes.earliest_timer is not None:

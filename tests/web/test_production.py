@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from flask import Flask
 
 from web import create_app
+from web.common import security
 from web.common.security import MissingSecret
 
 
@@ -18,3 +22,15 @@ def test_production_refuses_to_start_without_its_session_key(engine, monkeypatch
     app = create_app(engine=engine)
     assert app.config["SECRET_KEY"] == "a long random key from the deployment"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_web_processes_starting_together_share_one_session_key(tmp_path):
+    """Without VARNAPOT_SECRET_KEY, the first start makes one under instance/; web
+    processes that start at the same moment must not each make their own, or a session
+    signed by one would be refused by the others."""
+    apps = [Flask(__name__, instance_path=str(tmp_path)) for _ in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as starting:
+        keys = set(starting.map(security.local_key, apps))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

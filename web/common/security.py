@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     production = app.extensions["varnapot"].config.production
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("VARNAPOT_SECRET_KEY") or (
-            _refuse() if production else _local_key(app))
+            _refuse() if production else local_key(app))
     https = production or os.environ.get("VARNAPOT_HTTPS", "").lower() in ("1", "true", "yes")
     if https:  # Flask's own default is False, so set it rather than default it
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -70,13 +71,25 @@ def _refuse() -> str:
                         "production): the server does not start without it")
 
 
-def _local_key(app: Flask) -> str:
-    """A key kept under ``instance/`` (0600) so sessions survive a restart on one machine."""
+def local_key(app: Flask) -> str:
+    """A key kept under ``instance/`` (0600) so sessions survive a restart on one machine.
+
+    Several web processes start at once: each writes a key of its own aside and links it
+    into place, which only the first can do, so all of them read the same key.
+    """
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # 0600
+        aside = Path(name)
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the one
+        finally:
+            aside.unlink()
     return path.read_text().strip()
 
 
