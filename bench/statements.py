@@ -22,6 +22,7 @@ import contextlib
 import re
 import statistics
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from .timers import DIAGRAM, PROCESS_KEY
 COMPLETIONS = 20
 BATCH = 20
 PAGE_USER = "bench-page"
+API_USER = "bench-api"
 PASSWORD = "counted requests, long enough"
 
 
@@ -100,6 +102,72 @@ def per_page_completion(engine: ProcessEngine) -> float:
     return statistics.median(counts)
 
 
+@dataclass(frozen=True)
+class Counted:
+    statements: float
+    transactions: float
+    commits: float
+
+
+def per_api_completion(engine: ProcessEngine) -> Counted:
+    """Medians of one completion through ``POST /api/tasks/<id>/complete`` with a bearer
+    token, after its first use (the token is then read from the process's cache).
+
+    The bench's manual clock makes the app read it again before each request (another
+    process may have moved it); production's system clock does not, so that read is
+    left out here.
+    """
+    from web import create_app, reload_manual_clock
+
+    engine.users.add(API_USER, sorted(ROLES), by=USER)
+    token = engine.credentials.create_token(API_USER, "bench", by=USER).token
+    engine.set_clock(engine.clock.now(), rewind=True)  # written down for the app's engine
+    production = ProcessEngine(engine.config)
+    try:
+        app = create_app(engine=production, SECRET_KEY="bench")
+        app.before_request_funcs[None].remove(reload_manual_clock)  # see the docstring
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        client.get("/api/tasks/?limit=1", headers=headers)  # the token's first use
+        case = PersistedRunner(engine).open_case()
+        counts: list[Counted] = []
+        for step in range(COMPLETIONS):
+            element_id, data = loop_step(step)
+            task = next(t for t in engine.tasks.tasks(instance_id=case.instance_id)
+                        if t.element_id == element_id)
+            with counted(production) as statements, units(production) as (begun, committed):
+                response = client.post(f"/api/tasks/{task.id}/complete",
+                                       json={"data": data}, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"the API answered HTTP {response.status_code}")
+            counts.append(Counted(len(statements), len(begun), len(committed)))
+    finally:
+        production.close()
+    return Counted(*(statistics.median(getattr(c, f) for c in counts)
+                     for f in ("statements", "transactions", "commits")))
+
+
+@contextlib.contextmanager
+def units(engine: ProcessEngine) -> Iterator[tuple[list[None], list[None]]]:
+    """The transactions begun and committed on the engine's connections in the block."""
+    begun: list[None] = []
+    committed: list[None] = []
+
+    def on_begin(_conn: Any) -> None:
+        begun.append(None)
+
+    def on_commit(_conn: Any) -> None:
+        committed.append(None)
+
+    event.listen(engine.db.engine, "begin", on_begin)
+    event.listen(engine.db.engine, "commit", on_commit)
+    try:
+        yield begun, committed
+    finally:
+        event.remove(engine.db.engine, "begin", on_begin)
+        event.remove(engine.db.engine, "commit", on_commit)
+
+
 def per_firing(engine: ProcessEngine, instances: int) -> float:
     """Statements per instance fired when ``instances`` timers come due together."""
     engine.repository.deploy(DIAGRAM, source="bench_timer.bpmn")
@@ -121,6 +189,10 @@ def report(label: str, url: str) -> None:
         print(f"statements per completion ({label}): {per_completion(engine):.0f}")
         print(f"statements per completion from the task page ({label}): "
               f"{per_page_completion(engine):.0f}")
+        api = per_api_completion(engine)
+        print(f"per completion through the API ({label}): {api.statements:.0f} statements "
+              f"in {api.transactions:.0f} transaction(s), {api.commits:.0f} commit(s) "
+              "(goal: one transaction, at most one commit)")
         print(f"statements per timer firing ({label}), one due: {per_firing(engine, 1):.1f}")
         print(f"statements per timer firing ({label}), {BATCH} due together: "
               f"{per_firing(engine, BATCH):.1f}")

@@ -15,6 +15,7 @@ from engine.context import EngineContext
 from engine.crypto.keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from engine.crypto.vault import Vault
 from engine.errors import BadRequest
+from engine.identity.bearers import BearerCache
 from engine.identity.credentials import CredentialService
 from engine.identity.users import UserService
 from engine.jobs.timers import TimerService
@@ -82,8 +83,9 @@ class ProcessEngine:
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
                                             VariableKinds(forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)
-        self.users = UserService(self.ctx)
-        self.credentials = CredentialService(self.ctx)
+        bearers = BearerCache()
+        self.users = UserService(self.ctx, on_change=bearers.forget_user)
+        self.credentials = CredentialService(self.ctx, bearers=bearers)
         self.inbox = InboxService(self.ctx)
         self.mail = Mailer(self.ctx)
         self._restore_clock()

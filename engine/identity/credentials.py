@@ -28,11 +28,12 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, Unauthorized
 from engine.identity import sign_in_brake
+from engine.identity.bearers import INVALID, Bearer, BearerCache
 from engine.identity.password_policy import check_password, personal_words, weakness
 from engine.identity.users import roles_of, user_named, user_view
 from engine.store.models import ApiToken, LoginAttempt, UserAccount
@@ -98,9 +99,12 @@ class NewToken:
 
 class CredentialService:
     def __init__(self, ctx: EngineContext,
-                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 bearers: BearerCache | None = None) -> None:
         self.ctx = ctx
         self.wall_clock = wall_clock
+        self.bearers = bearers or BearerCache()
+        """Shared with the user service, which forgets her tokens when her roles change."""
 
     # --- passwords ---------------------------------------------------------------------
 
@@ -118,6 +122,7 @@ class CredentialService:
             # ... and loses what that password let them make: API tokens, calendar address
             self._revoke(session, user.id)
             session.audit("password_set", by, detail=username)
+        self.bearers.forget_user(user.id)
 
     def sign_in(self, username: str, password: str, address: str) -> SignedIn:
         """The user, if the password is hers and neither she nor the address is braked."""
@@ -162,37 +167,59 @@ class CredentialService:
                                  created_at=self.wall_clock()))
             session.audit("token_created", by,
                            detail=f"{username}: {label} ({scope})")
+        if scope == CALENDAR:
+            self.bearers.forget_user(user.id)
         return NewToken(token, username, label, scope)
 
     def user_for_token(self, token: str, scope: str = API) -> UserView:
-        """The active user the token belongs to, if it was made for ``scope``.
+        """The active user the token belongs to, if it was made for ``scope``."""
+        return self.bearer(token, scope).user
+
+    def bearer(self, token: str, scope: str = API) -> Bearer:
+        """Who the token speaks for, if it was made for ``scope`` and still works: from
+        this process's :class:`BearerCache` when read in the last seconds.
 
         Unauthorized for any other token: a calendar address, which travels in URLs and
         calendar apps, must never open her cases through the API.
         """
         if not token:
             raise Unauthorized("a bearer token is needed")
-        with self.ctx.db.transaction() as session:
+        digest, now = token_digest(token), self.wall_clock()
+        bearer = self.bearers.get(digest, now)
+        if bearer is None:
+            bearer = self._read_bearer(digest, now)
+            self.bearers.put(digest, bearer)
+        if bearer.scope != scope:
+            raise Unauthorized(INVALID)
+        return bearer
+
+    def _read_bearer(self, digest: str, now: datetime) -> Bearer:
+        """The token's row, her account and roles in one read-only unit; the moment it
+        was last used is written back once a minute, not on every call."""
+        with self.ctx.db.reading() as session:
             found = session.execute(
                 select(ApiToken, UserAccount)
                 .join(UserAccount, UserAccount.id == ApiToken.user_id)
-                .where(ApiToken.token_hash == token_digest(token))).one_or_none()
-            if (found is None or found[0].revoked_at is not None or not found[1].active
-                    or found[0].scope != scope):
-                raise Unauthorized("the bearer token is not valid")
+                .where(ApiToken.token_hash == digest)).one_or_none()
+            if found is None or found[0].revoked_at is not None or not found[1].active:
+                raise Unauthorized(INVALID)
             api_token, user = found
-            now = self.wall_clock()
+            bearer = Bearer(user_view(user, roles_of(session, user.id)), api_token.id,
+                            user.id, user.session_generation, api_token.scope, now)
             last = api_token.last_used_at
-            if last is None or now - _aware(last) >= LAST_USED_GRANULARITY:
-                api_token.last_used_at = now  # not a write per request: once a minute
-            return user_view(user, roles_of(session, user.id))
+        if last is None or now - _aware(last) >= LAST_USED_GRANULARITY:
+            with self.ctx.db.transaction() as session:
+                session.execute(update(ApiToken).where(ApiToken.id == bearer.token_id)
+                                .values(last_used_at=now))
+        return bearer
 
     def revoke_tokens(self, username: str, *, by: str) -> int:
         with self.ctx.db.transaction() as session:
             user = user_named(session, username)
             revoked = self._revoke(session, user.id)
             session.audit("tokens_revoked", by, detail=f"{username}: {revoked}")
-            return revoked
+        self.bearers.forget_user(user.id)
+        return revoked
 
     def _revoke(self, session: UnitOfWork, user_id: int, scope: str | None = None) -> int:
         """End her tokens that still work (of ``scope``, or all); return how many."""
@@ -222,8 +249,10 @@ class CredentialService:
     def end_sessions(self, username: str, *, by: str) -> None:
         """End every session she has, on every browser, and every copy of their cookies."""
         with self.ctx.db.transaction() as session:
-            user_named(session, username).session_generation += 1
+            user = user_named(session, username)
+            user.session_generation += 1
             session.audit("sessions_ended", by, detail=username)
+        self.bearers.forget_user(user.id)
 
     def set_language(self, username: str, language: str | None) -> None:
         with self.ctx.db.transaction() as session:

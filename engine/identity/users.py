@@ -8,7 +8,7 @@ sign-in and API tokens are :mod:`engine.identity.credentials`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 
@@ -63,8 +63,12 @@ def user_view(user: UserAccount, roles: list[str]) -> UserView:
 
 
 class UserService:
-    def __init__(self, ctx: EngineContext) -> None:
+    def __init__(self, ctx: EngineContext,
+                 on_change: Callable[[int], None] | None = None) -> None:
+        """``on_change`` hears the id of a user whose roles or standing changed, once
+        committed (the API's token cache forgets her)."""
         self.ctx = ctx
+        self.on_change = on_change
 
     def add(self, username: str, roles: Iterable[str], *, email: str | None = None,
             display_name: str | None = None, by: str = ADMIN) -> UserView:
@@ -115,7 +119,10 @@ class UserService:
             session.audit("user_changed", by,
                            detail=f"{username}: {'; '.join(changes) or 'nothing'}")
             session.flush()
-            return user_view(user, roles_of(session, user.id))
+            view = user_view(user, roles_of(session, user.id))
+        if self.on_change is not None:
+            self.on_change(user.id)
+        return view
 
     def get(self, username: str) -> UserView:
         with self.ctx.db.reading() as session:

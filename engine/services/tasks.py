@@ -17,6 +17,7 @@ from engine.bpmn.execution import run_guarded
 from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
+from engine.identity.bearers import Bearer
 from engine.identity.users import lanes
 from engine.obligations import consents
 from engine.protection.plain_text import refuse_broken_text
@@ -327,19 +328,22 @@ class TaskService:
 
     def complete(self, task_id: int, user: str, data: Submitted,
                  *, revision: int | None = None,
-                 roles: Iterable[str] | None = None) -> TaskView:
+                 roles: Iterable[str] | None = None,
+                 bearer: Bearer | None = None) -> TaskView:
         """Validate ``data`` with the task's form, merge it and run the engine.
 
         State, projections and audit events are saved in one transaction guarded by the
         instance revision; a form error or a lost race changes nothing. With ``roles``,
         the task must lie in one of their lanes (:meth:`own_task`), checked on the row the
-        completion reads. ``data`` may be a function of the task's form that reads the
-        submitted fields with it (a page's form post), so the task is read only here.
+        completion reads. With ``bearer`` (an API token read from a cache), the token is
+        checked again in the same transaction and her roles are the ones it finds.
+        ``data`` may be a function of the task's form that reads the submitted fields
+        with it (a page's form post), so the task is read only here.
         """
         if not user:
             raise BadRequest("say who completes the task")
         try:
-            return self._complete(task_id, user, data, revision, roles)
+            return self._complete(task_id, user, data, revision, roles, bearer)
         except Conflict as lost:
             closed = self._closed_meanwhile(task_id)
             if closed is None:
@@ -361,8 +365,10 @@ class TaskService:
         return Conflict(f"task {task_id} is already {status}")
 
     def _complete(self, task_id: int, user: str, data: Submitted, revision: int | None,
-                  roles: Iterable[str] | None) -> TaskView:
+                  roles: Iterable[str] | None, bearer: Bearer | None) -> TaskView:
         with self.ctx.db.transaction() as session:
+            if bearer is not None:
+                roles = bearer.roles_now(session)
             task, instance = self._open_with_instance(session, task_id, roles)
             if task.assignee and task.assignee != user:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")

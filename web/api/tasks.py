@@ -135,4 +135,5 @@ class Complete(MethodView):
         with her_task():
             return engine().tasks.complete(task_id, acting_user().username, body["data"],
                                            revision=body.get("revision"),
-                                           roles=acting_user().roles)
+                                           roles=acting_user().roles,
+                                           bearer=acting_user().bearer)

@@ -25,6 +25,7 @@ from flask_login import LoginManager, current_user, login_required
 
 from engine import ProcessEngine
 from engine.errors import Unauthorized
+from engine.identity.bearers import Bearer
 from engine.identity.credentials import API, CALENDAR
 from engine.protection.access import Reader
 from engine.views import UserView
@@ -47,10 +48,12 @@ class User:
     is_anonymous = False
 
     def __init__(self, view: UserView, *, session_id: str = "",
-                 by_token: bool = False) -> None:
+                 bearer: Bearer | None = None) -> None:
         self.view = view
         self.session_id = session_id
-        self.by_token = by_token
+        self.bearer = bearer
+        """The API token she sent, as read (a completion checks it again)."""
+        self.by_token = bearer is not None
 
     def get_id(self) -> str:
         """What her session cookie carries: ``name:generation``, checked on each request."""
@@ -120,7 +123,8 @@ def _load_token_user(req: Any) -> User | None:
     if not token:
         return None
     try:
-        return User(engine().credentials.user_for_token(token, scope), by_token=True)
+        bearer = engine().credentials.bearer(token, scope)
+        return User(bearer.user, bearer=bearer)
     except Unauthorized:
         return None
 
