@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,13 @@ PG_URL_VARIABLES = ("VARNAPOT_BENCH_DATABASE_URL", "VARNAPOT_TEST_DATABASE_URL")
 def postgresql_from_env() -> str | None:
     """The PostgreSQL server to measure on, if one is named."""
     return next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None)
+
+
+def log_tail(log: IO[bytes], lines: int = 20) -> str:
+    """The last lines a child process wrote to its log file, for an error message."""
+    log.flush()
+    log.seek(0)
+    return b"".join(log.readlines()[-lines:]).decode(errors="replace")
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -57,6 +57,7 @@ from .common import (
     ROOT,
     START,
     engine_on,
+    log_tail,
     percentile,
     postgresql_from_env,
     postgresql_url,
@@ -67,7 +68,6 @@ from .completions import GRANT, PROCESS_KEY, RawRunner, loop_step, run_round
 CASES_PER_CLIENT = 4
 COMPLETIONS = 20
 """Per case: the completion benchmark's loop."""
-WARMUP_CASES = 4
 HTTP_USER = "bench-http"
 READY_SECONDS = 60
 
@@ -81,9 +81,7 @@ class Server:
     log: IO[bytes]
 
     def tail(self, lines: int = 20) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return b"".join(self.log.readlines()[-lines:]).decode(errors="replace")
+        return log_tail(self.log, lines)
 
 
 def free_port() -> int:

@@ -73,6 +73,7 @@ from .common import (
     ROOT,
     USER,
     engine_on,
+    log_tail,
     percentile,
     postgresql_from_env,
     postgresql_url,
@@ -251,9 +252,7 @@ class Worker:
     log: IO[bytes]
 
     def tail(self, lines: int = 20) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return b"".join(self.log.readlines()[-lines:]).decode(errors="replace")
+        return log_tail(self.log, lines)
 
 
 @contextlib.contextmanager
