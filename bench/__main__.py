@@ -1,9 +1,9 @@
-"""``make bench``: completions in-process and over HTTP, statements per unit of work,
-timers, the access log, then web pages."""
+"""``make bench``: completions in-process and over HTTP, a step as a case grows old,
+statements per unit of work, timers, the access log, then web pages."""
 
 from __future__ import annotations
 
-from . import access, completions, over_http, statements, timers, web
+from . import access, completions, cycles, over_http, statements, timers, web
 from .common import postgresql_from_env, postgresql_url, sqlite_url
 
 
@@ -11,6 +11,7 @@ def main() -> None:
     pg_url = postgresql_from_env()
     completions.main(pg_url)
     over_http.main(pg_url)
+    cycles.main()
     with sqlite_url() as url:
         statements.report("sqlite", url)
     if pg_url:

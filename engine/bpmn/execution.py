@@ -39,6 +39,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.bpmn.compaction import Trail, trail_of
 from engine.bpmn.diagram_code import MAX_INSTANCES, cycle_problem
 from engine.bpmn.diagrams import HumanTask
 from engine.bpmn.expressions import ExpressionError, check_expression, evaluate
@@ -251,6 +252,7 @@ class _StateConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        dct["trail"] = trail_of(workflow).to_dict()
         return dct
 
     def from_dict(self, dct: dict[str, Any], spec: BpmnProcessSpec | None = None,
@@ -258,6 +260,7 @@ class _StateConverter(BpmnWorkflowConverter):
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.trail = Trail.from_dict(dct.pop("trail", None))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))

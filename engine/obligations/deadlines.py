@@ -56,7 +56,9 @@ def apply_effects(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance,
     effects = list(effects)
     if not effects:
         return
-    known = {(d.kind, d.ref): d for d in _rows(session, row.id)}
+    named = {(e.kind, e.ref) for e in effects
+             if isinstance(e, (SetDeadline, MeetDeadline, CancelDeadline))}
+    known = {(d.kind, d.ref): d for d in _named_rows(session, row.id, named)}
     for effect in effects:
         if isinstance(effect, SetDeadline):
             _set(ctx, session, row, known, effect, actor)
@@ -81,6 +83,19 @@ def cancel_open_deadlines(ctx: EngineContext, session: UnitOfWork, row: ProcessI
 def _rows(session: UnitOfWork, instance_id: int) -> list[LegalDeadline]:
     return list(session.scalars(select(LegalDeadline)
                                 .where(LegalDeadline.instance_id == instance_id)))
+
+
+def _named_rows(session: UnitOfWork, instance_id: int,
+                named: set[tuple[str, str]]) -> list[LegalDeadline]:
+    """The instance's deadlines the effects name, not every one it ever had: a case
+    reviewed for years gathers a deadline per review."""
+    if not named:
+        return []
+    found = session.scalars(select(LegalDeadline).where(
+        LegalDeadline.instance_id == instance_id,
+        LegalDeadline.kind.in_({kind for kind, _ in named}),
+        LegalDeadline.ref.in_({ref for _, ref in named})))
+    return [d for d in found if (d.kind, d.ref) in named]
 
 
 Known = dict[tuple[str, str], LegalDeadline]

@@ -24,6 +24,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from engine.bpmn.compaction import REACHED, Trail, source_element, trail_of
 from engine.bpmn.diagrams import NS, read_xml
 from engine.bpmn.execution import incident_of
 from engine.context import EngineContext
@@ -33,8 +34,6 @@ from engine.store.unit_of_work import UnitOfWork
 from engine.views import DiagramStateView, ProcessStateView
 
 _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-_REACHED = _ACTIVE | TaskState.COMPLETED | TaskState.ERROR | TaskState.CANCELLED
-"""A task in one of these states was reached; a cancelled one was, if its parent ran."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +108,23 @@ class DiagramStates:
             drawn_on[id(wf)] = paints[key]
             return paints[key]
 
+        trail = trail_of(workflow)
+
+        def definition_of(key: str) -> int:
+            """The file an ended called process was taken from, as its caller took it."""
+            caller = trail.entered.get(key)
+            if key in bindings or caller is None or caller == key:
+                return bindings.get(key, row.definition_id)
+            return definition_of(caller)
+
+        for key in trail.entered:  # in the order the instance entered them, ended or not
+            definition_id = definition_of(key)
+            paints[key] = _Paint(key, definition_id, self._outline(definition_id, key))
         stuck: set[int] = set()
         for wf in _workflows(workflow):
             if _paint(wf.tasks.values(), paint_of(wf)):
                 stuck.add(id(wf))
+        _paint_trail(trail, paints)
         _raise_incidents(workflow, paint_of, stuck)
         if row.status == INCIDENT and not any(p.incidents for p in paints.values()):
             _mark_row_incident(row.incident_element, list(paints.values()))
@@ -158,23 +170,21 @@ def _paint(tasks: Iterable[Task], paint: _Paint) -> bool:
             paint.completed.add(element)
         elif task.state & _ACTIVE and not isinstance(spec, BoundaryEvent):
             paint.active.add(element)  # a boundary event waits beside its task
-        if task.state & _REACHED and task.parent is not None \
+        if task.state & REACHED and task.parent is not None \
                 and task.parent.state == TaskState.COMPLETED:
-            source = _source_element(task, outline)
+            source = source_element(task, outline.elements)
             if source is not None:
                 paint.flows.update(outline.flows.get((source, element), ()))
     return stuck
 
 
-def _source_element(task: Task, outline: Outline) -> str | None:
-    """The element the token came from: the nearest ancestor task that is one."""
-    node = task.parent
-    while node is not None:
-        element = getattr(node.task_spec, "bpmn_id", None)
-        if element in outline.elements:
-            return element
-        node = node.parent
-    return None
+def _paint_trail(trail: Trail, paints: dict[str, _Paint]) -> None:
+    """What tasks no longer in the state did (engine.bpmn.compaction)."""
+    for key, paint in paints.items():
+        elements = paint.outline.elements
+        paint.completed.update(e for e in trail.completed.get(key, ()) if e in elements)
+        for pair in trail.flows.get(key, ()):
+            paint.flows.update(paint.outline.flows.get(pair, ()))
 
 
 def _raise_incidents(workflow: BpmnWorkflow, paint_of: Any, stuck: set[int]) -> None:

@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import defer
 
+from engine.bpmn.compaction import find_task
 from engine.bpmn.diagrams import start_form_key
 from engine.bpmn.execution import retry_incidents, run_guarded
 from engine.config import FormRegistry
@@ -160,7 +161,7 @@ class RuntimeService:
                 raise NotFound(f"task {task_id} does not exist")
             row = self.store.get(session, task.instance_id)
             view = self._view(session, row)
-            own = self.store.restore(session, row).get_task_from_id(UUID(task.spiff_task_id))
+            own = find_task(self.store.restore(session, row), UUID(task.spiff_task_id))
         return view if own is None else dataclasses.replace(view, variables=dict(own.data))
 
     def diagram_state(self, instance_id: int) -> DiagramStateView:

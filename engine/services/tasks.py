@@ -13,6 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import defer, load_only
 
+from engine.bpmn.compaction import find_task
 from engine.bpmn.execution import run_guarded
 from engine.config import FormRegistry
 from engine.context import EngineContext
@@ -383,7 +384,7 @@ class TaskService:
             if instance.status in (SUSPENDED, CANCELLED, COMPLETED):
                 raise Conflict(f"process instance {instance.id} is {instance.status}")
             workflow = self.store.load(session, instance)
-            spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+            spiff_task = find_task(workflow, UUID(task.spiff_task_id))
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise Conflict(f"task {task_id} is no longer waiting for input")
             form = self.form(task.form_key)

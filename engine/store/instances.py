@@ -26,6 +26,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.bpmn.compaction import compact
 from engine.bpmn.diagrams import HandlerTask
 from engine.bpmn.execution import (
     CaseDeadline,
@@ -213,6 +214,7 @@ class InstanceStore:
             row.incident_element = row.incident_message = None
         if row.status in (COMPLETED, CANCELLED) and row.ended_at is None:
             row.ended_at = now
+        compact(workflow)  # after the variables and the scan: it removes finished tasks only
         row.state = vault.seal(session, row.case_code, "state", self.serializer.dump(workflow),
                                compress=True)
         row.variables = vault.seal(session, row.case_code, "variables", after)

@@ -34,8 +34,10 @@ def xml_ids(engine, process) -> tuple[set[str], set[str]]:
 def test_julija_after_identification(julija):
     engine = julija.engine
     state = engine.runtime.diagram_state(julija.id)
+    # In the order the case entered them; identification has ended and is still shown.
     assert [p.process_key for p in state.processes] == [
-        "victim_protection", "identification", "protection_plan", "reflection_period"]
+        "victim_protection", "identification", "reflection_period", "protection_plan"]
+    assert state.process("identification").active == []
     assert {p.version for p in state.processes} == {1}
 
     top = state.process("victim_protection")
