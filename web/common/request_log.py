@@ -28,7 +28,7 @@ REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 REDACTED = "[redacted]"
 log = logging.getLogger("varnapot.requests")
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 _SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])token=)[^&;\s\"']*", re.IGNORECASE)
 
@@ -97,7 +97,7 @@ def elapsed() -> float:
 def _request_id() -> str:
     """The proxy's ``X-Request-ID`` when it is a plain token, else one of our own."""
     given = request.headers.get("X-Request-ID", "")
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _begin() -> None:
