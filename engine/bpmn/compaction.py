@@ -175,7 +175,7 @@ def compact(workflow: BpmnWorkflow) -> int:
 
 
 def _compact_once(wf: Any, diagram: str, trail: Trail) -> int:
-    open_lines = {t.id: set(_ancestors(t)) for t in wf.tasks.values() if not t.state & FINISHED}
+    branches = _OpenBranches(wf)
     kept = _last_of_each_form(wf)
     if wf.last_task is not None:
         kept.add(wf.last_task.id)
@@ -188,7 +188,7 @@ def _compact_once(wf: Any, diagram: str, trail: Trail) -> int:
             task.parent._children.remove(task.id)
             del wf.tasks[task.id]
             removed += 1
-        elif _in_finished_chain(task) and _nothing_merges_beside(task, wf, open_lines):
+        elif _in_finished_chain(task) and branches.nothing_merges_beside(task):
             child, parent = task.children[0], task.parent
             trail.note(diagram, task)
             child._set_internal_data(**{CAME_FROM: source_element(child)})
@@ -211,21 +211,66 @@ def _last_of_each_form(wf: Any) -> set[Any]:
     return {task.id for task in latest.values()}
 
 
-def _nothing_merges_beside(task: Task, wf: Any, open_lines: dict[Any, set[Any]]) -> bool:
-    """Whether no open parallel branch could still merge writes made after ``task`` with
-    the writes of its chain: every unfinished task is below it, or is a join whose
-    branch finished before it did. (A chain below no unfinished task is history.)"""
-    if not any(task.id in line for line in open_lines.values()):
-        return True
-    joins = {i for i in open_lines if isinstance(wf.tasks[i].task_spec, UnstructuredJoin)}
-    for open_id, line in open_lines.items():
-        if task.id in line or line & joins:
-            continue  # below the task, or what follows a waiting join (checked as the join)
-        waiting = wf.tasks[open_id]
-        if open_id not in joins or waiting.parent is None \
-                or waiting.parent.last_state_change > task.last_state_change:
+class _OpenBranches:
+    """Where the workflow's unfinished tasks are, read once per pass in time linear in the
+    tree: what lies above any of them, what lies above all of them, and the joins that
+    wait."""
+
+    def __init__(self, wf: Any) -> None:
+        unfinished = [t for t in wf.tasks.values() if not t.state & FINISHED]
+        self.below_open: set[Any] = set()
+        for task in unfinished:
+            node = task.parent
+            while node is not None and node.id not in self.below_open:
+                self.below_open.add(node.id)
+                node = node.parent
+        joins = [t for t in unfinished if isinstance(t.task_spec, UnstructuredJoin)]
+        after_joins = {d.id for j in joins for d in _descendants(j)}
+        # A waiting join, and when its branch reached it (what follows it is judged by it).
+        self.joins = [(set(_ancestors(j)), j.parent) for j in joins if j.id not in after_joins]
+        others = [t for t in unfinished if t not in joins and t.id not in after_joins]
+        self.trunk = _common_ancestors(others) if others else None
+
+    def nothing_merges_beside(self, task: Task) -> bool:
+        """Whether no open parallel branch could still merge writes made after ``task``
+        with the writes of its chain: every unfinished task is below it, or waits at a
+        join its branch reached before ``task`` completed. A chain below no unfinished
+        task is history."""
+        if task.id not in self.below_open:
+            return True
+        if self.trunk is not None and task.id not in self.trunk:
             return False
-    return True
+        return all(task.id in line or (arrived is not None
+                                       and arrived.last_state_change <= task.last_state_change)
+                   for line, arrived in self.joins)
+
+
+def _descendants(task: Task) -> list[Task]:
+    found, stack = [], list(task.children)
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+def _common_ancestors(tasks: list[Task]) -> set[Any]:
+    """The tasks above every one of ``tasks``: the path above the first, cut where the
+    others' paths join it. Each task of the tree is walked past once."""
+    path = _ancestors(tasks[0])
+    joins_at = {task_id: depth for depth, task_id in enumerate(path)}  # nearest first
+    highest = 0
+    for task in tasks[1:]:
+        walked, node = [], task.parent
+        while node is not None and node.id not in joins_at:
+            walked.append(node.id)
+            node = node.parent
+        if node is None:
+            return set()
+        depth = joins_at[node.id]
+        joins_at.update(dict.fromkeys(walked, depth))  # a later walk stops here
+        highest = max(highest, depth)
+    return set(path[highest:])
 
 
 def _kept(task: Task) -> bool:
