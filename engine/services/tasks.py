@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -196,6 +197,42 @@ class TaskFilter:
         return conditions
 
 
+@dataclass(frozen=True)
+class After:
+    """A place in the list by due date (undated last): the last task of a page, so the
+    next page starts after it however many tasks come before it (keyset paging: no
+    offset to count past, and no task skipped or shown twice when the list changes)."""
+
+    due_date: date | None
+    task_id: int
+
+    def text(self) -> str:
+        """The opaque cursor a client sends back."""
+        due = self.due_date.isoformat() if self.due_date else "-"
+        return base64.urlsafe_b64encode(f"{due}/{self.task_id}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, text: str) -> After:
+        try:
+            due, _, task_id = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)) \
+                .decode().partition("/")
+            return cls(None if due == "-" else date.fromisoformat(due), int(task_id))
+        except ValueError:
+            raise BadRequest(f"{text[:40]!r} is not a cursor this list gave: "
+                             "start again without it") from None
+
+    @classmethod
+    def of(cls, task: TaskView) -> After:
+        return cls(task.due_date, task.id)
+
+    def conditions(self) -> ColumnElement[bool]:
+        if self.due_date is None:
+            return and_(HumanTask.due_date.is_(None), HumanTask.id > self.task_id)
+        return or_(HumanTask.due_date > self.due_date,
+                   and_(HumanTask.due_date == self.due_date, HumanTask.id > self.task_id),
+                   HumanTask.due_date.is_(None))
+
+
 def _order(sort: str) -> list[Any]:
     """The ORDER BY of ``sort``: its column, then the due date, then the task's id."""
     name = sort.removeprefix("-")
@@ -216,7 +253,7 @@ class TaskService:
         self.store = store
 
     def tasks(self, *, limit: int | None = None, offset: int = 0, sort: str = "due",
-              **filters: Any) -> list[TaskView]:
+              after: After | None = None, **filters: Any) -> list[TaskView]:
         """Tasks matching ``filters`` (see :class:`TaskFilter`), by due date (undated
         last) unless ``sort`` names another column (``-`` before it reverses it).
 
@@ -229,6 +266,10 @@ class TaskService:
         """
         conditions = TaskFilter(**filters).conditions()
         order = _order(sort)
+        if after is not None:
+            if sort != "due" or offset:
+                raise BadRequest("a cursor continues the list by due date, without an offset")
+            conditions.append(after.conditions())
         if limit is not None or offset:
             page = select(HumanTask.id)
             if sort.removeprefix("-") in ("case", "procedure"):  # sorted by the instance's

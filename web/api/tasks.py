@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from flask import request, url_for
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from engine.services.tasks import check_release
+from engine.services.tasks import After, check_release
 from engine.views import TaskView
 
 from ..common.acting import acting_user, engine
@@ -52,7 +53,11 @@ class TaskQuerySchema(Schema):
     instance_id = row_id()
     due_before = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = whole(load_default=0)
+    offset = whole(load_default=0, metadata={
+        "description": "Tasks to skip; prefer `after`, which a long list does not slow."})
+    after = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "Continue after this cursor: the `next` link of the page before "
+                       "(the `Link` header) carries it."})
 
 
 class CompleteSchema(Schema):
@@ -76,10 +81,17 @@ class Tasks(MethodView):
                 abort(403)
             roles = [query["role"]]
         assignee = user.username if query.get("assignee") == "me" else query.get("assignee")
-        return engine().tasks.tasks(
+        after = After.parse(query["after"]) if query.get("after") else None
+        listed = engine().tasks.tasks(
             roles=roles, assignee=assignee, status=query["status"],
             instance_id=query.get("instance_id"), due_before=query.get("due_before"),
-            limit=query["limit"], offset=query["offset"])
+            limit=query["limit"], offset=query["offset"], after=after)
+        if len(listed) < query["limit"]:
+            return listed
+        following = {**request.args.to_dict(), "after": After.of(listed[-1]).text()}
+        following.pop("offset", None)
+        link = url_for("tasks.Tasks", **following)
+        return listed, 200, {"Link": f'<{link}>; rel="next"'}
 
 
 @blp.route("/<int:task_id>")

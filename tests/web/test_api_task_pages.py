@@ -1,0 +1,53 @@
+"""/api/tasks in pages by cursor: each page links to the next, a long list is walked
+without skipping or repeating a task even while tasks are completed meanwhile, and a
+cursor that this list did not give is refused."""
+
+from __future__ import annotations
+
+from tests.web.api_task_steps import GRANT, started
+
+
+def walk(client, headers, url):
+    """Every page from ``url`` on, following the ``next`` links."""
+    pages = []
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.get_json()
+        pages.append([t["id"] for t in response.get_json()])
+        link = response.headers.get("Link")
+        url = link.removeprefix("<").split(">;")[0] if link else None
+        assert link is None or link.endswith('rel="next"')
+    return pages
+
+
+def test_the_worklist_is_walked_page_by_page_without_a_gap_or_a_repeat(app, engine, bearer):
+    tasks = [started(engine, code=f"SI-PAGE-{n:04d}")[1] for n in range(7)]
+    client, police = app.test_client(), bearer("police")
+    everything = [t["id"] for t in client.get("/api/tasks/?limit=100", headers=police).get_json()]
+    assert sorted(everything) == sorted(t.id for t in tasks)
+
+    pages = walk(client, police, "/api/tasks/?limit=3")
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [i for page in pages for i in page] == everything  # the same order
+
+    # A task completed between two pages moves nobody else out of the walk.
+    first = client.get("/api/tasks/?limit=3", headers=police)
+    nxt = first.headers["Link"].removeprefix("<").split(">;")[0]
+    done = first.get_json()[0]["id"]
+    assert client.post(f"/api/tasks/{done}/complete", json={"data": GRANT},
+                       headers=police).status_code == 200
+    rest = walk(client, police, nxt)
+    assert [i for page in rest for i in page] == everything[3:]
+
+
+def test_a_cursor_this_list_did_not_give_is_refused(app, engine, bearer):
+    started(engine)
+    client, police = app.test_client(), bearer("police")
+    for cursor in ("not-a-cursor", "%00", "MjAyNi0wMy0wMg"):  # the last: a date, no task
+        response = client.get(f"/api/tasks/?after={cursor}", headers=police)
+        assert response.status_code == 400, cursor
+        assert "is not a cursor this list gave" in response.get_json()["message"]
+    response = client.get("/api/tasks/?after=LS8x&offset=2", headers=police)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == ("a cursor continues the list by due date, "
+                                              "without an offset")
