@@ -293,6 +293,8 @@ class DeadlineView(View):
     met_on: date | None
     met_by_element: str | None
     cancel_reason: str | None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select
 
 from engine.context import EngineContext
-from engine.errors import BadRequest, NotFound
+from engine.errors import BadRequest, Conflict, NotFound
 from engine.kit.effects import (
     EVERY_DAY_KINDS,
     CancelDeadline,
@@ -47,6 +47,7 @@ def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
         latest_safe_day=row.latest_safe_day, status=effective_status(row, today),
         days_left=(row.latest_safe_day - today).days, met_on=row.met_on,
         met_by_element=row.met_by_element, cancel_reason=row.cancel_reason,
+        acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
     )
 
 
@@ -117,7 +118,7 @@ def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: K
     deadline.title, deadline.owner_role = effect.title, effect.owner
     deadline.legal_date, deadline.latest_safe_day = effect.legal_date, safe_day
     deadline.status, deadline.met_on, deadline.met_by_element = "open", None, None
-    deadline.cancel_reason = None
+    deadline.cancel_reason = deadline.acknowledged_at = deadline.acknowledged_by = None
     deadline.opened_by_element, deadline.updated_at = effect.element_id, now
     session.flush()  # its id goes on the reminder rows
     reminders.schedule(ctx, session, deadline)
@@ -212,10 +213,11 @@ class DeadlineService:
         if missed:
             # The latest safe day is never after the legal date: bounding it too lets
             # the (status, latest_safe_day) index find the open ones past their date.
+            # One acknowledged by who answers for it has left the list.
             query = query.where(or_(
                 LegalDeadline.status == "missed",
                 (LegalDeadline.status == "open") & (LegalDeadline.latest_safe_day < today)
-                & (LegalDeadline.legal_date < today)))
+                & (LegalDeadline.legal_date < today)), LegalDeadline.acknowledged_at.is_(None))
         else:
             query = query.where(LegalDeadline.status == "open")
         if kind:
@@ -233,6 +235,27 @@ class DeadlineService:
                                                   LegalDeadline.id)
                                    .limit(limit).offset(offset))
             return [deadline_view(r, today) for r in rows], total
+
+    def acknowledge(self, deadline_id: int, user: str) -> DeadlineView:
+        """She who answers for a missed deadline took note of it (the case is handled
+        another way, or the loss is recorded): it leaves the list of missed deadlines,
+        and the history says who and when. Only a missed one can be acknowledged."""
+        today = self.ctx.today()
+        with self.ctx.db.transaction() as session:
+            row = session.get(LegalDeadline, deadline_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"deadline {deadline_id} does not exist")
+            if effective_status(row, today) != "missed":
+                raise Conflict(f"deadline {deadline_id} is {effective_status(row, today)}, "
+                               "not missed: there is nothing to acknowledge")
+            if row.acknowledged_at is not None:
+                raise Conflict(f"deadline {deadline_id} was acknowledged by "
+                               f"{row.acknowledged_by} already")
+            row.acknowledged_at, row.acknowledged_by = self.ctx.now(), user
+            session.audit("deadline_acknowledged", user, instance_id=row.instance_id,
+                          detail=f"{_label(row.kind, row.ref)}: legal date "
+                                 f"{row.legal_date.isoformat()}")
+            return deadline_view(row, today)
 
     def kinds(self) -> list[str]:
         """Every deadline kind recorded so far, for the tracker's filter.

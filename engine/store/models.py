@@ -346,6 +346,9 @@ class LegalDeadline(Base):
     met_by_element: Mapped[str | None] = mapped_column(String(200))
     opened_by_element: Mapped[str] = mapped_column(String(200))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(Moment)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    """Who answers for a missed deadline took note of it: it leaves the missed list."""
     created_at: Mapped[datetime] = mapped_column(Moment)
     updated_at: Mapped[datetime] = mapped_column(Moment)
 

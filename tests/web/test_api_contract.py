@@ -34,7 +34,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 
 SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",
-          "code": "SI-7K3Q-9F2M", "action": "suspend", "consent_id": "1"}
+          "code": "SI-7K3Q-9F2M", "action": "suspend", "consent_id": "1", "deadline_id": "1"}
 
 EXAMPLES = settings(max_examples=60, derandomize=True, database=None, deadline=None,
                     phases=[Phase.explicit, Phase.generate],

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import login_required
+from flask_smorest import abort
 from icalendar import Calendar, Event
 from marshmallow import Schema, fields, validate
 
@@ -20,7 +21,7 @@ from engine.views import DeadlineView
 
 from ..common.acting import acting_user, engine
 from ..common.bounds import MAX_DAYS, whole
-from ..common.urgency import owned_roles
+from ..common.urgency import DEADLINE_OVERSEERS, owned_roles
 from .blueprint import ApiBlueprint
 from .schemas import DeadlineSchema
 
@@ -59,6 +60,20 @@ class Deadlines(MethodView):
             within_days=query.get("within_days"), missed=query["missed"],
             limit=query["limit"], offset=query["offset"])
         return listed
+
+
+@blp.route("/deadlines/<int:deadline_id>/acknowledge")
+class Acknowledge(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, DeadlineSchema)
+    @blp.errors(403, 404, 409)
+    def post(self, deadline_id: int) -> DeadlineView:
+        """Take note of a missed deadline: it leaves the missed list (legal advisers,
+        coordinators); 409 if it is not missed or was acknowledged already."""
+        if not acting_user().has_role(*DEADLINE_OVERSEERS):
+            abort(403)
+        return engine().deadlines.acknowledge(deadline_id, acting_user().username)
 
 
 @blp.route("/deadlines.ics")

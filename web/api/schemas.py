@@ -42,3 +42,6 @@ class DeadlineSchema(Schema):
     met_on = fields.Date(allow_none=True)
     met_by_element = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    acknowledged_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When a missed deadline was acknowledged: it left the missed list."})
+    acknowledged_by = fields.String(allow_none=True)

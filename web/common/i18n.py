@@ -182,6 +182,8 @@ TERMS = {
     ("event", "deadline_opened"): lazy_pgettext("history event", "deadline set"),
     ("event", "deadline_cancelled"): lazy_pgettext("history event", "deadline cancelled"),
     ("event", "deadline_escalated"): lazy_pgettext("history event", "deadline escalated"),
+    ("event", "deadline_acknowledged"): lazy_pgettext("history event",
+                                                      "missed deadline acknowledged"),
     ("event", "definition_deployed"): lazy_pgettext("history event", "diagram published"),
     ("event", "handler_completed"): lazy_pgettext("history event", "automatic step done"),
     ("event", "incident"): lazy_pgettext("history event", "incident"),

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
+from engine.errors import Conflict, NotFound
 from engine.identity.credentials import CALENDAR
 
-from ..common.acting import acting_user, engine
+from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import MAX_DAYS, page_number
-from ..common.urgency import deadline_urgency, owned_roles
+from ..common.urgency import DEADLINE_OVERSEERS, deadline_urgency, owned_roles
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
@@ -56,6 +57,21 @@ def tracker() -> tuple[str, int]:
         urgency=deadline_urgency, today=engine().ctx.today(), sees_all=roles is None,
         page_url=lambda n: url_for("deadlines.tracker", page=n, **args),
     ), 400 if problems else 200
+
+
+@bp.post("/<int:deadline_id>/acknowledge")
+@roles_required(*DEADLINE_OVERSEERS)
+def acknowledge(deadline_id: int) -> Any:
+    """A missed deadline taken note of leaves the missed list; the history keeps it."""
+    try:
+        done = engine().deadlines.acknowledge(deadline_id, acting_user().username)
+    except (Conflict, NotFound):
+        flash(gettext("That deadline is not missed, or someone acknowledged it already: "
+                      "nothing was changed."), "error")
+    else:
+        flash(gettext("Acknowledged: %(what)s of case %(case)s has left the list of missed "
+                      "deadlines.", what=done.title, case=done.case_code), "success")
+    return redirect(url_for("deadlines.tracker", missed="1"))
 
 
 @bp.post("/calendar")
