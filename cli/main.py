@@ -6,7 +6,6 @@ Every listing takes ``--json``. Any error prints one line to stderr and exits no
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 from datetime import datetime, timedelta
@@ -62,11 +61,13 @@ def main(ctx: click.Context) -> None:
 def serve(host: str, port: int, workers: int, threads: int, timer_workers: int,
           sweep: float, timeout: int, log_format: str) -> None:
     """Serve in production: gunicorn web processes and timer workers, stopped together."""
+    from web.common.request_log import log_to_stderr
+
     from .serving import Settings, Supervisor
 
     if sweep <= 0:
         raise ValueError("--sweep must be more than 0 seconds")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_to_stderr(log_format)
     settings = Settings(host=host, port=port, workers=workers, threads=threads,
                         timer_workers=timer_workers, sweep_seconds=sweep, timeout=timeout,
                         log_format=log_format)
@@ -117,14 +118,11 @@ def worker(ctx: click.Context, sweep: float, name: str | None, log_format: str,
     """Fire timers, reminders and escalations until stopped (several may run at once)."""
     from engine.jobs.scheduler import TimerScheduler
     from web.common import metrics
-    from web.common.request_log import JsonLines, TextLines
+    from web.common.request_log import log_to_stderr
 
     if sweep <= 0:
         raise ValueError("--sweep must be more than 0 seconds")
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines() if log_format == "json" else TextLines())
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per wake-up
+    log_to_stderr(log_format)
     engine = engine_of(ctx)
     metrics.watch(engine)
     if metrics_port is not None:

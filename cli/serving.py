@@ -15,7 +15,8 @@ so a timer worker started from it could die unnoticed. Here a worker that exits 
 started again; if gunicorn exits, everything stops and the command exits with its code.
 
 Every child writes its metrics into one ``PROMETHEUS_MULTIPROC_DIR`` made for the run
-(emptied at start), so ``/metrics`` on any web process reports them all.
+(emptied at start), so ``/metrics`` on any web process reports them all. The children
+are new interpreters: each reads the variable when it first imports prometheus_client.
 
 SIGTERM or SIGINT stops the children gracefully: gunicorn finishes the requests in
 hand, a timer worker its sweep (whose claims are one transaction each, so a worker
@@ -38,6 +39,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from engine import EngineConfig, ProcessEngine
+from web.common.metrics import MULTIPROCESS_DIRECTORY
 
 from .product import with_procedures
 
@@ -46,9 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("varnapot.serve")
 
-MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
-"""The same name as web.common.metrics's: that module imports prometheus_client, which
-must not be imported here before the variable is set."""
 RESTART_PAUSE = 5.0
 """Seconds before a timer worker that died young is started again: a worker that cannot
 start (a wrong database address) is not restarted in a tight loop."""

@@ -88,6 +88,14 @@ class TextLines(logging.Formatter):
         return line.rstrip()
 
 
+def log_to_stderr(form: str) -> None:
+    """A command's log on standard error, as JSON lines (``json``) or for a person."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines() if form == "json" else TextLines())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per wake-up
+
+
 def elapsed() -> float:
     """Seconds since this request arrived (0 outside one, or before the app saw it)."""
     started = g.get("request_started")
