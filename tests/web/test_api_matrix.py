@@ -12,7 +12,8 @@ from engine.store.models import AuditEvent, LegalDeadline, ProcessDefinition, Pr
 from web import create_app
 
 SAMPLE = {"task_id": "1", "key": "reflection_period", "version": "1", "instance_id": "1",
-          "code": "SI-7K3Q-9F2M", "action": "suspend", "consent_id": "1"}
+          "code": "SI-7K3Q-9F2M", "action": "suspend", "consent_id": "1",
+          "deadline_id": "1"}
 
 SPEC_PAGES = {"/api/openapi.json", "/api/docs", "/api/docs/"}
 """The document itself and the page that shows it."""
