@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench lint clean messages
+.PHONY: install run test bench bench-scale lint clean messages
 
 # The words people read, per language under web/translations: messages.po for the pages,
 # procedures.po for the forms, tasks and deadlines of the procedures (English is their
@@ -68,6 +68,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The pages on 10,000 and 100,000 instances (ARGS=--million adds a million: an hour, GBs).
+bench-scale: install
+	$(BIN)/python -m bench.scale $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -87,6 +87,8 @@ DUE_RANGE = (-45, 150)
 """Due dates of open tasks: days from today, overdue to months ahead."""
 SHIFT_RANGE = (-200, 60)
 """A copy starts this many days before or after its template: its legal dates move too."""
+HISTORY_RANGE = (365, 3650)
+"""How many days back a copy of an ended case is moved (``history``)."""
 WARMUP = 20
 REQUESTS = 200
 TARGET_MS = 100.0
@@ -264,7 +266,7 @@ TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "element_id", "title", "ro
 DEADLINE_COLUMNS = ("id", "instance_id", "case_code", "kind", "ref", "title", "owner_role",
                     "jurisdiction", "legal_date", "latest_safe_day", "status", "met_on",
                     "met_by_element", "opened_by_element", "cancel_reason", "created_at",
-                    "updated_at")
+                    "updated_at", "acknowledged_at", "acknowledged_by")
 TIMER_COLUMNS = ("instance_id", "kind", "spiff_task_id", "element_id", "deadline_id",
                  "offset_days", "due_at", "next_attempt_at", "status", "attempts",
                  "created_at")
@@ -289,8 +291,10 @@ def task_kinds(engine: ProcessEngine) -> dict[str, list[TaskKind]]:
     return kinds
 
 
-def seed(engine: ProcessEngine) -> Seeded:
-    """Walk the stories, copy them to ``INSTANCES`` instances, and analyze."""
+def seed(engine: ProcessEngine, *, instances: int = INSTANCES, open_tasks: int = OPEN_TASKS,
+         history: int = 0) -> Seeded:
+    """Walk the stories, copy them to ``instances`` instances, and analyze. ``history``
+    more are years-old copies of the stories that ended (``python -m bench.scale``)."""
     began = time.perf_counter()
     seeded = Seeded()
     templates = walk(engine)
@@ -300,9 +304,9 @@ def seed(engine: ProcessEngine) -> Seeded:
     kinds = task_kinds(engine)
     progress(f"{len(STORIES)} cases walked through the engine", began)
     with engine.db.engine.begin() as connection:
-        copies = copy_instances(connection, rng, templates)
+        copies = copy_instances(connection, rng, templates, instances, history)
         progress("instances copied", began)
-        copy_tasks(connection, rng, copies, kinds, today)
+        copy_tasks(connection, rng, copies, kinds, today, open_tasks)
         progress("tasks copied", began)
         copy_deadlines_and_timers(connection, rng, copies, today,
                                   engine.jurisdiction.latest_safe_day)
@@ -335,8 +339,11 @@ def progress(what: str, began: float) -> None:
 
 
 def copy_instances(connection: Connection, rng: random.Random,
-                   templates: list[tuple[int, int]]) -> list[Copy]:
-    """Copies of the template instance rows, up to ``INSTANCES`` instances in all.
+                   templates: list[tuple[int, int]], instances: int = INSTANCES,
+                   history: int = 0) -> list[Copy]:
+    """Copies of the template instance rows, up to ``instances`` instances in all, then
+    ``history`` copies of the ended ones (completed or cancelled), moved one to ten years
+    back: the cases of the years before, which the lists of today must not pay for.
 
     A copy keeps its template's sealed state, which opens for the template's case only:
     the pages measured here list projections and never open a state.
@@ -348,11 +355,16 @@ def copy_instances(connection: Connection, rng: random.Random,
     existing = connection.scalar(text("SELECT count(*) FROM process_instance"))
     ids, weights = zip(*templates, strict=True)
     copies = []
-    for number, template in enumerate(rng.choices(ids, weights, k=INSTANCES - existing)):
-        code = f"SI-{number:05d}-{rng.randrange(16 ** 4):04X}"
-        copies.append(Copy(base + number, template,
-                           timedelta(days=rng.randint(*SHIFT_RANGE)), code,
-                           statuses[template]))
+    chosen = [(t, timedelta(days=rng.randint(*SHIFT_RANGE)))
+              for t in rng.choices(ids, weights, k=instances - existing)]
+    ended = [t for t in ids if statuses[t] in ("completed", "cancelled")]
+    if history and not ended:
+        raise RuntimeError("no story ends: there is nothing to copy as history")
+    chosen += [(rng.choice(ended), timedelta(days=-rng.randint(*HISTORY_RANGE)))
+               for _ in range(history)]
+    for number, (template, shift) in enumerate(chosen):
+        code = f"SI-{number:07d}-{rng.randrange(16 ** 4):04X}"
+        copies.append(Copy(base + number, template, shift, code, statuses[template]))
     connection.execute(text(
         "CREATE TEMPORARY TABLE bench_copy (id integer PRIMARY KEY, template integer, "
         "shift interval, case_code text) ON COMMIT DROP"))
@@ -382,8 +394,9 @@ def copy_rows(connection: Connection, table: str, columns: Sequence[str],
 
 
 def copy_tasks(connection: Connection, rng: random.Random, copies: list[Copy],
-               kinds: dict[str, list[TaskKind]], today: date) -> None:
-    """Each copy's task rows as its template's, then more open ones up to ``OPEN_TASKS``."""
+               kinds: dict[str, list[TaskKind]], today: date,
+               open_tasks: int = OPEN_TASKS) -> None:
+    """Each copy's task rows as its template's, then more open ones up to ``open_tasks``."""
     table = HumanTask.__table__
     templates = {c.template for c in copies}
     by_template: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -431,7 +444,7 @@ def copy_tasks(connection: Connection, rng: random.Random, copies: list[Copy],
                              task["claimed_at"] + copy.shift if task["claimed_at"] else None,
                              ended, task["completed_by"]))
     active = [c for c in copies if c.status in ("running", "suspended")]
-    while open_count < OPEN_TASKS:
+    while open_count < open_tasks:
         if not active:
             raise RuntimeError(f"the copies have room for {open_count} open tasks only")
         copy = rng.choice(active)
@@ -500,11 +513,15 @@ def copy_deadlines_and_timers(connection: Connection, rng: random.Random,
                     status, cancel_reason = "cancelled", "She left the procedure."
             if status != "open":
                 ended.add(row["id"])
+            updated = row["updated_at"] + copy.shift
+            # Years old: a missed one was acknowledged long ago, as the list asks.
+            noted = (updated, LAWYER) if copy.shift.days < SHIFT_RANGE[0] and (
+                status == "missed" or status == "open" and legal < today) else (None, None)
             deadline_rows.append((
                 deadline_id, copy.id, copy.case_code, row["kind"], row["ref"], row["title"],
                 row["owner_role"], row["jurisdiction"], legal, safe, status, met_on, met_by,
                 row["opened_by_element"], cancel_reason, row["created_at"] + copy.shift,
-                row["updated_at"] + copy.shift))
+                updated, *noted))
         for timer in timers_of[copy.template]:
             if timer["deadline_id"] in ended:
                 continue
