@@ -18,6 +18,7 @@ from engine.identity.credentials import CALENDAR
 
 from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import MAX_DAYS, page_number
+from ..common.procedure_texts import translate
 from ..common.urgency import DEADLINE_OVERSEERS, deadline_urgency, owned_roles
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
@@ -70,7 +71,7 @@ def acknowledge(deadline_id: int) -> Any:
                       "nothing was changed."), "error")
     else:
         flash(gettext("Acknowledged: %(what)s of case %(case)s has left the list of missed "
-                      "deadlines.", what=done.title, case=done.case_code), "success")
+                      "deadlines.", what=translate(done.title), case=done.case_code), "success")
     return redirect(url_for("deadlines.tracker", missed="1"))
 
 
