@@ -205,12 +205,13 @@ class RuntimeService:
     def count_summaries(self, *, status: str | None = None, process_key: str | None = None,
                         case_code: str | None = None, overdue: bool = False,
                         started_from: date | None = None,
-                        started_to: date | None = None) -> int:
-        """How many instances :meth:`summaries` would list without paging."""
+                        started_to: date | None = None, cap: int | None = None) -> int:
+        """How many instances :meth:`summaries` would list without paging (at most
+        ``cap + 1``: more than ``cap``)."""
         where = self._conditions(status, process_key, case_code, overdue, started_from,
                                  started_to)
         with self.ctx.db.reading() as session:
-            return count_instances(session, where)
+            return count_instances(session, where, cap)
 
     def _conditions(self, status: str | None, process_key: str | None,
                     case_code: str | None, overdue: bool, started_from: date | None,

@@ -10,6 +10,7 @@ from tests.accounts import add_users
 from tests.diagrams import registries, with_handler
 from tests.web_app import csrf_of, hidden, sign_in
 from web import create_app
+from web.pages import monitor
 
 CODE = "SI-7K3Q-9F2M"
 
@@ -118,6 +119,25 @@ def test_the_instance_list_filters_and_refuses_a_bad_date(julija, signed_in, eng
     assert bad.status_code == 400 and "is not a date" in bad.get_data(as_text=True)
     unknown = client.get("/monitor/instances?status=sleeping")
     assert unknown.status_code == 400 and "Unknown status" in unknown.get_data(as_text=True)
+
+
+def test_a_long_instance_list_counts_only_so_far(app, engine, signed_in, monkeypatch):
+    """Ten years of cases are not counted for a pager: past the cap the list says "more
+    than", and every page can still be reached."""
+    started = [engine.runtime.start("reflection_period", f"SI-MANY-{n:04d}", actor="tests").id
+               for n in range(5)]
+    client = signed_in("coordinator")
+    monkeypatch.setattr(monitor, "PAGE_SIZE", 2)
+    page = client.get("/monitor/instances").get_data(as_text=True)
+    assert "Page 1 of 3 (5 instances)" in page
+    monkeypatch.setattr(monitor, "COUNT_CAP", 3)
+    page = client.get("/monitor/instances").get_data(as_text=True)
+    assert "(more than 3 instances)" in page and 'rel="next"' in page
+    seen, url = [], "/monitor/instances"
+    while listed := listed_ids(page := client.get(url).get_data(as_text=True)):
+        seen += listed  # the next link leads on past the count, until a page is empty
+        url = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")
+    assert sorted(seen) == sorted(started)
 
 
 def test_overdue_instances_are_found(julija, signed_in):

@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import format_number, get_locale, gettext
 from werkzeug.wrappers import Response
 
 from engine.crypto.vault import CaseErased
@@ -38,6 +38,8 @@ from ..common.urgency import deadline_urgency, task_urgency
 bp = Blueprint("monitor", __name__)
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
+"""Instances counted for the pager at most: beyond, "more than 10,000" (filter instead)."""
 ACTIONS = ("suspend", "resume", "cancel", "retry")
 
 
@@ -101,12 +103,15 @@ def instances() -> tuple[str, int]:
     filters, problems = instance_filters(request.args)
     page = page_number(request.args)
     runtime = engine().runtime
-    total = runtime.count_summaries(**filters)
+    total = runtime.count_summaries(**filters, cap=COUNT_CAP)
     listed = runtime.summaries(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "instances.html", instances=listed, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), args=args, problems=problems,
+        "instances.html", instances=listed, total=min(total, COUNT_CAP), page=page,
+        more=gettext("more than %(count)s instances", count=format_number(COUNT_CAP))
+        if total > COUNT_CAP else None, args=args,
+        pages=max(1, -(-total // PAGE_SIZE), page + 1 if total > COUNT_CAP else 1),
+        problems=problems,
         statuses=STATUSES, processes=[d.key for d in deployed()],
         page_url=lambda n: url_for("monitor.instances", page=n, **args),
     ), 400 if problems else 200
