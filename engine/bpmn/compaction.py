@@ -90,11 +90,9 @@ class Trail:
             return
         if task.state == TaskState.COMPLETED:
             self.completed.setdefault(diagram, set()).add(element)
-        parent = task.parent
-        if task.state & REACHED and parent is not None and parent.state == TaskState.COMPLETED:
-            source = source_element(task)
-            if source is not None:
-                self.flows.setdefault(diagram, set()).add((source, element))
+        flow = taken_flow(task)
+        if flow is not None:
+            self.flows.setdefault(diagram, set()).add(flow)
 
     def enter(self, diagram: str, caller: str | None) -> None:
         self.entered.setdefault(diagram, caller)
@@ -130,6 +128,18 @@ def source_element(task: Task, elements: Container[str] | None = None) -> str | 
     return None
 
 
+def taken_flow(task: Task, elements: Container[str] | None = None) -> tuple[str, str] | None:
+    """The (source, element) pair of the flow a reached task's token came along (the
+    source one of ``elements``, if given); None if it was not reached, or came from no
+    element."""
+    element, parent = element_of(task), task.parent
+    if element is None or not task.state & REACHED or parent is None \
+            or parent.state != TaskState.COMPLETED:
+        return None
+    source = source_element(task, elements)
+    return None if source is None else (source, element)
+
+
 def find_task(workflow: BpmnWorkflow, task_id: UUID) -> Task | None:
     """The task of that id in the workflow or a subprocess; None once it was cut out as
     finished history (SpiffWorkflow raises instead)."""
@@ -163,22 +173,19 @@ def compact(workflow: BpmnWorkflow) -> int:
     docstring); the number of tasks removed."""
     trail, removed = trail_of(workflow), 0
     for wf in [workflow, *workflow.subprocesses.values()]:
-        trail.enter(diagram_of(workflow, wf), caller_of(workflow, wf))
-    for wf in [workflow, *workflow.subprocesses.values()]:
         diagram = diagram_of(workflow, wf)
-        while True:
-            cut = _compact_once(wf, diagram, trail)
-            if not cut:
-                break
+        trail.enter(diagram, caller_of(workflow, wf))
+        # Removing never changes which tasks are kept: read them once per workflow.
+        kept = _last_of_each_form(wf)
+        if wf.last_task is not None:
+            kept.add(wf.last_task.id)
+        while cut := _compact_once(wf, diagram, trail, kept):
             removed += cut
     return removed
 
 
-def _compact_once(wf: Any, diagram: str, trail: Trail) -> int:
+def _compact_once(wf: Any, diagram: str, trail: Trail, kept: set[Any]) -> int:
     branches = _OpenBranches(wf)
-    kept = _last_of_each_form(wf)
-    if wf.last_task is not None:
-        kept.add(wf.last_task.id)
     removed = 0
     for task in list(wf.tasks.values()):
         if task.id in kept or task.id not in wf.tasks:

@@ -24,7 +24,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine.bpmn.compaction import REACHED, Trail, source_element, trail_of
+from engine.bpmn.compaction import Trail, taken_flow, trail_of
 from engine.bpmn.diagrams import NS, read_xml
 from engine.bpmn.execution import incident_of
 from engine.context import EngineContext
@@ -170,11 +170,9 @@ def _paint(tasks: Iterable[Task], paint: _Paint) -> bool:
             paint.completed.add(element)
         elif task.state & _ACTIVE and not isinstance(spec, BoundaryEvent):
             paint.active.add(element)  # a boundary event waits beside its task
-        if task.state & REACHED and task.parent is not None \
-                and task.parent.state == TaskState.COMPLETED:
-            source = source_element(task, outline.elements)
-            if source is not None:
-                paint.flows.update(outline.flows.get((source, element), ()))
+        flow = taken_flow(task, outline.elements)
+        if flow is not None:
+            paint.flows.update(outline.flows.get(flow, ()))
     return stuck
 
 
