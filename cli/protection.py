@@ -51,8 +51,8 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.option("--head", "filed", default=None, metavar="HEAD",
-              help="A head printed earlier and filed elsewhere ('access-log-head N HASH' or "
-                   "'N:HASH'): the chain must still hold it.")
+              help="A head printed earlier and filed elsewhere ('access-log-head COUNTS "
+                   "HASH' or 'N:HASH'): every lane of the chain must still hold it.")
 @click.pass_context
 @reported
 def audit_verify(ctx: click.Context, filed: str | None) -> None:

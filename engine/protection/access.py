@@ -4,14 +4,20 @@ Each event says who (user and roles), when, which case, which fields (names, nev
 values), what was read and from where. Events are append-only in the database, and
 chained: each carries the SHA-256 of the one before it and of itself, and its number
 follows the last one's, so :meth:`AccessLog.verify` finds an event changed, removed or
-slipped in. The head of the chain is one locked row: writers take turns, and the chain
-has one order on every database.
+slipped in.
+
+The chain runs in lanes (``LANES``), each a whole chain with its own head row. A writer
+locks the first lane no one else holds, so readers at the same moment each take a lane
+instead of queueing on one row; only when every lane is held does one wait. A lane is as
+strong as the single chain was: its events are numbered without gaps and linked one to
+the next, and it starts from its own genesis, so events cannot be moved between lanes.
 
 Each link is an HMAC-SHA256 under a key derived from the master key, so someone who can
 write to the database but does not hold the master key cannot rewrite the chain. One who
-drops the newest events and moves the head back leaves a shorter chain that still holds:
-``varnapot audit verify`` prints the head as one line (``access-log-head N HASH``) for
-an office to file every day, and ``--head`` checks the chain against a filed one.
+drops the newest events and moves a head back leaves a shorter chain that still holds:
+``varnapot audit verify`` prints the heads as one line (``access-log-head COUNTS HASH``,
+the events in each lane and one hash over the lanes' last links) for an office to file
+every day, and ``--head`` checks the chain against a filed one.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from engine.context import EngineContext
 from engine.store.models import AccessChain, AccessEvent
@@ -33,6 +40,8 @@ from engine.views import View
 GENESIS = "0" * 64
 GRANTED, REFUSED = "granted", "refused"
 BATCH = 1000
+LANES = 8
+"""As many readers can log at the same moment without waiting (migration 0021)."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +71,11 @@ class ChainCheck(View):
     intact: bool
     events: int
     head: str
+    """One hash over the lanes' last links (with one lane, its last link)."""
+    lanes: tuple[int, ...] = ()
+    """How many events each lane holds, lane 1 first, without empty lanes at the end."""
     problem: str | None = None
-    """The first thing found wrong, with the event's number."""
+    """The first thing found wrong, with the event's lane and number."""
 
 
 CHAIN_KEY_PURPOSE = "access log chain"
@@ -82,20 +94,16 @@ class AccessLog:
 
     def record_in(self, session: UnitOfWork, reader: Reader, case_code: str,
                   fields: Sequence[str], what: str, outcome: str = GRANTED) -> None:
-        """Add one event inside the caller's unit of work, after the chain's last."""
-        head = session.scalar(select(AccessChain).where(AccessChain.id == 1)
-                              .with_for_update())
-        if head is None:  # a database emptied by hand: the chain starts again
-            head = AccessChain(id=1, last_id=0, last_hash=GENESIS)
-            session.add(head)
+        """Add one event inside the caller's unit of work, after its lane's last."""
+        head = _free_lane(session)
         event = AccessEvent(
-            id=head.last_id + 1, at=self.ctx.now().astimezone(UTC), username=reader.username,
-            roles=",".join(reader.roles), case_code=case_code, fields=sorted(fields),
-            what=what[:300], source=reader.source[:200], outcome=outcome,
-            previous_hash=head.last_hash)
+            lane=head.id, number=head.last_id + 1, at=self.ctx.now().astimezone(UTC),
+            username=reader.username, roles=",".join(reader.roles), case_code=case_code,
+            fields=sorted(fields), what=what[:300], source=reader.source[:200],
+            outcome=outcome, previous_hash=head.last_hash)
         event.hash = event_hash(event, self.chain_key)
         session.add(event)
-        head.last_id, head.last_hash = event.id, event.hash
+        head.last_id, head.last_hash = event.number, event.hash
 
     def events(self, *, case_code: str | None = None, limit: int = 200) -> list[AccessView]:
         """The newest events first, of one case or of all."""
@@ -106,70 +114,154 @@ class AccessLog:
             return [_view(e) for e in session.scalars(query)]
 
     def verify(self, filed: str | None = None) -> ChainCheck:
-        """Walk the chain from the first event and check every link and the head.
+        """Walk every lane from its first event and check every link and its head.
 
-        ``filed`` is a head printed earlier (``access-log-head N HASH``, or ``N:HASH``):
-        event N must still be in the chain with that hash.
+        ``filed`` is a head printed earlier (``access-log-head COUNTS HASH``, or
+        ``N:HASH`` for a log of one lane): each lane must still hold as many events, and
+        the ones it then ended with.
         """
         anchor = parse_head(filed) if filed else None
-        expected_id, previous, count = 1, GENESIS, 0
         with self.ctx.db.reading() as session:
-            head = session.get(AccessChain, 1)
+            heads = {h.id: (h.last_id, h.last_hash) for h in session.scalars(select(AccessChain))}
+            walk = _Walk(self.chain_key, anchor[0] if anchor else ())
+            after = (0, 0)
             while True:
-                batch = session.scalars(select(AccessEvent).where(
-                    AccessEvent.id >= expected_id).order_by(AccessEvent.id).limit(BATCH)).all()
+                batch = session.scalars(
+                    select(AccessEvent)
+                    .where(tuple_(AccessEvent.lane, AccessEvent.number) > tuple_(*after))
+                    .order_by(AccessEvent.lane, AccessEvent.number).limit(BATCH)).all()
                 for event in batch:
-                    problem = _problem(event, expected_id, previous, self.chain_key)
-                    if problem is None and anchor and anchor[0] == event.id \
-                            and anchor[1] != event.hash:
-                        problem = (f"event {event.id} is not the one in the filed head: "
-                                   "the chain was rewritten from there")
-                    if problem:
-                        return ChainCheck(False, count, previous, problem)
-                    expected_id, previous, count = event.id + 1, event.hash, count + 1
+                    if problem := walk.step(event):
+                        return walk.check(problem)
                 if len(batch) < BATCH:
                     break
-            if head is not None and (head.last_id, head.last_hash) != (count, previous):
-                return ChainCheck(False, count, previous,
-                                  f"the chain's head names event {head.last_id}, but the "
-                                  f"log ends at event {count}: events were removed")
-            if anchor and anchor[0] > count:
-                return ChainCheck(False, count, previous,
-                                  f"the filed head names event {anchor[0]}, but the log ends "
-                                  f"at event {count}: events were removed")
-        return ChainCheck(True, count, previous)
+                after = (batch[-1].lane, batch[-1].number)
+        problem = walk.against_heads(heads) or (walk.against_filed(*anchor) if anchor else None)
+        return walk.check(problem)
+
+
+class _Walk:
+    """Where the walk through the lanes is: each lane's count and last link so far."""
+
+    def __init__(self, key: bytes, filed_counts: tuple[int, ...]) -> None:
+        self.key = key
+        self.lanes: dict[int, tuple[int, str]] = {}
+        self.filed_counts = filed_counts
+        self.filed_links: dict[int, str] = {}
+
+    def step(self, event: AccessEvent) -> str | None:
+        count, previous = self.lanes.get(event.lane, (0, lane_genesis(event.lane)))
+        if problem := _problem(event, count + 1, previous, self.key):
+            return problem
+        self.lanes[event.lane] = (event.number, event.hash)
+        if event.number == _at(self.filed_counts, event.lane):
+            self.filed_links[event.lane] = event.hash
+        return None
+
+    def against_heads(self, heads: dict[int, tuple[int, str]]) -> str | None:
+        """Each lane must end where its head row says: else its newest events went."""
+        for lane, (last, last_hash) in sorted(heads.items()):
+            count, previous = self.lanes.get(lane, (0, lane_genesis(lane)))
+            if (last, last_hash) != (count, previous):
+                return (f"lane {lane}'s head names event {last}, but the lane ends at "
+                        f"event {count}: events were removed")
+        return None
+
+    def against_filed(self, counts: tuple[int, ...], digest: str) -> str | None:
+        """Each lane must still hold its filed count, and end there with the same link."""
+        for lane, filed in enumerate(counts, start=1):
+            if filed > self.lanes.get(lane, (0, ""))[0]:
+                return (f"the filed head names event {filed} of lane {lane}, but the "
+                        f"lane ends at event {self.lanes.get(lane, (0, ''))[0]}: "
+                        "events were removed")
+        links = [(count, self.filed_links.get(lane, lane_genesis(lane)))
+                 for lane, count in enumerate(counts, start=1)]
+        if head_digest(links) != digest:
+            return ("the lanes do not end at the filed head with the links filed: "
+                    "the chain was rewritten before it")
+        return None
+
+    def check(self, problem: str | None) -> ChainCheck:
+        top = max(self.lanes, default=0)
+        links = [self.lanes.get(lane, (0, lane_genesis(lane))) for lane in range(1, top + 1)]
+        counts = tuple(count for count, _ in links)
+        return ChainCheck(problem is None, sum(counts), head_digest(links), counts, problem)
+
+
+def _free_lane(session: UnitOfWork) -> AccessChain:
+    """The first lane no other writer holds, locked; when all are held, one to wait on."""
+    head = session.scalar(select(AccessChain).order_by(AccessChain.id).limit(1)
+                          .with_for_update(skip_locked=True))
+    if head is not None:
+        return head
+    lanes = session.scalars(select(AccessChain.id)).all()
+    if not lanes:  # a database emptied by hand: the lanes start again
+        heads = [AccessChain(id=lane, last_id=0, last_hash=lane_genesis(lane))
+                 for lane in range(1, LANES + 1)]
+        session.add_all(heads)
+        return heads[0]
+    return session.scalars(select(AccessChain).where(AccessChain.id == random.choice(lanes))
+                           .with_for_update()).one()
+
+
+def lane_genesis(lane: int) -> str:
+    """Where a lane starts: lane 1 where the one chain always started, each other lane
+    somewhere of its own, so an event moved to another lane breaks both."""
+    if lane == 1:
+        return GENESIS
+    return hashlib.sha256(f"access log lane {lane}".encode()).hexdigest()
+
+
+def head_digest(links: Sequence[tuple[int, str]]) -> str:
+    """The lanes' last links as one hash; a log of one lane keeps its last link as its
+    head, so heads filed before the lanes still read the same."""
+    if len(links) <= 1:
+        return links[0][1] if links else GENESIS
+    text = "|".join(f"{lane}:{count}:{link}" for lane, (count, link)
+                    in enumerate(links, start=1))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def head_line(check: ChainCheck) -> str:
     """The head as one line an operator files daily and gives back to ``--head``."""
-    return f"access-log-head {check.events} {check.head}"
+    counts = ".".join(str(count) for count in check.lanes) or "0"
+    return f"access-log-head {counts} {check.head}"
 
 
-def parse_head(text: str) -> tuple[int, str]:
-    """``access-log-head N HASH`` or ``N:HASH`` -> (N, HASH); ValueError otherwise."""
+def parse_head(text: str) -> tuple[tuple[int, ...], str]:
+    """``access-log-head 3.1 HASH`` or ``N:HASH`` -> ((3, 1), HASH); ValueError otherwise."""
     parts = text.replace("access-log-head", "").replace(":", " ").split()
-    if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
+    counts = parts[0].split(".") if parts else []
+    if len(parts) != 2 or not all(c.isdigit() for c in counts) or len(parts[1]) != 64:
         raise ValueError(f"{text!r} is not a head: give it as printed, "
-                         "'access-log-head N HASH' or 'N:HASH'")
-    return int(parts[0]), parts[1].lower()
+                         "'access-log-head COUNTS HASH' or 'N:HASH'")
+    return tuple(int(c) for c in counts), parts[1].lower()
+
+
+def _at(counts: tuple[int, ...], lane: int) -> int:
+    return counts[lane - 1] if lane <= len(counts) else 0
 
 
 def event_hash(event: AccessEvent, key: bytes) -> str:
     """HMAC-SHA256 of the previous hash and every field of the event, in a fixed form."""
-    content = [event.previous_hash, event.id, event.at.isoformat(), event.username,
+    content = [event.previous_hash, event.number, event.at.isoformat(), event.username,
                event.roles, event.case_code, list(event.fields), event.what, event.source,
                event.outcome]
     message = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _problem(event: AccessEvent, expected_id: int, previous: str, key: bytes) -> str | None:
-    if event.id != expected_id:
-        return f"event {expected_id} is missing (the next is {event.id})"
+def _problem(event: AccessEvent, expected: int, previous: str, key: bytes) -> str | None:
+    lane = f"lane {event.lane}"
+    if event.number != expected:
+        return f"{lane} event {expected} is missing (the next is {event.number})"
+    if event.previous_hash != previous and event.number == 1:
+        return f"{lane} event 1 is not where {lane} starts: one was moved or altered"
     if event.previous_hash != previous:
-        return f"event {event.id} does not follow event {event.id - 1}: one was altered"
+        return (f"{lane} event {event.number} does not follow event {event.number - 1}: "
+                "one was altered")
     if not hmac.compare_digest(event_hash(event, key), event.hash):
-        return f"event {event.id} was altered after it was written"
+        return f"{lane} event {event.number} was altered after it was written"
     return None
 
 

@@ -279,9 +279,14 @@ class AccessEvent(Base):
     each event carries the hash of the one before it (engine.protection.access)."""
 
     __tablename__ = "access_event"
+    __table_args__ = (Index("ix_access_event_lane_number", "lane", "number", unique=True),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    """1, 2, 3...: given under the chain's lock, so a missing event shows as a gap."""
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Increasing across lanes: the order events are listed in, not part of the chain."""
+    lane: Mapped[int] = mapped_column(Integer, server_default="1")
+    """Which of the chain's lanes the event was linked into."""
+    number: Mapped[int] = mapped_column(Integer, server_default="0")
+    """1, 2, 3... within its lane, given under the lane's lock: a missing event is a gap."""
     at: Mapped[datetime] = mapped_column(Moment)
     username: Mapped[str] = mapped_column(String(200))
     roles: Mapped[str] = mapped_column(String(500))
@@ -297,12 +302,14 @@ class AccessEvent(Base):
 
 
 class AccessChain(Base):
-    """The head of the access chain: one row, locked while an event is added."""
+    """The head of one lane of the access chain, locked while an event is added to it."""
 
     __tablename__ = "access_chain"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The lane."""
     last_id: Mapped[int] = mapped_column(Integer)
+    """The number of the lane's last event."""
     last_hash: Mapped[str] = mapped_column(String(64))
 
 

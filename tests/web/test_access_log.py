@@ -187,8 +187,8 @@ def test_a_chain_rewritten_without_the_master_key_or_cut_back_to_a_filed_head_is
         second = session.scalar(select(AccessEvent.hash).where(AccessEvent.id == 2))
     _without_protection(engine, "DELETE FROM access_event WHERE id = 3")
     with engine.db.transaction() as session:
-        session.execute(text("UPDATE access_chain SET last_id = 2, last_hash = :h"),
-                        {"h": second})
+        session.execute(text("UPDATE access_chain SET last_id = 2, last_hash = :h "
+                             "WHERE id = 1"), {"h": second})
     assert runner.invoke(main, ["audit", "verify"]).exit_code == 0
     cut = runner.invoke(main, ["audit", "verify", "--head", filed])
     assert cut.exit_code == 2 and "events were removed" in cut.output
