@@ -25,6 +25,8 @@ from engine.kit.effects import (
 )
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
+from engine.store.keyset import SortKey, ordering, read_cursor, write_cursor
+from engine.store.keyset import after as keyset_after
 from engine.store.models import LegalDeadline, Notification, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import DeadlineView, NotificationView
@@ -157,6 +159,15 @@ def _label(kind: str, ref: str) -> str:
     return f"{kind}[{ref}]" if ref else kind
 
 
+BY_SAFE_DAY = (SortKey(LegalDeadline.latest_safe_day, "date"), SortKey(LegalDeadline.id))
+"""The tracker's order: the latest safe day nearest first."""
+
+
+def deadline_cursor(deadline: DeadlineView) -> str:
+    """Where the tracker goes on after ``deadline``: give it back as ``after``."""
+    return write_cursor("safe day", [deadline.latest_safe_day, deadline.id])
+
+
 class DeadlineService:
     """Reads the legal deadlines and the notification inbox."""
 
@@ -196,18 +207,24 @@ class DeadlineService:
     def tracker(self, *, kind: str | None = None, within_days: int | None = None,
                 missed: bool = False, case_code: str | None = None,
                 owner_roles: Iterable[str] | None = None, limit: int = 100,
-                offset: int = 0) -> tuple[list[DeadlineView], int]:
+                offset: int = 0, after: str | None = None,
+                cap: int | None = None) -> tuple[list[DeadlineView], int]:
         """The legal adviser's list: deadlines still to act on, by latest safe day.
 
         Still to act on means open in the table, including those whose legal date has
         passed (missed, and the most urgent of all). ``missed`` keeps only those, plus
         the ones done late. ``owner_roles`` keeps the deadlines those roles own (an
-        actor's own). Returns one page and the total, in two indexed queries.
+        actor's own). ``after`` is the cursor of the last deadline of the page before
+        (:func:`deadline_cursor`). Returns one page and the total (with ``cap``, at most
+        ``cap + 1``), in two indexed queries.
         """
         if within_days is not None and within_days < 0:
             raise BadRequest("within_days cannot be negative")
         if not 1 <= limit <= 1000 or offset < 0:
             raise BadRequest("limit must be 1..1000 and offset at least 0")
+        if after is not None and offset:
+            raise BadRequest("a cursor goes on where the page before ended: "
+                             "give it without an offset")
         today = self.ctx.today()
         query = select(LegalDeadline)
         if missed:
@@ -229,10 +246,13 @@ class DeadlineService:
         if within_days is not None:
             query = query.where(LegalDeadline.latest_safe_day
                                 <= today + timedelta(days=within_days))
+        counted = query if cap is None else query.limit(cap + 1)
+        if after is not None:
+            query = query.where(keyset_after(BY_SAFE_DAY,
+                                             read_cursor(after, "safe day", BY_SAFE_DAY)))
         with self.ctx.db.reading() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.scalars(query.order_by(LegalDeadline.latest_safe_day,
-                                                  LegalDeadline.id)
+            total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+            rows = session.scalars(query.order_by(*ordering(BY_SAFE_DAY))
                                    .limit(limit).offset(offset))
             return [deadline_view(r, today) for r in rows], total
 

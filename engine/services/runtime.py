@@ -24,6 +24,7 @@ from engine.services.dashboard import read_dashboard, read_trends
 from engine.services.diagram_state import DiagramStates
 from engine.services.repository import RepositoryService
 from engine.services.summaries import (
+    after_summary,
     check_page,
     check_status,
     conditions,
@@ -188,16 +189,24 @@ class RuntimeService:
     def summaries(self, *, status: str | None = None, process_key: str | None = None,
                   case_code: str | None = None, overdue: bool = False,
                   started_from: date | None = None, started_to: date | None = None,
-                  limit: int = 50, offset: int = 0) -> list[InstanceSummaryView]:
+                  limit: int = 50, offset: int = 0,
+                  after: str | None = None) -> list[InstanceSummaryView]:
         """One page of the monitor's instance list, newest first, in one query.
 
         ``case_code`` matches any part of the code in any case; ``overdue`` keeps the
         instances with an open task past its due date or an open legal deadline past its
         latest safe day; the start dates are days in the engine's time zone, included.
+        ``after`` is the cursor of the last instance of the page before
+        (:func:`~engine.services.summaries.summary_cursor`).
         """
         check_page(limit, offset)
         where = self._conditions(status, process_key, case_code, overdue, started_from,
                                  started_to)
+        if after is not None:
+            if offset:
+                raise BadRequest("a cursor goes on where the page before ended: "
+                                 "give it without an offset")
+            where.append(after_summary(after))
         with self.ctx.db.reading() as session:
             return read_summaries(session, self.ctx.today(), where, limit=limit,
                                   offset=offset)

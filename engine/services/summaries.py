@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, union
 
 from engine.errors import BadRequest
 from engine.store.instances import STATUSES
+from engine.store.keyset import SortKey, after, read_cursor, write_cursor
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import InstanceSummaryView
@@ -126,6 +127,21 @@ def read_summaries(session: UnitOfWork, today: date, where: list[ColumnElement[b
         incident_message=row.incident_message, open_tasks=row.open_tasks or 0,
         next_due=row.next_due, overdue=bool(row.overdue),
     ) for row in session.execute(query)]
+
+
+NEWEST_FIRST = (SortKey(ProcessInstance.started_at, "datetime", descending=True),
+                SortKey(ProcessInstance.id, descending=True))
+"""The monitor's order: the instance started last first."""
+
+
+def after_summary(cursor: str) -> ColumnElement[bool]:
+    """The instances listed after the one ``cursor`` names (:func:`summary_cursor`)."""
+    return after(NEWEST_FIRST, read_cursor(cursor, "newest", NEWEST_FIRST))
+
+
+def summary_cursor(summary: InstanceSummaryView) -> str:
+    """Where the list goes on after ``summary``: give it back as ``after``."""
+    return write_cursor("newest", [summary.started_at, summary.id])
 
 
 def count_instances(session: UnitOfWork, where: list[ColumnElement[bool]],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,8 @@ from engine.identity.users import lanes
 from engine.obligations import consents
 from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
+from engine.store.keyset import SortKey, ordering, read_cursor, write_cursor
+from engine.store.keyset import after as keyset_after
 from engine.store.models import (
     CaseRecord,
     HumanTask,
@@ -197,53 +198,38 @@ class TaskFilter:
         return conditions
 
 
-@dataclass(frozen=True)
-class After:
-    """A place in the list by due date (undated last): the last task of a page, so the
-    next page starts after it however many tasks come before it (keyset paging: no
-    offset to count past, and no task skipped or shown twice when the list changes)."""
-
-    due_date: date | None
-    task_id: int
-
-    def text(self) -> str:
-        """The opaque cursor a client sends back."""
-        due = self.due_date.isoformat() if self.due_date else "-"
-        return base64.urlsafe_b64encode(f"{due}/{self.task_id}".encode()).decode().rstrip("=")
-
-    @classmethod
-    def parse(cls, text: str) -> After:
-        try:
-            due, _, task_id = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)) \
-                .decode().partition("/")
-            return cls(None if due == "-" else date.fromisoformat(due), int(task_id))
-        except ValueError:
-            raise BadRequest(f"{text[:40]!r} is not a cursor this list gave: "
-                             "start again without it") from None
-
-    @classmethod
-    def of(cls, task: TaskView) -> After:
-        return cls(task.due_date, task.id)
-
-    def conditions(self) -> ColumnElement[bool]:
-        if self.due_date is None:
-            return and_(HumanTask.due_date.is_(None), HumanTask.id > self.task_id)
-        return or_(HumanTask.due_date > self.due_date,
-                   and_(HumanTask.due_date == self.due_date, HumanTask.id > self.task_id),
-                   HumanTask.due_date.is_(None))
+_SORT_COLUMNS: dict[str, tuple[Any, str, str]] = {
+    # sort name: the column, how a cursor writes its value, the TaskView field holding it
+    "due": (HumanTask.due_date, "date", "due_date"),
+    "task": (HumanTask.title, "str", "title"),
+    "case": (ProcessInstance.case_code, "str", "case_code"),
+    "procedure": (ProcessInstance.process_key, "str", "process_key"),
+    "role": (HumanTask.role, "str", "role"),
+    "claimed": (HumanTask.assignee, "str", "assignee"),
+    "created": (HumanTask.created_at, "datetime", "created_at"),
+}
+_BY_DUE = SortKey(HumanTask.due_date, "date", nullable=True)
+_BY_ID = SortKey(HumanTask.id)
 
 
-def _order(sort: str) -> list[Any]:
-    """The ORDER BY of ``sort``: its column, then the due date, then the task's id."""
+def _keys(sort: str) -> list[SortKey]:
+    """The order of ``sort``: its column, then the due date (undated last), then the id."""
     name = sort.removeprefix("-")
     if name not in TASK_SORTS:
         raise BadRequest(f"unknown sort {sort!r}; one of: {', '.join(TASK_SORTS)}")
-    column = {"due": HumanTask.due_date, "task": HumanTask.title,
-              "case": ProcessInstance.case_code, "procedure": ProcessInstance.process_key,
-              "role": HumanTask.role, "claimed": HumanTask.assignee,
-              "created": HumanTask.created_at}[name]
-    first = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
-    return [first, HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+    if sort == "due":
+        return [_BY_DUE, _BY_ID]
+    column, kind, _ = _SORT_COLUMNS[name]
+    nullable = name in ("due", "claimed")
+    return [SortKey(column, kind, sort.startswith("-"), nullable), _BY_DUE, _BY_ID]
+
+
+def task_cursor(task: TaskView, sort: str = "due") -> str:
+    """Where the list sorted by ``sort`` goes on after ``task``: give it back as
+    ``after`` for the next page."""
+    fields = [_SORT_COLUMNS[sort.removeprefix("-")][2]] if sort != "due" else []
+    values = [getattr(task, name) for name in (*fields, "due_date", "id")]
+    return write_cursor(sort, values)
 
 
 class TaskService:
@@ -253,7 +239,7 @@ class TaskService:
         self.store = store
 
     def tasks(self, *, limit: int | None = None, offset: int = 0, sort: str = "due",
-              after: After | None = None, **filters: Any) -> list[TaskView]:
+              after: str | None = None, **filters: Any) -> list[TaskView]:
         """Tasks matching ``filters`` (see :class:`TaskFilter`), by due date (undated
         last) unless ``sort`` names another column (``-`` before it reverses it).
 
@@ -263,13 +249,17 @@ class TaskService:
         Of each instance only the case code and process key are read: its state is tens
         of kilobytes of JSON, and a page of tasks would otherwise fetch and parse it for
         every row.
+
+        ``after`` is the cursor of the last task of the page before (:func:`task_cursor`).
         """
         conditions = TaskFilter(**filters).conditions()
-        order = _order(sort)
+        keys = _keys(sort)
+        order = ordering(keys)
         if after is not None:
-            if sort != "due" or offset:
-                raise BadRequest("a cursor continues the list by due date, without an offset")
-            conditions.append(after.conditions())
+            if offset:
+                raise BadRequest("a cursor goes on where the page before ended: "
+                                 "give it without an offset")
+            conditions.append(keyset_after(keys, read_cursor(after, sort, keys)))
         if limit is not None or offset:
             page = select(HumanTask.id)
             if sort.removeprefix("-") in ("case", "procedure"):  # sorted by the instance's
@@ -285,16 +275,23 @@ class TaskService:
         with self.ctx.db.reading() as session:
             return [task_view(t, i) for t, i in session.execute(query).all()]
 
-    def count(self, **filters: Any) -> int:
-        """How many tasks :meth:`tasks` would list without paging.
+    def count(self, *, cap: int | None = None, **filters: Any) -> int:
+        """How many tasks :meth:`tasks` would list without paging; with ``cap``,
+        counting stops after ``cap + 1`` (more than ``cap``), as a role's backlog of many
+        thousands costs more to count than the page it numbers.
 
         The task table alone where no filter is on the instance: every task has its
         instance (a foreign key that is never null), so a join would drop no row and
         would only cost time.
         """
         conditions = TaskFilter(**filters).conditions()
+        if cap is None:
+            query = select(func.count(HumanTask.id)).where(*conditions)
+        else:
+            matching = select(HumanTask.id).where(*conditions).limit(cap + 1).subquery()
+            query = select(func.count()).select_from(matching)
         with self.ctx.db.reading() as session:
-            return session.scalar(select(func.count(HumanTask.id)).where(*conditions)) or 0
+            return session.scalar(query) or 0
 
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:

@@ -42,12 +42,18 @@ def test_the_worklist_is_walked_page_by_page_without_a_gap_or_a_repeat(app, engi
 
 def test_a_cursor_this_list_did_not_give_is_refused(app, engine, bearer):
     started(engine)
+    started(engine, code="SI-PAGE-0002")
     client, police = app.test_client(), bearer("police")
-    for cursor in ("not-a-cursor", "%00", "MjAyNi0wMy0wMg"):  # the last: a date, no task
-        response = client.get(f"/api/tasks/?after={cursor}", headers=police)
-        assert response.status_code == 400, cursor
-        assert "is not a cursor this list gave" in response.get_json()["message"]
-    response = client.get("/api/tasks/?after=LS8x&offset=2", headers=police)
+    given = client.get("/api/tasks/?limit=1", headers=police).headers["Link"]
+    cursor = given.split("after=")[1].split(">")[0].split("&")[0]
+    forged = ("not-a-cursor", "%00", "MjAyNi0wMy0wMg",  # a date alone, no task
+              "WyJ0YXNrIiwiMjAyNi0wMy0wMiIsMV0")  # ["task","2026-03-02",1]: another sort's
+    for text in forged:
+        response = client.get(f"/api/tasks/?after={text}", headers=police)
+        assert response.status_code == 400, text
+        assert "is not a cursor of this list as it is sorted" in response.get_json()["message"]
+    response = client.get(f"/api/tasks/?after={cursor}&offset=2", headers=police)
     assert response.status_code == 400
-    assert response.get_json()["message"] == ("a cursor continues the list by due date, "
-                                              "without an offset")
+    assert response.get_json()["message"] == ("a cursor goes on where the page before "
+                                              "ended: give it without an offset")
+    assert client.get(f"/api/tasks/?after={cursor}", headers=police).status_code == 200

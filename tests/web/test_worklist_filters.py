@@ -5,6 +5,7 @@ coordinator hands a task to a named actor of its lane from the instance page."""
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from tests.web_app import csrf_of
 
@@ -52,9 +53,20 @@ def test_the_worklist_sorts_by_any_column_and_pages_keep_the_filters(app, engine
     assert descending == sorted(descending, reverse=True)
     html = police.get("/worklist?sort=-case&procedure=reflection_period").get_data(
         as_text=True)
-    assert 'href="/worklist?procedure=reflection_period&amp;sort=-case&amp;page=2"' in html \
-        or 'href="/worklist?page=2&amp;procedure=reflection_period&amp;sort=-case"' in html
+    assert "52 tasks" in html
+    onward = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert "procedure=reflection_period" in onward and "sort=-case" in onward
+    rest = [code for _, code in listed(police, onward.removeprefix("/worklist"))]
+    assert descending + rest == sorted(descending + rest, reverse=True) and len(rest) == 2
     assert police.get("/worklist?sort=nonsense").status_code == 200
+
+    # A cursor of one sort given with another: refused, and her first page shown.
+    cursor = parse_qs(urlsplit(onward).query)["after"][0]
+    by_task = police.get(f"/worklist?sort=task&after={cursor}")
+    assert by_task.status_code == 400
+    assert "That page link is not one this list gave" in by_task.get_data(as_text=True)
+    assert [c for _, c in ROW.findall(by_task.get_data(as_text=True))] == \
+        [c for _, c in listed(police, "?sort=task")]
 
 
 def test_the_coordinator_hands_a_task_over_with_a_reason(app, engine, signed_in):

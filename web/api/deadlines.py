@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
 from icalendar import Calendar, Event
 from marshmallow import Schema, fields, validate
 
+from engine.obligations.deadlines import deadline_cursor
 from engine.views import DeadlineView
 
 from ..common.acting import acting_user, engine
@@ -37,14 +38,20 @@ class DeadlineQuerySchema(Schema):
     within_days = whole(0, MAX_DAYS)
     missed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = whole(load_default=0)
+    offset = whole(load_default=0, metadata={
+        "description": "Deadlines to skip; prefer `after`, which a long list does not slow."})
+    after = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Continue after this cursor: the `next` link of the page before "
+                       "(the `Link` header) carries it."})
 
 
-def visible_deadlines(*, limit: int, offset: int = 0,
-                      **filters: Any) -> tuple[list[DeadlineView], int]:
-    """Deadlines she may see: all for legal advisers and coordinators, else her roles'."""
-    return engine().deadlines.tracker(**filters, owner_roles=owned_roles(acting_user()),
-                                      limit=limit, offset=offset)
+def visible_deadlines(*, limit: int, offset: int = 0, after: str | None = None,
+                      **filters: Any) -> list[DeadlineView]:
+    """Deadlines she may see: all for legal advisers and coordinators, else her roles'.
+    Not counted (``cap=0``): a list read by a program pages on without a total."""
+    listed, _ = engine().deadlines.tracker(**filters, owner_roles=owned_roles(acting_user()),
+                                           limit=limit, offset=offset, after=after, cap=0)
+    return listed
 
 
 @blp.route("/deadlines")
@@ -55,11 +62,16 @@ class Deadlines(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[DeadlineView]:
         """Deadlines still to act on (or missed), the latest safe day first."""
-        listed, _ = visible_deadlines(
+        listed = visible_deadlines(
             kind=query.get("kind"), case_code=query.get("case"),
             within_days=query.get("within_days"), missed=query["missed"],
-            limit=query["limit"], offset=query["offset"])
-        return listed
+            limit=query["limit"], offset=query["offset"], after=query.get("after"))
+        if len(listed) < query["limit"]:
+            return listed
+        following = {**request.args.to_dict(), "after": deadline_cursor(listed[-1])}
+        following.pop("offset", None)
+        link = url_for("deadlines_api.Deadlines", **following)
+        return listed, 200, {"Link": f'<{link}>; rel="next"'}
 
 
 @blp.route("/deadlines/<int:deadline_id>/acknowledge")
@@ -87,7 +99,7 @@ class CalendarFeed(MethodView):
                                 "content": {"text/calendar": {}}}})
     def get(self) -> Response:
         """Your deadlines as an iCalendar feed: one all-day event on each latest safe day."""
-        listed, _ = visible_deadlines(limit=FEED_LIMIT)
+        listed = visible_deadlines(limit=FEED_LIMIT)
         body = calendar(listed, engine().clock.now())
         return Response(body, mimetype="text/calendar",
                         headers={"Content-Disposition": 'inline; filename="deadlines.ics"'})

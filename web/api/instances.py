@@ -11,7 +11,7 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -21,6 +21,7 @@ from engine.identity.users import MONITORS
 from engine.kit.clock import ManualClock, parse_duration
 from engine.protection.privacy import CASE_READERS
 from engine.services.cases import new_code
+from engine.services.summaries import summary_cursor
 from engine.store.instances import STATUSES
 from engine.views import EventView, InstanceView
 
@@ -103,7 +104,11 @@ class InstanceQuerySchema(Schema):
     started_from = day()
     started_to = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = whole(load_default=0)
+    offset = whole(load_default=0, metadata={
+        "description": "Instances to skip; prefer `after`, which a long list does not slow."})
+    after = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Continue after this cursor: the `next` link of the page before "
+                       "(the `Link` header) carries it."})
 
 
 class StartSchema(Schema):
@@ -196,7 +201,13 @@ class Instances(MethodView):
         """Instances, newest first, with the monitor's filters."""
         if "case" in query:
             query["case_code"] = query.pop("case")
-        return engine().runtime.summaries(**query)
+        listed = engine().runtime.summaries(**query)
+        if len(listed) < query["limit"]:
+            return listed
+        following = {**request.args.to_dict(), "after": summary_cursor(listed[-1])}
+        following.pop("offset", None)
+        link = url_for("instances_api.Instances", **following)
+        return listed, 200, {"Link": f'<{link}>; rel="next"'}
 
     @roles_required(*MONITORS)
     @blp.arguments(StartSchema)

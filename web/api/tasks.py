@@ -18,7 +18,7 @@ from flask_login import login_required
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from engine.services.tasks import After, check_release
+from engine.services.tasks import check_release, task_cursor
 from engine.views import TaskView
 
 from ..common.acting import acting_user, engine
@@ -81,14 +81,13 @@ class Tasks(MethodView):
                 abort(403)
             roles = [query["role"]]
         assignee = user.username if query.get("assignee") == "me" else query.get("assignee")
-        after = After.parse(query["after"]) if query.get("after") else None
         listed = engine().tasks.tasks(
             roles=roles, assignee=assignee, status=query["status"],
             instance_id=query.get("instance_id"), due_before=query.get("due_before"),
-            limit=query["limit"], offset=query["offset"], after=after)
+            limit=query["limit"], offset=query["offset"], after=query.get("after"))
         if len(listed) < query["limit"]:
             return listed
-        following = {**request.args.to_dict(), "after": After.of(listed[-1]).text()}
+        following = {**request.args.to_dict(), "after": task_cursor(listed[-1])}
         following.pop("offset", None)
         link = url_for("tasks.Tasks", **following)
         return listed, 200, {"Link": f'<{link}>; rel="next"'}

@@ -31,6 +31,10 @@ MAX_DAYS = 36_600
 MAX_PAGE = MAX_ID // 1000
 """The last page number a list takes (pages hold at most a few hundred rows)."""
 
+COUNT_CAP = 10_000
+"""The most rows a list counts exactly: past it a page says "more than 10,000", as ten
+years of history make an exact count cost more than the page it numbers."""
+
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 """The largest diagram an upload or the API takes: the procedures are a few hundred KiB."""
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_number, gettext, ngettext
 from flask_login import login_required
 
-from engine.errors import Conflict, NotFound
+from engine.errors import BadRequest, Conflict, NotFound
 from engine.identity.credentials import CALENDAR
+from engine.obligations.deadlines import deadline_cursor
 
 from ..common.acting import acting_user, engine, roles_required
-from ..common.bounds import MAX_DAYS, page_number
+from ..common.bounds import COUNT_CAP, MAX_DAYS
 from ..common.procedure_texts import translate
 from ..common.urgency import DEADLINE_OVERSEERS, deadline_urgency, owned_roles
 
@@ -46,17 +47,30 @@ def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
 def tracker() -> tuple[str, int]:
     user = acting_user()
     filters, problems = tracker_filters(request.args)
-    page = page_number(request.args)
     roles = owned_roles(user)
-    listed, total = engine().deadlines.tracker(**filters, owner_roles=roles, limit=PAGE_SIZE,
-                                               offset=(page - 1) * PAGE_SIZE)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    after = request.args.get("after") or None
+    tracker = engine().deadlines.tracker
+    try:
+        listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
+                                after=after, cap=COUNT_CAP)
+    except BadRequest:
+        problems.append(gettext("That page link is not one this list gave: here is its "
+                                "first page."))
+        after = None
+        listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
+                                cap=COUNT_CAP)
+    args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
+    following = deadline_cursor(listed[PAGE_SIZE - 1]) if len(listed) > PAGE_SIZE else None
+    counted = (gettext("more than %(count)s deadlines", count=format_number(COUNT_CAP))
+               if total > COUNT_CAP else
+               ngettext("%(num)d deadline", "%(num)d deadlines", total))
     return render_template(
-        "deadlines.html", deadlines=listed, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), kinds=engine().deadlines.kinds(), args=args,
+        "deadlines.html", deadlines=listed[:PAGE_SIZE], counted=counted,
+        kinds=engine().deadlines.kinds(), args=args,
         filters=filters, within=request.args.get("within", ""), problems=problems,
         urgency=deadline_urgency, today=engine().ctx.today(), sees_all=roles is None,
-        page_url=lambda n: url_for("deadlines.tracker", page=n, **args),
+        next_url=url_for("deadlines.tracker", **args, after=following) if following else None,
+        first_url=url_for("deadlines.tracker", **args) if after else None,
     ), 400 if problems else 200
 
 

@@ -12,21 +12,22 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_number, get_locale, gettext
+from flask_babel import format_number, get_locale, gettext, ngettext
 from werkzeug.wrappers import Response
 
 from engine.crypto.vault import CaseErased
-from engine.errors import EngineError, NotFound, ValidationFailed
+from engine.errors import BadRequest, EngineError, NotFound, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.case_file import DOCUMENT_LIMIT, NOTE_LIMIT
 from engine.protection.privacy import CASE_READERS, NARRATIVE, PERSON_READERS, readable
 from engine.services.cases import new_code
 from engine.services.runtime import INTERNAL_PROCESSES
+from engine.services.summaries import summary_cursor
 from engine.store.instances import STATUSES
 
 from ..common.acting import acting_user, engine, reader, roles_required
-from ..common.bounds import clamp_day, page_number
+from ..common.bounds import COUNT_CAP, clamp_day, page_number
 from ..common.form_fields import describe, submitted
 from ..common.i18n import term
 from ..common.procedure_texts import deployed, procedure_name, translate
@@ -38,8 +39,6 @@ from ..common.urgency import deadline_urgency, task_urgency
 bp = Blueprint("monitor", __name__)
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
-"""Instances counted for the pager at most: beyond, "more than 10,000" (filter instead)."""
 ACTIONS = ("suspend", "resume", "cancel", "retry")
 
 
@@ -101,19 +100,25 @@ def dashboard() -> str:
 @roles_required(*MONITORS)
 def instances() -> tuple[str, int]:
     filters, problems = instance_filters(request.args)
-    page = page_number(request.args)
     runtime = engine().runtime
+    after = request.args.get("after") or None
     total = runtime.count_summaries(**filters, cap=COUNT_CAP)
-    listed = runtime.summaries(**filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    try:
+        listed = runtime.summaries(**filters, limit=PAGE_SIZE + 1, after=after)
+    except BadRequest:
+        problems.append(gettext("That page link is not one this list gave: here is its "
+                                "first page."))
+        listed, after = runtime.summaries(**filters, limit=PAGE_SIZE + 1), None
+    args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
+    following = summary_cursor(listed[PAGE_SIZE - 1]) if len(listed) > PAGE_SIZE else None
+    counted = (gettext("more than %(count)s instances", count=format_number(COUNT_CAP))
+               if total > COUNT_CAP else
+               ngettext("%(num)d instance", "%(num)d instances", total))
     return render_template(
-        "instances.html", instances=listed, total=min(total, COUNT_CAP), page=page,
-        more=gettext("more than %(count)s instances", count=format_number(COUNT_CAP))
-        if total > COUNT_CAP else None, args=args,
-        pages=max(1, -(-total // PAGE_SIZE), page + 1 if total > COUNT_CAP else 1),
-        problems=problems,
-        statuses=STATUSES, processes=[d.key for d in deployed()],
-        page_url=lambda n: url_for("monitor.instances", page=n, **args),
+        "instances.html", instances=listed[:PAGE_SIZE], counted=counted, args=args,
+        next_url=url_for("monitor.instances", **args, after=following) if following else None,
+        first_url=url_for("monitor.instances", **args) if after else None,
+        problems=problems, statuses=STATUSES, processes=[d.key for d in deployed()],
     ), 400 if problems else 200
 
 

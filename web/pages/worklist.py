@@ -15,22 +15,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_number, gettext, ngettext
 from flask_login import login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from engine.errors import Conflict, EngineError, ValidationFailed
+from engine.errors import BadRequest, Conflict, EngineError, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.privacy import CASE_READERS, PERSON_READERS
 from engine.services.runtime import INTERNAL_PROCESSES
-from engine.services.tasks import TASK_SORTS
+from engine.services.tasks import TASK_SORTS, task_cursor
 from engine.views import TaskView
 
 from ..common.acting import User, acting_user, engine
-from ..common.bounds import MAX_ID, page_number
+from ..common.bounds import COUNT_CAP, MAX_ID
 from ..common.form_fields import describe, prefill, submitted
 from ..common.procedure_texts import deployed, translate
 from ..common.recorded import moment_in_words, recorded
@@ -66,36 +66,48 @@ def tasks() -> tuple[str, int]:
     """Her roles' open tasks, filtered, sorted and paged as she asks; every link of the
     page (sorting, the next page) keeps what she chose."""
     user = acting_user()
-    page = page_number(request.args)
     chosen = {name: (request.args.get(name) or "").strip()
               for name in ("procedure", "case", "due", "claimed", "sort")}
     if request.args.get("mine") == "1":
         chosen["claimed"] = "mine"
     if chosen["sort"].removeprefix("-") not in TASK_SORTS:
         chosen["sort"] = ""
+    sort = chosen["sort"] or "due"
+    after = request.args.get("after") or None
     today = engine().ctx.today()
     filters = _filters(user, chosen, today)
     service = engine().tasks
     status = 200
     try:
-        total = service.count(**filters)
-        listed = service.tasks(**filters, sort=chosen["sort"] or "due", limit=PAGE_SIZE,
-                               offset=(page - 1) * PAGE_SIZE)
+        total = service.count(**filters, cap=COUNT_CAP)
+        listed = service.tasks(**filters, sort=sort, limit=PAGE_SIZE + 1, after=after)
     except ValidationFailed:
         flash(gettext("A filter holds a character that cannot be searched for."), "error")
-        total, listed, status = 0, [], 400
+        total, listed, status, after = 0, [], 400, None
         chosen = dict.fromkeys(chosen, "")
+    except BadRequest:
+        flash(gettext("That page link is not one this list gave: here is its first page."),
+              "error")
+        listed, status, after = service.tasks(**filters, sort=sort, limit=PAGE_SIZE + 1), 400, None
     args = {name: value for name, value in chosen.items() if value}
+    following = task_cursor(listed[PAGE_SIZE - 1], sort) if len(listed) > PAGE_SIZE else None
     return render_template(
-        "worklist.html", tasks=listed, total=total, page=page, chosen=chosen,
-        pages=max(1, -(-total // PAGE_SIZE)), mine=chosen["claimed"] == "mine",
+        "worklist.html", tasks=listed[:PAGE_SIZE], mine=chosen["claimed"] == "mine",
+        counted=_counted(total), chosen=chosen,
+        next_url=url_for("worklist.tasks", **args, after=following) if following else None,
+        first_url=url_for("worklist.tasks", **args) if after else None,
         filtered=any(chosen[n] for n in ("procedure", "case", "due", "claimed")),
         procedures=[d for d in deployed()
                     if d.key not in INTERNAL_PROCESSES],
-        page_url=lambda n: url_for("worklist.tasks", page=n, **args),
         sort_url=lambda column: url_for("worklist.tasks", **{
-            **args, "sort": f"-{column}" if (chosen["sort"] or "due") == column else column}),
+            **args, "sort": f"-{column}" if sort == column else column}),
         urgency=lambda t: task_urgency(t, today), today=today), status
+
+
+def _counted(total: int) -> str:
+    if total > COUNT_CAP:
+        return gettext("more than %(count)s tasks", count=format_number(COUNT_CAP))
+    return ngettext("%(num)d task", "%(num)d tasks", total)
 
 
 def _filters(user: User, chosen: Mapping[str, str], today: date) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""The deadline tracker, on the page and in the API, read onward page by page: each page
+goes on after the last deadline of the one before, so ten years of deadlines neither
+slow a late page nor skip or repeat one when a deadline is met between two pages."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.api_task_steps import GRANT, started
+from web.pages import deadlines as tracker_page
+
+ROW = re.compile(r'data-deadline-id="(\d+)"')
+
+
+def granted(app, engine, bearer, cases: int = 3) -> None:
+    client = app.test_client()
+    for number in range(cases):
+        _, task = started(engine, code=f"SI-PAGE-{number:04d}")
+        assert client.post(f"/api/tasks/{task.id}/complete", json={"data": GRANT},
+                           headers=bearer("police")).status_code == 200
+
+
+def walk_api(client, headers, url):
+    seen = []
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.get_json()
+        seen.append([d["id"] for d in response.get_json()])
+        link = response.headers.get("Link")
+        url = link.removeprefix("<").split(">;")[0] if link else None
+    return seen
+
+
+def test_the_api_walks_the_deadlines_by_cursor_without_a_gap_or_a_repeat(app, engine,
+                                                                         bearer):
+    granted(app, engine, bearer)
+    client, lawyer = app.test_client(), bearer("legal-adviser")
+    everything = [d["id"] for d in client.get("/api/deadlines?limit=1000",
+                                              headers=lawyer).get_json()]
+    assert len(everything) >= 3
+    pages = walk_api(client, lawyer, "/api/deadlines?limit=2")
+    assert [i for page in pages for i in page] == everything
+    assert all(len(page) == 2 for page in pages[:-1])
+
+    forged = client.get("/api/deadlines?after=bm90LWEtY3Vyc29y", headers=lawyer)
+    assert forged.status_code == 400
+    assert "is not a cursor of this list as it is sorted" in forged.get_json()["message"]
+
+
+def test_the_tracker_page_reads_onward_and_says_how_many(app, engine, bearer, signed_in,
+                                                          monkeypatch):
+    granted(app, engine, bearer)
+    monkeypatch.setattr(tracker_page, "PAGE_SIZE", 2)
+    lawyer = signed_in("legal-adviser")
+    everything = [d["id"] for d in app.test_client().get(
+        "/api/deadlines?limit=1000", headers=bearer("legal-adviser")).get_json()]
+    seen, url, pages = [], "/deadlines/", []
+    while url:
+        page = lawyer.get(url).get_data(as_text=True)
+        pages.append(page)
+        seen += [int(i) for i in ROW.findall(page)]
+        found = re.search(r'href="([^"]+)" rel="next"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == everything and len(pages) == -(-len(everything) // 2)
+    assert all(f"{len(everything)} deadlines" in page for page in pages)
+    assert 'rel="first"' not in pages[0] and all('rel="first"' in p for p in pages[1:])
+
+    monkeypatch.setattr(tracker_page, "COUNT_CAP", 2)
+    assert "more than 2 deadlines" in lawyer.get("/deadlines/").get_data(as_text=True)
+    forged = lawyer.get("/deadlines/?after=bm90LWEtY3Vyc29y")
+    assert forged.status_code == 400
+    assert [int(i) for i in ROW.findall(forged.get_data(as_text=True))] == everything[:2]
