@@ -39,7 +39,7 @@ def at_size(pg_url: str, instances: int) -> Size:
     with postgresql_url(pg_url) as url, engine_on(url) as engine:
         seeded = seed(engine, instances=INSTANCES, open_tasks=OPEN_TASKS,
                       history=instances - INSTANCES)
-        measured: list[Route] = routes() + case_routes(engine)
+        measured: list[Route] = routes(engine) + case_routes(engine)
         measure(engine, measured)
     return Size(instances, seeded.seconds,
                 {r.label: 1000 * percentile(r.times, 0.95) for r in measured if not r.outcome})

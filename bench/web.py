@@ -52,6 +52,8 @@ from sqlalchemy.engine import Connection
 
 from engine import ProcessEngine
 from engine.bpmn.diagrams import HumanTask as HumanTaskSpec
+from engine.services.summaries import summary_cursor
+from engine.services.tasks import task_cursor
 from engine.store.models import (
     Base,
     HumanTask,
@@ -70,6 +72,8 @@ from forms.examples import (
     PRELIMINARY,
     REFERRAL_CONSENT,
 )
+from web.pages.monitor import PAGE_SIZE as INSTANCE_PAGE
+from web.pages.worklist import PAGE_SIZE as WORKLIST_PAGE
 
 from .common import engine_on, percentile, postgresql_from_env, postgresql_url
 
@@ -587,15 +591,24 @@ class Route:
     """Empty while it answers 200; else why it is not measured."""
 
 
-def routes() -> list[Route]:
+def routes(engine: ProcessEngine) -> list[Route]:
+    """The lists people work from, at their first page and far down them: the 20th page
+    of her worklist and the 3rd of running instances, reached as a reader reaches them,
+    by the cursor of the page before."""
+    roles = engine.users.get(WORKER).roles
+    deep = engine.tasks.tasks(roles=roles, limit=1, offset=19 * WORKLIST_PAGE - 1)
+    worklist_20 = f"/worklist?after={task_cursor(deep[0])}" if deep else "/worklist"
+    running = engine.runtime.summaries(status="running", limit=1,
+                                       offset=2 * INSTANCE_PAGE - 1)
+    running_3 = "/monitor/instances?status=running" + (
+        f"&after={summary_cursor(running[0])}" if running else "")
     return [
         Route("worklist page", "/worklist", WORKER),
-        Route("worklist page 20", "/worklist?page=20", WORKER),
+        Route("worklist page 20", worklist_20, WORKER),
         Route("task list API", "/api/tasks/", WORKER, bearer=True),
         Route("task list API, mine", "/api/tasks/?assignee=me", WORKER, bearer=True),
         Route("instance list", "/monitor/instances", COORDINATOR),
-        Route("instance list, filtered", "/monitor/instances?status=running&page=3",
-              COORDINATOR),
+        Route("instance list, filtered", running_3, COORDINATOR),
         Route("deadline tracker", "/deadlines", LAWYER),
         Route("deadline tracker, missed", "/deadlines?missed=1", LAWYER),
     ]
@@ -745,7 +758,7 @@ def main(pg_url: str | None) -> None:
         return
     with postgresql_url(pg_url) as url, engine_on(url) as engine:
         seeded = seed(engine)
-        measured = routes() + case_routes(engine)
+        measured = routes(engine) + case_routes(engine)
         measure(engine, measured)
     report(seeded, measured)
 
