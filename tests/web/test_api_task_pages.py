@@ -5,19 +5,7 @@ cursor that this list did not give is refused."""
 from __future__ import annotations
 
 from tests.web.api_task_steps import GRANT, started
-
-
-def walk(client, headers, url):
-    """Every page from ``url`` on, following the ``next`` links."""
-    pages = []
-    while url:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, response.get_json()
-        pages.append([t["id"] for t in response.get_json()])
-        link = response.headers.get("Link")
-        url = link.removeprefix("<").split(">;")[0] if link else None
-        assert link is None or link.endswith('rel="next"')
-    return pages
+from tests.web_app import walk_pages
 
 
 def test_the_worklist_is_walked_page_by_page_without_a_gap_or_a_repeat(app, engine, bearer):
@@ -26,7 +14,7 @@ def test_the_worklist_is_walked_page_by_page_without_a_gap_or_a_repeat(app, engi
     everything = [t["id"] for t in client.get("/api/tasks/?limit=100", headers=police).get_json()]
     assert sorted(everything) == sorted(t.id for t in tasks)
 
-    pages = walk(client, police, "/api/tasks/?limit=3")
+    pages = walk_pages(client, police, "/api/tasks/?limit=3")
     assert [len(p) for p in pages] == [3, 3, 1]
     assert [i for page in pages for i in page] == everything  # the same order
 
@@ -36,7 +24,7 @@ def test_the_worklist_is_walked_page_by_page_without_a_gap_or_a_repeat(app, engi
     done = first.get_json()[0]["id"]
     assert client.post(f"/api/tasks/{done}/complete", json={"data": GRANT},
                        headers=police).status_code == 200
-    rest = walk(client, police, nxt)
+    rest = walk_pages(client, police, nxt)
     assert [i for page in rest for i in page] == everything[3:]
 
 

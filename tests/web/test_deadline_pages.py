@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.web.api_task_steps import GRANT, started
+from tests.web_app import walk_pages
 from web.pages import deadlines as tracker_page
 
 ROW = re.compile(r'data-deadline-id="(\d+)"')
@@ -20,17 +21,6 @@ def granted(app, engine, bearer, cases: int = 3) -> None:
                            headers=bearer("police")).status_code == 200
 
 
-def walk_api(client, headers, url):
-    seen = []
-    while url:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, response.get_json()
-        seen.append([d["id"] for d in response.get_json()])
-        link = response.headers.get("Link")
-        url = link.removeprefix("<").split(">;")[0] if link else None
-    return seen
-
-
 def test_the_api_walks_the_deadlines_by_cursor_without_a_gap_or_a_repeat(app, engine,
                                                                          bearer):
     granted(app, engine, bearer)
@@ -38,7 +28,7 @@ def test_the_api_walks_the_deadlines_by_cursor_without_a_gap_or_a_repeat(app, en
     everything = [d["id"] for d in client.get("/api/deadlines?limit=1000",
                                               headers=lawyer).get_json()]
     assert len(everything) >= 3
-    pages = walk_api(client, lawyer, "/api/deadlines?limit=2")
+    pages = walk_pages(client, lawyer, "/api/deadlines?limit=2")
     assert [i for page in pages for i in page] == everything
     assert all(len(page) == 2 for page in pages[:-1])
 

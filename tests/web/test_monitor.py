@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tests.accounts import add_users
 from tests.diagrams import registries, with_handler
-from tests.web_app import csrf_of, hidden, sign_in
+from tests.web_app import csrf_of, hidden, sign_in, walk_pages
 from web import create_app
 from web.pages import monitor
 
@@ -152,6 +152,17 @@ def test_a_long_instance_list_is_read_onward_and_counted_only_so_far(app, engine
     assert "That page link is not one this list gave" in text
     assert listed_ids(text) == listed_ids(client.get("/monitor/instances").get_data(
         as_text=True))  # its first page
+
+
+def test_the_instance_api_walks_its_list_by_cursor(app, engine, bearer):
+    started = [engine.runtime.start("reflection_period", f"SI-MANY-{n:04d}", actor="tests").id
+               for n in range(5)]
+    client, coordinator = app.test_client(), bearer("coordinator")
+    pages = walk_pages(client, coordinator, "/api/process-instances?limit=2")
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [i for page in pages for i in page] == sorted(started, reverse=True)
+    forged = client.get("/api/process-instances?after=bm90LWEtY3Vyc29y", headers=coordinator)
+    assert forged.status_code == 400
 
 
 def test_overdue_instances_are_found(julija, signed_in):

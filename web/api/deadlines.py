@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
@@ -24,6 +24,7 @@ from ..common.acting import acting_user, engine
 from ..common.bounds import MAX_DAYS, whole
 from ..common.urgency import DEADLINE_OVERSEERS, owned_roles
 from .blueprint import ApiBlueprint
+from .paging import onward
 from .schemas import DeadlineSchema
 
 blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
@@ -66,12 +67,7 @@ class Deadlines(MethodView):
             kind=query.get("kind"), case_code=query.get("case"),
             within_days=query.get("within_days"), missed=query["missed"],
             limit=query["limit"], offset=query["offset"], after=query.get("after"))
-        if len(listed) < query["limit"]:
-            return listed
-        following = {**request.args.to_dict(), "after": deadline_cursor(listed[-1])}
-        following.pop("offset", None)
-        link = url_for("deadlines_api.Deadlines", **following)
-        return listed, 200, {"Link": f'<{link}>; rel="next"'}
+        return onward(listed, query["limit"], deadline_cursor, "deadlines_api.Deadlines")
 
 
 @blp.route("/deadlines/<int:deadline_id>/acknowledge")

@@ -11,7 +11,7 @@ import dataclasses
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask
 from flask.views import MethodView
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -29,6 +29,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
 from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
+from .paging import onward
 from .schemas import DeadlineSchema, TaskSchema
 
 blp = ApiBlueprint("instances_api", __name__, url_prefix="/api",
@@ -202,12 +203,7 @@ class Instances(MethodView):
         if "case" in query:
             query["case_code"] = query.pop("case")
         listed = engine().runtime.summaries(**query)
-        if len(listed) < query["limit"]:
-            return listed
-        following = {**request.args.to_dict(), "after": summary_cursor(listed[-1])}
-        following.pop("offset", None)
-        link = url_for("instances_api.Instances", **following)
-        return listed, 200, {"Link": f'<{link}>; rel="next"'}
+        return onward(listed, query["limit"], summary_cursor, "instances_api.Instances")
 
     @roles_required(*MONITORS)
     @blp.arguments(StartSchema)

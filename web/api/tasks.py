@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import request, url_for
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
@@ -29,6 +28,7 @@ from ..common.security import csrf_unless_token
 from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes
 from .blueprint import ApiBlueprint
+from .paging import onward
 from .schemas import TaskSchema
 
 blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
@@ -85,12 +85,7 @@ class Tasks(MethodView):
             roles=roles, assignee=assignee, status=query["status"],
             instance_id=query.get("instance_id"), due_before=query.get("due_before"),
             limit=query["limit"], offset=query["offset"], after=query.get("after"))
-        if len(listed) < query["limit"]:
-            return listed
-        following = {**request.args.to_dict(), "after": task_cursor(listed[-1])}
-        following.pop("offset", None)
-        link = url_for("tasks.Tasks", **following)
-        return listed, 200, {"Link": f'<{link}>; rel="next"'}
+        return onward(listed, query["limit"], task_cursor, "tasks.Tasks")
 
 
 @blp.route("/<int:task_id>")
