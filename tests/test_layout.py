@@ -13,7 +13,8 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 PACKAGES = ("engine", "forms", "handlers", "web", "cli", "bench")
-API_SHARED = ("web.api", "web.api.blueprint", "web.api.errors", "web.api.schemas")
+API_SHARED = ("web.api", "web.api.blueprint", "web.api.errors", "web.api.paging",
+              "web.api.schemas")
 """What the resources of web.api share; every other module there serves one resource."""
 
 ENGINE_DEBTS: set[tuple[str, str]] = set()
