@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -37,11 +39,18 @@ def postgresql_from_env() -> str | None:
     return next((os.environ[v] for v in PG_URL_VARIABLES if os.environ.get(v)), None)
 
 
-def log_tail(log: IO[bytes], lines: int = 20) -> str:
-    """The last lines a child process wrote to its log file, for an error message."""
-    log.flush()
-    log.seek(0)
-    return b"".join(log.readlines()[-lines:]).decode(errors="replace")
+@dataclass
+class Child:
+    """A process the benchmark started, and the file its log goes to."""
+
+    process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def tail(self, lines: int = 20) -> str:
+        """The last lines it wrote to its log, for an error message."""
+        self.log.flush()
+        self.log.seek(0)
+        return b"".join(self.log.readlines()[-lines:]).decode(errors="replace")
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -45,7 +45,6 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO
 
 from sqlalchemy import select
 
@@ -56,8 +55,8 @@ from engine.store.models import HumanTask
 from .common import (
     ROOT,
     START,
+    Child,
     engine_on,
-    log_tail,
     percentile,
     postgresql_from_env,
     postgresql_url,
@@ -73,15 +72,10 @@ READY_SECONDS = 60
 
 
 @dataclass
-class Server:
+class Server(Child):
     """``varnapot serve`` on a port of its own, its log in a temporary file."""
 
     port: int
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
-
-    def tail(self, lines: int = 20) -> str:
-        return log_tail(self.log, lines)
 
 
 def free_port() -> int:
@@ -101,7 +95,7 @@ def serving(url: str, workers: int = 2) -> Iterator[Server]:
             [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers",
              str(workers), "--timer-workers", "0"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        server = Server(port, process, log)
+        server = Server(process=process, log=log, port=port)
         try:
             wait_ready(server)
             yield server

@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
@@ -72,8 +72,8 @@ from engine.store.timer_states import FIRED, PENDING
 from .common import (
     ROOT,
     USER,
+    Child,
     engine_on,
-    log_tail,
     percentile,
     postgresql_from_env,
     postgresql_url,
@@ -244,15 +244,10 @@ def renamed(state: str, fresh: dict[str, str]) -> str:
 
 
 @dataclass
-class Worker:
+class Worker(Child):
     """A ``varnapot worker`` process and the file its log goes to."""
 
     name: str
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
-
-    def tail(self, lines: int = 20) -> str:
-        return log_tail(self.log, lines)
 
 
 @contextlib.contextmanager
@@ -268,7 +263,7 @@ def workers(url: str, names: Sequence[str]) -> Iterator[list[Worker]]:
                     [sys.executable, "-c", "from cli import main; main()", "worker",
                      "--name", name],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-                started.append(Worker(name, process, log))
+                started.append(Worker(process=process, log=log, name=name))
             yield started
         finally:
             stop(started)
