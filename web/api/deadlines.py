@@ -15,7 +15,7 @@ from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
 from icalendar import Calendar, Event
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from engine.obligations.deadlines import deadline_cursor
 from engine.views import DeadlineView
@@ -24,7 +24,7 @@ from ..common.acting import acting_user, engine
 from ..common.bounds import MAX_DAYS, whole
 from ..common.urgency import DEADLINE_OVERSEERS, owned_roles
 from .blueprint import ApiBlueprint
-from .paging import onward
+from .paging import CursorQuery, onward
 from .schemas import DeadlineSchema
 
 blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
@@ -33,17 +33,12 @@ blp = ApiBlueprint("deadlines_api", __name__, url_prefix="/api",
 FEED_LIMIT = 1000
 
 
-class DeadlineQuerySchema(Schema):
+class DeadlineQuerySchema(CursorQuery):
     kind = fields.String()
     case = fields.String(metadata={"description": "A case code."})
     within_days = whole(0, MAX_DAYS)
     missed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    offset = whole(load_default=0, metadata={
-        "description": "Deadlines to skip; prefer `after`, which a long list does not slow."})
-    after = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "Continue after this cursor: the `next` link of the page before "
-                       "(the `Link` header) carries it."})
 
 
 def visible_deadlines(*, limit: int, offset: int = 0, after: str | None = None,

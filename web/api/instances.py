@@ -29,7 +29,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
 from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
-from .paging import onward
+from .paging import CursorQuery, onward
 from .schemas import DeadlineSchema, TaskSchema
 
 blp = ApiBlueprint("instances_api", __name__, url_prefix="/api",
@@ -97,7 +97,7 @@ class InstanceDetailSchema(InstanceSchema):
     deadlines = fields.List(fields.Nested(DeadlineSchema))
 
 
-class InstanceQuerySchema(Schema):
+class InstanceQuerySchema(CursorQuery):
     process_key = fields.String()
     status = fields.String(validate=validate.OneOf(STATUSES))
     case = fields.String(metadata={"description": "Part of a case code."})
@@ -105,11 +105,6 @@ class InstanceQuerySchema(Schema):
     started_from = day()
     started_to = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = whole(load_default=0, metadata={
-        "description": "Instances to skip; prefer `after`, which a long list does not slow."})
-    after = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "Continue after this cursor: the `next` link of the page before "
-                       "(the `Link` header) carries it."})
 
 
 class StartSchema(Schema):

@@ -11,8 +11,21 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from flask import request, url_for
+from marshmallow import Schema, fields, validate
+
+from ..common.bounds import whole
 
 Row = TypeVar("Row")
+
+
+class CursorQuery(Schema):
+    """The paging fields of a long list's query, which each list's query extends."""
+
+    offset = whole(load_default=0, metadata={
+        "description": "Rows to skip; prefer `after`, which a long list does not slow."})
+    after = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Continue after this cursor: the `next` link of the page before "
+                       "(the `Link` header) carries it."})
 
 
 def onward(listed: Sequence[Row], limit: int, cursor: Callable[[Row], str],

@@ -21,14 +21,14 @@ from engine.services.tasks import check_release, task_cursor
 from engine.views import TaskView
 
 from ..common.acting import acting_user, engine
-from ..common.bounds import day, row_id, whole
+from ..common.bounds import day, row_id
 from ..common.form_fields import json_schema
 from ..common.procedure_texts import translate
 from ..common.security import csrf_unless_token
 from ..common.tasks import her_task, own_task, readable_instance
 from ..common.urgency import lanes
 from .blueprint import ApiBlueprint
-from .paging import onward
+from .paging import CursorQuery, onward
 from .schemas import TaskSchema
 
 blp = ApiBlueprint("tasks", __name__, url_prefix="/api/tasks",
@@ -45,7 +45,7 @@ class TaskWithFormSchema(TaskSchema):
                        "rest is left out, and a read of her personal data is logged."})
 
 
-class TaskQuerySchema(Schema):
+class TaskQuerySchema(CursorQuery):
     role = fields.String(metadata={"description": "One of your roles; default: all."})
     assignee = fields.String(metadata={"description": "`me` for the tasks you claimed."})
     status = fields.String(load_default="open",
@@ -53,11 +53,6 @@ class TaskQuerySchema(Schema):
     instance_id = row_id()
     due_before = day()
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = whole(load_default=0, metadata={
-        "description": "Tasks to skip; prefer `after`, which a long list does not slow."})
-    after = fields.String(validate=validate.Length(max=100), metadata={
-        "description": "Continue after this cursor: the `next` link of the page before "
-                       "(the `Link` header) carries it."})
 
 
 class CompleteSchema(Schema):

@@ -19,6 +19,7 @@ from engine.obligations.deadlines import deadline_cursor
 
 from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import COUNT_CAP, MAX_DAYS
+from ..common.onward import foreign_cursor, onward
 from ..common.procedure_texts import translate
 from ..common.urgency import DEADLINE_OVERSEERS, deadline_urgency, owned_roles
 
@@ -54,23 +55,21 @@ def tracker() -> tuple[str, int]:
         listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
                                 after=after, cap=COUNT_CAP)
     except BadRequest:
-        problems.append(gettext("That page link is not one this list gave: here is its "
-                                "first page."))
+        problems.append(foreign_cursor())
         after = None
         listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
                                 cap=COUNT_CAP)
     args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
-    following = deadline_cursor(listed[PAGE_SIZE - 1]) if len(listed) > PAGE_SIZE else None
+    page = onward(listed, PAGE_SIZE, deadline_cursor, "deadlines.tracker", args, after)
     counted = (gettext("more than %(count)s deadlines", count=format_number(COUNT_CAP))
                if total > COUNT_CAP else
                ngettext("%(num)d deadline", "%(num)d deadlines", total))
     return render_template(
-        "deadlines.html", deadlines=listed[:PAGE_SIZE], counted=counted,
+        "deadlines.html", deadlines=page.rows, counted=counted,
         kinds=engine().deadlines.kinds(), args=args,
         filters=filters, within=request.args.get("within", ""), problems=problems,
         urgency=deadline_urgency, today=engine().ctx.today(), sees_all=roles is None,
-        next_url=url_for("deadlines.tracker", **args, after=following) if following else None,
-        first_url=url_for("deadlines.tracker", **args) if after else None,
+        next_url=page.next_url, first_url=page.first_url,
     ), 400 if problems else 200
 
 

@@ -30,6 +30,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import COUNT_CAP, clamp_day, page_number
 from ..common.form_fields import describe, submitted
 from ..common.i18n import term
+from ..common.onward import foreign_cursor, onward
 from ..common.procedure_texts import deployed, procedure_name, translate
 from ..common.recorded import day_in_words, moment_in_words, recorded
 from ..common.standing import where_she_stands
@@ -106,18 +107,16 @@ def instances() -> tuple[str, int]:
     try:
         listed = runtime.summaries(**filters, limit=PAGE_SIZE + 1, after=after)
     except BadRequest:
-        problems.append(gettext("That page link is not one this list gave: here is its "
-                                "first page."))
+        problems.append(foreign_cursor())
         listed, after = runtime.summaries(**filters, limit=PAGE_SIZE + 1), None
     args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
-    following = summary_cursor(listed[PAGE_SIZE - 1]) if len(listed) > PAGE_SIZE else None
+    page = onward(listed, PAGE_SIZE, summary_cursor, "monitor.instances", args, after)
     counted = (gettext("more than %(count)s instances", count=format_number(COUNT_CAP))
                if total > COUNT_CAP else
                ngettext("%(num)d instance", "%(num)d instances", total))
     return render_template(
-        "instances.html", instances=listed[:PAGE_SIZE], counted=counted, args=args,
-        next_url=url_for("monitor.instances", **args, after=following) if following else None,
-        first_url=url_for("monitor.instances", **args) if after else None,
+        "instances.html", instances=page.rows, counted=counted, args=args,
+        next_url=page.next_url, first_url=page.first_url,
         problems=problems, statuses=STATUSES, processes=[d.key for d in deployed()],
     ), 400 if problems else 200
 

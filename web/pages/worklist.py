@@ -32,6 +32,7 @@ from engine.views import TaskView
 from ..common.acting import User, acting_user, engine
 from ..common.bounds import COUNT_CAP, MAX_ID
 from ..common.form_fields import describe, prefill, submitted
+from ..common.onward import foreign_cursor, onward
 from ..common.procedure_texts import deployed, translate
 from ..common.recorded import moment_in_words, recorded
 from ..common.tasks import her_task, own_task, readable_instance
@@ -86,16 +87,15 @@ def tasks() -> tuple[str, int]:
         total, listed, status, after = 0, [], 400, None
         chosen = dict.fromkeys(chosen, "")
     except BadRequest:
-        flash(gettext("That page link is not one this list gave: here is its first page."),
-              "error")
+        flash(foreign_cursor(), "error")
         listed, status, after = service.tasks(**filters, sort=sort, limit=PAGE_SIZE + 1), 400, None
     args = {name: value for name, value in chosen.items() if value}
-    following = task_cursor(listed[PAGE_SIZE - 1], sort) if len(listed) > PAGE_SIZE else None
+    page = onward(listed, PAGE_SIZE, lambda task: task_cursor(task, sort), "worklist.tasks",
+                  args, after)
     return render_template(
-        "worklist.html", tasks=listed[:PAGE_SIZE], mine=chosen["claimed"] == "mine",
-        counted=_counted(total), chosen=chosen,
-        next_url=url_for("worklist.tasks", **args, after=following) if following else None,
-        first_url=url_for("worklist.tasks", **args) if after else None,
+        "worklist.html", tasks=page.rows, mine=chosen["claimed"] == "mine",
+        counted=_counted(total), chosen=chosen, next_url=page.next_url,
+        first_url=page.first_url,
         filtered=any(chosen[n] for n in ("procedure", "case", "due", "claimed")),
         procedures=[d for d in deployed()
                     if d.key not in INTERNAL_PROCESSES],
