@@ -149,8 +149,13 @@ class _Walk:
         self.filed_counts = filed_counts
         self.filed_links: dict[int, str] = {}
 
+    def end(self, lane: int) -> tuple[int, str]:
+        """The lane's count and last link so far; an empty lane ends at its genesis."""
+        found = self.lanes.get(lane)
+        return found if found is not None else (0, lane_genesis(lane))
+
     def step(self, event: AccessEvent) -> str | None:
-        count, previous = self.lanes.get(event.lane, (0, lane_genesis(event.lane)))
+        count, previous = self.end(event.lane)
         if problem := _problem(event, count + 1, previous, self.key):
             return problem
         self.lanes[event.lane] = (event.number, event.hash)
@@ -161,7 +166,7 @@ class _Walk:
     def against_heads(self, heads: dict[int, tuple[int, str]]) -> str | None:
         """Each lane must end where its head row says: else its newest events went."""
         for lane, (last, last_hash) in sorted(heads.items()):
-            count, previous = self.lanes.get(lane, (0, lane_genesis(lane)))
+            count, previous = self.end(lane)
             if (last, last_hash) != (count, previous):
                 return (f"lane {lane}'s head names event {last}, but the lane ends at "
                         f"event {count}: events were removed")
@@ -170,10 +175,9 @@ class _Walk:
     def against_filed(self, counts: tuple[int, ...], digest: str) -> str | None:
         """Each lane must still hold its filed count, and end there with the same link."""
         for lane, filed in enumerate(counts, start=1):
-            if filed > self.lanes.get(lane, (0, ""))[0]:
+            if filed > (held := self.end(lane)[0]):
                 return (f"the filed head names event {filed} of lane {lane}, but the "
-                        f"lane ends at event {self.lanes.get(lane, (0, ''))[0]}: "
-                        "events were removed")
+                        f"lane ends at event {held}: events were removed")
         links = [(count, self.filed_links.get(lane, lane_genesis(lane)))
                  for lane, count in enumerate(counts, start=1)]
         if head_digest(links) != digest:
@@ -183,7 +187,7 @@ class _Walk:
 
     def check(self, problem: str | None) -> ChainCheck:
         top = max(self.lanes, default=0)
-        links = [self.lanes.get(lane, (0, lane_genesis(lane))) for lane in range(1, top + 1)]
+        links = [self.end(lane) for lane in range(1, top + 1)]
         counts = tuple(count for count, _ in links)
         return ChainCheck(problem is None, sum(counts), head_digest(links), counts, problem)
 
