@@ -165,7 +165,8 @@ class TaskFilter:
     due_before: date | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        refuse_broken_text({"case": self.case_code, "procedure": self.process_key},
+        refuse_broken_text({"case": self.case_code, "procedure": self.process_key,
+                            "role": self.role, "assignee": self.assignee},
                            "nothing was listed")
         if self.status not in TASK_STATUSES:
             raise BadRequest(f"unknown task status {self.status!r}; one of: "

@@ -24,6 +24,7 @@ from sqlalchemy import and_, false, or_
 from sqlalchemy.sql import ColumnElement
 
 from engine.errors import BadRequest
+from engine.protection.plain_text import broken_text_fields
 
 _READERS = {"str": str, "int": int, "date": date.fromisoformat,
             "datetime": datetime.fromisoformat}
@@ -84,7 +85,8 @@ def read_cursor(text: str, tag: str, keys: Sequence[SortKey]) -> tuple[Any, ...]
         raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, binascii.Error):
         raise refused from None
-    if not isinstance(raw, list) or len(raw) != len(keys) + 1 or raw[0] != tag:
+    if not isinstance(raw, list) or len(raw) != len(keys) + 1 or raw[0] != tag \
+            or broken_text_fields(raw):  # a NUL, say, which no row's value holds
         raise refused
     values = []
     for key, value in zip(keys, raw[1:], strict=True):

@@ -45,3 +45,16 @@ def test_a_cursor_this_list_did_not_give_is_refused(app, engine, bearer):
     assert response.get_json()["message"] == ("a cursor goes on where the page before "
                                               "ended: give it without an offset")
     assert client.get(f"/api/tasks/?after={cursor}", headers=police).status_code == 200
+
+
+def test_a_filter_with_a_character_no_row_can_hold_is_refused(app, engine, bearer):
+    started(engine)
+    client, police = app.test_client(), bearer("police")
+    before = client.get("/api/tasks/", headers=police).get_json()
+    for query, status in (("assignee=a%00b", 422), ("role=police%00", 403)):
+        response = client.get(f"/api/tasks/?{query}", headers=police)
+        assert response.status_code == status, query
+        assert "Traceback" not in response.get_data(as_text=True)
+    assert "assignee" in client.get("/api/tasks/?assignee=a%00b",
+                                    headers=police).get_json()["fields"]
+    assert client.get("/api/tasks/", headers=police).get_json() == before

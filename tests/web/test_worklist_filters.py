@@ -67,6 +67,10 @@ def test_the_worklist_sorts_by_any_column_and_pages_keep_the_filters(app, engine
     assert "That page link is not one this list gave" in by_task.get_data(as_text=True)
     assert [c for _, c in ROW.findall(by_task.get_data(as_text=True))] == \
         [c for _, c in listed(police, "?sort=task")]
+    # A cursor of the right sort whose title holds a NUL, which no task's title can.
+    nul = police.get("/worklist?sort=task&after=WyJ0YXNrIiwiYVx1MDAwMCIsbnVsbCwxXQ")
+    assert nul.status_code == 400
+    assert "That page link is not one this list gave" in nul.get_data(as_text=True)
 
 
 def test_the_coordinator_hands_a_task_over_with_a_reason(app, engine, signed_in):
