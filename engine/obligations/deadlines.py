@@ -25,6 +25,7 @@ from engine.kit.effects import (
 )
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
+from engine.protection.plain_text import refuse_broken_text
 from engine.store.keyset import SortKey, ordering, read_cursor, write_cursor
 from engine.store.keyset import after as keyset_after
 from engine.store.models import LegalDeadline, Notification, ProcessInstance
@@ -220,6 +221,7 @@ class DeadlineService:
         """
         if within_days is not None and within_days < 0:
             raise BadRequest("within_days cannot be negative")
+        refuse_broken_text({"kind": kind, "case": case_code}, "nothing was listed")
         if not 1 <= limit <= 1000 or offset < 0:
             raise BadRequest("limit must be 1..1000 and offset at least 0")
         if after is not None and offset:

@@ -134,6 +134,7 @@ class CaseService:
 def _code_filter(code_contains: str | None) -> list[ColumnElement[bool]]:
     if code_contains is not None and not isinstance(code_contains, str):
         raise BadRequest(f"code_contains must be text, not {code_contains!r}")
+    refuse_broken_text({"code": code_contains}, "nothing was listed")
     if code_contains and code_contains.strip():
         return [ProcessInstance.case_code.icontains(code_contains.strip(), autoescape=True)]
     return []

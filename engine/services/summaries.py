@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, union
 
 from engine.errors import BadRequest
+from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import STATUSES
 from engine.store.keyset import SortKey, after, read_cursor, write_cursor
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance
@@ -60,6 +61,7 @@ def conditions(*, today: date, timezone: ZoneInfo, status: str | None = None,
     the engine's time zone, both included.
     """
     check_status(status)
+    refuse_broken_text({"case": case_code, "procedure": process_key}, "nothing was listed")
     for name, day in (("started_from", started_from), ("started_to", started_to)):
         if day is not None and not isinstance(day, date):
             raise BadRequest(f"{name} must be a date (YYYY-MM-DD), not {day!r}")

@@ -60,3 +60,15 @@ def test_the_tracker_page_reads_onward_and_says_how_many(app, engine, bearer, si
     forged = lawyer.get("/deadlines/?after=bm90LWEtY3Vyc29y")
     assert forged.status_code == 400
     assert [int(i) for i in ROW.findall(forged.get_data(as_text=True))] == everything[:2]
+
+
+def test_a_filter_with_a_character_no_row_can_hold_is_refused(app, engine, bearer,
+                                                              signed_in):
+    granted(app, engine, bearer, cases=1)
+    client, lawyer = app.test_client(), bearer("legal-adviser")
+    before = client.get("/api/deadlines", headers=lawyer).get_json()
+    for query in ("kind=a%00b", "case=SI%00"):
+        response = client.get(f"/api/deadlines?{query}", headers=lawyer)
+        assert response.status_code == 422, query
+        assert signed_in("legal-adviser").get(f"/deadlines/?{query}").status_code == 400
+    assert client.get("/api/deadlines", headers=lawyer).get_json() == before

@@ -312,3 +312,22 @@ def test_the_dashboard_charts_open_tasks_safe_days_and_missed_deadlines(julija, 
 
     months = _chart_rows(html, "missed-chart")
     assert len(months) == 12 and months[-1][0] == "May 2026"
+
+
+def test_a_filter_with_a_character_no_row_can_hold_is_refused(app, engine, bearer,
+                                                              signed_in):
+    engine.runtime.start("reflection_period", "SI-MANY-0001", actor="tests")
+    client, coordinator = app.test_client(), bearer("coordinator")
+    page = signed_in("coordinator")
+    before = client.get("/api/process-instances", headers=coordinator).get_json()
+    for url in ("/api/process-instances?case=SI%00", "/api/process-instances?process_key=a%00",
+                "/api/cases?code=SI%00"):
+        response = client.get(url, headers=coordinator)
+        assert response.status_code == 422, url
+    for url in ("/monitor/instances?case=SI%00", "/monitor/instances?process=a%00",
+                "/cases?code=SI%00"):
+        response = page.get(url)
+        assert response.status_code == 400, url
+        assert "A filter holds a character that cannot be searched for." in \
+            response.get_data(as_text=True)
+    assert client.get("/api/process-instances", headers=coordinator).get_json() == before

@@ -16,6 +16,7 @@ from flask_login import login_required
 from engine.errors import BadRequest, Conflict, NotFound
 from engine.identity.credentials import CALENDAR
 from engine.obligations.deadlines import deadline_cursor
+from engine.protection.plain_text import broken_text_fields
 
 from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import COUNT_CAP, MAX_DAYS
@@ -34,6 +35,9 @@ def tracker_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
     filters: dict[str, Any] = {"kind": args.get("kind") or None,
                                "case_code": (args.get("case") or "").strip() or None,
                                "missed": args.get("missed") == "1"}
+    if broken_text_fields([filters["kind"], filters["case_code"]]):
+        problems.append(gettext("A filter holds a character that cannot be searched for."))
+        filters["kind"] = filters["case_code"] = None
     within = (args.get("within") or "").strip()
     if within:
         if within.isdigit():

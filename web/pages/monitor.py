@@ -20,6 +20,7 @@ from engine.errors import BadRequest, EngineError, NotFound, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.case_file import DOCUMENT_LIMIT, NOTE_LIMIT
+from engine.protection.plain_text import broken_text_fields
 from engine.protection.privacy import CASE_READERS, NARRATIVE, PERSON_READERS, readable
 from engine.services.cases import new_code
 from engine.services.runtime import INTERNAL_PROCESSES
@@ -64,6 +65,10 @@ def instance_filters(args: Any) -> tuple[dict[str, Any], list[str]]:
                                     status=status))
     if (args.get("case") or "").strip():
         filters["case_code"] = args["case"].strip()
+    if broken_text_fields([filters.get("process_key"), filters.get("case_code")]):
+        problems.append(gettext("A filter holds a character that cannot be searched for."))
+        filters.pop("process_key", None)
+        filters.pop("case_code", None)
     if args.get("overdue") == "1":
         filters["overdue"] = True
     for name, key in (("from", "started_from"), ("to", "started_to")):
@@ -268,8 +273,12 @@ def _start_page(key: str, code: str, schema: Any, values: dict[str, Any],
 
 @bp.get("/cases")
 @roles_required(*CASE_READERS)
-def cases() -> str:
+def cases() -> tuple[str, int]:
     code = (request.args.get("code") or "").strip() or None
+    status = 200
+    if broken_text_fields(code):
+        flash(gettext("A filter holds a character that cannot be searched for."), "error")
+        code, status = None, 400
     page = page_number(request.args)
     service = engine().cases
     total = service.count(code_contains=code)
@@ -277,7 +286,7 @@ def cases() -> str:
     return render_template(
         "cases.html", cases=listed, total=total, page=page, code=code or "",
         pages=max(1, -(-total // PAGE_SIZE)),
-        page_url=lambda n: url_for("monitor.cases", page=n, code=code))
+        page_url=lambda n: url_for("monitor.cases", page=n, code=code)), status
 
 
 @bp.get("/cases/<code>")
