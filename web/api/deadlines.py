@@ -56,6 +56,7 @@ class Deadlines(MethodView):
 
     @blp.arguments(DeadlineQuerySchema, location="query")
     @blp.response(200, DeadlineSchema(many=True))
+    @blp.errors(422)
     def get(self, query: dict[str, Any]) -> list[DeadlineView]:
         """Deadlines still to act on (or missed), the latest safe day first."""
         listed = visible_deadlines(

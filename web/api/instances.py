@@ -192,7 +192,7 @@ class Instances(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(InstanceQuerySchema, location="query")
     @blp.response(200, InstanceSummarySchema(many=True))
-    @blp.errors(403)
+    @blp.errors(403, 422)
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Instances, newest first, with the monitor's filters."""
         if "case" in query:
@@ -261,7 +261,7 @@ class Cases(MethodView):
     @roles_required(*CASE_READERS)
     @blp.arguments(CaseQuerySchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
-    @blp.errors(403)
+    @blp.errors(403, 422)
     def get(self, query: dict[str, Any]) -> list[Any]:
         """Each person by her case code, with counts of her procedures and tasks."""
         return engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],

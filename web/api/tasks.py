@@ -66,7 +66,7 @@ class Tasks(MethodView):
 
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskSchema(many=True))
-    @blp.errors(403)
+    @blp.errors(403, 422)
     def get(self, query: dict[str, Any]) -> list[TaskView]:
         """Tasks of your roles, the most urgent first."""
         user = acting_user()
