@@ -14,26 +14,32 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
 from engine.config import ensure_sqlite_folder
+from engine.store.sqlite_turns import WriterTurns
 from engine.store.unit_of_work import CommitHooks, UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READS_ONLY = "varnapot_reads_only"
+SQLITE_WAIT_SECONDS = 30
+"""How long a SQLite writer waits for its turn before "database is locked"."""
 
 
-def connect(url: str, **options: object) -> Engine:
+def connect(url: str, *, write_wait: float = SQLITE_WAIT_SECONDS, **options: object) -> Engine:
     """Create a SQLAlchemy engine; SQLite gets WAL and foreign keys on every connection.
 
     SQLite transactions begin IMMEDIATE: a unit of work that reads and then writes would
     otherwise fail at once when another process wrote in between, instead of waiting its
-    turn. Writers (the web server, a timer worker, the CLI) so take turns, one at a time.
-    Units that only read (``Database.reading``) begin DEFERRED: in WAL mode they read a
-    snapshot alongside the writer instead of queueing behind it.
+    turn. Writers (the web server, a timer worker, the CLI) so take turns, one at a time
+    (:mod:`engine.store.sqlite_turns`). Units that only read (``Database.reading``) begin
+    DEFERRED: in WAL mode they read a snapshot alongside the writer instead of queueing
+    behind it. ``write_wait`` is how long a SQLite writer waits for its turn.
     """
     ensure_sqlite_folder(url)
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {"timeout": 30})
+        options.setdefault("connect_args", {"timeout": write_wait})
         options.setdefault("hide_parameters", True)
         engine = create_engine(url, **options)
+        turns = WriterTurns(write_wait)
+        turns.install(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -46,8 +52,10 @@ def connect(url: str, **options: object) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
-            reads_only = connection.get_execution_options().get(READS_ONLY, False)
-            connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
+            if connection.get_execution_options().get(READS_ONLY, False):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                turns.begin(connection.connection.dbapi_connection, connection.info)
 
         return engine
     # A failed statement's message would otherwise carry its values into a log.
