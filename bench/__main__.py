@@ -1,9 +1,10 @@
 """``make bench``: completions in-process and over HTTP, a step as a case grows old,
-statements per unit of work, timers, the access log, then web pages."""
+statements per unit of work, timers, the access log, then web pages; last, every goal
+of the run in one table."""
 
 from __future__ import annotations
 
-from . import access, completions, cycles, over_http, statements, timers, web
+from . import access, completions, cycles, goals, over_http, statements, timers, web
 from .common import postgresql_from_env, postgresql_url, sqlite_url
 
 
@@ -20,6 +21,7 @@ def main() -> None:
     timers.main(pg_url)
     access.main(pg_url)
     web.main(pg_url)
+    print("\n".join(goals.summary()))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from multiprocessing.synchronize import Barrier
 from engine import EngineConfig, ProcessEngine
 from engine.protection.access import Reader
 
+from . import goals
 from .common import TIMEZONE, engine_on, postgresql_from_env, postgresql_url
 
 READERS = 8
@@ -36,6 +37,7 @@ def main(pg_url: str | None) -> None:
     if not pg_url or not pg_url.startswith("postgresql"):
         print("access-log figures skipped: they need PostgreSQL; set "
               "VARNAPOT_BENCH_DATABASE_URL or VARNAPOT_TEST_DATABASE_URL")
+        goals.not_measured(f"access log {READERS} readers / 1", GOAL, "no PostgreSQL")
         return
     with postgresql_url(pg_url) as url, engine_on(url) as engine:
         alone = rate(engine, 1)
@@ -45,6 +47,10 @@ def main(pg_url: str | None) -> None:
           f"{READERS} readers at once (ratio {together / alone:.2f}, goal >= {GOAL}); chain "
           f"{'intact' if check.intact else 'BROKEN: ' + str(check.problem)} over "
           f"{check.events} events", flush=True)
+    if check.intact:
+        goals.record(f"access log {READERS} readers / 1", together / alone, GOAL)
+    else:
+        goals.not_measured(f"access log {READERS} readers / 1", GOAL, "the chain broke")
 
 
 def rate(engine: ProcessEngine, readers: int) -> float:

@@ -49,6 +49,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
@@ -84,11 +85,18 @@ REPEATS = 5
 
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-01",
          "victim_category": "trafficking", "informed_of_permit": True, "interpreter_provided": True}
+"""Nine days before ``START``: before every decision of the loop."""
 
 
-def loop_step(step: int) -> tuple[str, dict[str, Any]]:
-    """The element to complete at ``step`` of the loop and the form data sent for it."""
-    day = f"2026-03-{2 + step % 8:02d}"
+def grant(today: date) -> dict[str, Any]:
+    """``GRANT`` for a loop whose decisions come before ``today``."""
+    return {**GRANT, "stay_decision_date": (today - timedelta(days=9)).isoformat()}
+
+
+def loop_step(step: int, today: date | None = None) -> tuple[str, dict[str, Any]]:
+    """The element to complete at ``step`` of the loop and the form data sent for it: a
+    decision taken in the eight days before ``today`` (``START``'s day unless given)."""
+    day = ((today or START.date()) - timedelta(days=8 - step % 8)).isoformat()
     if step % 2 == 0:
         return "record_decision", {"decision": "extend", "decision_date": day,
                                    "reason": f"She needs more time (step {step})."}

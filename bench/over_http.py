@@ -16,8 +16,10 @@ Why each number exists:
     Four clients at once, each on instances of its own: what two web processes on two
     cores give when several actors work at the same moment.
 ``scaling 4 clients / 1 client``
-    Goal >= 1.6: the second process and the threads are used, not queued behind one
-    lock.
+    Goal >= 1.6 on PostgreSQL, the database of a deployment for a country: the second
+    process and the threads are used, not queued behind one lock. SQLite lets one
+    transaction write at a time, and a completion writes for most of its time, so there
+    the figure shows how little waiting for a turn costs (its p95), not a goal.
 ``ratio http/raw``
     One client's completions per second over raw in-memory SpiffWorkflow's of the same
     run (the ceiling, :class:`bench.completions.RawRunner`). Goal >= 0.5: what the web
@@ -25,8 +27,9 @@ Why each number exists:
 
 Each client's rate is its completions divided by the time its own requests took (the
 lookup of the next task id, a direct read of the database, is not counted); the rates
-of the clients are added. SQLite is measured too, where two processes take turns to
-write.
+of the clients are added. The servers run on the system clock, as production does, and
+the cases start at the same moment, their decisions dated in the days before. SQLite is
+measured too, where two processes take turns to write.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -52,9 +56,10 @@ from engine import ProcessEngine
 from engine.kit.roles import ROLES
 from engine.store.models import HumanTask
 
+from . import goals
 from .common import (
     ROOT,
-    START,
+    TIMEZONE,
     Child,
     engine_on,
     percentile,
@@ -62,13 +67,15 @@ from .common import (
     postgresql_url,
     sqlite_url,
 )
-from .completions import GRANT, PROCESS_KEY, RawRunner, loop_step, run_round
+from .completions import PROCESS_KEY, RawRunner, grant, loop_step, run_round
 
 CASES_PER_CLIENT = 4
 COMPLETIONS = 20
 """Per case: the completion benchmark's loop."""
 HTTP_USER = "bench-http"
 READY_SECONDS = 60
+SCALING_GOAL = 1.6
+RATIO_GOAL = 0.5
 
 
 @dataclass
@@ -87,8 +94,9 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serving(url: str, workers: int = 2) -> Iterator[Server]:
     """``varnapot serve --workers N --timer-workers 0`` on ``url``, ready; stopped after."""
-    env = {**os.environ, "DATABASE_URL": url, "VARNAPOT_CLOCK": "manual"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env = {**os.environ, "DATABASE_URL": url}
+    for setting in ("PROMETHEUS_MULTIPROC_DIR", "VARNAPOT_CLOCK"):
+        env.pop(setting, None)  # the system clock, as production runs: no clock to re-read
     port = free_port()
     with tempfile.TemporaryFile(prefix="varnapot-serve-") as log:
         process = subprocess.Popen(
@@ -122,6 +130,10 @@ def wait_ready(server: Server) -> None:
     raise RuntimeError(f"varnapot serve was not ready in {READY_SECONDS} s:\n{server.tail()}")
 
 
+def _today() -> date:
+    return datetime.now(TIMEZONE).date()
+
+
 class Client:
     """One actor's API client: a kept-alive connection and a bearer token."""
 
@@ -136,7 +148,7 @@ class Client:
         """The loop, round-robin over the instances; the time of each request."""
         for step in range(COMPLETIONS):
             for instance_id in instance_ids:
-                element_id, data = loop_step(step)
+                element_id, data = loop_step(step, _today())
                 self.complete(self.open_task(instance_id, element_id), data)
         return self.times
 
@@ -165,7 +177,7 @@ def open_cases(engine: ProcessEngine, count: int, prefix: str) -> list[int]:
         instance = engine.runtime.start(PROCESS_KEY, f"{prefix}-{number}", actor=HTTP_USER)
         (task,) = [t for t in engine.tasks.tasks(instance_id=instance.id)
                    if t.element_id == "grant_permitted_stay"]
-        engine.tasks.complete(task.id, HTTP_USER, GRANT)
+        engine.tasks.complete(task.id, HTTP_USER, grant(_today()))
         ids.append(instance.id)
     return ids
 
@@ -203,7 +215,8 @@ def raw_rate() -> float:
 
 def report(database: str, url: str) -> None:
     with engine_on(url) as engine:
-        engine.set_clock(START, rewind=True)  # the servers read it from the database
+        # The servers run on the system clock; cases start at the same time in the bench.
+        engine.set_clock(datetime.now(UTC), rewind=True)
         engine.users.add(HTTP_USER, list(ROLES))
         token = engine.credentials.create_token(HTTP_USER, "bench", by=HTTP_USER).token
         with serving(url) as server:
@@ -215,10 +228,15 @@ def report(database: str, url: str) -> None:
         print(f"http {database} {rate.clients} client{'s' if rate.clients > 1 else ''}, "
               f"2 web processes: {rate.per_second:.0f} completions/s, median "
               f"{rate.median_ms:.1f} ms, p95 {rate.p95_ms:.1f} ms")
-    print(f"scaling {database} 4 clients / 1 client: {four.per_second / one.per_second:.2f} "
-          "(goal >= 1.6)")
-    print(f"ratio http/raw {database}: {one.per_second / raw:.2f} (raw spiffworkflow "
-          f"{raw:.0f} completions/s in the same run; goal >= 0.5)")
+    scaling, ratio = four.per_second / one.per_second, one.per_second / raw
+    held = database == "postgresql"
+    print(f"scaling {database} 4 clients / 1 client: {scaling:.2f} "
+          f"({f'goal >= {SCALING_GOAL}' if held else 'one writer at a time: no goal'})")
+    print(f"ratio http/raw {database}: {ratio:.2f} (raw spiffworkflow {raw:.0f} "
+          f"completions/s in the same run; goal >= {RATIO_GOAL})")
+    if held:
+        goals.record(f"http scaling 4 clients / 1, {database}", scaling, SCALING_GOAL)
+    goals.record(f"http completions / raw spiffworkflow, {database}", ratio, RATIO_GOAL)
 
 
 def main(pg_url: str | None) -> None:
@@ -229,6 +247,9 @@ def main(pg_url: str | None) -> None:
     if pg_url:
         with postgresql_url(pg_url) as url:
             report("postgresql", url)
+    else:
+        goals.not_measured("http scaling 4 clients / 1, postgresql", SCALING_GOAL,
+                           "no PostgreSQL")
 
 
 if __name__ == "__main__":

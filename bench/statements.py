@@ -31,6 +31,7 @@ from sqlalchemy import event
 from engine import ProcessEngine
 from engine.kit.roles import ROLES
 
+from . import goals
 from .common import USER, engine_on
 from .completions import PersistedRunner, loop_step
 from .timers import DIAGRAM, PROCESS_KEY
@@ -193,6 +194,9 @@ def report(label: str, url: str) -> None:
         print(f"per completion through the API ({label}): {api.statements:.0f} statements "
               f"in {api.transactions:.0f} transaction(s), {api.commits:.0f} commit(s) "
               "(goal: one transaction, at most one commit)")
+        goals.record(f"transactions per API completion, {label}", api.transactions, 1,
+                     at_most=True)
+        goals.record(f"commits per API completion, {label}", api.commits, 1, at_most=True)
         print(f"statements per timer firing ({label}), one due: {per_firing(engine, 1):.1f}")
         print(f"statements per timer firing ({label}), {BATCH} due together: "
               f"{per_firing(engine, BATCH):.1f}")
