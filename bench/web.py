@@ -52,6 +52,7 @@ from sqlalchemy.engine import Connection
 
 from engine import ProcessEngine
 from engine.bpmn.diagrams import HumanTask as HumanTaskSpec
+from engine.services.cases import case_cursor
 from engine.services.summaries import summary_cursor
 from engine.services.tasks import task_cursor
 from engine.store.models import (
@@ -384,6 +385,10 @@ def copy_instances(connection: Connection, rng: random.Random,
     connection.execute(text(
         f"INSERT INTO process_instance (id, {', '.join(columns)}) "
         f"SELECT c.id, {values} FROM bench_copy c JOIN process_instance t ON t.id = c.template"))
+    connection.execute(text(  # each copy is a case of its own, sealed as its template's
+        "INSERT INTO case_record (code, sealed_key, legal_hold, created_at) "
+        "SELECT c.case_code, r.sealed_key, false, t.started_at + c.shift FROM bench_copy c "
+        "JOIN process_instance t ON t.id = c.template JOIN case_record r ON r.code = t.case_code"))
     return copies
 
 
@@ -594,8 +599,8 @@ class Route:
 
 def routes(engine: ProcessEngine) -> list[Route]:
     """The lists people work from, at their first page and far down them: the 20th page
-    of her worklist and the 3rd of running instances, reached as a reader reaches them,
-    by the cursor of the page before."""
+    of her worklist, the 3rd of running instances and the 3rd of cases, reached as a
+    reader reaches them, by the cursor of the page before."""
     roles = engine.users.get(WORKER).roles
     deep = engine.tasks.tasks(roles=roles, limit=1, offset=19 * WORKLIST_PAGE - 1)
     worklist_20 = f"/worklist?after={task_cursor(deep[0])}" if deep else "/worklist"
@@ -603,6 +608,8 @@ def routes(engine: ProcessEngine) -> list[Route]:
                                        offset=2 * INSTANCE_PAGE - 1)
     running_3 = "/monitor/instances?status=running" + (
         f"&after={summary_cursor(running[0])}" if running else "")
+    active = engine.cases.cases(limit=1, offset=2 * INSTANCE_PAGE - 1)
+    cases_3 = "/cases" + (f"?after={case_cursor(active[0])}" if active else "")
     return [
         Route("worklist page", "/worklist", WORKER),
         Route("worklist page 20", worklist_20, WORKER),
@@ -612,6 +619,8 @@ def routes(engine: ProcessEngine) -> list[Route]:
         Route("instance list, filtered", running_3, COORDINATOR),
         Route("deadline tracker", "/deadlines", LAWYER),
         Route("deadline tracker, missed", "/deadlines?missed=1", LAWYER),
+        Route("case list", "/cases", COORDINATOR),
+        Route("case list page 3", cases_3, COORDINATOR),
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -63,14 +64,15 @@ def bearer(app, engine) -> Callable[[str], dict[str, str]]:
     return headers
 
 
-def walk_pages(client: FlaskClient, headers: dict[str, str], url: str | None) -> list[list[int]]:
-    """The ids of every page of an API list from ``url`` on, following each page's
-    ``Link: <...>; rel="next"`` header until a page has none."""
+def walk_pages(client: FlaskClient, headers: dict[str, str], url: str | None,
+               key: str = "id") -> list[list[Any]]:
+    """The ``key`` (the id) of each row of every page of an API list from ``url`` on,
+    following each page's ``Link: <...>; rel="next"`` header until a page has none."""
     pages = []
     while url:
         response = client.get(url, headers=headers)
         assert response.status_code == 200, response.get_json()
-        pages.append([row["id"] for row in response.get_json()])
+        pages.append([row[key] for row in response.get_json()])
         link = response.headers.get("Link")
         assert link is None or link.endswith('rel="next"')
         url = link.removeprefix("<").split(">;")[0] if link else None

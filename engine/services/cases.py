@@ -22,6 +22,7 @@ from engine.protection.plain_text import refuse_broken_text
 from engine.services.summaries import check_page, read_summaries
 from engine.services.tasks import task_view
 from engine.store.instances import CANCELLED, COMPLETED
+from engine.store.keyset import SortKey, after, ordering, read_cursor, write_cursor
 from engine.store.models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import CaseSummaryView, CaseView
@@ -55,42 +56,54 @@ class CaseService:
                              "never a running number or anything of hers: leave it out "
                              "and one is made")
 
-    def cases(self, *, code_contains: str | None = None, limit: int = 50,
-              offset: int = 0) -> list[CaseSummaryView]:
+    def cases(self, *, code_contains: str | None = None, limit: int = 50, offset: int = 0,
+              after: str | None = None) -> list[CaseSummaryView]:
         """One page of cases, the most recently active first, in three queries.
 
-        ``code_contains`` matches any part of the code, in any case.
+        ``code_contains`` matches any part of the code, in any case. ``after`` is the
+        cursor of the last case of the page before (:func:`case_cursor`). The page is
+        read from the cases along their last activity; only its own cases' instances,
+        tasks and deadlines are counted.
         """
         check_page(limit, offset)
+        where = [CaseRecord.last_active_at.is_not(None), *_code_filter(code_contains)]
+        if after is not None:
+            if offset:
+                raise BadRequest("a cursor goes on where the page before ended: "
+                                 "give it without an offset")
+            where.append(after_case(after))
+        query = (select(CaseRecord.code, CaseRecord.last_active_at).where(*where)
+                 .order_by(*ordering(LAST_ACTIVE_FIRST)).limit(limit).offset(offset))
         running = ProcessInstance.status.not_in((COMPLETED, CANCELLED))
-        updated = func.max(ProcessInstance.updated_at)
-        query = (select(ProcessInstance.case_code, func.count(ProcessInstance.id),
-                        func.sum(case((running, 1), else_=0)), updated)
-                 .where(*_code_filter(code_contains))
-                 .group_by(ProcessInstance.case_code)
-                 .order_by(updated.desc(), ProcessInstance.case_code)
-                 .limit(limit).offset(offset))
         with self.ctx.db.reading() as session:
             page = session.execute(query).all()
-            codes = [row[0] for row in page]
+            codes = [code for code, _ in page]
             if not codes:
                 return []
+            counts = {code: (count, active) for code, count, active in session.execute(
+                select(ProcessInstance.case_code, func.count(ProcessInstance.id),
+                       func.sum(case((running, 1), else_=0)))
+                .where(ProcessInstance.case_code.in_(codes))
+                .group_by(ProcessInstance.case_code))}
             tasks = _open_tasks_by_case(session, codes)
             safe_days = {code: day for code, day in session.execute(
                 select(LegalDeadline.case_code, func.min(LegalDeadline.latest_safe_day))
                 .where(LegalDeadline.status == "open", LegalDeadline.case_code.in_(codes))
                 .group_by(LegalDeadline.case_code))}
-        return [CaseSummaryView(code=code, instances=count, running=int(active or 0),
+        return [CaseSummaryView(code=code, instances=counts.get(code, (0, 0))[0],
+                                running=int(counts.get(code, (0, 0))[1] or 0),
                                 open_tasks=tasks.get(code, 0),
                                 next_safe_day=safe_days.get(code), updated_at=last)
-                for code, count, active, last in page]
+                for code, last in page]
 
-    def count(self, *, code_contains: str | None = None) -> int:
-        """How many cases :meth:`cases` would list without paging."""
-        query = (select(func.count(func.distinct(ProcessInstance.case_code)))
-                 .where(*_code_filter(code_contains)))
+    def count(self, *, code_contains: str | None = None, cap: int | None = None) -> int:
+        """How many cases :meth:`cases` would list without paging; with ``cap``, counting
+        stops after ``cap + 1`` (more than ``cap``)."""
+        matching = (select(CaseRecord.code).where(CaseRecord.last_active_at.is_not(None),
+                                                  *_code_filter(code_contains))
+                    .limit(None if cap is None else cap + 1).subquery())
         with self.ctx.db.reading() as session:
-            return session.scalar(query) or 0
+            return session.scalar(select(func.count()).select_from(matching)) or 0
 
     def case(self, code: str) -> CaseView:
         """Every procedure of one person (in the order they started), her open tasks by
@@ -131,12 +144,27 @@ class CaseService:
         return dict(rows)  # the last one of each element wins
 
 
+LAST_ACTIVE_FIRST = (SortKey(CaseRecord.last_active_at, "datetime", descending=True),
+                     SortKey(CaseRecord.code, "str", descending=True))
+"""The case list's order: the case whose procedures moved last first."""
+
+
+def after_case(cursor: str) -> ColumnElement[bool]:
+    """The cases listed after the one ``cursor`` names (:func:`case_cursor`)."""
+    return after(LAST_ACTIVE_FIRST, read_cursor(cursor, "active", LAST_ACTIVE_FIRST))
+
+
+def case_cursor(summary: CaseSummaryView) -> str:
+    """Where the case list goes on after ``summary``: give it back as ``after``."""
+    return write_cursor("active", [summary.updated_at, summary.code])
+
+
 def _code_filter(code_contains: str | None) -> list[ColumnElement[bool]]:
     if code_contains is not None and not isinstance(code_contains, str):
         raise BadRequest(f"code_contains must be text, not {code_contains!r}")
     refuse_broken_text({"code": code_contains}, "nothing was listed")
     if code_contains and code_contains.strip():
-        return [ProcessInstance.case_code.icontains(code_contains.strip(), autoescape=True)]
+        return [CaseRecord.code.icontains(code_contains.strip(), autoescape=True)]
     return []
 
 

@@ -95,6 +95,11 @@ class CaseRecord(Base):
     """A person's case: her pseudonymous code and the key her data is sealed with."""
 
     __tablename__ = "case_record"
+    __table_args__ = (
+        # The case list, newest activity first: a walk along it, never a grouping of
+        # every instance by case.
+        Index("ix_case_last_active", "last_active_at", "code"),
+    )
 
     code: Mapped[str] = mapped_column(String(100), primary_key=True)
     sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -105,6 +110,9 @@ class CaseRecord(Base):
     """Set while a court or prosecutor needs the records: erasure is refused."""
     created_at: Mapped[datetime] = mapped_column(Moment)
     erased_at: Mapped[datetime | None] = mapped_column(Moment)
+    last_active_at: Mapped[datetime | None] = mapped_column(Moment)
+    """The latest ``updated_at`` of her instances, kept by the database (migration
+    0022's triggers); None while she has none."""
 
 
 class ProcessInstance(Base):

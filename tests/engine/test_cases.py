@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import bindparam, text
 
 from engine.errors import BadRequest, NotFound
+from engine.services.cases import case_cursor
+from engine.services.summaries import summary_cursor
+from engine.store.models import Moment
 from tests.diagrams import linear, registries
 from tests.engine.monitor_steps import open_deadline, tracked
+
+MOMENT = bindparam("t", type_=Moment)
 
 
 @pytest.fixture
@@ -89,3 +95,68 @@ def test_an_unknown_or_blank_case_code_is_refused(people):
 
 def test_no_case_at_all(engine):
     assert engine.cases.cases() == [] and engine.cases.count() == 0
+
+
+def test_the_case_list_goes_on_by_cursor_each_case_once(people):
+    engine, _ = people
+    pages, after = [], None
+    while True:
+        page = engine.cases.cases(limit=1, after=after)
+        if not page:
+            break
+        pages.append([c.code for c in page])
+        after = case_cursor(page[-1])
+    assert pages == [["BA-77"], ["RS-1234"], ["SI-7K3Q"]]
+    assert engine.cases.count(cap=1) == 2, "the count stops one past its cap"
+    assert engine.cases.count(cap=5) == 3
+
+
+def test_a_case_that_moves_between_pages_goes_to_the_top_and_is_not_listed_twice(people):
+    engine, ids = people
+    first = engine.cases.cases(limit=1)
+    engine.set_clock(datetime(2026, 3, 5, 8, 0, tzinfo=UTC))
+    julija = engine.runtime.instance(ids["first"])
+    engine.tasks.complete(julija.open_tasks[0].id, "ana", {"note": "seen her"})
+    rest = engine.cases.cases(limit=10, after=case_cursor(first[-1]))
+    assert [c.code for c in first + rest] == ["BA-77", "RS-1234"]
+    again = engine.cases.cases()
+    assert [c.code for c in again] == ["SI-7K3Q", "BA-77", "RS-1234"]
+    assert again[0].updated_at == datetime(2026, 3, 5, 8, 0, tzinfo=UTC)
+
+
+def test_a_cursor_the_case_list_did_not_give_is_refused(people):
+    engine, ids = people
+    instance_cursor = summary_cursor(engine.runtime.summaries(limit=1)[0])
+    for foreign in (instance_cursor, "not a cursor", "W10"):
+        with pytest.raises(BadRequest, match="not a cursor of this list"):
+            engine.cases.cases(after=foreign)
+    with pytest.raises(BadRequest, match="without an offset"):
+        engine.cases.cases(after=case_cursor(engine.cases.cases()[0]), offset=1)
+
+
+def test_a_case_knows_its_last_activity_however_its_instances_were_written(people):
+    """The database keeps it: a status change, a row written by hand or copied in bulk
+    with its case record after it, and a change back in time that must not move it."""
+    engine, ids = people
+    last_active = lambda code: engine.cases.cases(code_contains=code)[0].updated_at  # noqa: E731
+    engine.set_clock(datetime(2026, 3, 6, 8, 0, tzinfo=UTC))
+    engine.runtime.cancel(ids["ana"], reason="entered twice")
+    assert last_active("RS-1234") == datetime(2026, 3, 6, 8, 0, tzinfo=UTC)
+    with engine.db.transaction() as session:
+        session.execute(text("UPDATE process_instance SET updated_at = :t WHERE id = :i")
+                        .bindparams(MOMENT), {"t": datetime(2026, 1, 1, tzinfo=UTC),
+                                              "i": ids["ana"]})
+    assert last_active("RS-1234") == datetime(2026, 3, 6, 8, 0, tzinfo=UTC)
+    copied = datetime(2026, 3, 7, 8, 0, tzinfo=UTC)
+    with engine.db.transaction() as session:
+        session.execute(text(
+            "INSERT INTO process_instance (definition_id, process_key, case_code, status, "
+            "revision, state, variables, started_at, started_by, updated_at) SELECT "
+            "definition_id, process_key, 'HR-COPY', status, revision, state, variables, "
+            "started_at, started_by, :t FROM process_instance WHERE id = :i")
+            .bindparams(MOMENT), {"t": copied, "i": ids["mira"]})
+        session.execute(text("INSERT INTO case_record (code, legal_hold, created_at) "
+                             "VALUES ('HR-COPY', false, :t)").bindparams(MOMENT),
+                        {"t": copied})
+    assert [(c.code, c.updated_at) for c in engine.cases.cases(limit=1)] == [
+        ("HR-COPY", copied)]

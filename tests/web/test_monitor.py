@@ -165,6 +165,43 @@ def test_the_instance_api_walks_its_list_by_cursor(app, engine, bearer):
     assert forged.status_code == 400
 
 
+def listed_cases(html: str) -> list[str]:
+    return re.findall(r'<td class="code"><a href="/cases/([^"]+)">', html)
+
+
+def test_the_case_list_is_read_onward_newest_activity_first(app, engine, signed_in, bearer,
+                                                            monkeypatch):
+    """A case whose procedure moves between two pages goes to the top of the first page
+    and is not shown again further on."""
+    codes = [f"SI-MANY-{n:04d}" for n in range(5)]
+    for code in codes:
+        engine.advance_clock(timedelta(minutes=1))
+        engine.runtime.start("reflection_period", code, actor="tests")
+    client = signed_in("coordinator")
+    monkeypatch.setattr(monitor, "PAGE_SIZE", 2)
+    monkeypatch.setattr(monitor, "COUNT_CAP", 3)
+    seen, url, pages = [], "/cases", []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages.append(page)
+        seen += listed_cases(page)
+        if len(pages) == 1:
+            engine.advance_clock(timedelta(minutes=1))
+            engine.runtime.start("reflection_period", codes[0], actor="tests")
+        found = re.search(r'href="([^"]+)" rel="next"', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == codes[:0:-1]  # the one that moved is now above where the walk is
+    assert all("more than 3 cases" in page for page in pages)
+    assert listed_cases(client.get("/cases").get_data(as_text=True))[0] == codes[0]
+
+    forged = client.get("/cases?after=bm90LWEtY3Vyc29y")
+    assert forged.status_code == 400
+    assert "That page link is not one this list gave" in forged.get_data(as_text=True)
+    api = walk_pages(app.test_client(), bearer("coordinator"), "/api/cases?limit=2", key="code")
+    assert [len(page) for page in api] == [2, 2, 1]
+    assert [c for page in api for c in page] == [codes[0], *codes[:0:-1]]
+
+
 def test_overdue_instances_are_found(julija, signed_in):
     client = signed_in("coordinator")
     assert julija.id not in listed_ids(client.get("/monitor/instances?overdue=1")

@@ -20,13 +20,13 @@ from engine.errors import ValidationFailed
 from engine.identity.users import MONITORS
 from engine.kit.clock import ManualClock, parse_duration
 from engine.protection.privacy import CASE_READERS
-from engine.services.cases import new_code
+from engine.services.cases import case_cursor, new_code
 from engine.services.summaries import summary_cursor
 from engine.store.instances import STATUSES
 from engine.views import EventView, InstanceView
 
 from ..common.acting import acting_user, engine, reader, roles_required
-from ..common.bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id, whole
+from ..common.bounds import FIRST_MOMENT, LAST_MOMENT, MAX_DAYS, day, row_id
 from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
 from .paging import CursorQuery, onward
@@ -136,10 +136,9 @@ class CaseSchema(Schema):
     deadlines = fields.List(fields.Nested(DeadlineSchema))
 
 
-class CaseQuerySchema(Schema):
+class CaseQuerySchema(CursorQuery):
     code = fields.String(metadata={"description": "Part of a case code."})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = whole(load_default=0)
 
 
 class EventSchema(Schema):
@@ -263,9 +262,11 @@ class Cases(MethodView):
     @blp.response(200, CaseSummarySchema(many=True))
     @blp.errors(403, 422)
     def get(self, query: dict[str, Any]) -> list[Any]:
-        """Each person by her case code, with counts of her procedures and tasks."""
-        return engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],
-                                    offset=query["offset"])
+        """Each person by her case code, with counts of her procedures and tasks, the
+        most recently active first."""
+        listed = engine().cases.cases(code_contains=query.get("code"), limit=query["limit"],
+                                      offset=query["offset"], after=query.get("after"))
+        return onward(listed, query["limit"], case_cursor, "instances_api.Cases")
 
 
 @blp.route("/cases/<code>")

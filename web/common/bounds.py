@@ -28,9 +28,6 @@ LAST_MOMENT = datetime.combine(LAST_DAY, time(), UTC)
 MAX_DAYS = 36_600
 """A hundred years: the longest look ahead a deadline filter needs."""
 
-MAX_PAGE = MAX_ID // 1000
-"""The last page number a list takes (pages hold at most a few hundred rows)."""
-
 COUNT_CAP = 10_000
 """The most rows a list counts exactly: past it a page says "more than 10,000", as ten
 years of history make an exact count cost more than the page it numbers."""
@@ -70,7 +67,3 @@ def clamp_day(value: date) -> date:
     """A page's date filter: a day beyond the range selects what the range's end does."""
     return min(max(value, FIRST_DAY), LAST_DAY)
 
-
-def page_number(args: Any) -> int:
-    """The ``page`` of a list's query string: 1 when absent or not a number."""
-    return min(max(1, args.get("page", 1, type=int) or 1), MAX_PAGE)

@@ -22,13 +22,13 @@ from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.case_file import DOCUMENT_LIMIT, NOTE_LIMIT
 from engine.protection.plain_text import broken_text_fields
 from engine.protection.privacy import CASE_READERS, NARRATIVE, PERSON_READERS, readable
-from engine.services.cases import new_code
+from engine.services.cases import case_cursor, new_code
 from engine.services.runtime import INTERNAL_PROCESSES
 from engine.services.summaries import summary_cursor
 from engine.store.instances import STATUSES
 
 from ..common.acting import acting_user, engine, reader, roles_required
-from ..common.bounds import COUNT_CAP, clamp_day, page_number
+from ..common.bounds import COUNT_CAP, clamp_day
 from ..common.form_fields import describe, submitted
 from ..common.i18n import term
 from ..common.onward import foreign_cursor, onward
@@ -275,18 +275,25 @@ def _start_page(key: str, code: str, schema: Any, values: dict[str, Any],
 @roles_required(*CASE_READERS)
 def cases() -> tuple[str, int]:
     code = (request.args.get("code") or "").strip() or None
-    status = 200
+    problems: list[str] = []
     if broken_text_fields(code):
-        flash(gettext("A filter holds a character that cannot be searched for."), "error")
-        code, status = None, 400
-    page = page_number(request.args)
+        problems.append(gettext("A filter holds a character that cannot be searched for."))
+        code = None
     service = engine().cases
-    total = service.count(code_contains=code)
-    listed = service.cases(code_contains=code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    after = request.args.get("after") or None
+    total = service.count(code_contains=code, cap=COUNT_CAP)
+    try:
+        listed = service.cases(code_contains=code, limit=PAGE_SIZE + 1, after=after)
+    except BadRequest:
+        problems.append(foreign_cursor())
+        listed, after = service.cases(code_contains=code, limit=PAGE_SIZE + 1), None
+    args = {"code": code} if code else {}
+    page = onward(listed, PAGE_SIZE, case_cursor, "monitor.cases", args, after)
+    counted = (gettext("more than %(count)s cases", count=format_number(COUNT_CAP))
+               if total > COUNT_CAP else ngettext("%(num)d case", "%(num)d cases", total))
     return render_template(
-        "cases.html", cases=listed, total=total, page=page, code=code or "",
-        pages=max(1, -(-total // PAGE_SIZE)),
-        page_url=lambda n: url_for("monitor.cases", page=n, code=code)), status
+        "cases.html", cases=page.rows, counted=counted, code=code or "", problems=problems,
+        next_url=page.next_url, first_url=page.first_url), 400 if problems else 200
 
 
 @bp.get("/cases/<code>")
