@@ -64,6 +64,23 @@ def bearer(app, engine) -> Callable[[str], dict[str, str]]:
     return headers
 
 
+def read_onward(client: FlaskClient, url: str | None,
+                between: Callable[[], object] | None = None) -> list[str]:
+    """Every page of a list page from ``url`` on, as HTML, following each page's
+    ``rel="next"`` link until a page has none; ``between`` runs after the first page,
+    as someone else's work would between two of a reader's pages."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages.append(response.get_data(as_text=True))
+        if between and len(pages) == 1:
+            between()
+        found = re.search(r'href="([^"]+)" rel="next"', pages[-1])
+        url = found.group(1).replace("&amp;", "&") if found else None
+    return pages
+
+
 def walk_pages(client: FlaskClient, headers: dict[str, str], url: str | None,
                key: str = "id") -> list[list[Any]]:
     """The ``key`` (the id) of each row of every page of an API list from ``url`` on,

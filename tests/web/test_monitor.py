@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tests.accounts import add_users
 from tests.diagrams import registries, with_handler
-from tests.web_app import csrf_of, hidden, sign_in, walk_pages
+from tests.web_app import csrf_of, hidden, read_onward, sign_in, walk_pages
 from web import create_app
 from web.pages import monitor
 
@@ -133,15 +133,9 @@ def test_a_long_instance_list_is_read_onward_and_counted_only_so_far(app, engine
     first = client.get("/monitor/instances").get_data(as_text=True)
     assert "5 instances" in first and 'rel="first"' not in first
     monkeypatch.setattr(monitor, "COUNT_CAP", 3)
-    seen, url, pages = [], "/monitor/instances", []
-    while url:
-        page = client.get(url).get_data(as_text=True)
-        pages.append(page)
-        seen += listed_ids(page)
-        if len(pages) == 1:  # one started meanwhile comes first: it moves no one on
-            engine.runtime.start("reflection_period", "SI-MANY-LATE", actor="tests")
-        found = re.search(r'href="([^"]+)" rel="next"', page)
-        url = found.group(1).replace("&amp;", "&") if found else None
+    pages = read_onward(client, "/monitor/instances", between=lambda: engine.runtime.start(
+        "reflection_period", "SI-MANY-LATE", actor="tests"))  # it comes first: moves no one
+    seen = [i for page in pages for i in listed_ids(page)]
     assert seen == sorted(started, reverse=True)  # newest first, none twice, none left
     assert all("more than 3 instances" in page for page in pages)
     assert all('rel="first"' in page for page in pages[1:])
@@ -180,16 +174,13 @@ def test_the_case_list_is_read_onward_newest_activity_first(app, engine, signed_
     client = signed_in("coordinator")
     monkeypatch.setattr(monitor, "PAGE_SIZE", 2)
     monkeypatch.setattr(monitor, "COUNT_CAP", 3)
-    seen, url, pages = [], "/cases", []
-    while url:
-        page = client.get(url).get_data(as_text=True)
-        pages.append(page)
-        seen += listed_cases(page)
-        if len(pages) == 1:
-            engine.advance_clock(timedelta(minutes=1))
-            engine.runtime.start("reflection_period", codes[0], actor="tests")
-        found = re.search(r'href="([^"]+)" rel="next"', page)
-        url = found.group(1).replace("&amp;", "&") if found else None
+
+    def first_case_moves() -> None:
+        engine.advance_clock(timedelta(minutes=1))
+        engine.runtime.start("reflection_period", codes[0], actor="tests")
+
+    pages = read_onward(client, "/cases", between=first_case_moves)
+    seen = [code for page in pages for code in listed_cases(page)]
     assert seen == codes[:0:-1]  # the one that moved is now above where the walk is
     assert all("more than 3 cases" in page for page in pages)
     assert listed_cases(client.get("/cases").get_data(as_text=True))[0] == codes[0]
