@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -51,6 +52,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 Moment = UTCDateTime()
+
+UNACKNOWLEDGED = "status = 'missed' AND acknowledged_at IS NULL"
+"""A missed legal deadline no one has yet taken note of (see LegalDeadline)."""
 
 
 class Base(DeclarativeBase):
@@ -125,6 +129,8 @@ class ProcessInstance(Base):
         Index("ix_instance_status_started", "status", "started_at", "id"),
         Index("ix_instance_process_started", "process_key", "started_at", "id"),
         Index("ix_instance_started", "started_at", "id"),
+        # The procedures that ended lately, for the dashboard, without the older ones.
+        Index("ix_instance_status_ended", "status", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,7 +173,8 @@ class HumanTask(Base):
         # and only its page of rows from the table; "claimed by me" from the second.
         Index("ix_task_status_role_due", "status", "role", "due_date", "id"),
         Index("ix_task_assignee_status", "assignee", "status"),
-        Index("ix_task_instance", "instance_id"),
+        # A workflow's open tasks without reading the ones it completed years ago.
+        Index("ix_task_instance_status", "instance_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -342,6 +349,11 @@ class LegalDeadline(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "kind", "ref", name="uq_deadline_instance_kind_ref"),
         Index("ix_deadline_status_safe_day", "status", "latest_safe_day"),
+        # The missed ones still to acknowledge: those acknowledged stay "missed" for ever.
+        Index("ix_deadline_missed_unacknowledged", "latest_safe_day", "id",
+              postgresql_where=text(UNACKNOWLEDGED), sqlite_where=text(UNACKNOWLEDGED)),
+        # The missed ones of the last months, for the dashboard's trend.
+        Index("ix_deadline_status_legal_date", "status", "legal_date"),
         Index("ix_deadline_kind", "kind"),
     )
 

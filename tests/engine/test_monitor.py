@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -158,6 +158,18 @@ def test_the_dashboard_counts_and_lists_what_needs_a_coordinator(monitored):
     assert board.deadlines[1].latest_safe_day == date(2026, 3, 9)
     assert board.to_dict()["counts"][0] == {"process_key": "demo", "status": "completed",
                                             "count": 1}
+
+
+def test_the_dashboard_counts_the_procedures_closed_in_the_last_year(monitored):
+    """C ended at 08:00 on 4 March 2026: counted for a year, then left to the history."""
+    engine, ids = monitored
+    closed = lambda: [(c.process_key, c.status, c.count)  # noqa: E731
+                      for c in engine.runtime.dashboard().counts if c.status == "completed"]
+    engine.advance_clock(timedelta(days=364, hours=23), fire=False)
+    assert closed() == [("demo", "completed", 1)]
+    engine.advance_clock(timedelta(hours=2), fire=False)
+    assert closed() == []
+    assert engine.runtime.instance(ids["C"]).status == "completed"
 
 
 def test_the_dashboard_of_an_empty_engine_is_empty(engine):

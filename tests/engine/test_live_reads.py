@@ -1,0 +1,185 @@
+"""The lists people work from read live rows only: thousands of closed instances, their
+completed tasks and their met or acknowledged deadlines are never read to answer them.
+
+Under a history far larger than the live work, every SELECT the engine sends for the
+worklist, the instance list, the deadline tracker and its missed deadlines, the case
+list, the dashboard and a completion is run again under ``EXPLAIN ANALYZE``; the rows
+its plan reads from the instance, task and deadline tables (returned, or read and
+thrown away by a filter) must stay within the live ones. A plan that scanned the
+history, or walked an index through it, would read thousands. PostgreSQL only: its
+planner is the one a country's deployment runs on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from engine.store.models import HumanTask, LegalDeadline, ProcessInstance
+from tests.diagrams import linear, registries
+from tests.engine.monitor_steps import open_deadline, tracked
+
+HISTORY = 3_000
+"""Closed instances copied in, two years old: each with three completed tasks and a
+deadline, met or missed and acknowledged."""
+YEARS_OF_REVIEWS = 300
+"""Completed tasks of one live instance, as a case reviewed for ten years has."""
+TABLES = {"process_instance", "human_task", "legal_deadline"}
+LIVE_BOUND = 100
+"""More rows than the live ones of the three tables together; far fewer than history."""
+
+
+@pytest.fixture
+def engine(make_engine, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the plans measured are PostgreSQL's")
+    forms, handlers, _ = registries()
+    handlers.register("test.deadline")(open_deadline)
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(linear("demo"), source="demo.bpmn")
+    engine.repository.deploy(tracked(), source="tracked.bpmn")
+    start = engine.runtime.start
+    long_lived = [start("demo", f"SI-LIVE-{n}", {"first_due": "2026-03-20"}) for n in range(5)]
+    start("tracked", "SI-LIVE-MISSED", {"legal_date": "2026-02-20"})
+    start("tracked", "SI-LIVE-SOON", {"legal_date": "2026-03-20"})
+    done = start("demo", "SI-DONE")
+    engine.tasks.complete(done.open_tasks[0].id, "ana", {"note": "done"})
+    ended = start("tracked", "SI-ENDED", {"legal_date": "2026-03-30"})
+    engine.runtime.cancel(ended.id, reason="entered twice")
+    with engine.db.transaction() as session:
+        copy_history(session, done.id, ended.id, long_lived[0].id)
+        session.execute(text("ANALYZE process_instance, human_task, legal_deadline"))
+    return engine
+
+
+def copy_history(session: Any, done: int, ended: int, long_lived: int) -> None:
+    """``HISTORY`` copies of the completed instance, moved two years back, with three
+    completed tasks each and the cancelled one's deadline: met on half, missed and
+    acknowledged on the other half. ``long_lived`` gets ``YEARS_OF_REVIEWS`` completed
+    tasks of its own, as a case reviewed for years has."""
+    def columns(model: Any, **replaced: str) -> tuple[str, str]:
+        names = [c.name for c in model.__table__.columns if c.name != "id"]
+        return ", ".join(names), ", ".join(replaced.get(n, f"t.{n}") for n in names)
+
+    into, values = columns(ProcessInstance, case_code="'SI-HIST-' || n",
+                           started_at="t.started_at - interval '2 years'",
+                           updated_at="t.updated_at - interval '2 years'",
+                           ended_at="t.ended_at - interval '2 years'")
+    session.execute(text(f"INSERT INTO process_instance ({into}) SELECT {values} "
+                         "FROM process_instance t, generate_series(1, :n) n WHERE t.id = :id"),
+                    {"n": HISTORY, "id": done})
+    into, values = columns(HumanTask, instance_id="p.id", status="'completed'",
+                           spiff_task_id="gen_random_uuid()::text")
+    session.execute(text(
+        f"INSERT INTO human_task ({into}) SELECT {values} FROM process_instance p "
+        "CROSS JOIN generate_series(1, 3) k JOIN human_task t ON t.instance_id = :id "
+        "WHERE p.case_code LIKE 'SI-HIST-%'"), {"id": done})
+    session.execute(text(
+        f"INSERT INTO human_task ({into}) SELECT {values.replace('p.id', ':live')} "
+        "FROM generate_series(1, :n) k JOIN human_task t ON t.instance_id = :id"),
+        {"id": done, "live": long_lived, "n": YEARS_OF_REVIEWS})
+    into, values = columns(
+        LegalDeadline, instance_id="p.id", case_code="p.case_code",
+        status="CASE WHEN p.id % 2 = 0 THEN 'met' ELSE 'missed' END",
+        legal_date="t.legal_date - 730", latest_safe_day="t.latest_safe_day - 730",
+        acknowledged_at="CASE WHEN p.id % 2 = 0 THEN NULL ELSE p.ended_at END",
+        acknowledged_by="CASE WHEN p.id % 2 = 0 THEN NULL ELSE 'legal-adviser' END")
+    session.execute(text(
+        f"INSERT INTO legal_deadline ({into}) SELECT {values} FROM process_instance p "
+        "JOIN legal_deadline t ON t.instance_id = :id WHERE p.case_code LIKE 'SI-HIST-%'"),
+        {"id": ended})
+
+
+@contextmanager
+def selects(engine: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Every SELECT the engine sends in the block, with its parameters."""
+    sent: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, parameters))
+
+    event.listen(engine.db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine.db.engine, "before_cursor_execute", note)
+
+
+def rows_read(engine: Any, statement: str, parameters: Any) -> dict[str, int]:
+    """Rows the statement's plan reads from each of ``TABLES``: returned by a scan, or
+    read and then thrown away by its filter or recheck, over all its loops."""
+    with engine.db.engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters)
+        result = cursor.fetchone()[0]
+        connection.rollback()
+    (plan,) = json.loads(result) if isinstance(result, str) else result
+    found: dict[str, int] = {}
+
+    def walk(node: dict[str, Any]) -> None:
+        table = node.get("Relation Name")
+        if table in TABLES:
+            loops = node.get("Actual Loops", 1)
+            read = sum(node.get(k, 0) for k in ("Actual Rows", "Rows Removed by Filter",
+                                                 "Rows Removed by Index Recheck"))
+            found[table] = found.get(table, 0) + read * loops
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan["Plan"])
+    return found
+
+
+def assert_live_only(engine: Any, sent: list[tuple[str, Any]]) -> None:
+    assert sent, "no SELECT was sent"
+    for statement, parameters in sent:
+        read = rows_read(engine, statement, parameters)
+        assert sum(read.values()) <= LIVE_BOUND, (read, statement)
+
+
+def test_the_worklist_and_its_counts_read_no_closed_task(engine):
+    with selects(engine) as sent:
+        assert len(engine.tasks.tasks(roles=["coordinator"], limit=50)) == 5
+        engine.tasks.count(roles=["coordinator"], cap=1000)
+    assert_live_only(engine, sent)
+
+
+def test_the_instance_list_of_running_procedures_reads_no_closed_one(engine):
+    with selects(engine) as sent:
+        running = engine.runtime.summaries(status="running", limit=50)
+        assert {s.case_code for s in running} >= {f"SI-LIVE-{n}" for n in range(5)}
+        engine.runtime.count_summaries(status="running", cap=1000)
+    assert_live_only(engine, sent)
+
+
+def test_the_deadline_tracker_and_its_missed_list_read_no_met_or_acknowledged_one(engine):
+    with selects(engine) as sent:
+        tracked_now, _ = engine.deadlines.tracker(cap=1000)
+        missed, total = engine.deadlines.tracker(missed=True, cap=1000)
+    assert {d.case_code for d in missed} == {"SI-LIVE-MISSED"} and total == 1
+    assert "SI-LIVE-SOON" in {d.case_code for d in tracked_now}
+    assert_live_only(engine, sent)
+
+
+def test_the_dashboard_and_the_case_list_read_no_old_history(engine):
+    with selects(engine) as sent:
+        board = engine.runtime.dashboard()
+        engine.runtime.trends()
+        cases = engine.cases.cases(limit=20)
+    assert ("demo", "completed", 1) in [(c.process_key, c.status, c.count)
+                                        for c in board.counts]  # the history is two years old
+    assert not any(c.code.startswith("SI-HIST-") for c in cases)
+    assert_live_only(engine, sent)
+
+
+def test_a_completion_reads_its_instances_open_tasks_not_its_history(engine):
+    (task,) = engine.tasks.tasks(case_code="SI-LIVE-0")
+    with selects(engine) as sent:
+        engine.tasks.complete(task.id, "ana", {"note": "seen her"})
+    assert_live_only(engine, sent)
