@@ -112,6 +112,7 @@ def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: K
     safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
                 else ctx.jurisdiction.latest_safe_day(effect.legal_date))
     deadline = known.get((effect.kind, effect.ref))
+    new = deadline is None
     if deadline is None:
         deadline = LegalDeadline(
             instance_id=row.id, case_code=row.case_code, kind=effect.kind, ref=effect.ref,
@@ -123,8 +124,8 @@ def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: K
     deadline.status, deadline.met_on, deadline.met_by_element = "open", None, None
     deadline.cancel_reason = deadline.acknowledged_at = deadline.acknowledged_by = None
     deadline.opened_by_element, deadline.updated_at = effect.element_id, now
-    session.flush()  # its id goes on the reminder rows
-    reminders.schedule(ctx, session, deadline)
+    session.flush()  # its id goes on the reminder rows; its dates are read for due dates
+    reminders.schedule(ctx, session, deadline, replacing=not new)
     session.audit("deadline_opened", actor, instance_id=row.id,
               element_id=effect.element_id,
               detail=f"{_label(effect.kind, effect.ref)}: legal date "

@@ -42,13 +42,16 @@ StartEscalation = Callable[[UnitOfWork, LegalDeadline], int]
 """Starts the escalation procedure for a deadline; returns the new instance id."""
 
 
-def schedule(ctx: EngineContext, session: UnitOfWork, deadline: LegalDeadline) -> None:
-    """(Re)plan the reminders and the escalation of an open deadline.
+def schedule(ctx: EngineContext, session: UnitOfWork, deadline: LegalDeadline, *,
+             replacing: bool = True) -> None:
+    """(Re)plan the reminders and the escalation of an open deadline; ``replacing``
+    cancels those planned before (a deadline just made has none).
 
     Reminders whose moment has already passed are not planned (the deadline was entered
     late); the escalation always is, and fires at once if its day has passed too.
     """
-    cancel(session, deadline)
+    if replacing:
+        cancel(session, deadline)
     jurisdiction, now = ctx.jurisdiction, ctx.now()
     planned: list[tuple[str, int, datetime]] = []
     for offset in jurisdiction.reminder_offsets:
@@ -66,9 +69,13 @@ def schedule(ctx: EngineContext, session: UnitOfWork, deadline: LegalDeadline) -
 
 
 def cancel(session: UnitOfWork, deadline: LegalDeadline) -> None:
-    """Cancel the pending reminders and escalation of a deadline met, moved or cancelled."""
+    """Cancel the pending reminders and escalation of a deadline met, moved or cancelled:
+    those written, and those planned in this unit of work and not yet written."""
     if deadline.id is None:
         return
+    for planned in session.new:
+        if isinstance(planned, Timer) and planned.deadline_id == deadline.id:
+            planned.status = CANCELLED
     session.execute(update(Timer).where(Timer.deadline_id == deadline.id,
                                         Timer.status == PENDING)
                     .values(status=CANCELLED).execution_options(synchronize_session=False))

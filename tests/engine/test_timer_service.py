@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,9 @@ from sqlalchemy import func, select
 
 from engine.jobs.scheduler import TimerScheduler
 from engine.jobs.timers import BACKOFF, MAX_ATTEMPTS
-from engine.store.models import AuditEvent
+from engine.kit.effects import MeetDeadline, SetDeadline
+from engine.obligations.deadlines import apply_effects
+from engine.store.models import AuditEvent, ProcessInstance
 from tests.conftest import PROCESSES
 from tests.diagrams import boundary_timer, registries
 from tests.engine.timer_steps import open_elements, rows, timer_then_handler
@@ -145,3 +148,25 @@ def test_meeting_a_deadline_cancels_its_reminders(engine):
     assert {t.status for t in rows(engine, deadline_id=deadline.id)} == {"cancelled"}
     engine.set_clock(datetime(2026, 6, 10, tzinfo=UTC))
     assert engine.deadlines.notifications(instance_id=instance.id, source="reminder") == []
+
+
+def test_a_deadline_moved_or_met_in_the_step_that_opened_it_keeps_no_stray_reminder(engine):
+    """One step may open a deadline and move it, or open and meet it: the reminders it
+    planned first are cancelled with the rest, though they were never written alone."""
+    engine.repository.deploy(PROCESSES)
+    instance = engine.runtime.start("reflection_period", "SI-REMIND-3", actor="coord")
+    opened = SetDeadline("reflection_end", "x", date(2026, 6, 1), "coordinator",
+                         "Reflection ends", "record_decision")
+    moved = replace(opened, legal_date=date(2026, 7, 1))
+    met = MeetDeadline("reflection_end", "y", date(2026, 3, 5), "record_decision")
+    with engine.db.transaction() as session, session.no_autoflush:  # as a save runs them
+        row = session.get(ProcessInstance, instance.id)
+        apply_effects(engine.ctx, session, row, [opened, moved], "coord")
+        apply_effects(engine.ctx, session, row, [replace(opened, ref="y"), met], "coord")
+    by_ref = {d.ref: d for d in engine.deadlines.deadlines(instance_id=instance.id,
+                                                           kind="reflection_end")}
+    planned = [t for t in rows(engine, deadline_id=by_ref["x"].id) if t.status == "pending"]
+    assert len(planned) == len(engine.jurisdiction.reminder_offsets) + 1  # one set only
+    assert max(t.due_at for t in planned).date() == date(2026, 7, 2)  # escalation: day after
+    assert by_ref["y"].status == "met"
+    assert {t.status for t in rows(engine, deadline_id=by_ref["y"].id)} == {"cancelled"}
