@@ -1,10 +1,11 @@
-"""A small diagram with a tracked deadline, and a handler that opens it."""
+"""A small diagram with a tracked deadline, a handler that opens it, and an engine with
+both deployed beside the plain one-task diagram."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from tests.diagrams import process
+from tests.diagrams import linear, process, registries
 
 
 def tracked(key: str = "tracked") -> bytes:
@@ -24,3 +25,13 @@ def open_deadline(ctx):
     ctx.set_deadline("permit_expiry", date.fromisoformat(ctx.data["legal_date"]),
                      owner="legal_adviser", title="The permit expires")
     return {}
+
+
+def tracking_engine(make_engine):
+    """An engine with ``demo`` (one task) and ``tracked`` deployed, its handler known."""
+    forms, handlers, _ = registries()
+    handlers.register("test.deadline")(open_deadline)
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(linear("demo"), source="demo.bpmn")
+    engine.repository.deploy(tracked(), source="tracked.bpmn")
+    return engine

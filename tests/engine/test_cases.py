@@ -11,8 +11,7 @@ from engine.errors import BadRequest, NotFound
 from engine.services.cases import case_cursor
 from engine.services.summaries import summary_cursor
 from engine.store.models import Moment
-from tests.diagrams import linear, registries
-from tests.engine.monitor_steps import open_deadline, tracked
+from tests.engine.monitor_steps import tracking_engine
 
 MOMENT = bindparam("t", type_=Moment)
 
@@ -21,11 +20,7 @@ MOMENT = bindparam("t", type_=Moment)
 def people(make_engine):
     """Julija (SI-7K3Q) has three procedures, one completed and one cancelled with its
     deadline; Ana (RS-1234) one, started later; Mira (BA-77) one, started last."""
-    forms, handlers, _ = registries()
-    handlers.register("test.deadline")(open_deadline)
-    engine = make_engine(forms=forms, handlers=handlers)
-    engine.repository.deploy(linear("demo"), source="demo.bpmn")
-    engine.repository.deploy(tracked(), source="tracked.bpmn")
+    engine = tracking_engine(make_engine)
     start = engine.runtime.start
     first = start("demo", "SI-7K3Q", {"first_due": "2026-03-10"})
     permit = start("tracked", "SI-7K3Q", {"legal_date": "2026-06-30"})

@@ -21,8 +21,7 @@ import pytest
 from sqlalchemy import event, text
 
 from engine.store.models import HumanTask, LegalDeadline, ProcessInstance
-from tests.diagrams import linear, registries
-from tests.engine.monitor_steps import open_deadline, tracked
+from tests.engine.monitor_steps import tracking_engine
 
 HISTORY = 3_000
 """Closed instances copied in, two years old: each with three completed tasks and a
@@ -38,11 +37,7 @@ LIVE_BOUND = 100
 def engine(make_engine, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("the plans measured are PostgreSQL's")
-    forms, handlers, _ = registries()
-    handlers.register("test.deadline")(open_deadline)
-    engine = make_engine(forms=forms, handlers=handlers)
-    engine.repository.deploy(linear("demo"), source="demo.bpmn")
-    engine.repository.deploy(tracked(), source="tracked.bpmn")
+    engine = tracking_engine(make_engine)
     start = engine.runtime.start
     long_lived = [start("demo", f"SI-LIVE-{n}", {"first_due": "2026-03-20"}) for n in range(5)]
     start("tracked", "SI-LIVE-MISSED", {"legal_date": "2026-02-20"})
