@@ -33,7 +33,7 @@ class Goal:
         wanted = f"{'<=' if self.at_most else '>='} {self.bound:g}{self.unit}"
         if self.measured is None:
             return f"  {self.name:<{width}}{'-':>10}  {wanted:<12}not measured: {self.why_not}"
-        shown = f"{self.measured:.2f}{self.unit}" if self.measured < 100 else (
+        shown = f"{self.measured:.3g}{self.unit}" if self.measured < 100 else (
             f"{self.measured:.0f}{self.unit}")
         return f"  {self.name:<{width}}{shown:>10}  {wanted:<12}{'met' if self.met else 'MISSED'}"
 
