@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, text, union_all
+from sqlalchemy.orm import aliased
 
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, NotFound
@@ -26,9 +28,14 @@ from engine.kit.effects import (
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.protection.plain_text import refuse_broken_text
-from engine.store.keyset import SortKey, ordering, read_cursor, write_cursor
+from engine.store.keyset import SortKey, read_cursor, write_cursor
 from engine.store.keyset import after as keyset_after
-from engine.store.models import LegalDeadline, Notification, ProcessInstance
+from engine.store.models import (
+    MISSED_UNACKNOWLEDGED,
+    LegalDeadline,
+    Notification,
+    ProcessInstance,
+)
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import DeadlineView, NotificationView
 
@@ -161,6 +168,13 @@ def _label(kind: str, ref: str) -> str:
     return f"{kind}[{ref}]" if ref else kind
 
 
+def _listed(branches: list[list[Any]], common: list[Any]) -> Any:
+    """The deadlines each branch and every ``common`` condition keep; one branch is a
+    plain query, several are a UNION ALL."""
+    selects = [select(LegalDeadline).where(*b, *common) for b in branches]
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
 BY_SAFE_DAY = (SortKey(LegalDeadline.latest_safe_day, "date"), SortKey(LegalDeadline.id))
 """The tracker's order: the latest safe day nearest first."""
 
@@ -229,33 +243,38 @@ class DeadlineService:
             raise BadRequest("a cursor goes on where the page before ended: "
                              "give it without an offset")
         today = self.ctx.today()
-        query = select(LegalDeadline)
         if missed:
-            # The latest safe day is never after the legal date: bounding it too lets
-            # the (status, latest_safe_day) index find the open ones past their date.
-            # One acknowledged by who answers for it has left the list.
-            query = query.where(or_(
-                LegalDeadline.status == "missed",
-                (LegalDeadline.status == "open") & (LegalDeadline.latest_safe_day < today)
-                & (LegalDeadline.legal_date < today)), LegalDeadline.acknowledged_at.is_(None))
+            # Two branches, each walked in order along an index of its own and merged:
+            # an OR of the two would have the planner walk every missed deadline ever
+            # acknowledged. The first is written as the partial index's own predicate,
+            # with constants: a prepared plan cannot use the index for a parameter.
+            # The second: open ones past their legal date (the latest safe day is never
+            # after it, which bounds the walk). One acknowledged has left the list.
+            branches = [[text(MISSED_UNACKNOWLEDGED)],
+                        [LegalDeadline.status == "open", LegalDeadline.latest_safe_day < today,
+                         LegalDeadline.legal_date < today,
+                         LegalDeadline.acknowledged_at.is_(None)]]
         else:
-            query = query.where(LegalDeadline.status == "open")
+            branches = [[LegalDeadline.status == "open"]]
+        common = []
         if kind:
-            query = query.where(LegalDeadline.kind == kind)
+            common.append(LegalDeadline.kind == kind)
         if case_code:
-            query = query.where(LegalDeadline.case_code == case_code)
+            common.append(LegalDeadline.case_code == case_code)
         if owner_roles is not None:
-            query = query.where(LegalDeadline.owner_role.in_(list(owner_roles)))
+            common.append(LegalDeadline.owner_role.in_(list(owner_roles)))
         if within_days is not None:
-            query = query.where(LegalDeadline.latest_safe_day
-                                <= today + timedelta(days=within_days))
-        counted = query if cap is None else query.limit(cap + 1)
+            common.append(LegalDeadline.latest_safe_day <= today + timedelta(days=within_days))
+        counted = _listed(branches, common)
+        if cap is not None:
+            counted = counted.limit(cap + 1)
         if after is not None:
-            query = query.where(keyset_after(BY_SAFE_DAY,
-                                             read_cursor(after, "safe day", BY_SAFE_DAY)))
+            common.append(keyset_after(BY_SAFE_DAY, read_cursor(after, "safe day", BY_SAFE_DAY)))
+        listed = _listed(branches, common).subquery()
+        row = aliased(LegalDeadline, listed)
         with self.ctx.db.reading() as session:
             total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
-            rows = session.scalars(query.order_by(*ordering(BY_SAFE_DAY))
+            rows = session.scalars(select(row).order_by(listed.c.latest_safe_day, listed.c.id)
                                    .limit(limit).offset(offset))
             return [deadline_view(r, today) for r in rows], total
 

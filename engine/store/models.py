@@ -53,8 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 Moment = UTCDateTime()
 
-UNACKNOWLEDGED = "status = 'missed' AND acknowledged_at IS NULL"
-"""A missed legal deadline no one has yet taken note of (see LegalDeadline)."""
+MISSED_UNACKNOWLEDGED = "status = 'missed' AND acknowledged_at IS NULL"
+"""A missed legal deadline no one has yet taken note of: the predicate of its partial
+index, which a query must state with these constants for a prepared plan to use it."""
 
 
 class Base(DeclarativeBase):
@@ -351,7 +352,8 @@ class LegalDeadline(Base):
         Index("ix_deadline_status_safe_day", "status", "latest_safe_day"),
         # The missed ones still to acknowledge: those acknowledged stay "missed" for ever.
         Index("ix_deadline_missed_unacknowledged", "latest_safe_day", "id",
-              postgresql_where=text(UNACKNOWLEDGED), sqlite_where=text(UNACKNOWLEDGED)),
+              postgresql_where=text(MISSED_UNACKNOWLEDGED),
+              sqlite_where=text(MISSED_UNACKNOWLEDGED)),
         # The missed ones of the last months, for the dashboard's trend.
         Index("ix_deadline_status_legal_date", "status", "legal_date"),
         Index("ix_deadline_kind", "kind"),
