@@ -69,6 +69,31 @@ def test_the_analyst_publishes_a_renamed_task(page, live_server, screenshot):
         "changed")
 
 
+def test_a_name_still_being_typed_is_what_is_validated_and_published(page, live_server):
+    """She renames a task and goes straight to the buttons, without Enter or a click on
+    the canvas: what the canvas shows is what is checked and what becomes version 2."""
+    engine = live_server.engine
+    sign_in(page, username_of("policy_analyst"))
+    page.goto("/modeler/reflection_period/1")
+    expect(page.locator('#modeler[data-ready="true"]')).to_be_attached()
+    page.locator('#modeler g.djs-element[data-element-id="grant_permitted_stay"]').dblclick()
+    editor = page.locator(".djs-direct-editing-content")
+    editor.fill(NEW_NAME)
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator("#modeler-status")).to_contain_text("can be published")
+    expect(editor).to_be_hidden()
+    page.locator('#modeler g.djs-element[data-element-id="decide_extension"]').dblclick()
+    expect(editor).to_be_visible()
+    editor.fill("Decide on the extension, in writing")
+    page.get_by_role("button", name="Publish as a new version").click()
+    expect(page.locator("#modeler-status")).to_contain_text(
+        "Published reflection_period version 2")
+    published = engine.repository.xml("reflection_period", 2)
+    assert f'name="{NEW_NAME}"' in published
+    assert 'name="Decide on the extension, in writing"' in published
+    expect(editor).to_be_hidden()
+
+
 def test_validate_shows_each_problem_on_its_element(page, live_server, screenshot, tmp_path):
     engine = live_server.engine
     open_and_validate(page, tmp_path, SCRIPTED)

@@ -65,6 +65,14 @@
     return problems;
   }
 
+  // What the canvas shows, as XML: a label still being typed is part of it. A click on a
+  // button outside the canvas does not end the typing, so it is ended here first.
+  function shown(modeler) {
+    const editing = modeler.get("directEditing");
+    if (editing.isActive()) { editing.complete(); }
+    return modeler.saveXML({ format: true });
+  }
+
   function send(url, xml) {
     return fetch(url, {
       method: "POST", credentials: "same-origin", body: xml,
@@ -92,7 +100,7 @@
     const validate = document.getElementById("validate");
     if (validate) {
       validate.addEventListener("click", function () {
-        modeler.saveXML({ format: true }).then(function (saved) {
+        shown(modeler).then(function (saved) {
           return send(data.validateUrl, saved.xml);
         }).then(function (result) {
           if (result.status !== 200) { status(result.body.message, "error"); return; }
@@ -107,7 +115,7 @@
     const publish = document.getElementById("publish");
     if (publish) {
       publish.addEventListener("click", function () {
-        modeler.saveXML({ format: true }).then(function (saved) {
+        shown(modeler).then(function (saved) {
           return send(data.publishUrl, saved.xml);
         }).then(function (result) {
           if (result.status === 201) {
@@ -127,7 +135,7 @@
     }
 
     document.getElementById("download").addEventListener("click", function () {
-      modeler.saveXML({ format: true }).then(function (saved) {
+      shown(modeler).then(function (saved) {
         const link = document.createElement("a");
         link.href = URL.createObjectURL(new Blob([saved.xml], { type: "application/xml" }));
         link.download = data.key + ".bpmn";
