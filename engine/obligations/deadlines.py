@@ -28,8 +28,7 @@ from engine.kit.effects import (
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.protection.plain_text import refuse_broken_text
-from engine.store.keyset import SortKey, read_cursor, write_cursor
-from engine.store.keyset import after as keyset_after
+from engine.store.keyset import SortKey, continuing, count_of, write_cursor
 from engine.store.models import (
     MISSED_UNACKNOWLEDGED,
     LegalDeadline,
@@ -239,9 +238,6 @@ class DeadlineService:
         refuse_broken_text({"kind": kind, "case": case_code}, "nothing was listed")
         if not 1 <= limit <= 1000 or offset < 0:
             raise BadRequest("limit must be 1..1000 and offset at least 0")
-        if after is not None and offset:
-            raise BadRequest("a cursor goes on where the page before ended: "
-                             "give it without an offset")
         today = self.ctx.today()
         if missed:
             # Two branches, each walked in order along an index of its own and merged:
@@ -265,15 +261,13 @@ class DeadlineService:
             common.append(LegalDeadline.owner_role.in_(list(owner_roles)))
         if within_days is not None:
             common.append(LegalDeadline.latest_safe_day <= today + timedelta(days=within_days))
-        counted = _listed(branches, common)
-        if cap is not None:
-            counted = counted.limit(cap + 1)
+        counted = count_of(_listed(branches, common), cap)
         if after is not None:
-            common.append(keyset_after(BY_SAFE_DAY, read_cursor(after, "safe day", BY_SAFE_DAY)))
+            common.append(continuing(after, offset, "safe day", BY_SAFE_DAY))
         listed = _listed(branches, common).subquery()
         row = aliased(LegalDeadline, listed)
         with self.ctx.db.reading() as session:
-            total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+            total = session.scalar(counted) or 0
             rows = session.scalars(select(row).order_by(listed.c.latest_safe_day, listed.c.id)
                                    .limit(limit).offset(offset))
             return [deadline_view(r, today) for r in rows], total

@@ -22,7 +22,7 @@ from engine.protection.plain_text import refuse_broken_text
 from engine.services.summaries import check_page, read_summaries
 from engine.services.tasks import task_view
 from engine.store.instances import CANCELLED, COMPLETED
-from engine.store.keyset import SortKey, after, ordering, read_cursor, write_cursor
+from engine.store.keyset import SortKey, continuing, count_of, ordering, write_cursor
 from engine.store.models import CaseRecord, HumanTask, LegalDeadline, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import CaseSummaryView, CaseView
@@ -68,10 +68,7 @@ class CaseService:
         check_page(limit, offset)
         where = [CaseRecord.last_active_at.is_not(None), *_code_filter(code_contains)]
         if after is not None:
-            if offset:
-                raise BadRequest("a cursor goes on where the page before ended: "
-                                 "give it without an offset")
-            where.append(after_case(after))
+            where.append(after_case(after, offset))
         query = (select(CaseRecord.code, CaseRecord.last_active_at).where(*where)
                  .order_by(*ordering(LAST_ACTIVE_FIRST)).limit(limit).offset(offset))
         running = ProcessInstance.status.not_in((COMPLETED, CANCELLED))
@@ -99,11 +96,10 @@ class CaseService:
     def count(self, *, code_contains: str | None = None, cap: int | None = None) -> int:
         """How many cases :meth:`cases` would list without paging; with ``cap``, counting
         stops after ``cap + 1`` (more than ``cap``)."""
-        matching = (select(CaseRecord.code).where(CaseRecord.last_active_at.is_not(None),
-                                                  *_code_filter(code_contains))
-                    .limit(None if cap is None else cap + 1).subquery())
+        matching = select(CaseRecord.code).where(CaseRecord.last_active_at.is_not(None),
+                                                 *_code_filter(code_contains))
         with self.ctx.db.reading() as session:
-            return session.scalar(select(func.count()).select_from(matching)) or 0
+            return session.scalar(count_of(matching, cap)) or 0
 
     def case(self, code: str) -> CaseView:
         """Every procedure of one person (in the order they started), her open tasks by
@@ -149,9 +145,9 @@ LAST_ACTIVE_FIRST = (SortKey(CaseRecord.last_active_at, "datetime", descending=T
 """The case list's order: the case whose procedures moved last first."""
 
 
-def after_case(cursor: str) -> ColumnElement[bool]:
+def after_case(cursor: str, offset: int = 0) -> ColumnElement[bool]:
     """The cases listed after the one ``cursor`` names (:func:`case_cursor`)."""
-    return after(LAST_ACTIVE_FIRST, read_cursor(cursor, "active", LAST_ACTIVE_FIRST))
+    return continuing(cursor, offset, "active", LAST_ACTIVE_FIRST)
 
 
 def case_cursor(summary: CaseSummaryView) -> str:

@@ -203,10 +203,7 @@ class RuntimeService:
         where = self._conditions(status, process_key, case_code, overdue, started_from,
                                  started_to)
         if after is not None:
-            if offset:
-                raise BadRequest("a cursor goes on where the page before ended: "
-                                 "give it without an offset")
-            where.append(after_summary(after))
+            where.append(after_summary(after, offset))
         with self.ctx.db.reading() as session:
             return read_summaries(session, self.ctx.today(), where, limit=limit,
                                   offset=offset)

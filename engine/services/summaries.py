@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, union
 from engine.errors import BadRequest
 from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import STATUSES
-from engine.store.keyset import SortKey, after, read_cursor, write_cursor
+from engine.store.keyset import SortKey, continuing, count_of, write_cursor
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import InstanceSummaryView
@@ -136,9 +136,9 @@ NEWEST_FIRST = (SortKey(ProcessInstance.started_at, "datetime", descending=True)
 """The monitor's order: the instance started last first."""
 
 
-def after_summary(cursor: str) -> ColumnElement[bool]:
+def after_summary(cursor: str, offset: int = 0) -> ColumnElement[bool]:
     """The instances listed after the one ``cursor`` names (:func:`summary_cursor`)."""
-    return after(NEWEST_FIRST, read_cursor(cursor, "newest", NEWEST_FIRST))
+    return continuing(cursor, offset, "newest", NEWEST_FIRST)
 
 
 def summary_cursor(summary: InstanceSummaryView) -> str:
@@ -148,9 +148,5 @@ def summary_cursor(summary: InstanceSummaryView) -> str:
 
 def count_instances(session: UnitOfWork, where: list[ColumnElement[bool]],
                     cap: int | None = None) -> int:
-    """How many instances match; with ``cap``, counting stops after ``cap + 1``: ten
-    years of history make an exact count cost more than the page it numbers."""
-    if cap is None:
-        return session.scalar(select(func.count(ProcessInstance.id)).where(*where)) or 0
-    matching = select(ProcessInstance.id).where(*where).limit(cap + 1).subquery()
-    return session.scalar(select(func.count()).select_from(matching)) or 0
+    """How many instances match; with ``cap``, counting stops after ``cap + 1``."""
+    return session.scalar(count_of(select(ProcessInstance.id).where(*where), cap)) or 0

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import defer, load_only
 
 from engine.bpmn.compaction import find_task
@@ -23,8 +23,7 @@ from engine.identity.users import lanes
 from engine.obligations import consents
 from engine.protection.plain_text import refuse_broken_text
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
-from engine.store.keyset import SortKey, ordering, read_cursor, write_cursor
-from engine.store.keyset import after as keyset_after
+from engine.store.keyset import SortKey, continuing, count_of, ordering, write_cursor
 from engine.store.models import (
     CaseRecord,
     HumanTask,
@@ -257,10 +256,7 @@ class TaskService:
         keys = _keys(sort)
         order = ordering(keys)
         if after is not None:
-            if offset:
-                raise BadRequest("a cursor goes on where the page before ended: "
-                                 "give it without an offset")
-            conditions.append(keyset_after(keys, read_cursor(after, sort, keys)))
+            conditions.append(continuing(after, offset, sort, keys))
         if limit is not None or offset:
             page = select(HumanTask.id)
             if sort.removeprefix("-") in ("case", "procedure"):  # sorted by the instance's
@@ -286,13 +282,8 @@ class TaskService:
         would only cost time.
         """
         conditions = TaskFilter(**filters).conditions()
-        if cap is None:
-            query = select(func.count(HumanTask.id)).where(*conditions)
-        else:
-            matching = select(HumanTask.id).where(*conditions).limit(cap + 1).subquery()
-            query = select(func.count()).select_from(matching)
         with self.ctx.db.reading() as session:
-            return session.scalar(query) or 0
+            return session.scalar(count_of(select(HumanTask.id).where(*conditions), cap)) or 0
 
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:

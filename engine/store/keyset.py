@@ -8,6 +8,9 @@ index at once and goes on exactly where the reader left off, however long the li
 The values travel as an opaque cursor (base64 of a small JSON list, tagged with the
 list's sort): one that no list gave, or that another sort gave, is refused with a clear
 error rather than read as something else.
+
+A long list's count stops at a cap (:func:`count_of`): ten years of history make
+an exact count cost more than the page it numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import CompoundSelect, Select, and_, false, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from engine.errors import BadRequest
@@ -67,6 +70,25 @@ def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]
         alternatives.append(and_(*level, key.beyond(value)))
         level.append(key.level(value))
     return or_(*alternatives)
+
+
+def continuing(cursor: str, offset: int, tag: str,
+               keys: Sequence[SortKey]) -> ColumnElement[bool]:
+    """The rows after the one ``cursor`` names, in the list sorted as ``tag`` says by
+    ``keys``. A cursor goes on where the page before ended, so an offset beside it is
+    refused, as is a cursor this list did not give."""
+    if offset:
+        raise BadRequest("a cursor goes on where the page before ended: "
+                         "give it without an offset")
+    return after(keys, read_cursor(cursor, tag, keys))
+
+
+def count_of(rows: Select[Any] | CompoundSelect, cap: int | None = None) -> Select[Any]:
+    """A query counting ``rows``; with ``cap``, counting stops after ``cap + 1`` (more
+    than ``cap``)."""
+    if cap is not None:
+        rows = rows.limit(cap + 1)
+    return select(func.count()).select_from(rows.subquery())
 
 
 def write_cursor(tag: str, values: Sequence[Any]) -> str:
