@@ -13,14 +13,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_number, gettext, ngettext
 from flask_login import login_required
 
-from engine.errors import BadRequest, Conflict, NotFound
+from engine.errors import Conflict, NotFound
 from engine.identity.credentials import CALENDAR
 from engine.obligations.deadlines import deadline_cursor
 from engine.protection.plain_text import broken_text_fields
 
 from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import COUNT_CAP, MAX_DAYS
-from ..common.onward import foreign_cursor, onward
+from ..common.onward import onward, read_after
 from ..common.procedure_texts import translate
 from ..common.urgency import DEADLINE_OVERSEERS, deadline_urgency, owned_roles
 
@@ -54,15 +54,10 @@ def tracker() -> tuple[str, int]:
     filters, problems = tracker_filters(request.args)
     roles = owned_roles(user)
     after = request.args.get("after") or None
-    tracker = engine().deadlines.tracker
-    try:
-        listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
-                                after=after, cap=COUNT_CAP)
-    except BadRequest:
-        problems.append(foreign_cursor())
-        after = None
-        listed, total = tracker(**filters, owner_roles=roles, limit=PAGE_SIZE + 1,
-                                cap=COUNT_CAP)
+    (listed, total), after, refused = read_after(lambda cursor: engine().deadlines.tracker(
+        **filters, owner_roles=roles, limit=PAGE_SIZE + 1, after=cursor, cap=COUNT_CAP), after)
+    if refused:
+        problems.append(refused)
     args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
     page = onward(listed, PAGE_SIZE, deadline_cursor, "deadlines.tracker", args, after)
     counted = (gettext("more than %(count)s deadlines", count=format_number(COUNT_CAP))

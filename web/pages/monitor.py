@@ -16,7 +16,7 @@ from flask_babel import format_number, get_locale, gettext, ngettext
 from werkzeug.wrappers import Response
 
 from engine.crypto.vault import CaseErased
-from engine.errors import BadRequest, EngineError, NotFound, ValidationFailed
+from engine.errors import EngineError, NotFound, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.case_file import DOCUMENT_LIMIT, NOTE_LIMIT
@@ -31,7 +31,7 @@ from ..common.acting import acting_user, engine, reader, roles_required
 from ..common.bounds import COUNT_CAP, clamp_day
 from ..common.form_fields import describe, submitted
 from ..common.i18n import term
-from ..common.onward import foreign_cursor, onward
+from ..common.onward import onward, read_after
 from ..common.procedure_texts import deployed, procedure_name, translate
 from ..common.recorded import day_in_words, moment_in_words, recorded
 from ..common.standing import where_she_stands
@@ -109,11 +109,10 @@ def instances() -> tuple[str, int]:
     runtime = engine().runtime
     after = request.args.get("after") or None
     total = runtime.count_summaries(**filters, cap=COUNT_CAP)
-    try:
-        listed = runtime.summaries(**filters, limit=PAGE_SIZE + 1, after=after)
-    except BadRequest:
-        problems.append(foreign_cursor())
-        listed, after = runtime.summaries(**filters, limit=PAGE_SIZE + 1), None
+    listed, after, refused = read_after(lambda cursor: runtime.summaries(
+        **filters, limit=PAGE_SIZE + 1, after=cursor), after)
+    if refused:
+        problems.append(refused)
     args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
     page = onward(listed, PAGE_SIZE, summary_cursor, "monitor.instances", args, after)
     counted = (gettext("more than %(count)s instances", count=format_number(COUNT_CAP))
@@ -282,11 +281,10 @@ def cases() -> tuple[str, int]:
     service = engine().cases
     after = request.args.get("after") or None
     total = service.count(code_contains=code, cap=COUNT_CAP)
-    try:
-        listed = service.cases(code_contains=code, limit=PAGE_SIZE + 1, after=after)
-    except BadRequest:
-        problems.append(foreign_cursor())
-        listed, after = service.cases(code_contains=code, limit=PAGE_SIZE + 1), None
+    listed, after, refused = read_after(lambda cursor: service.cases(
+        code_contains=code, limit=PAGE_SIZE + 1, after=cursor), after)
+    if refused:
+        problems.append(refused)
     args = {"code": code} if code else {}
     page = onward(listed, PAGE_SIZE, case_cursor, "monitor.cases", args, after)
     counted = (gettext("more than %(count)s cases", count=format_number(COUNT_CAP))

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from engine.errors import BadRequest, Conflict, EngineError, ValidationFailed
+from engine.errors import Conflict, EngineError, ValidationFailed
 from engine.identity.users import MONITORS
 from engine.obligations.consents import KEEPERS as CONSENT_KEEPERS
 from engine.protection.privacy import CASE_READERS, PERSON_READERS
@@ -32,7 +32,7 @@ from engine.views import TaskView
 from ..common.acting import User, acting_user, engine
 from ..common.bounds import COUNT_CAP, MAX_ID
 from ..common.form_fields import describe, prefill, submitted
-from ..common.onward import foreign_cursor, onward
+from ..common.onward import onward, read_after
 from ..common.procedure_texts import deployed, translate
 from ..common.recorded import moment_in_words, recorded
 from ..common.tasks import her_task, own_task, readable_instance
@@ -81,14 +81,15 @@ def tasks() -> tuple[str, int]:
     status = 200
     try:
         total = service.count(**filters, cap=COUNT_CAP)
-        listed = service.tasks(**filters, sort=sort, limit=PAGE_SIZE + 1, after=after)
+        listed, after, refused = read_after(lambda cursor: service.tasks(
+            **filters, sort=sort, limit=PAGE_SIZE + 1, after=cursor), after)
     except ValidationFailed:
         flash(gettext("A filter holds a character that cannot be searched for."), "error")
-        total, listed, status, after = 0, [], 400, None
+        total, listed, status, after, refused = 0, [], 400, None, None
         chosen = dict.fromkeys(chosen, "")
-    except BadRequest:
-        flash(foreign_cursor(), "error")
-        listed, status, after = service.tasks(**filters, sort=sort, limit=PAGE_SIZE + 1), 400, None
+    if refused:
+        flash(refused, "error")
+        status = 400
     args = {name: value for name, value in chosen.items() if value}
     page = onward(listed, PAGE_SIZE, lambda task: task_cursor(task, sort), "worklist.tasks",
                   args, after)
