@@ -167,6 +167,38 @@ def _label(kind: str, ref: str) -> str:
     return f"{kind}[{ref}]" if ref else kind
 
 
+def _still_to_act(today: date, kind: str | None, within_days: int | None, missed: bool,
+                  case_code: str | None, owner_roles: Iterable[str] | None
+                  ) -> tuple[list[list[Any]], list[Any]]:
+    """The tracker's conditions: the branches of its list, and what every branch keeps
+    (see :meth:`DeadlineService.tracker`)."""
+    if within_days is not None and within_days < 0:
+        raise BadRequest("within_days cannot be negative")
+    refuse_broken_text({"kind": kind, "case": case_code}, "nothing was listed")
+    if missed:
+        # Two branches, each walked in order along an index of its own and merged: an
+        # OR of the two would have the planner walk every missed deadline ever
+        # acknowledged. The first is written as the partial index's own predicate, with
+        # constants: a prepared plan cannot use the index for a parameter. The second:
+        # open ones past their legal date (the latest safe day is never after it, which
+        # bounds the walk). One acknowledged has left the list.
+        branches = [[text(MISSED_UNACKNOWLEDGED)],
+                    [LegalDeadline.status == "open", LegalDeadline.latest_safe_day < today,
+                     LegalDeadline.legal_date < today, LegalDeadline.acknowledged_at.is_(None)]]
+    else:
+        branches = [[LegalDeadline.status == "open"]]
+    common: list[Any] = []
+    if kind:
+        common.append(LegalDeadline.kind == kind)
+    if case_code:
+        common.append(LegalDeadline.case_code == case_code)
+    if owner_roles is not None:
+        common.append(LegalDeadline.owner_role.in_(list(owner_roles)))
+    if within_days is not None:
+        common.append(LegalDeadline.latest_safe_day <= today + timedelta(days=within_days))
+    return branches, common
+
+
 def _listed(branches: list[list[Any]], common: list[Any]) -> Any:
     """The deadlines each branch and every ``common`` condition keep; one branch is a
     plain query, several are a UNION ALL."""
@@ -222,55 +254,40 @@ class DeadlineService:
     def tracker(self, *, kind: str | None = None, within_days: int | None = None,
                 missed: bool = False, case_code: str | None = None,
                 owner_roles: Iterable[str] | None = None, limit: int = 100,
-                offset: int = 0, after: str | None = None,
-                cap: int | None = None) -> tuple[list[DeadlineView], int]:
-        """The legal adviser's list: deadlines still to act on, by latest safe day.
+                offset: int = 0, after: str | None = None) -> list[DeadlineView]:
+        """The legal adviser's list: one page of the deadlines still to act on, by latest
+        safe day, in one indexed query.
 
         Still to act on means open in the table, including those whose legal date has
         passed (missed, and the most urgent of all). ``missed`` keeps only those, plus
         the ones done late. ``owner_roles`` keeps the deadlines those roles own (an
         actor's own). ``after`` is the cursor of the last deadline of the page before
-        (:func:`deadline_cursor`). Returns one page and the total (with ``cap``, at most
-        ``cap + 1``), in two indexed queries.
+        (:func:`deadline_cursor`).
         """
-        if within_days is not None and within_days < 0:
-            raise BadRequest("within_days cannot be negative")
-        refuse_broken_text({"kind": kind, "case": case_code}, "nothing was listed")
         if not 1 <= limit <= 1000 or offset < 0:
             raise BadRequest("limit must be 1..1000 and offset at least 0")
         today = self.ctx.today()
-        if missed:
-            # Two branches, each walked in order along an index of its own and merged:
-            # an OR of the two would have the planner walk every missed deadline ever
-            # acknowledged. The first is written as the partial index's own predicate,
-            # with constants: a prepared plan cannot use the index for a parameter.
-            # The second: open ones past their legal date (the latest safe day is never
-            # after it, which bounds the walk). One acknowledged has left the list.
-            branches = [[text(MISSED_UNACKNOWLEDGED)],
-                        [LegalDeadline.status == "open", LegalDeadline.latest_safe_day < today,
-                         LegalDeadline.legal_date < today,
-                         LegalDeadline.acknowledged_at.is_(None)]]
-        else:
-            branches = [[LegalDeadline.status == "open"]]
-        common = []
-        if kind:
-            common.append(LegalDeadline.kind == kind)
-        if case_code:
-            common.append(LegalDeadline.case_code == case_code)
-        if owner_roles is not None:
-            common.append(LegalDeadline.owner_role.in_(list(owner_roles)))
-        if within_days is not None:
-            common.append(LegalDeadline.latest_safe_day <= today + timedelta(days=within_days))
-        counted = count_of(_listed(branches, common), cap)
+        branches, common = _still_to_act(today, kind, within_days, missed, case_code,
+                                         owner_roles)
         if after is not None:
             common.append(continuing(after, offset, "safe day", BY_SAFE_DAY))
         listed = _listed(branches, common).subquery()
         row = aliased(LegalDeadline, listed)
         with self.ctx.db.reading() as session:
-            total = session.scalar(counted) or 0
             rows = session.scalars(select(row).order_by(listed.c.latest_safe_day, listed.c.id)
                                    .limit(limit).offset(offset))
-            return [deadline_view(r, today) for r in rows], total
+            return [deadline_view(r, today) for r in rows]
+
+    def count_tracker(self, *, kind: str | None = None, within_days: int | None = None,
+                      missed: bool = False, case_code: str | None = None,
+                      owner_roles: Iterable[str] | None = None,
+                      cap: int | None = None) -> int:
+        """How many deadlines :meth:`tracker` would list without paging; with ``cap``,
+        counting stops after ``cap + 1`` (more than ``cap``)."""
+        branches, common = _still_to_act(self.ctx.today(), kind, within_days, missed,
+                                         case_code, owner_roles)
+        with self.ctx.db.reading() as session:
+            return session.scalar(count_of(_listed(branches, common), cap)) or 0
 
     def acknowledge(self, deadline_id: int, user: str) -> DeadlineView:
         """She who answers for a missed deadline took note of it (the case is handled

@@ -49,11 +49,12 @@ def test_an_engine_without_deadlines_has_no_kinds(engine):
 
 def test_missed_are_those_done_late_and_those_past_their_legal_date(tracked):
     engine, today = tracked
-    missed, total = engine.deadlines.tracker(missed=True)
+    missed, total = (engine.deadlines.tracker(missed=True),
+                     engine.deadlines.count_tracker(missed=True))
     assert total == 2
     assert [(d.kind, d.ref, d.status) for d in missed] == [
         ("indicator_due", "G2", "missed"), ("reflection_end", "", "missed")]
-    open_ones, total = engine.deadlines.tracker()
+    open_ones, total = engine.deadlines.tracker(), engine.deadlines.count_tracker()
     assert total == 3
     assert [d.latest_safe_day - today for d in open_ones] == [
         timedelta(days=-5), timedelta(days=-1), timedelta(days=10)]

@@ -43,11 +43,9 @@ class DeadlineQuerySchema(CursorQuery):
 
 def visible_deadlines(*, limit: int, offset: int = 0, after: str | None = None,
                       **filters: Any) -> list[DeadlineView]:
-    """Deadlines she may see: all for legal advisers and coordinators, else her roles'.
-    Not counted (``cap=0``): a list read by a program pages on without a total."""
-    listed, _ = engine().deadlines.tracker(**filters, owner_roles=owned_roles(acting_user()),
-                                           limit=limit, offset=offset, after=after, cap=0)
-    return listed
+    """Deadlines she may see: all for legal advisers and coordinators, else her roles'."""
+    return engine().deadlines.tracker(**filters, owner_roles=owned_roles(acting_user()),
+                                      limit=limit, offset=offset, after=after)
 
 
 @blp.route("/deadlines")

@@ -54,8 +54,10 @@ def tracker() -> tuple[str, int]:
     filters, problems = tracker_filters(request.args)
     roles = owned_roles(user)
     after = request.args.get("after") or None
-    (listed, total), after, refused = read_after(lambda cursor: engine().deadlines.tracker(
-        **filters, owner_roles=roles, limit=PAGE_SIZE + 1, after=cursor, cap=COUNT_CAP), after)
+    service = engine().deadlines
+    total = service.count_tracker(**filters, owner_roles=roles, cap=COUNT_CAP)
+    listed, after, refused = read_after(lambda cursor: service.tracker(
+        **filters, owner_roles=roles, limit=PAGE_SIZE + 1, after=cursor), after)
     if refused:
         problems.append(refused)
     args = {k: v for k, v in request.args.items() if k not in ("page", "after") and v}
