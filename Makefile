@@ -15,7 +15,9 @@ CATALOGUES = $(wildcard web/translations/*/LC_MESSAGES/*.po)
 EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 \
 	--add-location=file --sort-by-file --project=varnapot --copyright-holder="Varna pot"
 
-install: $(VENV)/.installed web/static/vendor/.installed $(CATALOGUES:.po=.mo)
+MODELER = web/static/vendor/modeler/modeler.js
+
+install: $(VENV)/.installed web/static/vendor/.installed $(MODELER) $(CATALOGUES:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -31,13 +33,22 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 	rm -rf web/static/vendor && mkdir -p web/static/vendor/bpmn-js web/static/vendor/swagger-ui \
 	   web/static/vendor/dmn-js
 	cp web/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
-	   web/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js web/static/vendor/bpmn-js/
+	   web/static/vendor/bpmn-js/
 	cp -r web/node_modules/bpmn-js/dist/assets web/static/vendor/bpmn-js/
 	cp web/node_modules/dmn-js/dist/dmn-viewer.production.min.js web/static/vendor/dmn-js/
 	cp -r web/node_modules/dmn-js/dist/assets web/static/vendor/dmn-js/
 	cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   web/node_modules/swagger-ui-dist/swagger-ui.css web/static/vendor/swagger-ui/
+	mkdir -p web/static/vendor/properties-panel
+	cp web/node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+	   web/static/vendor/properties-panel/
 	@touch $@
+
+# The modeler with its properties panel, bundled from web/assets/modeler (see its README).
+$(MODELER): web/static/vendor/.installed $(wildcard web/assets/modeler/*.js)
+	cd web && node_modules/.bin/esbuild assets/modeler/index.js --bundle --minify \
+	   --format=iife --global-name=VarnapotModeler --log-level=warning \
+	   --outfile=static/vendor/modeler/modeler.js
 
 web/translations/%.mo: web/translations/%.po | $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@

@@ -23,6 +23,7 @@ CASE_DEFAULTS: dict[str, Any] = {
 
 @HANDLERS.register("protection.open_case")
 def open_case(ctx: Any) -> dict[str, Any]:
+    """Open her case with the defaults of every answer the procedure asks later."""
     return {key: ctx.data.get(key, value) for key, value in CASE_DEFAULTS.items()}
 
 

@@ -150,6 +150,7 @@ def record_left(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("reintegration.record_completed")
 def record_completed(ctx: Any) -> dict[str, Any]:
+    """Close the programme as completed, telling the coordinator when the team was told."""
     if ctx.data.get("team_notified"):
         ctx.notify(["coordinator"], translatable("(Re)integration programme completed"),
                    translatable("She reached the goals of her (re)integration plan."))

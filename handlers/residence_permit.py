@@ -190,6 +190,7 @@ def record_permit(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("residence_permit.warn_expiry")
 def warn_expiry(ctx: Any) -> None:
+    """Warn the legal adviser and the coordinator that the permit expires soon."""
     ctx.notify(["legal_adviser", "coordinator"], translatable("Art. 50 permit expires soon"),
                translatable("The permit is valid until {day}: apply for a renewal or for a "
                             "further permit before then.")
@@ -219,6 +220,7 @@ def open_renewal(ctx: Any) -> dict[str, Any]:
 
 @HANDLERS.register("residence_permit.record_renewal_application")
 def record_renewal_application(ctx: Any) -> dict[str, Any]:
+    """Meet the renewal deadline on the filing day; a filing after the expiry is late."""
     filed = required_day(ctx.data, "renewal_filed_on")
     late = filed > required_day(ctx.data, "permit_valid_until")
     ctx.meet_deadline("renewal_application_due", on=filed, ref=_renewal_ref(ctx.data))

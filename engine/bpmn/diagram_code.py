@@ -89,6 +89,8 @@ class ExpressionSite:
 
 _CYCLE = "timer timeCycle"
 """The one site whose literal text is checked further, by :func:`cycle_problem`."""
+DUE_DATE = "due date"
+MESSAGE_PAYLOAD = "message payload"
 
 CHECKED_SITES: tuple[ExpressionSite, ...] = (
     ExpressionSite("sequenceFlow", "conditionExpression", "condition"),
@@ -241,7 +243,7 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
                           f"1 to {MAX_INSTANCES}, so that it cannot run for ever")
     expression = element.get(f"{{{CAMUNDA_NS}}}expression")
     if expression is not None and element.tag == _bpmn("messageEventDefinition"):
-        yield from _checked(owner_id(element), expression, "message payload")
+        yield from _checked(owner_id(element), expression, MESSAGE_PAYLOAD)
     elif expression is not None:
         yield Problem(element.get("id"), "camunda:expression is run by this engine only as "
                       "a message payload; use a service task that names a handler")
@@ -249,18 +251,40 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
     if due is not None and element.tag == _bpmn("userTask"):
         kind = due_deadline(due)
         if kind is None:
-            yield from _checked(element.get("id"), due, "due date")
+            yield from _checked(element.get("id"), due, DUE_DATE)
         elif kind not in DEADLINE_KINDS:
             yield Problem(element.get("id"), f"due date: {due!r} names no legal deadline; "
                           f"known: {', '.join(DEADLINE_KINDS)}")
 
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
+    problem = _problem_at(text, what)
+    if problem:
+        yield Problem(element_id, f"{what}: {problem}")
+
+
+def _problem_at(text: str | None, what: str) -> str | None:
     problem = dialect_hint(text or "", what) or check_expression(text)
     if problem is None and what == _CYCLE and iso_literal(text or ""):
         problem = cycle_problem(text or "")
-    if problem:
-        yield Problem(element_id, f"{what}: {problem}")
+    return problem
+
+
+EDITED_SITES: tuple[str, ...] = (*dict.fromkeys(s.what for s in CHECKED_SITES),
+                                 DUE_DATE, MESSAGE_PAYLOAD)
+"""Every place an analyst types an expression, by the name deploy gives it."""
+
+
+def expression_problem(text: str, site: str) -> str | None:
+    """What deploy would say of ``text`` written at ``site`` (one of :data:`EDITED_SITES`),
+    or None: the modeler asks this while she types, so she need not publish to learn it."""
+    if site not in EDITED_SITES:
+        raise ValueError(f"{site!r} is not a place that holds an expression")
+    if site == DUE_DATE and due_deadline(text) is not None:
+        kind = due_deadline(text)
+        return None if kind in DEADLINE_KINDS else (
+            f"{text.strip()!r} names no legal deadline; known: {', '.join(DEADLINE_KINDS)}")
+    return _problem_at(text, site)
 
 
 def _is_formal_expression(element: etree._Element) -> bool:

@@ -9,6 +9,8 @@ stay on the version they started with.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
@@ -21,6 +23,40 @@ from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import MAX_DIAGRAM_BYTES
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name babel's extraction looks for
+    """Mark ``text`` for the catalogue; it is translated where it is shown."""
+    return text
+
+
+PANEL_WORDS = (
+    # The properties panel's own words (bpmn-js-properties-panel writes them in English).
+    N_("General"), N_("Name"), N_("ID"), N_("Documentation"), N_("Element documentation"),
+    N_("Process documentation"), N_("Executable"), N_("Version tag"), N_("Message"),
+    N_("Global message reference"), N_("Signal"), N_("Global signal reference"),
+    N_("<none>"), N_("Create new ..."), N_("Select an element to edit its properties."),
+    N_("Multiple elements are selected. Select a single element to edit its properties."),
+    # Ours: web/assets/modeler.
+    N_("How this engine runs it"), N_("Role"), N_("Who does the user tasks of this lane."),
+    N_("Form"), N_("Legal deadline"), N_("(none: a due date below, or none)"),
+    N_("The task is due on this deadline's legal date."), N_("Due date"),
+    N_("An expression over the process data, such as add_days(decided_on, 3)."),
+    N_("Start form"), N_("The form that checks the data the procedure starts with."),
+    N_("Handler"), N_("What the engine does at this step."), N_("Condition"),
+    N_("Taken when this holds, such as permit_decision == 'granted'."),
+    N_("The default flow: taken when no other condition holds."),
+    N_("Called procedure"), N_("Decision table"), N_("(none)"), N_("{name} (not known here)"),
+    N_("Timer"), N_("Type"), N_("Value"), N_("Date"), N_("Duration"), N_("Cycle"),
+    N_("A date (2026-03-01) or an expression naming one, such as permit_renewal_warning_at."),
+    N_("A duration (P3D: three days) or an expression giving one."),
+    N_("A repeating interval, at most hourly (R/P1D: every day)."),
+)
+
+
+def panel_words() -> str:
+    """The panel's words in the reader's language, as JSON for the page to hand over."""
+    return json.dumps({word: gettext(word) for word in PANEL_WORDS}, ensure_ascii=False)
 
 
 @bp.get("/")
@@ -52,7 +88,8 @@ def edit(key: str, version: int) -> str:
         abort(404, description=f"process definition {key!r} has no version {version}")
     latest = numbers[-1]
     return render_template("modeler.html", key=key, version=version, latest=latest,
-                           can_publish=acting_user().has_role(*PUBLISHERS))
+                           can_publish=acting_user().has_role(*PUBLISHERS),
+                           panel_words=panel_words())
 
 
 @bp.get("/<key>/compare")

@@ -82,20 +82,36 @@
     });
   }
 
+  function fetched(url, read) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
+      return read(response);
+    });
+  }
+
+  // The vocabulary (what a diagram may name) comes first: the panel's lists and the
+  // lanes' labels are made from it.
   function start() {
     const container = document.getElementById("modeler");
-    if (!container || typeof BpmnJS === "undefined") { return; }
-    const modeler = new BpmnJS({ container: container, keyboard: { bindTo: document } });
+    if (!container || typeof VarnapotModeler === "undefined") { return; }
     const data = container.dataset;
-
-    fetch(data.xmlUrl, { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
-      .then(function (xml) { return modeler.importXML(xml); })
-      .then(function () {
+    Promise.all([
+      fetched(data.vocabularyUrl, function (response) { return response.json(); }),
+      fetched(data.xmlUrl, function (response) { return response.text(); })
+    ]).then(function (found) {
+      const modeler = VarnapotModeler.create({
+        container: container, panel: document.getElementById("properties"),
+        vocabulary: found[0], checkUrl: data.checkUrl, words: JSON.parse(data.panelWords || "{}")
+      });
+      wire(modeler, container, data);
+      return modeler.importXML(found[1]).then(function () {
         modeler.get("canvas").zoom("fit-viewport", "auto");
         container.dataset.ready = "true";
-      })
-      .catch(function (error) { status(say(data, "OpenFailed", { error: error.message }), "error"); });
+      });
+    }).catch(function (error) { status(say(data, "OpenFailed", { error: error.message }), "error"); });
+  }
+
+  function wire(modeler, container, data) {
 
     const validate = document.getElementById("validate");
     if (validate) {
