@@ -190,16 +190,18 @@ def db_upgrade(ctx: click.Context) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option("--note", default=None, help="Why: kept with each new version.")
 @actor_option
 @json_option
 @click.pass_context
 @reported
-def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None,
+def deploy(ctx: click.Context, paths: tuple[str, ...], note: str | None, actor: str | None,
            as_json: bool) -> None:
     """Deploy BPMN files or folders of them."""
     engine = engine_of(ctx)
     by = acting_as(engine, actor, roles=PUBLISHERS)
-    results = [r for path in paths for r in engine.repository.deploy(path, actor=by)]
+    results = [r for path in paths
+               for r in engine.repository.deploy(path, actor=by, note=note)]
     echo_views(results, as_json, lambda d: f"{d.key} version {d.version}"
            + ("" if d.new_version else " (unchanged)"))
     for result in results:

@@ -33,6 +33,8 @@ class DefinitionView(View):
     source: str
     deployed_at: datetime
     deployed_by: str
+    note: str | None
+    """The change note it was published with."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -120,6 +120,17 @@ def test_cli_errors_are_one_line_and_non_zero(cli, args, reason):
     assert result.stderr.count("\n") == 1 and reason in result.stderr, result.stderr
 
 
+def test_cli_deploys_with_a_change_note(cli, tmp_path):
+    cli("deploy", str(PROCESSES))
+    renamed = tmp_path / "reflection_period.bpmn"
+    renamed.write_bytes((PROCESSES / "reflection_period.bpmn").read_bytes().replace(
+        b'name="Decide on the permitted stay"', b'name="Decide on the 90-day stay"'))
+    assert "reflection_period version 2" in cli(
+        "deploy", str(renamed), "--note", "The task names the 90 days.").stdout
+    listed = cli.json("definitions", "--key", "reflection_period")
+    assert [d["note"] for d in listed] == [None, "The task names the 90 days."]
+
+
 def test_cli_rejects_a_bad_form_and_keeps_the_task_open(cli):
     cli("deploy", str(PROCESSES))
     cli("start", "reflection_period", "--case", "C-1")

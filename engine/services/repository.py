@@ -20,7 +20,8 @@ from engine.bpmn.diagram_warnings import ignored_settings
 from engine.bpmn.diagrams import NS, Lookup, inspect_diagram, read_xml
 from engine.config import FormRegistry, HandlerRegistry
 from engine.context import EngineContext
-from engine.errors import BadRequest, DeployError, NotFound, Problem
+from engine.errors import BadRequest, DeployError, NotFound, Problem, ValidationFailed
+from engine.protection.plain_text import refuse_broken_text
 from engine.store.definitions import Definitions
 from engine.store.instances import CANCELLED, COMPLETED
 from engine.store.models import DecisionDefinition, ProcessDefinition, ProcessInstance
@@ -38,10 +39,25 @@ def _ignored_by_process(content: bytes) -> dict[str, list[Problem]]:
     return {p.get("id", ""): ignored_settings(p) for p in root.iterfind("bpmn:process", NS)}
 
 
-def _view(row: ProcessDefinition) -> DefinitionView:
+MAX_NOTE = 2000
+"""Characters of a change note: a paragraph on what changed and why."""
+
+
+def _view(row: ProcessDefinition | DecisionDefinition) -> DefinitionView:
     return DefinitionView(id=row.id, key=row.key, version=row.version, name=row.name,
                           source=row.source, deployed_at=row.deployed_at,
-                          deployed_by=row.deployed_by)
+                          deployed_by=row.deployed_by, note=row.change_note)
+
+
+def change_note(note: str | None) -> str | None:
+    """The note a version is published with, trimmed; None for none. A note that cannot
+    be stored is refused before anything is checked or stored."""
+    refuse_broken_text({"note": note}, "nothing was published")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed("nothing was published: the change note is too long",
+                               {"note": [f"At most {MAX_NOTE} characters."]})
+    return note or None
 
 
 class RepositoryService:
@@ -54,12 +70,14 @@ class RepositoryService:
         """The deployed versions and their parsed specs, which the instances run."""
 
     def deploy(self, target: str | Path | bytes, *, source: str | None = None,
-               actor: str = "system") -> list[Deployed]:
+               actor: str = "system", note: str | None = None) -> list[Deployed]:
         """Deploy a BPMN file, every ``*.bpmn`` in a folder, or raw bytes.
 
         All files are checked before anything is stored: one bad diagram stops the whole
         deployment with a :class:`DeployError` that lists every problem of every file.
+        ``note`` says why: each new version keeps it, and so does its audit event.
         """
+        note = change_note(note)
         documents = self._documents(target, source)
         checked, problems = self._check(documents)
         if problems:
@@ -75,7 +93,7 @@ class RepositoryService:
                     model = DecisionDefinition if isinstance(info, DecisionInfo) \
                         else ProcessDefinition
                     stored = self._store(session, model, info.key, info.name, name,
-                                         content, digest, actor)
+                                         content, digest, actor, note)
                     results.append(dataclasses.replace(
                         stored, warnings=ignored.get(info.key, [])))
         return results
@@ -180,9 +198,7 @@ class RepositoryService:
             latest = {}
             for row in rows:
                 latest.setdefault(row.key, row)
-            return [DefinitionView(id=r.id, key=r.key, version=r.version, name=r.name,
-                                   source=r.source, deployed_at=r.deployed_at,
-                                   deployed_by=r.deployed_by) for r in latest.values()]
+            return [_view(r) for r in latest.values()]
 
     def decision_xml(self, key: str, version: int | None = None) -> str:
         """The DMN XML of a decision table, the latest version unless ``version``."""
@@ -197,7 +213,8 @@ class RepositoryService:
             return row.dmn_xml
 
     def _store(self, session: UnitOfWork, model: type[Any], key: str, title: str | None,
-               source: str, content: bytes, digest: str, actor: str) -> Deployed:
+               source: str, content: bytes, digest: str, actor: str,
+               note: str | None) -> Deployed:
         latest = session.scalars(
             select(model).where(model.key == key).order_by(model.version.desc()).limit(1)
         ).first()
@@ -207,11 +224,12 @@ class RepositoryService:
         text = {"dmn_xml" if model is DecisionDefinition else "bpmn_xml":
                 content.decode("utf-8")}
         row = model(key=key, version=version, name=title, content_hash=digest, source=source,
-                    deployed_at=self.ctx.now(), deployed_by=actor, **text)
+                    deployed_at=self.ctx.now(), deployed_by=actor, change_note=note, **text)
         session.add(row)
         session.flush()
         session.audit("definition_deployed", actor, element_id=key,
-                       detail=f"{key} version {version} from {source}")
+                       detail=f"{key} version {version} from {source}"
+                       + (f": {note}" if note else ""))
         return Deployed(key=key, version=version, new_version=True)
 
     @staticmethod

@@ -77,6 +77,8 @@ class ProcessDefinition(Base):
     source: Mapped[str] = mapped_column(String(500))
     deployed_at: Mapped[datetime] = mapped_column(Moment)
     deployed_by: Mapped[str] = mapped_column(String(200))
+    change_note: Mapped[str | None] = mapped_column(Text)
+    """Why this version was published, in the analyst's words."""
 
 
 class DecisionDefinition(Base):
@@ -94,6 +96,8 @@ class DecisionDefinition(Base):
     source: Mapped[str] = mapped_column(String(500))
     deployed_at: Mapped[datetime] = mapped_column(Moment)
     deployed_by: Mapped[str] = mapped_column(String(200))
+    change_note: Mapped[str | None] = mapped_column(Text)
+    """Why this version was published, in the analyst's words."""
 
 
 class CaseRecord(Base):

@@ -23,6 +23,19 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     expect(page.locator("header .who .user")).to_have_text(username)
 
 
+def publish(page: Page, note: str, staying: str = "") -> None:
+    """Publish what the modeler shows: the dialog asks for a change note and says which
+    running instances stay on their version (``staying`` is part of what it says)."""
+    page.get_by_role("button", name="Publish as a new version").click()
+    dialog = page.locator("#publish-dialog")
+    expect(dialog).to_be_visible()
+    if staying:
+        expect(dialog.locator("#publish-running")).to_contain_text(staying)
+    dialog.get_by_label("What changed, and why").fill(note)
+    dialog.get_by_role("button", name="Publish", exact=True).click()
+    expect(dialog).to_be_hidden()
+
+
 def field_id(name: str) -> str:
     """The id of a form input: ``f-`` and its HTML name, dots made dashes."""
     return "f-" + name.replace(".", "-")

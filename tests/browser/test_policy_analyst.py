@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.accounts import username_of
-from tests.browser.pages import sign_in
+from tests.browser.pages import publish, sign_in
 from tests.conftest import PROCESSES
 
 NEW_NAME = "Decide on the permitted stay (90 days)"
@@ -50,9 +50,11 @@ def test_the_analyst_publishes_a_renamed_task(page, live_server, screenshot):
 
     page.get_by_role("button", name="Validate").click()
     expect(page.locator("#modeler-status")).to_contain_text("can be published")
-    page.get_by_role("button", name="Publish as a new version").click()
+    publish(page, "The decision names the 90 days.", staying="1 on version 1")
     expect(page.locator("#modeler-status")).to_contain_text(
         "Published reflection_period version 2")
+    expect(page.locator("h1 .meta")).to_have_text("version 2")
+    assert page.url.endswith("/modeler/reflection_period/2")
     screenshot(page, "published")
 
     versions = engine.repository.versions("reflection_period")
@@ -85,7 +87,7 @@ def test_a_name_still_being_typed_is_what_is_validated_and_published(page, live_
     page.locator('#modeler g.djs-element[data-element-id="decide_extension"]').dblclick()
     expect(editor).to_be_visible()
     editor.fill("Decide on the extension, in writing")
-    page.get_by_role("button", name="Publish as a new version").click()
+    publish(page, "Two clearer names.", staying="No instance of this procedure is running")
     expect(page.locator("#modeler-status")).to_contain_text(
         "Published reflection_period version 2")
     published = engine.repository.xml("reflection_period", 2)
@@ -104,7 +106,14 @@ def test_validate_shows_each_problem_on_its_element(page, live_server, screensho
     screenshot(page, "problem")
 
     page.get_by_role("button", name="Publish as a new version").click()
-    expect(page.locator("#modeler-status")).to_contain_text("Not published")
+    dialog = page.locator("#publish-dialog")
+    dialog.get_by_role("button", name="Publish", exact=True).click()
+    expect(dialog).to_be_visible()  # not without a change note
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#modeler-status")).to_have_text("Not published.")
+    publish(page, "The family is contacted by a script.")
+    expect(page.locator("#modeler-status")).to_contain_text("Not published:")
     assert [v.version for v in engine.repository.versions("reflection_period")] == [1]
 
     with page.expect_download() as download:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.accounts import username_of
-from tests.browser.pages import sign_in
+from tests.browser.pages import publish, sign_in
 
 
 def select(page: Page, element_id: str) -> None:
@@ -71,7 +71,7 @@ def test_the_panel_sets_roles_forms_deadlines_and_checked_conditions(page, live_
     condition.locator("input").fill("stay_decision in ('refused', 'withdrawn')")
     expect(condition.locator(".bio-properties-panel-error")).to_have_count(0)
 
-    page.get_by_role("button", name="Publish as a new version").click()
+    publish(page, "Social work's tasks move to the NGO; the decision has three days.")
     expect(page.locator("#modeler-status")).to_contain_text(
         "Published reflection_period version 2")
     published = engine.repository.xml("reflection_period", 2)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 import re
 
+from sqlalchemy import select
+
+from engine.store.models import AuditEvent
 from tests.conftest import PROCESSES
 from tests.web_app import csrf_of
 
@@ -57,6 +60,49 @@ def test_publishing_makes_version_2_and_running_instances_stay_on_1(app, bearer,
     again = app.test_client().post("/api/process-definitions/", data=RENAMED,
                                    headers={**XML, **bearer("policy-analyst")})
     assert again.get_json()[0]["new_version"] is False
+
+
+def audit_details(engine) -> list[str]:
+    with engine.db.reading() as session:
+        return list(session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.event_type == "definition_deployed").order_by(AuditEvent.id)))
+
+
+def test_a_version_keeps_its_change_note_in_the_list_and_the_audit_trail(app, bearer, engine,
+                                                                        signed_in):
+    note = "The decision names the 90 days (Art. 50(1) ZTuj-2)."
+    client, headers = app.test_client(), {**XML, **bearer("policy-analyst")}
+    answer = client.post("/api/process-definitions/", data=RENAMED, headers=headers,
+                         query_string={"note": f"  {note}\n"})
+    assert answer.status_code == 201, answer.get_json()
+    listed = client.get("/api/process-definitions/reflection_period", headers=headers)
+    assert [v["note"] for v in listed.get_json()] == [None, note]
+    assert audit_details(engine)[-1] == f"reflection_period version 2 from diagram: {note}"
+    page = signed_in("policy-analyst").get("/modeler/reflection_period").get_data(as_text=True)
+    assert note.replace("'", "&#39;") in page
+
+    uploaded = client.post("/api/process-definitions/", headers=bearer("policy-analyst"),
+                           data={"file": (io.BytesIO(ORIGINAL), "reflection_period.bpmn"),
+                                 "note": "Back to the first names."},
+                           content_type="multipart/form-data")
+    assert uploaded.status_code == 201
+    assert engine.repository.versions("reflection_period")[-1].note == "Back to the first names."
+
+
+def test_a_change_note_that_cannot_be_kept_publishes_nothing(app, bearer, engine):
+    client, headers = app.test_client(), {**XML, **bearer("policy-analyst")}
+    before = audit_details(engine)
+    too_long = client.post("/api/process-definitions/", data=RENAMED, headers=headers,
+                           query_string={"note": "x" * 2001})
+    assert too_long.status_code == 400
+    assert "note" in too_long.get_json()["fields"]
+    broken = client.post("/api/process-definitions/", headers=bearer("policy-analyst"),
+                         data={"file": (io.BytesIO(RENAMED), "reflection_period.bpmn"),
+                               "note": "a\x00b"}, content_type="multipart/form-data")
+    assert broken.status_code == 422
+    assert "note" in broken.get_json()["fields"]
+    assert versions(engine) == [1]
+    assert audit_details(engine) == before
 
 
 def test_only_policy_analysts_and_admins_publish(app, bearer, engine):

@@ -13,11 +13,12 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_login import login_required
 from flask_smorest import abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.http import dump_options_header
 
 from engine.errors import Problem
 from engine.identity.users import PUBLISHERS
+from engine.services.repository import MAX_NOTE
 from engine.views import DefinitionView, Deployed
 
 from ..common.acting import acting_user, engine
@@ -42,6 +43,8 @@ class DefinitionSchema(Schema):
     source = fields.String()
     deployed_at = fields.DateTime()
     deployed_by = fields.String()
+    note = fields.String(allow_none=True, metadata={
+        "description": "The change note the version was published with."})
 
 
 class VersionSchema(DefinitionSchema):
@@ -78,6 +81,13 @@ class ChangeSchema(Schema):
     name = fields.String(allow_none=True)
     change = fields.String(metadata={"description": "added, removed or changed"})
     details = fields.List(fields.String())
+
+
+class PublishQuerySchema(Schema):
+    note = fields.String(validate=validate.Length(max=MAX_NOTE), metadata={
+        "description": "Why this version is published: kept with each new version and in "
+                       "the audit trail. A multipart upload may send it as the field "
+                       "'note' instead."})
 
 
 class CompareQuerySchema(Schema):
@@ -125,14 +135,17 @@ class Definitions(MethodView):
         return engine().repository.definitions()
 
     @blp.doc(requestBody=DIAGRAM_BODY)
+    @blp.arguments(PublishQuerySchema, location="query")
     @blp.response(201, DeployedSchema(many=True))
-    @blp.errors(403, 413, 415, 422)
-    def post(self) -> list[Deployed]:
+    @blp.errors(400, 403, 413, 415, 422)
+    def post(self, query: dict[str, str]) -> list[Deployed]:
         """Deploy a diagram: a new version of each process in it whose content changed."""
         require_publisher()
         content, name = uploaded_diagram()
-        return engine().repository.deploy(content, source=name,
-                                          actor=acting_user().username)
+        note = request.form.get("note") if request.mimetype == "multipart/form-data" \
+            else None
+        return engine().repository.deploy(content, source=name, actor=acting_user().username,
+                                          note=note if note is not None else query.get("note"))
 
 
 @blp.route("/validate")

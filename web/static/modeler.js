@@ -91,6 +91,60 @@
 
   // The vocabulary (what a diagram may name) comes first: the panel's lists and the
   // lanes' labels are made from it.
+  // How many instances of this procedure run, by version: they stay where they are.
+  function runningNow(data) {
+    return fetch(data.versionsApiUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (versions) {
+        return versions.filter(function (v) { return v.running > 0; });
+      });
+  }
+
+  // The analyst confirms with a change note: the promise gives the note, or null when
+  // she cancels. The dialog says how many running instances stay on their version.
+  function confirmed(data, running) {
+    const dialog = document.getElementById("publish-dialog");
+    const note = document.getElementById("change-note");
+    const count = running.reduce(function (sum, v) { return sum + v.running; }, 0);
+    const where = running.map(function (v) {
+      return say(data, "RunningOn", { version: v.version, count: v.running });
+    }).join(", ");
+    document.getElementById("publish-running").textContent = count
+      ? say(data, "StayOnOld", { count: count, versions: where }) : say(data, "NoneRunning");
+    return new Promise(function (resolve) {
+      dialog.addEventListener("close", function () {
+        resolve(dialog.returnValue === "publish" ? note.value.trim() : null);
+      }, { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+      note.focus();
+    });
+  }
+
+  function published(modeler, container, data, result) {
+    if (result.status === 201) {
+      const mine = result.body.filter(function (d) { return d.key === data.key; })[0] || result.body[0];
+      showProblems(modeler, [], mine.warnings);
+      status(mine.new_version ? say(data, "Published", { key: mine.key, version: mine.version })
+        : say(data, "Identical", { version: mine.version }), "success");
+      container.dataset.published = String(mine.version);
+      if (mine.key === data.key) { nowShowing(data, mine.version); }
+    } else if (result.status === 422) {
+      showProblems(modeler, asProblems(result.body.fields));
+      status(say(data, "Refused", { message: result.body.message }), "error");
+    } else {
+      status(result.body.message || say(data, "NotPublished"), "error");
+    }
+  }
+
+  // The page now edits the version just published: its heading and address say so.
+  function nowShowing(data, version) {
+    document.querySelectorAll("[data-shown-version]").forEach(function (label) {
+      label.textContent = say(data, "Version", { version: version });
+    });
+    history.replaceState(null, "", data.versionsUrl + "/" + version);
+  }
+
   function start() {
     const container = document.getElementById("modeler");
     if (!container || typeof VarnapotModeler === "undefined") { return; }
@@ -132,20 +186,14 @@
     if (publish) {
       publish.addEventListener("click", function () {
         shown(modeler).then(function (saved) {
-          return send(data.publishUrl, saved.xml);
+          return runningNow(data).then(function (running) {
+            return confirmed(data, running);
+          }).then(function (note) {
+            if (note === null) { status(say(data, "NotPublished"), ""); return null; }
+            return send(data.publishUrl + "?" + new URLSearchParams({ note: note }), saved.xml);
+          });
         }).then(function (result) {
-          if (result.status === 201) {
-            const mine = result.body.filter(function (d) { return d.key === data.key; })[0] || result.body[0];
-            showProblems(modeler, [], mine.warnings);
-            status(mine.new_version ? say(data, "Published", { key: mine.key, version: mine.version })
-              : say(data, "Identical", { version: mine.version }), "success");
-            container.dataset.published = String(mine.version);
-          } else if (result.status === 422) {
-            showProblems(modeler, asProblems(result.body.fields));
-            status(say(data, "Refused", { message: result.body.message }), "error");
-          } else {
-            status(result.body.message || say(data, "NotPublished"), "error");
-          }
+          if (result) { published(modeler, container, data, result); }
         });
       });
     }
