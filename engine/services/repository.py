@@ -321,10 +321,8 @@ class RepositoryService:
                     for row, count, running in rows]
 
     def compare(self, key: str, from_version: int, to_version: int) -> list[ElementChange]:
-        """What changed in process ``key`` from one version to another, element by element.
-
-        Only the process model counts (elements, lanes, flows), never the layout.
-        """
+        """What changed in process ``key`` from one version to another, element by element:
+        added, removed or changed in the model, or only moved on the diagram."""
         for version in (from_version, to_version):
             if isinstance(version, bool) or not isinstance(version, int):
                 raise BadRequest(f"a version is a whole number, not {version!r}")

@@ -148,3 +148,46 @@ def test_validate_names_a_camunda_setting_it_ignores(page, live_server, tmp_path
     expect(warning).to_contain_text("camunda:candidateGroups is ignored")
     expect(page.locator('#modeler g.djs-element.ignored[data-element-id='
                         '"grant_permitted_stay"]')).to_be_attached()
+
+
+def test_compare_colours_each_change_on_the_two_diagrams(page, live_server, screenshot):
+    """Version 2 renames a task, moves another on the diagram and adds a note: each is
+    coloured on the diagram that has it, and a row of the table shows its element."""
+    plane = b'<bpmndi:BPMNPlane id="BPMNPlane_reflection_period" bpmnElement=' \
+            b'"Collaboration_reflection_period">'
+    second = (PROCESSES / "reflection_period.bpmn").read_bytes().replace(
+        b'name="Decide on the permitted stay"', b'name="Decide on the 90-day stay"').replace(
+        b'<dc:Bounds x="930" y="295" width="100" height="80" />',
+        b'<dc:Bounds x="960" y="295" width="100" height="80" />').replace(
+        b"  </bpmn:process>", b'    <bpmn:textAnnotation id="note_on_law"><bpmn:text>Art. 50 '
+        b"ZTuj-2</bpmn:text></bpmn:textAnnotation>\n  </bpmn:process>").replace(
+        plane, plane + b'\n      <bpmndi:BPMNShape id="note_on_law_di" bpmnElement='
+        b'"note_on_law"><dc:Bounds x="200" y="100" width="120" height="40" />'
+        b"</bpmndi:BPMNShape>")
+    live_server.engine.repository.deploy(second, source="second.bpmn")
+    sign_in(page, username_of("policy_analyst"))
+    page.goto("/modeler/reflection_period/compare?from=1&to=2")
+    before, after = page.locator("#diff-from"), page.locator("#diff-to")
+    expect(before).to_have_attribute("data-ready", "true")
+    expect(after).to_have_attribute("data-ready", "true")
+
+    def shape(side, change: str, element_id: str):
+        return side.locator(f'g.djs-element.diff-{change}[data-element-id="{element_id}"]')
+
+    expect(shape(after, "changed", "grant_permitted_stay")).to_be_attached()
+    expect(shape(before, "changed", "grant_permitted_stay")).to_be_attached()
+    expect(shape(after, "added", "note_on_law")).to_be_attached()
+    expect(before.locator('[data-element-id="note_on_law"]')).to_have_count(0)
+    expect(shape(after, "moved", "plan_after_refusal")).to_be_attached()
+    expect(shape(before, "moved", "plan_after_refusal")).to_be_attached()
+    expect(after.locator(".diff-changed, .diff-added, .diff-moved, .diff-removed")) \
+        .to_have_count(3)
+    moved = page.locator('#changes tr[data-element-id="plan_after_refusal"]')
+    expect(moved).to_contain_text("moved")
+    moved.click()
+    expect(shape(after, "moved", "plan_after_refusal")).to_have_class(re.compile("diff-focus"))
+    screenshot(page, "compared")
+
+    page.goto("/modeler/reflection_period/compare?from=2&to=1")
+    expect(page.locator("#diff-from")).to_have_attribute("data-ready", "true")
+    expect(shape(page.locator("#diff-from"), "removed", "note_on_law")).to_be_attached()

@@ -167,6 +167,16 @@ def test_compare_lists_the_renamed_added_moved_and_removed_elements(test_engine)
     assert test_engine.repository.compare("review", 2, 2) == []
 
 
+def test_an_element_only_drawn_elsewhere_is_moved_not_changed(test_engine):
+    test_engine.repository.deploy(review(1), source="review.bpmn")
+    dragged = review(1).replace(b'<dc:Bounds x="100" y="80"', b'<dc:Bounds x="140" y="80"')
+    test_engine.repository.deploy(dragged, source="review.bpmn")
+    assert [(c.element_id, c.change, c.details)
+            for c in test_engine.repository.compare("review", 1, 2)] == [("first", "moved", [])]
+    test_engine.repository.deploy(review(2), source="review.bpmn")
+    assert "moved" not in {c.change for c in test_engine.repository.compare("review", 2, 3)}
+
+
 def test_compare_sees_form_timer_and_documentation_changes(make_engine):
     def timed(form: str, duration: str, doc: str) -> bytes:
         return process("timed", {"coordinator": ["start", "wait", "timer", "end", "late"]}, f"""

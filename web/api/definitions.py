@@ -79,7 +79,9 @@ class ChangeSchema(Schema):
     element_id = fields.String()
     element_type = fields.String()
     name = fields.String(allow_none=True)
-    change = fields.String(metadata={"description": "added, removed or changed"})
+    change = fields.String(metadata={"description": "added, removed or changed in the "
+                                                    "model, or moved: only its place on "
+                                                    "the diagram differs"})
     details = fields.List(fields.String())
 
 

@@ -153,6 +153,7 @@ TERMS = {
     ("change", "added"): lazy_pgettext("diagram change", "added"),
     ("change", "removed"): lazy_pgettext("diagram change", "removed"),
     ("change", "changed"): lazy_pgettext("diagram change", "changed"),
+    ("change", "moved"): lazy_pgettext("diagram change", "moved"),
     # The kinds of legal deadline (engine.effects.DEADLINE_KINDS).
     ("kind", "reflection_end"): lazy_pgettext("deadline kind", "end of the reflection period"),
     ("kind", "permit_application_due"): lazy_pgettext("deadline kind", "permit application"),
