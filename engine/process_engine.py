@@ -35,8 +35,9 @@ from engine.services.cases import CaseService
 from engine.services.drafts import DraftService
 from engine.services.history import HistoryService
 from engine.services.messages import MessageService
+from engine.services.migration import MigrationService
 from engine.services.repository import RepositoryService
-from engine.services.runtime import RuntimeService
+from engine.services.runtime import RuntimeService, check_revision
 from engine.services.tasks import TaskService
 from engine.store.db import Database
 from engine.store.instances import InstanceStore
@@ -68,6 +69,7 @@ class ProcessEngine:
         store = InstanceStore(self.ctx, self.repository.deployed,
                               WorkflowCache(self.config.workflow_cache_size), handlers)
         self.runtime = RuntimeService(self.ctx, self.repository, store, forms)
+        self.migration = MigrationService(self.ctx, store, check_revision)
         self.tasks = TaskService(self.ctx, store, forms)
         self.drafts = DraftService(self.ctx, self.tasks)
         self.messages = MessageService(self.ctx, self.runtime, forms)

@@ -388,3 +388,32 @@ class ConsentView(View):
     recorded_at: datetime
     withdrawn_on: date | None
     withdrawal_recorded_by: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ElementMoveView(View):
+    """One element an instance is at, or passed, and where it goes in the target."""
+
+    element_id: str
+    target_id: str | None
+    state: str
+    """``active`` (the instance is at it) or ``passed`` (kept in its path)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class MigrationView(View):
+    """The move of one instance to another version, planned or done.
+
+    It names elements and versions only: nothing of the case's data."""
+
+    instance_id: int
+    case_code: str
+    process_key: str
+    from_version: int
+    to_version: int
+    moves: list[ElementMoveView]
+    problems: list[Problem]
+    """Why it cannot move; empty when it can (or did)."""
+    set_up_again: list[str] = dataclasses.field(default_factory=list)
+    """Elements the instance was at whose element changed, so they started over."""
+    done: bool = False

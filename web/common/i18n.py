@@ -196,6 +196,8 @@ TERMS = {
     ("event", "instance_suspended"): lazy_pgettext("history event", "procedure suspended"),
     ("event", "instance_resumed"): lazy_pgettext("history event", "procedure resumed"),
     ("event", "instance_cancelled"): lazy_pgettext("history event", "procedure cancelled"),
+    ("event", "instance_migrated"): lazy_pgettext("history event",
+                                                  "procedure moved to another version"),
     ("event", "case_paused"): lazy_pgettext("history event", "case paused"),
     ("event", "case_resumed"): lazy_pgettext("history event", "case resumed"),
     ("event", "message_received"): lazy_pgettext("history event", "message received"),
