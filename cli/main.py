@@ -30,6 +30,7 @@ from .common import (
     reported,
     worker_on,
 )
+from .migration import migrate
 from .people import inbox, mail, users
 from .protection import audit, case_rights, keys
 
@@ -523,7 +524,7 @@ def clock(ctx: click.Context, advance: str | None, moment: str | None, rewind: b
         click.echo(f"timers fired in instance {instance_id}")
 
 
-for _command in (users, inbox, mail, keys, audit, case_rights):
+for _command in (users, inbox, mail, keys, audit, case_rights, migrate):
     main.add_command(_command)
 
 

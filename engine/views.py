@@ -407,7 +407,6 @@ class MigrationView(View):
     It names elements and versions only: nothing of the case's data."""
 
     instance_id: int
-    case_code: str
     process_key: str
     from_version: int
     to_version: int

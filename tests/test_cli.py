@@ -131,6 +131,29 @@ def test_cli_deploys_with_a_change_note(cli, tmp_path):
     assert [d["note"] for d in listed] == [None, "The task names the 90 days."]
 
 
+def test_cli_migrates_an_instance_after_a_dry_run_and_refuses_with_the_element(cli, tmp_path):
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "C-1", "--as", "coord")
+    renamed = tmp_path / "reflection_period.bpmn"
+    renamed.write_bytes((PROCESSES / "reflection_period.bpmn").read_bytes().replace(
+        b"grant_permitted_stay", b"decide_stay"))
+    cli("deploy", str(renamed))
+
+    refused = cli("migrate", "1", "--to", "2", "--as", "coord", ok=False)
+    assert refused.exit_code == 1
+    assert "grant_permitted_stay" in refused.stderr and "no counterpart" in refused.stderr
+    assert cli.json("show", "1")["version"] == 1
+    planned = cli("migrate", "1", "--to", "2", "--map", "grant_permitted_stay=decide_stay",
+                  "--dry-run").stdout
+    assert "version 1 -> 2\twould move" in planned
+    assert cli.json("show", "1")["version"] == 1
+    assert "version 1 -> 2\tmoved" in cli(
+        "migrate", "--key", "reflection_period", "--from", "1", "--to", "2",
+        "--map", "grant_permitted_stay=decide_stay", "--as", "coord").stdout
+    assert cli.json("show", "1")["version"] == 2
+    assert cli("migrate", "1", "--key", "x", "--to", "2", ok=False).exit_code == 1
+
+
 def test_cli_rejects_a_bad_form_and_keeps_the_task_open(cli):
     cli("deploy", str(PROCESSES))
     cli("start", "reflection_period", "--case", "C-1")

@@ -26,6 +26,9 @@ MONITORS = ("coordinator", ADMIN)
 """Who starts, suspends, resumes, cancels and retries procedures, by any door."""
 PUBLISHERS = ("policy_analyst", ADMIN)
 """Who deploys diagrams, by any door."""
+MIGRATORS = ("policy_analyst", "coordinator", ADMIN)
+"""Who moves running instances to another version: those who publish the versions and
+those who run the instances. A move names elements and versions, nothing of a case."""
 
 
 def lanes(roles: Iterable[str]) -> list[str]:

@@ -125,7 +125,7 @@ class MigrationService:
         moves, problems = plan(workflow, spec, subprocess_specs, mapping,
                                f"version {target.version}")
         return MigrationView(
-            instance_id=row.id, case_code=row.case_code, process_key=row.process_key,
+            instance_id=row.id, process_key=row.process_key,
             from_version=self._version(session, row.definition_id),
             to_version=target.version, problems=problems,
             moves=[ElementMoveView(m.element_id, m.target_id, m.state) for m in moves])

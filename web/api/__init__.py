@@ -12,7 +12,18 @@ from typing import Any
 from flask import Flask, render_template
 
 from ..common.security import csrf
-from . import consents, deadlines, definitions, errors, instances, messages, modeling, people, tasks
+from . import (
+    consents,
+    deadlines,
+    definitions,
+    errors,
+    instances,
+    messages,
+    migration,
+    modeling,
+    people,
+    tasks,
+)
 
 SPEC = {
     "components": {"securitySchemes": {
@@ -32,7 +43,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = errors.VarnaApi(app, spec_kwargs=SPEC)
     blueprints = [tasks.blp, deadlines.blp, definitions.blp, instances.blp, people.blp,
-                  consents.blp, messages.blp, modeling.blp]
+                  consents.blp, messages.blp, modeling.blp, migration.blp]
     if instances.has_settable_clock(app):
         blueprints.append(instances.clock_blp)
     for blueprint in blueprints:

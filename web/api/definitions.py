@@ -25,6 +25,7 @@ from ..common.acting import acting_user, engine
 from ..common.bounds import MAX_DIAGRAM_BYTES, whole
 from ..common.security import csrf_unless_token
 from .blueprint import ApiBlueprint
+from .schemas import ProblemSchema
 
 blp = ApiBlueprint("definitions_api", __name__, url_prefix="/api/process-definitions",
                    description="BPMN process definitions and their versions.")
@@ -50,11 +51,6 @@ class DefinitionSchema(Schema):
 class VersionSchema(DefinitionSchema):
     instances = fields.Integer(metadata={"description": "Instances started on this version."})
     running = fields.Integer(metadata={"description": "Of those, not yet ended."})
-
-
-class ProblemSchema(Schema):
-    element_id = fields.String(allow_none=True)
-    message = fields.String()
 
 
 IGNORED = ("Settings accepted and not acted on (Camunda job, history and assignment "

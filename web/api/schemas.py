@@ -1,4 +1,5 @@
-"""Bodies more than one resource answers with: a task, a legal deadline."""
+"""Bodies more than one resource answers with: a task, a legal deadline, a problem of a
+diagram or of a move."""
 
 from __future__ import annotations
 
@@ -45,3 +46,8 @@ class DeadlineSchema(Schema):
     acknowledged_at = fields.DateTime(allow_none=True, metadata={
         "description": "When a missed deadline was acknowledged: it left the missed list."})
     acknowledged_by = fields.String(allow_none=True)
+
+
+class ProblemSchema(Schema):
+    element_id = fields.String(allow_none=True)
+    message = fields.String()

@@ -15,9 +15,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from engine.errors import DeployError, NotFound
-from engine.identity.users import PUBLISHERS
+from engine.errors import Conflict, DeployError, NotFound, ValidationFailed
+from engine.identity.users import MIGRATORS, PUBLISHERS
 from engine.protection.privacy import DIAGRAM_READERS
+from engine.views import MigrationView
 
 from ..common.acting import acting_user, engine, roles_required
 from ..common.bounds import MAX_DIAGRAM_BYTES
@@ -69,12 +70,64 @@ def definitions() -> str:
 @bp.get("/<key>")
 @roles_required(*DIAGRAM_READERS)
 def versions(key: str) -> str:
+    return _versions_page(key)
+
+
+def _versions_page(key: str, *, moves: list[MigrationView] | None = None,
+                   refused: ValidationFailed | None = None,
+                   asked: dict[str, str] | None = None) -> str:
     try:
         found = engine().repository.versions(key)
     except NotFound as exc:
         abort(404, description=exc.message)
     return render_template("versions.html", key=key, versions=found,
-                           can_publish=acting_user().has_role(*PUBLISHERS))
+                           can_publish=acting_user().has_role(*PUBLISHERS),
+                           can_migrate=acting_user().has_role(*MIGRATORS),
+                           moves=moves, refused=refused, asked=asked or {})
+
+
+@bp.post("/<key>/migration")
+@roles_required(*MIGRATORS)
+def migrate(key: str) -> Response | tuple[str, int]:
+    """Check, or make, the move of a version's running instances to another version.
+
+    The mapping is one ``old_id = new_id`` per line, for elements whose id changed."""
+    asked = {name: request.form.get(name, "") for name in ("from", "to", "mapping")}
+    try:
+        first, target = int(asked["from"]), int(asked["to"])
+        mapping = _mapping(asked["mapping"])
+        migration = engine().migration
+        if request.form.get("action") != "move":
+            planned = migration.plan_version(key, first, target, mapping)
+            return _versions_page(key, moves=planned, asked=asked), 200
+        moved = migration.migrate_version(key, first, target, mapping=mapping,
+                                          actor=acting_user().username)
+    except ValueError:
+        flash(gettext("Choose the version to move from and the version to move to."), "error")
+        return redirect(url_for("modeler.versions", key=key))
+    except ValidationFailed as exc:
+        return _versions_page(key, refused=exc, asked=asked), 422
+    except (Conflict, NotFound) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("modeler.versions", key=key))
+    flash(gettext("Moved %(count)s running instances from version %(first)s to version "
+                  "%(target)s.", count=len(moved), first=first, target=target), "success")
+    return redirect(url_for("modeler.versions", key=key))
+
+
+def _mapping(text: str) -> dict[str, str]:
+    """``old = new`` per line; a line without ``=`` is refused as the engine would."""
+    mapping = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        old, equals, new = line.partition("=")
+        if not equals:
+            raise ValidationFailed(gettext("Line %(number)s of the mapping is not "
+                                           "old_id = new_id.", number=number),
+                                   {"mapping": [line[:200]]})
+        mapping[old.strip()] = new.strip()
+    return mapping
 
 
 @bp.get("/<key>/<int:version>")
@@ -129,7 +182,11 @@ def upload() -> Response | tuple[str, int]:
         return redirect(url_for("modeler.definitions"))
     try:
         deployed = engine().repository.deploy(content, source=name,
-                                              actor=acting_user().username)
+                                              actor=acting_user().username,
+                                              note=request.form.get("note"))
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("modeler.definitions"))
     except DeployError as exc:
         return render_template("definitions.html",
                                definitions=engine().repository.definitions(),
