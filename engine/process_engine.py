@@ -31,6 +31,7 @@ from engine.protection.case_rights import CaseRights
 from engine.protection.disclosure import DisclosureService
 from engine.protection.person_records import PersonRecordService
 from engine.protection.privacy import VariableKinds
+from engine.services.analytics import AnalyticsService
 from engine.services.cases import CaseService
 from engine.services.drafts import DraftService
 from engine.services.history import HistoryService
@@ -74,6 +75,7 @@ class ProcessEngine:
         self.drafts = DraftService(self.ctx, self.tasks)
         self.messages = MessageService(self.ctx, self.runtime, forms)
         self.history = HistoryService(self.ctx)
+        self.analytics = AnalyticsService(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)

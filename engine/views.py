@@ -416,3 +416,51 @@ class MigrationView(View):
     set_up_again: list[str] = dataclasses.field(default_factory=list)
     """Elements the instance was at whose element changed, so they started over."""
     done: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadlineOutcomes(View):
+    """Legal deadlines by how they ended: met in time, met after the legal date, or
+    not met at all."""
+
+    met: int
+    met_late: int
+    missed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StepStats(View):
+    """One element of a procedure: its tasks' durations and its deadlines' outcomes."""
+
+    element_id: str
+    title: str | None
+    completed: int
+    median_hours: float | None
+    p90_hours: float | None
+    waiting: int
+    """Tasks open at this element now."""
+    waiting_median_hours: float | None
+    deadlines: DeadlineOutcomes
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthStats(View):
+    month: str
+    """``YYYY-MM``: tasks completed in it, deadlines whose legal date falls in it."""
+    completed: int
+    median_hours: float | None
+    deadlines: DeadlineOutcomes
+
+
+@dataclasses.dataclass(frozen=True)
+class ProcedureStatsView(View):
+    """How one procedure performs; only counts and durations, nothing of a case."""
+
+    key: str
+    version: int | None
+    since: date | None
+    until: date | None
+    jurisdiction: str
+    steps: list[StepStats]
+    months: list[MonthStats]
+    deadlines: DeadlineOutcomes
