@@ -27,6 +27,7 @@ from .common import (
     security,
 )
 from .pages import (
+    analytics,
     case_file,
     deadlines,
     decisions,
@@ -57,7 +58,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     recorded.init_app(app)  # dates and values in the reader's words
     form_fields.init_app(app)  # the summary of a refused form
     for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, case_file.bp,
-                      deadlines.bp, modeler.bp, decisions.bp):
+                      deadlines.bp, modeler.bp, analytics.bp, decisions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

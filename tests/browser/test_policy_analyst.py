@@ -191,3 +191,33 @@ def test_compare_colours_each_change_on_the_two_diagrams(page, live_server, scre
     page.goto("/modeler/reflection_period/compare?from=2&to=1")
     expect(page.locator("#diff-from")).to_have_attribute("data-ready", "true")
     expect(shape(page.locator("#diff-from"), "removed", "note_on_law")).to_be_attached()
+
+
+def test_the_analyst_sees_where_cases_wait_on_the_diagram(page, live_server, screenshot):
+    """Two stays wait for the police's decision and one went on to the coordinator: the
+    heat map colours the police's task darkest, with its count beside it."""
+    engine = live_server.engine
+    first = engine.runtime.start("reflection_period", "SI-2026-0001").id
+    for code in ("SI-2026-0002", "SI-2026-0003"):
+        engine.runtime.start("reflection_period", code)
+    [task] = [t for t in engine.runtime.instance(first).open_tasks
+              if t.element_id == "grant_permitted_stay"]
+    engine.tasks.complete(task.id, "officer", {
+        "stay_decision": "granted", "stay_decision_date": engine.ctx.today().isoformat(),
+        "victim_category": "trafficking", "informed_of_permit": True,
+        "interpreter_provided": True})
+    sign_in(page, username_of("policy_analyst"))
+    page.goto("/modeler/reflection_period")
+    page.get_by_role("link", name="How it performs").click()
+    page.get_by_label("Colour the diagram by").select_option("waiting")
+    page.get_by_role("button", name="Show").click()
+    heat = page.locator("#heat-map")
+    expect(heat).to_have_attribute("data-ready", "true")
+    expect(heat.locator('g.djs-element.heat-5[data-element-id="grant_permitted_stay"]')) \
+        .to_be_attached()
+    expect(heat.locator('g.djs-element.heat-3[data-element-id="record_decision"]')) \
+        .to_be_attached()
+    expect(heat.locator(".heat-badge.heat-5")).to_have_text("2")
+    expect(page.locator('#steps tr[data-element-id="grant_permitted_stay"]')).to_contain_text(
+        "Decide on the permitted stay")
+    screenshot(page, "heat map")

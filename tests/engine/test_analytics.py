@@ -65,8 +65,8 @@ def test_the_figures_follow_version_period_and_jurisdiction(walked):
     first_days = engine.analytics.procedure("reflection_period", until=date(2026, 3, 2))
     assert step(first_days, "grant_permitted_stay").completed == 3
     assert first_days.deadlines.met == 0  # their legal date is in April
-    elsewhere = engine.analytics.procedure("reflection_period", jurisdiction="rs")
-    assert elsewhere.steps == [] and elsewhere.jurisdiction == "rs"
+    elsewhere = engine.analytics.procedure("reflection_period", jurisdiction="RS")
+    assert elsewhere.steps == [] and elsewhere.jurisdiction == "RS"
     assert engine.analytics.procedure("reflection_period", version=1).steps == \
         engine.analytics.procedure("reflection_period").steps
     with pytest.raises(NotFound, match="no version 2"):

@@ -13,6 +13,7 @@ from flask import Flask, render_template
 
 from ..common.security import csrf
 from . import (
+    analytics,
     consents,
     deadlines,
     definitions,
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = errors.VarnaApi(app, spec_kwargs=SPEC)
     blueprints = [tasks.blp, deadlines.blp, definitions.blp, instances.blp, people.blp,
-                  consents.blp, messages.blp, modeling.blp, migration.blp]
+                  consents.blp, messages.blp, modeling.blp, migration.blp,
+                  analytics.blp]
     if instances.has_settable_clock(app):
         blueprints.append(instances.clock_blp)
     for blueprint in blueprints:
