@@ -37,6 +37,7 @@ from engine.services.drafts import DraftService
 from engine.services.history import HistoryService
 from engine.services.messages import MessageService
 from engine.services.migration import MigrationService
+from engine.services.referral_statistics import ReferralStatistics
 from engine.services.repository import RepositoryService
 from engine.services.runtime import RuntimeService, check_revision
 from engine.services.tasks import TaskService
@@ -76,6 +77,7 @@ class ProcessEngine:
         self.messages = MessageService(self.ctx, self.runtime, forms)
         self.history = HistoryService(self.ctx)
         self.analytics = AnalyticsService(self.ctx)
+        self.statistics = ReferralStatistics(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
         self.access = AccessLog(self.ctx)

@@ -464,3 +464,28 @@ class ProcedureStatsView(View):
     steps: list[StepStats]
     months: list[MonthStats]
     deadlines: DeadlineOutcomes
+
+
+@dataclasses.dataclass(frozen=True)
+class StatisticsRow(View):
+    category: str
+    counts: list[int | None]
+    """One count per period (the quarters, then the year); None where suppressed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StatisticsTable(View):
+    key: str
+    rows: list[StatisticsRow]
+
+
+@dataclasses.dataclass(frozen=True)
+class StatisticsView(View):
+    """The referral mechanism's anonymous counts for one year: no case, no date, no text."""
+
+    year: int
+    jurisdiction: str
+    threshold: int
+    """Counts from 1 to one less than this are suppressed."""
+    periods: list[str]
+    tables: list[StatisticsTable]

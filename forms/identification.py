@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel import Locale
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from engine.kit.dates import stored_date as _stored_date
@@ -149,6 +150,15 @@ EXPLOITATION_FORMS = {
     "organ_removal": "Removal of organs",
     "other": "Another form",
 }
+SEXES = {"female": "Female", "male": "Male", "not_stated": "Not stated"}
+"""Her sex as she states it, counted only in the anonymous statistics (GRETA, Eurostat)."""
+COUNTRIES = sorted({code for code in Locale("en").territories
+                    if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN",
+                                                                            "ZZ")} | {"XX"})
+"""ISO 3166 country codes (as CLDR knows them), and XX for stateless or not known."""
+CITIZENSHIP_HELP = ("Her country of citizenship as a two-letter ISO 3166 code, such as UA, "
+                    "NG or RS; XX if she is stateless or it is not known. Counted only in "
+                    "the anonymous statistics.")
 OUTCOMES = {
     "victim": "Identified as a victim",
     "not_victim": "Not identified as a victim",
@@ -470,6 +480,11 @@ class FormalIdentification(FormSchema):
     exploitation_forms = _choices(tuple(EXPLOITATION_FORMS), "Forms of exploitation",
                                   "What she was exploited for.",
                                   load_default=list, labels=EXPLOITATION_FORMS)
+    sex = _choice(tuple(SEXES), "Sex", "As she states it.", labels=SEXES)
+    citizenship = fields.String(
+        validate=validate.OneOf(COUNTRIES, error="Give a two-letter country code, such as "
+                                "UA or NG, or XX."),
+        metadata={"label": "Citizenship", "help": CITIZENSHIP_HELP})
     identification_interpreter_used = _flag("An interpreter was used",
                                             "Free of charge for her.", load_default=False)
     identification_outcome = _choice(

@@ -35,6 +35,7 @@ from .pages import (
     monitor,
     people,
     sign_in,
+    statistics,
     worklist,
 )
 
@@ -58,7 +59,8 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     recorded.init_app(app)  # dates and values in the reader's words
     form_fields.init_app(app)  # the summary of a refused form
     for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, case_file.bp,
-                      deadlines.bp, modeler.bp, analytics.bp, decisions.bp):
+                      deadlines.bp, modeler.bp, analytics.bp, decisions.bp,
+                      statistics.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

@@ -65,6 +65,9 @@ class Jurisdiction:
     """Local hour at which reminders and escalations are sent: the start of office hours."""
     retention_years: int = 10
     """How long a closed case is kept before it is listed for review (and erasure)."""
+    suppress_below: int = 5
+    """Statistics show a count from 1 to one less than this only as suppressed: so few
+    people could be recognised (GRETA and Eurostat publish with such a rule)."""
 
     def at_reminder_hour(self, day: date) -> datetime:
         """``day`` at the reminder hour, local time, as an aware moment."""
@@ -177,6 +180,8 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
         retention_years=read.positive("records.retention_years"),
+        suppress_below=read.positive("statistics.suppress_below")
+        if "statistics" in document else 5,
     )
 
 

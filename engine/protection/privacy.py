@@ -72,6 +72,8 @@ CASE_READERS = ("coordinator", "legal_adviser", "admin")
 """Who reads a whole case: its procedures, their data, its history and its access log."""
 DIAGRAM_READERS = ("policy_analyst", "coordinator", "admin")
 """Who reads the procedures' diagrams and decision tables."""
+STATISTICS_READERS = ("policy_analyst", "coordinator", "admin")
+"""Who reads the anonymous statistics of the referral mechanism (never a case)."""
 DEADLINE_OVERSEERS = ("legal_adviser", "coordinator", "admin")
 """Who sees every legal deadline; every other role sees the deadlines it owns."""
 

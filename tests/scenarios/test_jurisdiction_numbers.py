@@ -53,6 +53,7 @@ NUMBERS = {
     ("reminders", "offsets_days"): "[9, 4]",
     ("reminders", "hour"): "10",
     ("records", "retention_years"): "3",
+    ("statistics", "suppress_below"): "1",
 }
 """(table, key) -> its value in the test's jurisdiction file, each unlike si.toml's."""
 
@@ -415,3 +416,18 @@ def test_reminder_offsets_and_hour(engine):
     assert len(reminders()) == 1
     engine.set_clock(local("2026-03-28", 10, 1))
     assert reminders()[1:] == [f"{title}: 4 days left (case {CASE})"]
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+def test_statistics_suppress_below_the_jurisdictions_threshold(engine):
+    """With a threshold of 1 nothing is suppressed: one person identified shows as 1
+    (Slovenia's 5 would show <5)."""
+    instance = engine.runtime.start("identification", CASE, actor="officer")
+    complete(engine, instance.id, "record_preliminary", examples.PRELIMINARY, "officer")
+    complete(engine, instance.id, "ask_referral_consent", examples.REFERRAL_CONSENT, "officer")
+    complete(engine, instance.id, "formal_identification", examples.FORMAL, "coord")
+    stats = engine.statistics.year(2026)
+    assert stats.threshold == 1
+    [identified] = [t for t in stats.tables if t.key == "identified"]
+    assert identified.rows[0].counts == [1, 0, 0, 0, 1]
