@@ -9,23 +9,16 @@
   function start() {
     const container = document.getElementById("heat-map");
     const source = document.getElementById("heat-data");
-    if (!container || !source || typeof BpmnJS === "undefined") { return; }
+    if (!container || !source || typeof VarnapotViewer === "undefined") { return; }
     const values = JSON.parse(source.textContent);
-    const viewer = new BpmnJS({ container: container });
-    fetch(container.dataset.xmlUrl, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
-        return response.text();
-      })
-      .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () {
+    VarnapotViewer.open(container)
+      .then(function (viewer) {
         const canvas = viewer.get("canvas");
         const registry = viewer.get("elementRegistry");
         const overlays = viewer.get("overlays");
         const top = Math.max.apply(null, Object.keys(values).map(function (id) {
           return values[id].value;
         }).concat([0]));
-        canvas.zoom("fit-viewport", "auto");
         Object.keys(values).forEach(function (id) {
           if (!registry.get(id) || !top) { return; }
           const shade = Math.max(1, Math.ceil(values[id].value / top * SHADES));

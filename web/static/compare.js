@@ -12,17 +12,10 @@
   }
 
   function show(container, listed) {
-    const viewer = new BpmnJS({ container: container });
-    return fetch(container.dataset.xmlUrl, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
-        return response.text();
-      })
-      .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () {
+    return VarnapotViewer.open(container)
+      .then(function (viewer) {
         const canvas = viewer.get("canvas");
         const registry = viewer.get("elementRegistry");
-        canvas.zoom("fit-viewport", "auto");
         listed.forEach(function (item) {
           if (SIDES[container.dataset.side].indexOf(item.change) >= 0 && registry.get(item.id)) {
             canvas.addMarker(item.id, "diff-" + item.change);
@@ -55,7 +48,7 @@
 
   function start() {
     const panes = document.querySelectorAll(".diff-canvas");
-    if (!panes.length || typeof BpmnJS === "undefined") { return; }
+    if (!panes.length || typeof VarnapotViewer === "undefined") { return; }
     const listed = changes();
     Promise.all(Array.prototype.map.call(panes, function (pane) { return show(pane, listed); }))
       .then(function (viewers) {
