@@ -65,6 +65,9 @@ class Jurisdiction:
     """Local hour at which reminders and escalations are sent: the start of office hours."""
     retention_years: int = 10
     """How long a closed case is kept before it is listed for review (and erasure)."""
+    holiday_subdivision: str | None = None
+    """The part of the country whose own holidays close offices too (in Bosnia and
+    Herzegovina: BIH the Federation, SRP Republika Srpska, BRC Brčko District)."""
     suppress_below: int = 5
     """Statistics show a count from 1 to one less than this only as suppressed: so few
     people could be recognised (GRETA and Eurostat publish with such a rule)."""
@@ -75,7 +78,8 @@ class Jurisdiction:
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays(self.holiday_calendar)
+        return holidays.country_holidays(self.holiday_calendar,
+                                          subdiv=self.holiday_subdivision)
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a public holiday: the days offices are open."""
@@ -141,6 +145,14 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
     if calendar not in holidays.list_supported_countries():
         raise read.error("jurisdiction.holiday_calendar",
                          f"unknown holiday calendar {calendar!r}")
+    subdivision = document["jurisdiction"].get("holiday_subdivision")
+    if subdivision is not None and (
+            not isinstance(subdivision, str)
+            or subdivision not in holidays.list_supported_countries()[calendar]):
+        known = ", ".join(holidays.list_supported_countries()[calendar]) or "none"
+        raise read.error("jurisdiction.holiday_subdivision",
+                         f"{subdivision!r} is not a part of {calendar} with its own holidays "
+                         f"(known: {known})")
     permit_min = read.positive("permit.min_months")
     permit_max = read.positive("permit.max_months")
     if permit_min > permit_max:
@@ -180,6 +192,7 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         reminder_offsets=tuple(sorted(set(offsets), reverse=True)),
         reminder_hour=_hour(read, "reminders.hour"),
         retention_years=read.positive("records.retention_years"),
+        holiday_subdivision=subdivision,
         suppress_below=read.positive("statistics.suppress_below")
         if "statistics" in document else 5,
     )

@@ -86,6 +86,29 @@ def test_another_country_is_a_file_not_code(tmp_path):
     assert not serbia.is_working_day(date(2026, 1, 7))  # Orthodox Christmas
 
 
+def test_a_part_of_a_country_keeps_its_own_holidays(tmp_path):
+    """Bosnia and Herzegovina: the state's holidays everywhere, the entity's where it
+    applies (1 March in the Federation, the Orthodox New Year in Republika Srpska)."""
+    text = _with('code = "SI"', 'code = "BA"').replace('holiday_calendar = "SI"',
+                                                       'holiday_calendar = "BA"')
+
+    def part(subdivision: str) -> object:
+        folder = tmp_path / subdivision
+        folder.mkdir()
+        return jurisdiction("xx", _write(folder, text.replace(
+            'holiday_calendar = "BA"',
+            f'holiday_calendar = "BA"\nholiday_subdivision = "{subdivision}"')))
+
+    federation, srpska = part("BIH"), part("SRP")
+    assert federation.holiday_name(date(2026, 3, 1)) == "Independence Day"
+    assert srpska.is_working_day(date(2026, 11, 25))  # the Federation's Statehood Day
+    assert not srpska.is_working_day(date(2026, 1, 14))  # Orthodox New Year
+    assert federation.is_working_day(date(2026, 1, 14))
+    assert srpska.latest_safe_day(date(2026, 1, 14)) == date(2026, 1, 13)
+    with pytest.raises(JurisdictionError, match="jurisdiction.holiday_subdivision.*SRP"):
+        part("XYZ")
+
+
 def test_the_engine_reads_the_jurisdiction_from_the_configured_folder(tmp_path):
     folder = _write(tmp_path, _with("days = 90 ", "days = 30 "))
     config = EngineConfig.from_env({"VARNAPOT_JURISDICTION": "xx",
