@@ -225,16 +225,19 @@ def definitions(ctx: click.Context, key: str | None, as_json: bool) -> None:
 @click.argument("key")
 @click.option("--case", "case_code", required=True, help="Pseudonymous case code.")
 @click.option("--data", default=None, help="Initial data as a JSON object.")
+@click.option("--jurisdiction", default=None,
+              help="For a new case: the code of the jurisdiction it follows (SI).")
 @actor_option
 @json_option
 @click.pass_context
 @reported
 def start(ctx: click.Context, key: str, case_code: str, data: str | None,
-          actor: str | None, as_json: bool) -> None:
+          jurisdiction: str | None, actor: str | None, as_json: bool) -> None:
     """Start a procedure for a case."""
     engine = engine_of(ctx)
     who = acting_as(engine, actor, roles=MONITORS)
-    view = engine.runtime.start(key, case_code, json_data(data), actor=who)
+    view = engine.runtime.start(key, case_code, json_data(data), actor=who,
+                                jurisdiction=jurisdiction)
     echo_views(view, as_json, _instance_line)
 
 

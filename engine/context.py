@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from engine.crypto.keys import KeyRing, new_key
 from engine.crypto.vault import Vault
 from engine.kit.clock import Clock
-from engine.kit.jurisdiction import Jurisdiction
+from engine.kit.jurisdiction import Jurisdiction, JurisdictionError, Jurisdictions
 from engine.store.db import Database
 
 if TYPE_CHECKING:
@@ -35,9 +35,20 @@ class EngineContext:
     """Where notifications are e-mailed; None keeps them in the in-app inbox only."""
     vault: Vault = field(default_factory=lambda: Vault(KeyRing(new_key())))
     """Seals each case's data with its key; ProcessEngine gives it the master key."""
+    jurisdictions: Jurisdictions | None = None
+    """Every jurisdiction the deployment serves; a case follows its own (None: only
+    ``jurisdiction``, the deployment's)."""
 
     def __post_init__(self) -> None:
         self.db.hooks.now = self.now
+
+    def jurisdiction_of(self, code: str | None) -> Jurisdiction:
+        """The jurisdiction a case recorded (``SI``); the deployment's for None."""
+        if code is None or code == self.jurisdiction.code:
+            return self.jurisdiction
+        if self.jurisdictions is None:
+            raise JurisdictionError(f"{code!r} is not this deployment's jurisdiction")
+        return self.jurisdictions.get(code)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -20,7 +20,7 @@ from engine.identity.credentials import CredentialService
 from engine.identity.users import UserService
 from engine.jobs.timers import TimerService
 from engine.kit.clock import ManualClock, make_clock
-from engine.kit.jurisdiction import jurisdiction
+from engine.kit.jurisdiction import Jurisdictions, jurisdiction
 from engine.obligations.consents import ConsentService
 from engine.obligations.deadlines import DeadlineService
 from engine.obligations.inbox import InboxService
@@ -65,6 +65,8 @@ class ProcessEngine:
             jurisdiction=self.jurisdiction,
             mail=parse_smtp_url(self.config.smtp_url) if self.config.smtp_url else None,
             vault=Vault(KeyRing(self._master_key())),
+            jurisdictions=Jurisdictions(self.jurisdiction,
+                                        Path(self.config.jurisdiction_folder)),
         )
         forms, handlers = self.config.forms, self.config.handlers
         self.repository = RepositoryService(self.ctx, forms, handlers)

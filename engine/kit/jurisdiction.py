@@ -206,6 +206,38 @@ def _hour(read: _Reader, key: str) -> int:
 
 
 @lru_cache(maxsize=16)
+class Jurisdictions:
+    """The jurisdictions one deployment serves: every file of its folder, by code, read
+    once; ``default`` for a case opened without one (the deployment's own)."""
+
+    def __init__(self, default: Jurisdiction, folder: Path = JURISDICTIONS) -> None:
+        self.default = default
+        self._folder = folder
+        self._by_code: dict[str, Jurisdiction] | None = None
+
+    def _all(self) -> dict[str, Jurisdiction]:
+        if self._by_code is None:
+            found = {j.code: j for j in (load_jurisdiction(path)
+                                         for path in sorted(self._folder.glob("*.toml")))}
+            found[self.default.code] = self.default
+            self._by_code = found
+        return self._by_code
+
+    def codes(self) -> list[str]:
+        return sorted(self._all())
+
+    def get(self, code: str | None) -> Jurisdiction:
+        """The jurisdiction of ``code`` (``SI``), the default for None; an unknown code is
+        a :class:`JurisdictionError`."""
+        if code is None:
+            return self.default
+        found = self._all().get(code.upper())
+        if found is None:
+            raise JurisdictionError(f"{code!r} is not a jurisdiction of this deployment "
+                                    f"(known: {', '.join(self.codes())})")
+        return found
+
+
 def known_jurisdictions(folder: Path = JURISDICTIONS) -> list[str]:
     """The codes of the jurisdictions this deployment has a file for (``SI``)."""
     return sorted(load_jurisdiction(path).code for path in folder.glob("*.toml"))

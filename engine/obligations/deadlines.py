@@ -28,6 +28,7 @@ from engine.kit.effects import (
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.protection.plain_text import refuse_broken_text
+from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.keyset import SortKey, continuing, count_of, write_cursor
 from engine.store.models import (
     MISSED_UNACKNOWLEDGED,
@@ -115,14 +116,15 @@ Known = dict[tuple[str, str], LegalDeadline]
 def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: Known,
          effect: SetDeadline, actor: str) -> None:
     now = ctx.now()
+    place = case_jurisdiction(ctx, session, row.case_code)
     safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
-                else ctx.jurisdiction.latest_safe_day(effect.legal_date))
+                else place.latest_safe_day(effect.legal_date))
     deadline = known.get((effect.kind, effect.ref))
     new = deadline is None
     if deadline is None:
         deadline = LegalDeadline(
             instance_id=row.id, case_code=row.case_code, kind=effect.kind, ref=effect.ref,
-            jurisdiction=ctx.jurisdiction.code, created_at=now)
+            jurisdiction=place.code, created_at=now)
         session.add(deadline)
         known[(effect.kind, effect.ref)] = deadline
     deadline.title, deadline.owner_role = effect.title, effect.owner

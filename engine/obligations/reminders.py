@@ -52,7 +52,7 @@ def schedule(ctx: EngineContext, session: UnitOfWork, deadline: LegalDeadline, *
     """
     if replacing:
         cancel(session, deadline)
-    jurisdiction, now = ctx.jurisdiction, ctx.now()
+    jurisdiction, now = ctx.jurisdiction_of(deadline.jurisdiction), ctx.now()
     planned: list[tuple[str, int, datetime]] = []
     for offset in jurisdiction.reminder_offsets:
         at = jurisdiction.at_reminder_hour(deadline.latest_safe_day - timedelta(days=offset))

@@ -43,6 +43,7 @@ from engine.obligations.consents import standing
 from engine.protection.plain_text import refuse_broken_text
 from engine.services.runtime import RuntimeService
 from engine.services.tasks import form_class, load_form
+from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.instances import RUNNING, WAITING, InstanceStore, StepLog
 from engine.store.models import CaseRecord, ProcessDefinition, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
@@ -184,7 +185,8 @@ class MessageService:
         variables = self.ctx.vault.open(session, row.case_code, "variables",
                                         row.variables) if row.variables else {}
         return load_form(self.ctx, self.forms, answered.task_spec.form_key, values, variables,
-                         "the message was not delivered")
+                         "the message was not delivered",
+                         case_jurisdiction(self.ctx, session, row.case_code))
 
     def _deliver(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
                  name: str, values: dict[str, Any], actor: str) -> None:

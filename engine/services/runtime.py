@@ -18,6 +18,7 @@ from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.crypto.vault import CaseErased
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from engine.kit.jurisdiction import JurisdictionError
 from engine.obligations.reminders import ESCALATION_PROCESS
 from engine.protection.plain_text import refuse_broken_text
 from engine.services.dashboard import read_dashboard, read_trends
@@ -40,7 +41,14 @@ from engine.store.instances import (
     InstanceStore,
     StepLog,
 )
-from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance, Timer
+from engine.store.models import (
+    CaseRecord,
+    HumanTask,
+    LegalDeadline,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+)
 from engine.store.timer_states import FAILED, PENDING
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import (
@@ -66,12 +74,14 @@ class RuntimeService:
         self.diagrams = DiagramStates(ctx, self.store)
 
     def start(self, process_key: str, case_code: str, data: Mapping[str, Any] | None = None,
-              *, actor: str = "system") -> InstanceView:
+              *, actor: str = "system", jurisdiction: str | None = None) -> InstanceView:
         """Start the latest version of ``process_key`` for a case and run it to its first wait.
 
         ``data`` comes from outside (a person, the API, the command line), so it is
         loaded through the procedure's start form like any form, and refused when the
         procedure has none: nothing unchecked, of an unknown kind, enters her case.
+        ``jurisdiction`` (a code, ``SI``) is chosen when her case is opened; a case keeps
+        it (see :meth:`start_in`).
         """
         if data is not None and not isinstance(data, Mapping):
             raise BadRequest("initial data must be a JSON object")
@@ -91,7 +101,7 @@ class RuntimeService:
                     f"{process_key} takes no start data (its start event has no form); "
                     "record what you know in its first task"]})
             return self._view(session, self.start_in(session, process_key, case_code, data,
-                                                     actor=actor))
+                                                     actor=actor, jurisdiction=jurisdiction))
 
     def start_form(self, process_key: str) -> str | None:
         """The form key of the latest version's start form, or None when it takes no data."""
@@ -104,8 +114,12 @@ class RuntimeService:
 
     def start_in(self, session: UnitOfWork, process_key: str, case_code: str,
                  data: Mapping[str, Any] | None = None, *,
-                 actor: str = "system") -> ProcessInstance:
-        """Start an instance inside the caller's unit of work (a timer starting one)."""
+                 actor: str = "system", jurisdiction: str | None = None) -> ProcessInstance:
+        """Start an instance inside the caller's unit of work (a timer starting one).
+
+        A new case takes ``jurisdiction`` (the deployment's without it). A case keeps its
+        own: another is refused once a legal deadline of the case was computed under it.
+        """
         if not case_code or not case_code.strip():
             raise BadRequest("a case code is required")
         if data is not None and not isinstance(data, Mapping):
@@ -114,7 +128,8 @@ class RuntimeService:
         definition = self.repository.latest(session, process_key)
         now = self.ctx.now()
         case_code = case_code.strip()
-        self.ctx.vault.open_case(session, case_code, now)
+        record = self.ctx.vault.open_case(session, case_code, now)
+        self._place_case(session, record, jurisdiction)
         row = ProcessInstance(
             definition_id=definition.id, process_key=definition.key,
             case_code=case_code, status="running", state=b"", variables=b"",
@@ -131,6 +146,24 @@ class RuntimeService:
                        detail=f"{definition.key} version {definition.version}")
         self.store.save(session, row, workflow, actor, log)
         return row
+
+    def _place_case(self, session: UnitOfWork, record: CaseRecord,
+                    jurisdiction: str | None) -> None:
+        """Record the case's jurisdiction: the one asked for, else the one it has."""
+        try:
+            asked = self.ctx.jurisdiction_of(jurisdiction) if jurisdiction else None
+        except JurisdictionError as exc:
+            raise ValidationFailed("nothing was started", {"jurisdiction": [str(exc)]}) from exc
+        current = self.ctx.jurisdiction_of(record.jurisdiction)
+        if asked is not None and asked.code != current.code:
+            computed = session.scalar(select(LegalDeadline.id).where(
+                LegalDeadline.case_code == record.code).limit(1))
+            if computed is not None:
+                raise Conflict(f"case {record.code} follows the law of {current.code}: its "
+                               "legal deadlines were computed under it, so a procedure of "
+                               f"it cannot start under {asked.code}")
+            current = asked
+        record.jurisdiction = current.code
 
     def start_escalation(self, session: UnitOfWork, deadline: LegalDeadline) -> int:
         """Open the coordinator's escalation task for a deadline whose safe day passed."""

@@ -20,8 +20,10 @@ from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
 from engine.identity.bearers import Bearer
 from engine.identity.users import lanes
+from engine.kit.jurisdiction import Jurisdiction
 from engine.obligations import consents
 from engine.protection.plain_text import refuse_broken_text
+from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
 from engine.store.keyset import SortKey, continuing, count_of, ordering, write_cursor
 from engine.store.models import (
@@ -123,17 +125,21 @@ def form_class(forms: FormRegistry, form_key: str) -> Any:
 
 def load_form(ctx: EngineContext, forms: FormRegistry, form_key: str,
               data: Mapping[str, Any], variables: Mapping[str, Any],
-              refused: str) -> dict[str, Any]:
+              refused: str, jurisdiction: Jurisdiction | None = None) -> dict[str, Any]:
     """``data`` loaded through the form ``form_key``, JSON-ready (dates as ISO strings);
-    :class:`ValidationFailed` with ``refused`` and the messages by field otherwise."""
-    return load_schema(ctx, form_class(forms, form_key), data, variables, refused)
+    :class:`ValidationFailed` with ``refused`` and the messages by field otherwise.
+    ``jurisdiction`` is the case's, whose limits the form checks (the deployment's)."""
+    return load_schema(ctx, form_class(forms, form_key), data, variables, refused,
+                       jurisdiction)
 
 
 def load_schema(ctx: EngineContext, form: Any, data: Mapping[str, Any],
-                variables: Mapping[str, Any], refused: str) -> dict[str, Any]:
+                variables: Mapping[str, Any], refused: str,
+                jurisdiction: Jurisdiction | None = None) -> dict[str, Any]:
     """:func:`load_form` with the form class already looked up."""
     refuse_broken_text(data, refused)
-    schema = form(variables=variables, today=ctx.today(), jurisdiction=ctx.jurisdiction)
+    schema = form(variables=variables, today=ctx.today(),
+                  jurisdiction=jurisdiction or ctx.jurisdiction)
     try:
         loaded = schema.load(data)
     except ValidationError as exc:
@@ -420,7 +426,8 @@ class TaskService:
             form = self.form(task.form_key)
             # The task's own data: in parallel branches it can differ from the latest.
             clean = self._validate(form, data(form) if callable(data) else data,
-                                   spiff_task.data)
+                                   spiff_task.data,
+                                   case_jurisdiction(self.ctx, session, instance.case_code))
             consents.on_task_completed(self.ctx, self.forms, session, instance, task, form,
                                        clean, user)
             spiff_task.data.update(clean)
@@ -438,11 +445,13 @@ class TaskService:
         """Load ``data`` through the form and return it JSON-ready (dates as ISO strings)."""
         return self._validate(self.form(form_key), data, variables)
 
-    def _validate(self, form: Any, data: Any, variables: Mapping[str, Any]) -> dict[str, Any]:
+    def _validate(self, form: Any, data: Any, variables: Mapping[str, Any],
+                  jurisdiction: Jurisdiction | None = None) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             raise ValidationFailed("the submitted data must be an object of fields",
                                    {"_form": ["Send the form fields as a JSON object."]})
-        return load_schema(self.ctx, form, data, variables, "the form has errors")
+        return load_schema(self.ctx, form, data, variables, "the form has errors",
+                           jurisdiction)
 
     def _get(self, session: UnitOfWork, task_id: int) -> HumanTask:
         task = session.get(HumanTask, task_id)

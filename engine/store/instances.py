@@ -46,6 +46,7 @@ from engine.kit.clock import using_clock
 from engine.kit.effects import Effect, PauseCase, ResumeCase
 from engine.obligations.deadlines import apply_effects, cancel_open_deadlines
 from engine.obligations.reminders import ESCALATION_PROCESS
+from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.definitions import Definitions
 from engine.store.models import (
     CaseRecord,
@@ -112,7 +113,9 @@ class InstanceStore:
 
     def script_engine(self, row: ProcessInstance,
                       session: UnitOfWork | None = None) -> RestrictedScriptEngine:
-        engine = RestrictedScriptEngine(self.handlers, self.ctx.jurisdiction, self.ctx.now(),
+        place = case_jurisdiction(self.ctx, session, row.case_code) if session is not None \
+            else self.ctx.jurisdiction
+        engine = RestrictedScriptEngine(self.handlers, place, self.ctx.now(),
                                         self.ctx.timezone, row.id, row.case_code)
         if session is not None and row.id is not None:
             engine.stored_deadline = partial(_stored_deadline, session, row.id)

@@ -122,6 +122,10 @@ class CaseRecord(Base):
     last_active_at: Mapped[datetime | None] = mapped_column(Moment)
     """The latest ``updated_at`` of her instances, kept by the database (migration
     0022's triggers); None while she has none."""
+    jurisdiction: Mapped[str | None] = mapped_column(String(10))
+    """The code of the jurisdiction whose law and calendar her deadlines follow, chosen
+    when the case is opened; None for a case opened before cases had one (the
+    deployment's)."""
 
 
 class ProcessInstance(Base):

@@ -113,6 +113,10 @@ class StartSchema(Schema):
         "description": "Her case code; for a new case a random one like SI-7K3Q-9F2M, "
                        "which is made when left out."})
     data = fields.Dict(load_default=dict)
+    jurisdiction = fields.String(validate=validate.Length(2, 10), metadata={
+        "description": "For a new case, the code of the jurisdiction whose law and "
+                       "calendar it follows (the deployment's when left out). A case keeps "
+                       "its own: another is refused once a legal deadline was computed."})
 
 
 class ActionSchema(Schema):
@@ -202,14 +206,15 @@ class Instances(MethodView):
     @roles_required(*MONITORS)
     @blp.arguments(StartSchema)
     @blp.response(201, InstanceSchema)
-    @blp.errors(403, 404, 409, 410)
+    @blp.errors(403, 404, 409, 410, 422)
     def post(self, body: dict[str, Any]) -> InstanceView:
         """Start the latest version of a procedure for a case."""
         process_engine = engine()
-        code = body.get("case") or new_code(process_engine.jurisdiction.code)
+        place = body.get("jurisdiction")
+        code = body.get("case") or new_code((place or process_engine.jurisdiction.code).upper())
         process_engine.cases.check_new_code(code)
         return process_engine.runtime.start(body["process_key"], code, body["data"],
-                                            actor=acting_user().username)
+                                            actor=acting_user().username, jurisdiction=place)
 
 
 @blp.route("/process-instances/<int:instance_id>")

@@ -98,6 +98,9 @@ def dashboard() -> str:
                            processes=[d for d in deployed()
                                       if d.key not in INTERNAL_PROCESSES],
                            new_code=new_code(engine().jurisdiction.code),
+                           jurisdictions=engine().ctx.jurisdictions.codes()
+                           if engine().ctx.jurisdictions else [],
+                           default_jurisdiction=engine().jurisdiction.code,
                            statuses=STATUSES, task_urgency=task_badge(),
                            deadline_urgency=deadline_urgency, today=engine().ctx.today())
 
@@ -232,6 +235,7 @@ def start() -> Any:
     """
     key = request.form.get("process_key") or ""
     code = (request.form.get("case_code") or "").strip()
+    place = request.form.get("jurisdiction") or None
     if not key or not code:
         flash(gettext("Choose a procedure and give a case code."), "error")
         return redirect(url_for("monitor.dashboard"))
@@ -242,16 +246,16 @@ def start() -> Any:
         form_key = engine().runtime.start_form(key)
         schema = engine().tasks.form(form_key)() if form_key else None
         if schema is not None and "start_form" not in request.form:
-            return _start_page(key, code, schema, {}, {}, 200)
+            return _start_page(key, code, place, schema, {}, {}, 200)
         values = submitted(schema, request.form) if schema is not None else {}
         started = engine().runtime.start(key, code, values or None,
-                                         actor=acting_user().username)
+                                         actor=acting_user().username, jurisdiction=place)
     except ValidationFailed as exc:
         if schema is None:  # the code or the key itself was refused
             flash(exc.message, "error")
             return redirect(url_for("monitor.dashboard"))
         flash(gettext("The form has errors: see the messages next to the fields."), "error")
-        return _start_page(key, code, schema, values, exc.fields, 422)
+        return _start_page(key, code, place, schema, values, exc.fields, 422)
     except EngineError as exc:
         flash(exc.message, "error")
         return redirect(url_for("monitor.dashboard"))
@@ -260,10 +264,10 @@ def start() -> Any:
     return redirect(url_for("monitor.instance", instance_id=started.id))
 
 
-def _start_page(key: str, code: str, schema: Any, values: dict[str, Any],
+def _start_page(key: str, code: str, place: str | None, schema: Any, values: dict[str, Any],
                 errors: dict[str, Any], status: int) -> tuple[str, int]:
     return render_template(
-        "start.html", process_key=key, case_code=code,
+        "start.html", process_key=key, case_code=code, jurisdiction=place,
         title=translate(getattr(schema, "title", "") or key),
         fields=describe(schema, values, errors, translate=translate),
         form_errors=errors.get("_schema") or errors.get("_form") or [],

@@ -1,0 +1,76 @@
+"""One deployment serves several jurisdictions: a case is opened in one, and its
+deadlines, calendar and form limits follow that one's file, not the deployment's."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.errors import Conflict, ValidationFailed
+from engine.kit.jurisdiction import JURISDICTIONS
+from engine.store.models import CaseRecord, LegalDeadline, ProcessInstance
+from tests.conftest import PROCESSES
+
+GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
+         "victim_category": "trafficking", "informed_of_permit": True,
+         "interpreter_provided": True}
+
+
+@pytest.fixture
+def engine(make_engine, tmp_path):
+    """Slovenia, the deployment's own, beside XT: Slovenia's file with a 30-day
+    reflection period and Serbia's holidays."""
+    folder = tmp_path / "jurisdictions"
+    folder.mkdir()
+    slovenia = (JURISDICTIONS / "si.toml").read_text(encoding="utf-8")
+    (folder / "si.toml").write_text(slovenia, encoding="utf-8")
+    (folder / "xt.toml").write_text(
+        slovenia.replace('code = "SI"', 'code = "XT"')
+        .replace('holiday_calendar = "SI"', 'holiday_calendar = "RS"')
+        .replace("\ndays = 90 ", "\ndays = 30 "), encoding="utf-8")
+    built = make_engine(jurisdiction="si", jurisdiction_folder=folder)
+    built.repository.deploy(PROCESSES)
+    return built
+
+
+def decision_due(engine, case: str, **start: str):
+    instance = engine.runtime.start("reflection_period", case, actor="coord", **start)
+    [grant] = [t for t in instance.open_tasks if t.element_id == "grant_permitted_stay"]
+    engine.tasks.complete(grant.id, "officer", GRANT)
+    [decision] = [t for t in engine.runtime.instance(instance.id).open_tasks
+                  if t.element_id == "record_decision"]
+    return decision
+
+
+def places(engine, case: str) -> tuple[str | None, set[str]]:
+    with engine.db.reading() as session:
+        return (session.get(CaseRecord, case).jurisdiction,
+                set(session.scalars(select(LegalDeadline.jurisdiction)
+                                   .where(LegalDeadline.case_code == case))))
+
+
+def test_each_case_follows_the_law_and_calendar_of_its_jurisdiction(engine):
+    slovene = decision_due(engine, "SI-2026-0001")
+    other = decision_due(engine, "XT-2026-0001", jurisdiction="XT")
+    assert slovene.legal_date.isoformat() == "2026-05-31"  # 90 days from 2 March
+    assert other.legal_date.isoformat() == "2026-04-01"  # XT's 30 days
+    assert places(engine, "SI-2026-0001") == ("SI", {"SI"})
+    assert places(engine, "XT-2026-0001") == ("XT", {"XT"})
+
+    # A second procedure of the case follows the case, without being told.
+    engine.runtime.start("school_enrolment", "XT-2026-0001", {"is_child": True})
+    assert places(engine, "XT-2026-0001")[0] == "XT"
+
+
+def test_a_case_keeps_its_jurisdiction_once_a_deadline_was_computed(engine):
+    decision_due(engine, "XT-2026-0002", jurisdiction="xt")
+    with engine.db.reading() as session:
+        before = session.scalar(select(func.count()).select_from(ProcessInstance))
+    with pytest.raises(Conflict, match="follows the law of XT"):
+        engine.runtime.start("reflection_period", "XT-2026-0002", jurisdiction="SI")
+    with pytest.raises(ValidationFailed) as caught:
+        engine.runtime.start("reflection_period", "XT-2026-0003", jurisdiction="QQ")
+    assert "not a jurisdiction of this deployment" in caught.value.fields["jurisdiction"][0]
+    with engine.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == before
+        assert session.get(CaseRecord, "XT-2026-0003") is None
