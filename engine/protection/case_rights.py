@@ -153,21 +153,23 @@ class CaseRights:
         return len(running)
 
     def due_for_review(self) -> list[RetentionItem]:
-        """Closed cases whose last procedure ended more than the retention period ago."""
-        years = self.ctx.jurisdiction.retention_years
+        """Closed cases whose last procedure ended more than the retention period (of the
+        case's own jurisdiction) ago."""
         today = self.ctx.today()
         open_count = func.sum(cast(ProcessInstance.status.not_in(CLOSED), Integer))
         query = (select(ProcessInstance.case_code, func.max(ProcessInstance.ended_at),
-                        CaseRecord.legal_hold)
+                        CaseRecord.legal_hold, CaseRecord.jurisdiction)
                  .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
                  .where(CaseRecord.erased_at.is_(None))
-                 .group_by(ProcessInstance.case_code, CaseRecord.legal_hold)
+                 .group_by(ProcessInstance.case_code, CaseRecord.legal_hold,
+                           CaseRecord.jurisdiction)
                  .having(open_count == 0))
         found = []
         with self.ctx.db.reading() as session:
-            for code, ended, hold in session.execute(query):
+            for code, ended, hold, place in session.execute(query):
                 closed_on = ended.astimezone(self.ctx.timezone).date()
-                review_from = _add_years(closed_on, years)
+                review_from = _add_years(closed_on,
+                                         self.ctx.jurisdiction_of(place).retention_years)
                 if review_from <= today:
                     found.append(RetentionItem(code, closed_on, review_from, hold))
         return sorted(found, key=lambda item: item.review_from)

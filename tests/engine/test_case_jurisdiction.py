@@ -3,6 +3,8 @@ deadlines, calendar and form limits follow that one's file, not the deployment's
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -19,7 +21,7 @@ GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
 @pytest.fixture
 def engine(make_engine, tmp_path):
     """Slovenia, the deployment's own, beside XT: Slovenia's file with a 30-day
-    reflection period and Serbia's holidays."""
+    reflection period, Serbia's holidays and closed cases kept three years."""
     folder = tmp_path / "jurisdictions"
     folder.mkdir()
     slovenia = (JURISDICTIONS / "si.toml").read_text(encoding="utf-8")
@@ -27,7 +29,8 @@ def engine(make_engine, tmp_path):
     (folder / "xt.toml").write_text(
         slovenia.replace('code = "SI"', 'code = "XT"')
         .replace('holiday_calendar = "SI"', 'holiday_calendar = "RS"')
-        .replace("\ndays = 90 ", "\ndays = 30 "), encoding="utf-8")
+        .replace("\ndays = 90 ", "\ndays = 30 ")
+        .replace("retention_years = 10 ", "retention_years = 3 "), encoding="utf-8")
     built = make_engine(jurisdiction="si", jurisdiction_folder=folder)
     built.repository.deploy(PROCESSES)
     return built
@@ -74,3 +77,11 @@ def test_a_case_keeps_its_jurisdiction_once_a_deadline_was_computed(engine):
     with engine.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(ProcessInstance)) == before
         assert session.get(CaseRecord, "XT-2026-0003") is None
+
+
+def test_a_closed_case_comes_up_for_review_after_its_own_jurisdictions_years(engine):
+    for case, place in (("SI-2026-0009", "SI"), ("XT-2026-0009", "XT")):
+        instance = engine.runtime.start("reflection_period", case, jurisdiction=place)
+        engine.runtime.cancel(instance.id, actor="coord", reason="opened by mistake")
+    engine.advance_clock(timedelta(days=3 * 366), fire=False)
+    assert [item.case_code for item in engine.rights.due_for_review()] == ["XT-2026-0009"]
