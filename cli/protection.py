@@ -94,7 +94,8 @@ def _access_line(event: AccessView) -> str:
 
 @click.group("case")
 def case_rights() -> None:
-    """Her rights: export, erasure, legal hold and retention (see engine.case_rights)."""
+    """Her rights: export, erasure, legal hold and retention (see engine.case_rights), and
+    the transfer of a case to another jurisdiction."""
 
 
 @case_rights.command("export")
@@ -151,6 +152,28 @@ def case_hold(ctx: click.Context, code: str, release: bool, actor: str | None) -
     engine = engine_of(ctx)
     engine.rights.hold(code, not release, _operator(engine, actor))
     click.echo(f"case {code}: legal hold {'lifted' if release else 'set'}")
+
+
+@case_rights.command("transfer")
+@click.argument("code")
+@click.option("--to", "target", required=True, help="The jurisdiction's code, such as SI.")
+@click.option("--reason", required=True, help="Why the case moves; kept in its history.")
+@click.option("--as", "actor", default=None,
+              help="Who moves it, for the history: an existing, active user "
+                   "(default: your login).")
+@json_option
+@click.pass_context
+@reported
+def case_transfer(ctx: click.Context, code: str, target: str, reason: str,
+                  actor: str | None, as_json: bool) -> None:
+    """Move a case to another jurisdiction; its open deadlines are counted again there."""
+    engine = engine_of(ctx)
+    moved = engine.transfers.transfer(code, target, reason=reason,
+                                      actor=_operator(engine, actor))
+    echo_views(moved, as_json, lambda m: "\n".join(
+        [f"case {m.case_code}: {m.source} -> {m.target}"]
+        + [f"  {d.kind}: legal date {d.legal_date}, latest safe day "
+           f"{d.latest_safe_day_before} -> {d.latest_safe_day}" for d in m.deadlines]))
 
 
 def _operator(engine: ProcessEngine, name: str | None) -> str:

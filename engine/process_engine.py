@@ -32,6 +32,7 @@ from engine.protection.disclosure import DisclosureService
 from engine.protection.person_records import PersonRecordService
 from engine.protection.privacy import VariableKinds
 from engine.services.analytics import AnalyticsService
+from engine.services.case_transfer import CaseTransfer
 from engine.services.cases import CaseService
 from engine.services.drafts import DraftService
 from engine.services.history import HistoryService
@@ -82,6 +83,7 @@ class ProcessEngine:
         self.statistics = ReferralStatistics(self.ctx)
         self.deadlines = DeadlineService(self.ctx)
         self.cases = CaseService(self.ctx)
+        self.transfers = CaseTransfer(self.ctx)
         self.access = AccessLog(self.ctx)
         self.people = PersonRecordService(self.ctx, self.access, self.config.person_record)
         self.case_file = CaseFileService(self.ctx, self.access, self.config.document_kinds)

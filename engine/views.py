@@ -489,3 +489,21 @@ class StatisticsView(View):
     """Counts from 1 to one less than this are suppressed."""
     periods: list[str]
     tables: list[StatisticsTable]
+
+
+@dataclasses.dataclass(frozen=True)
+class DeadlineMoveView(View):
+    """An open legal deadline of a transferred case, counted again on the new calendar."""
+
+    kind: str
+    legal_date: date
+    latest_safe_day_before: date
+    latest_safe_day: date
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferView(View):
+    case_code: str
+    source: str
+    target: str
+    deadlines: list[DeadlineMoveView]

@@ -154,6 +154,15 @@ def test_cli_migrates_an_instance_after_a_dry_run_and_refuses_with_the_element(c
     assert cli("migrate", "1", "--key", "x", "--to", "2", ok=False).exit_code == 1
 
 
+def test_cli_transfers_a_case_only_to_another_known_jurisdiction(cli):
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "C-1", "--jurisdiction", "SI")
+    same = cli("case", "transfer", "C-1", "--to", "si", "--reason", "moved", ok=False)
+    assert same.exit_code == 1 and "already follows SI" in same.stderr
+    unknown = cli("case", "transfer", "C-1", "--to", "QQ", "--reason", "moved", ok=False)
+    assert unknown.exit_code == 1 and "not a jurisdiction of this deployment" in unknown.stderr
+
+
 def test_cli_rejects_a_bad_form_and_keeps_the_task_open(cli):
     cli("deploy", str(PROCESSES))
     cli("start", "reflection_period", "--case", "C-1")

@@ -85,3 +85,38 @@ def test_a_closed_case_comes_up_for_review_after_its_own_jurisdictions_years(eng
         engine.runtime.cancel(instance.id, actor="coord", reason="opened by mistake")
     engine.advance_clock(timedelta(days=3 * 366), fire=False)
     assert [item.case_code for item in engine.rights.due_for_review()] == ["XT-2026-0009"]
+
+
+def test_a_recorded_transfer_moves_the_case_and_counts_its_deadlines_again(engine):
+    """Granted on 14 March under XT, her stay ends on Monday 13 April: Orthodox Easter
+    Monday, after Good Friday, on XT's (Serbia's) calendar, so she must act by Thursday
+    9 April. Moved to Slovenia, the legal date stands and 13 April is a working day."""
+    engine.advance_clock(timedelta(days=12))
+    instance = engine.runtime.start("reflection_period", "XT-2026-0004", jurisdiction="XT")
+    [grant] = [t for t in instance.open_tasks if t.element_id == "grant_permitted_stay"]
+    engine.tasks.complete(grant.id, "officer", {**GRANT, "stay_decision_date": "2026-03-14"})
+
+    def stay_end() -> tuple[str, str, str]:
+        [end] = [d for d in engine.deadlines.deadlines(case_code="XT-2026-0004")
+                 if d.kind == "reflection_end"]
+        return end.legal_date.isoformat(), end.latest_safe_day.isoformat(), end.jurisdiction
+
+    assert stay_end() == ("2026-04-13", "2026-04-09", "XT")
+    with pytest.raises(ValidationFailed, match="not transferred"):
+        engine.transfers.transfer("XT-2026-0004", "SI", reason=" ")
+    with pytest.raises(Conflict, match="already follows XT"):
+        engine.transfers.transfer("XT-2026-0004", "XT", reason="no move")
+    assert stay_end() == ("2026-04-13", "2026-04-09", "XT")
+
+    moved = engine.transfers.transfer("XT-2026-0004", "SI", actor="coord",
+                                      reason="She moved to Ljubljana.")
+    assert (moved.source, moved.target) == ("XT", "SI")
+    assert stay_end() == ("2026-04-13", "2026-04-13", "SI")
+    assert places(engine, "XT-2026-0004")[0] == "SI"
+    [event] = engine.history.events(event_type="case_transferred")
+    assert event.detail.endswith("XT -> SI: She moved to Ljubljana.")
+    assert any("reflection_end: latest safe day 2026-04-09 -> 2026-04-13" in e.detail
+               for e in engine.history.events(event_type="deadline_recomputed"))
+    # From now on its steps follow Slovenia: another procedure of the case starts there.
+    engine.runtime.start("school_enrolment", "XT-2026-0004", {"is_child": True})
+    assert places(engine, "XT-2026-0004")[0] == "SI"
