@@ -64,6 +64,9 @@ messages: $(VENV)/.installed
 	    write_template("web/translations/procedures.pot")'
 	$(BIN)/pybabel update -D procedures -i web/translations/procedures.pot -d web/translations \
 	    --ignore-obsolete --ignore-pot-creation-date --width=100
+	@# Serbian Cyrillic is written from the Serbian Latin catalogues, then reviewed.
+	if [ -d web/translations/sr_Latn ]; then $(BIN)/python -m web.common.cyrillic \
+	    web/translations/sr_Latn/LC_MESSAGES web/translations/sr_Cyrl/LC_MESSAGES; fi
 
 run: install
 	$(BIN)/varnapot keys create --if-missing
