@@ -116,6 +116,7 @@
         resolve(dialog.returnValue === "publish" ? note.value.trim() : null);
       }, { once: true });
       dialog.returnValue = "";
+      note.value = "";  // each version says why it was made
       dialog.showModal();
       note.focus();
     });
