@@ -40,7 +40,7 @@ from engine.services.messages import MessageService
 from engine.services.migration import MigrationService
 from engine.services.referral_statistics import ReferralStatistics
 from engine.services.repository import RepositoryService
-from engine.services.runtime import RuntimeService, check_revision
+from engine.services.runtime import RuntimeService
 from engine.services.tasks import TaskService
 from engine.store.db import Database
 from engine.store.instances import InstanceStore
@@ -74,7 +74,7 @@ class ProcessEngine:
         store = InstanceStore(self.ctx, self.repository.deployed,
                               WorkflowCache(self.config.workflow_cache_size), handlers)
         self.runtime = RuntimeService(self.ctx, self.repository, store, forms)
-        self.migration = MigrationService(self.ctx, store, check_revision)
+        self.migration = MigrationService(self.ctx, store)
         self.tasks = TaskService(self.ctx, store, forms)
         self.drafts = DraftService(self.ctx, self.tasks)
         self.messages = MessageService(self.ctx, self.runtime, forms)

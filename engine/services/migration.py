@@ -20,14 +20,18 @@ What the move keeps and what it sets up again:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 
 from engine.bpmn.execution import Scan, run_guarded, scan
 from engine.bpmn.migration import move, plan
 from engine.context import EngineContext
 from engine.errors import Conflict, NotFound, Problem, ValidationFailed
+from engine.services.runtime import check_revision
+from engine.store.definitions import Bindings
 from engine.store.instances import CANCELLED, COMPLETED, InstanceStore
 from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
@@ -40,12 +44,21 @@ ElementMap = Mapping[str, str]
 """Element id in the instance's version -> element id in the target."""
 
 
+@dataclasses.dataclass(frozen=True)
+class _Target:
+    """The version instances move to, with the called versions it binds and its specs:
+    read once for every instance of a move."""
+
+    definition: ProcessDefinition
+    bindings: Bindings | None
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+
+
 class MigrationService:
-    def __init__(self, ctx: EngineContext, store: InstanceStore,
-                 check_revision: Callable[[ProcessInstance, int | None], None]) -> None:
+    def __init__(self, ctx: EngineContext, store: InstanceStore) -> None:
         self.ctx = ctx
         self.store = store
-        self._check_revision = check_revision
 
     def plan(self, instance_id: int, to_version: int,
              mapping: ElementMap | None = None) -> MigrationView:
@@ -53,8 +66,8 @@ class MigrationService:
         mapping = _checked_mapping(mapping)
         with self.ctx.db.reading() as session:
             row = self.store.get(session, instance_id)
-            return self._plan(session, row, self._target(session, row.process_key,
-                                                         to_version), mapping)
+            target = self._target(session, row.process_key, to_version)
+            return self._plan(session, row, self._restored(session, row), target, mapping)
 
     def migrate(self, instance_id: int, to_version: int, *, mapping: ElementMap | None = None,
                 actor: str = "system", revision: int | None = None) -> MigrationView:
@@ -63,11 +76,12 @@ class MigrationService:
         mapping = _checked_mapping(mapping)
         with self.ctx.db.transaction() as session:
             row = self.store.get(session, instance_id)
-            self._check_revision(row, revision)
+            check_revision(row, revision)
             target = self._target(session, row.process_key, to_version)
-            planned = self._plan(session, row, target, mapping)
+            workflow = self._loaded(session, row)
+            planned = self._plan(session, row, workflow, target, mapping)
             _refuse_if(planned.problems, f"process instance {instance_id} was not moved")
-            return self._move(session, row, target, mapping, actor, planned)
+            return self._move(session, row, workflow, target, mapping, actor, planned)
 
     def plan_version(self, key: str, from_version: int, to_version: int,
                      mapping: ElementMap | None = None) -> list[MigrationView]:
@@ -75,7 +89,7 @@ class MigrationService:
         mapping = _checked_mapping(mapping)
         with self.ctx.db.reading() as session:
             target = self._target(session, key, to_version)
-            return [self._plan(session, row, target, mapping)
+            return [self._plan(session, row, self._restored(session, row), target, mapping)
                     for row in self._running(session, key, from_version)]
 
     def migrate_version(self, key: str, from_version: int, to_version: int, *,
@@ -87,65 +101,70 @@ class MigrationService:
         with self.ctx.db.transaction() as session:
             target = self._target(session, key, to_version)
             rows = self._running(session, key, from_version)
-            planned = [self._plan(session, row, target, mapping) for row in rows]
+            workflows = [self._loaded(session, row) for row in rows]
+            planned = [self._plan(session, row, workflow, target, mapping)
+                       for row, workflow in zip(rows, workflows, strict=True)]
             problems = [Problem(f"{p.instance_id}:{problem.element_id}", problem.message)
                         for p in planned for problem in p.problems]
             _refuse_if(problems, f"no instance of {key} version {from_version} was moved")
-            return [self._move(session, row, target, mapping, actor, p)
-                    for row, p in zip(rows, planned, strict=True)]
+            return [self._move(session, row, workflow, target, mapping, actor, p)
+                    for row, workflow, p in zip(rows, workflows, planned, strict=True)]
 
-    def _target(self, session: UnitOfWork, key: str, version: int) -> ProcessDefinition:
-        target = session.scalars(select(ProcessDefinition).where(
+    def _target(self, session: UnitOfWork, key: str, version: int) -> _Target:
+        definition = self._definition(session, key, version)
+        definitions = self.store.definitions
+        bindings = definitions.bind_calls(session, definition) or None
+        spec, subprocess_specs = definitions.specs(session, definition, bindings)
+        return _Target(definition, bindings, spec, subprocess_specs)
+
+    @staticmethod
+    def _definition(session: UnitOfWork, key: str, version: int) -> ProcessDefinition:
+        found = session.scalars(select(ProcessDefinition).where(
             ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
-        if target is None:
+        if found is None:
             raise NotFound(f"process definition {key!r} has no version {version}")
-        return target
+        return found
 
     def _running(self, session: UnitOfWork, key: str, version: int) -> list[ProcessInstance]:
-        source = self._target(session, key, version)
+        source = self._definition(session, key, version)
         return list(session.scalars(select(ProcessInstance).where(
             ProcessInstance.definition_id == source.id,
             ProcessInstance.status.not_in((COMPLETED, CANCELLED)))
             .order_by(ProcessInstance.id)))
 
-    def _version(self, session: UnitOfWork, definition_id: int) -> int:
-        definition = session.get(ProcessDefinition, definition_id)
-        return definition.version if definition is not None else 0
+    def _restored(self, session: UnitOfWork, row: ProcessInstance) -> BpmnWorkflow:
+        """The workflow to plan on only: a copy, never the one kept in memory."""
+        _running_only(row)
+        return self.store.restore(session, row)
 
-    def _plan(self, session: UnitOfWork, row: ProcessInstance, target: ProcessDefinition,
-              mapping: ElementMap) -> MigrationView:
-        if row.status in (COMPLETED, CANCELLED):
-            raise Conflict(f"process instance {row.id} has ended ({row.status}): only a "
-                           "running instance moves")
-        if row.definition_id == target.id:
+    def _loaded(self, session: UnitOfWork, row: ProcessInstance) -> BpmnWorkflow:
+        """The workflow that will move, planned on first."""
+        _running_only(row)
+        return self.store.load(session, row)
+
+    def _plan(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
+              target: _Target, mapping: ElementMap) -> MigrationView:
+        if row.definition_id == target.definition.id:
             raise Conflict(f"process instance {row.id} is already on version "
-                           f"{target.version}")
-        workflow = self.store.restore(session, row)
-        spec, subprocess_specs = self._target_specs(session, target)
-        moves, problems = plan(workflow, spec, subprocess_specs, mapping,
-                               f"version {target.version}")
+                           f"{target.definition.version}")
+        moves, problems = plan(workflow, target.spec, target.subprocess_specs, mapping,
+                               f"version {target.definition.version}")
+        source = session.get(ProcessDefinition, row.definition_id)
         return MigrationView(
             instance_id=row.id, process_key=row.process_key,
-            from_version=self._version(session, row.definition_id),
-            to_version=target.version, problems=problems,
+            from_version=source.version if source is not None else 0,
+            to_version=target.definition.version, problems=problems,
             moves=[ElementMoveView(m.element_id, m.target_id, m.state) for m in moves])
 
-    def _target_specs(self, session: UnitOfWork, target: ProcessDefinition) -> tuple:
-        definitions = self.store.definitions
-        return definitions.specs(session, target, definitions.bind_calls(session, target)
-                                 or None)
-
-    def _move(self, session: UnitOfWork, row: ProcessInstance, target: ProcessDefinition,
-              mapping: ElementMap, actor: str, planned: MigrationView) -> MigrationView:
-        workflow = self.store.load(session, row)
-        bindings = self.store.definitions.bind_calls(session, target) or None
-        spec, subprocess_specs = self.store.definitions.specs(session, target, bindings)
+    def _move(self, session: UnitOfWork, row: ProcessInstance, workflow: BpmnWorkflow,
+              target: _Target, mapping: ElementMap, actor: str,
+              planned: MigrationView) -> MigrationView:
         try:
-            changed = move(workflow, spec, subprocess_specs, mapping)
+            changed = move(workflow, target.spec, target.subprocess_specs, mapping)
         except ValueError as exc:  # the plan passed: a state this move cannot carry
             raise ValidationFailed(f"process instance {row.id} was not moved: {exc}",
                                    {"_instance": [str(exc)]}) from exc
-        row.definition_id, row.bindings = target.id, bindings
+        row.definition_id, row.bindings = target.definition.id, target.bindings
         log = self.store.run(workflow, lambda wf, steps: run_guarded(wf, None, steps))
         found = scan(workflow)
         self.store.save(session, row, workflow, actor, log, scanned=found)
@@ -153,7 +172,8 @@ class MigrationService:
         mapped = "; ".join(f"{old} -> {new}" for old, new in sorted(mapping.items()))
         session.audit("instance_migrated", actor, instance_id=row.id,
                       detail=f"{row.process_key} version {planned.from_version} -> "
-                             f"{target.version}" + (f"; mapped {mapped}" if mapped else ""))
+                             f"{target.definition.version}"
+                             + (f"; mapped {mapped}" if mapped else ""))
         return dataclasses.replace(planned, set_up_again=changed, done=True)
 
     @staticmethod
@@ -173,6 +193,12 @@ class MigrationService:
                 task.assignee = None
             task.element_id, task.title, task.role = now.element_id, now.title, now.role
             task.form_key, task.documentation = now.form_key, now.documentation
+
+
+def _running_only(row: ProcessInstance) -> None:
+    if row.status in (COMPLETED, CANCELLED):
+        raise Conflict(f"process instance {row.id} has ended ({row.status}): only a "
+                       "running instance moves")
 
 
 def _checked_mapping(mapping: ElementMap | None) -> dict[str, str]:
