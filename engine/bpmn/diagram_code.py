@@ -249,12 +249,9 @@ def _problems_of(element: etree._Element) -> Iterator[Problem]:
                       "a message payload; use a service task that names a handler")
     due = element.get(f"{{{CAMUNDA_NS}}}dueDate")
     if due is not None and element.tag == _bpmn("userTask"):
-        kind = due_deadline(due)
-        if kind is None:
-            yield from _checked(element.get("id"), due, DUE_DATE)
-        elif kind not in DEADLINE_KINDS:
-            yield Problem(element.get("id"), f"due date: {due!r} names no legal deadline; "
-                          f"known: {', '.join(DEADLINE_KINDS)}")
+        problem = expression_problem(due, DUE_DATE)
+        if problem:
+            yield Problem(element.get("id"), f"{DUE_DATE}: {problem}")
 
 
 def _checked(element_id: str | None, text: str | None, what: str) -> Iterator[Problem]:
@@ -280,10 +277,10 @@ def expression_problem(text: str, site: str) -> str | None:
     or None: the modeler asks this while she types, so she need not publish to learn it."""
     if site not in EDITED_SITES:
         raise ValueError(f"{site!r} is not a place that holds an expression")
-    if site == DUE_DATE and due_deadline(text) is not None:
-        kind = due_deadline(text)
+    kind = due_deadline(text) if site == DUE_DATE else None
+    if kind is not None:
         return None if kind in DEADLINE_KINDS else (
-            f"{text.strip()!r} names no legal deadline; known: {', '.join(DEADLINE_KINDS)}")
+            f"{text!r} names no legal deadline; known: {', '.join(DEADLINE_KINDS)}")
     return _problem_at(text, site)
 
 
