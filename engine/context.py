@@ -50,6 +50,10 @@ class EngineContext:
             raise JurisdictionError(f"{code!r} is not this deployment's jurisdiction")
         return self.jurisdictions.get(code)
 
+    def jurisdiction_codes(self) -> list[str]:
+        """The codes of every jurisdiction a case may be opened in (``SI``)."""
+        return self.jurisdictions.codes() if self.jurisdictions else [self.jurisdiction.code]
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -238,11 +238,6 @@ class Jurisdictions:
         return found
 
 
-def known_jurisdictions(folder: Path = JURISDICTIONS) -> list[str]:
-    """The codes of the jurisdictions this deployment has a file for (``SI``)."""
-    return sorted(load_jurisdiction(path).code for path in folder.glob("*.toml"))
-
-
 def jurisdiction(code: str = DEFAULT_JURISDICTION, folder: Path = JURISDICTIONS) -> Jurisdiction:
     """The jurisdiction ``code`` (file ``<code>.toml`` in ``folder``), read once."""
     return load_jurisdiction(folder / f"{code.lower()}.toml")

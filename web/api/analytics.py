@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validates
 
-from engine.kit.jurisdiction import known_jurisdictions
 from engine.protection.privacy import DIAGRAM_READERS
 from engine.views import ProcedureStatsView
 
@@ -27,8 +26,13 @@ class AnalyticsQuerySchema(Schema):
     version = whole(1, metadata={"description": "One version; every version without it."})
     since = day(metadata={"description": "Tasks opened and legal dates from this day."})
     until = day(metadata={"description": "... up to this day, included."})
-    jurisdiction = fields.String(validate=validate.OneOf(known_jurisdictions()), metadata={
-        "description": "The deployment's without it."})
+    jurisdiction = fields.String(metadata={"description": "The deployment's without it."})
+
+    @validates("jurisdiction")
+    def _known(self, value: str, **_: Any) -> None:
+        codes = engine().ctx.jurisdiction_codes()
+        if value not in codes:
+            raise ValidationError(f"Must be one of: {', '.join(codes)}.")
 
 
 class OutcomesSchema(Schema):

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import format_decimal, gettext
 
 from engine.errors import NotFound
-from engine.kit.jurisdiction import known_jurisdictions
 from engine.protection.privacy import DIAGRAM_READERS
 from engine.views import ProcedureStatsView
 
@@ -59,7 +58,8 @@ def procedure(key: str) -> str:
         abort(404, description=gettext("%(procedure)s has no version %(version)s.",
                                        procedure=key, version=version))
     place = request.args.get("jurisdiction") or None
-    if place is not None and place not in known_jurisdictions():
+    places = engine().ctx.jurisdiction_codes()
+    if place is not None and place not in places:
         abort(400, description=gettext("%(code)s is not a jurisdiction of this "
                                        "deployment.", code=place[:20]))
     measure = request.args.get("measure", "time")
@@ -70,7 +70,7 @@ def procedure(key: str) -> str:
                                          jurisdiction=place)
     return render_template(
         "analytics.html", key=key, numbers=numbers, stats=stats, measure=measure,
-        shown_version=version or numbers[-1], jurisdictions=known_jurisdictions(),
+        shown_version=version or numbers[-1], jurisdictions=places,
         heat=json.dumps({element: {"value": value, "text": _shown(value, measure)}
                          for element, value in heat(stats, measure).items()})
         .replace("<", "\\u003c"),  # inside <script>: no tag may close it

@@ -98,8 +98,7 @@ def dashboard() -> str:
                            processes=[d for d in deployed()
                                       if d.key not in INTERNAL_PROCESSES],
                            new_code=new_code(engine().jurisdiction.code),
-                           jurisdictions=engine().ctx.jurisdictions.codes()
-                           if engine().ctx.jurisdictions else [],
+                           jurisdictions=engine().ctx.jurisdiction_codes(),
                            default_jurisdiction=engine().jurisdiction.code,
                            statuses=STATUSES, task_urgency=task_badge(),
                            deadline_urgency=deadline_urgency, today=engine().ctx.today())
