@@ -34,7 +34,7 @@ audit event, not a read of each case.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -176,25 +176,24 @@ def _rows(table: str, found: Mapping[str, Counter[str]]) -> list[tuple[str, list
 
 def _suppressed(rows: list[tuple[str, list[int]]],
                 threshold: int) -> list[tuple[str, list[int | None]]]:
-    cells: list[list[int | None]] = [[None if 0 < v < threshold else v for v in values]
-                                     for _, values in rows]
     raw = [values for _, values in rows]
-    for index, row in enumerate(cells):  # a row: one quarter alone would follow from the year
-        _second(row[:4], raw[index][:4], lambda j, r=row: r.__setitem__(j, None))
-    for column in range(len(PERIODS)):  # a column: one category from the others
-        shown = [row[column] for row in cells]
-        _second(shown, [r[column] for r in raw],
-                lambda j, c=column: cells[j].__setitem__(c, None))
+    cells: list[list[int | None]] = [[None if 0 < v < threshold else v for v in values]
+                                     for values in raw]
+    for row, values in zip(cells, raw, strict=True):  # one quarter would follow from the year
+        second = _second(row[:4], values[:4])
+        if second is not None:
+            row[second] = None
+    for column in range(len(PERIODS)):  # one category would follow from the others
+        second = _second([row[column] for row in cells], [v[column] for v in raw])
+        if second is not None:
+            cells[second][column] = None
     return [(category, row) for (category, _), row in zip(rows, cells, strict=True)]
 
 
-def _second(shown: list[int | None], raw: Iterable[int],
-            suppress: Callable[[int], None]) -> None:
-    """With exactly one cell suppressed, suppress the smallest other count above zero."""
-    values = list(raw)
-    if sum(1 for s, v in zip(shown, values, strict=True) if s is None and v) != 1:
-        return
-    others = [(v, j) for j, (s, v) in enumerate(zip(shown, values, strict=True))
+def _second(shown: list[int | None], raw: list[int]) -> int | None:
+    """With exactly one cell suppressed, the smallest other count above zero, to hide too."""
+    if sum(1 for s, v in zip(shown, raw, strict=True) if s is None and v) != 1:
+        return None
+    others = [(v, j) for j, (s, v) in enumerate(zip(shown, raw, strict=True))
               if s is not None and v > 0]
-    if others:
-        suppress(min(others)[1])
+    return min(others)[1] if others else None
