@@ -115,18 +115,24 @@ function isDefault(flow) {
   return Boolean(flow.sourceRef && flow.sourceRef.default === flow);
 }
 
-function Chosen(props) {
-  const modeling = useService("modeling");
-  const property = props.property;
-  return h(ChosenEntry, Object.assign({}, props, {
-    getValue: function (element) { return getBusinessObject(element).get(property); },
-    setValue: function (value) {
-      const change = {};
-      change[property] = value;
-      modeling.updateProperties(props.element, change);
-    }
-  }));
+// An entry that reads and writes one attribute of the element, ``props.property``.
+function onProperty(Entry) {
+  return function (props) {
+    const modeling = useService("modeling");
+    const property = props.property;
+    return h(Entry, Object.assign({}, props, {
+      getValue: function (element) { return getBusinessObject(element).get(property); },
+      setValue: function (value) {
+        const change = {};
+        change[property] = value;
+        modeling.updateProperties(props.element, change);
+      }
+    }));
+  };
 }
+
+const Chosen = onProperty(ChosenEntry);
+const Checked = onProperty(CheckedEntry);
 
 function DeadlineChoice(props) {
   const modeling = useService("modeling");
@@ -149,19 +155,6 @@ function HandlerChoice(props) {
       modeling.updateProperties(props.element, {
         "camunda:type": handler ? "external" : undefined, "camunda:topic": handler
       });
-    }
-  }));
-}
-
-function Checked(props) {
-  const modeling = useService("modeling");
-  const property = props.property;
-  return h(CheckedEntry, Object.assign({}, props, {
-    getValue: function (element) { return getBusinessObject(element).get(property); },
-    setValue: function (text) {
-      const change = {};
-      change[property] = text;
-      modeling.updateProperties(props.element, change);
     }
   }));
 }
