@@ -25,6 +25,7 @@ from engine.kit.effects import (
     Notify,
     SetDeadline,
 )
+from engine.kit.jurisdiction import Jurisdiction
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.protection.plain_text import refuse_broken_text
@@ -113,12 +114,17 @@ Known = dict[tuple[str, str], LegalDeadline]
 """The instance's deadlines by (kind, ref), including those added in this unit of work."""
 
 
+def latest_safe_day(kind: str, legal_date: date, place: Jurisdiction) -> date:
+    """The day the action is due by: the last working day on or before the legal date in
+    ``place``, or the legal date itself for a kind that is acted on every day."""
+    return legal_date if kind in EVERY_DAY_KINDS else place.latest_safe_day(legal_date)
+
+
 def _set(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance, known: Known,
          effect: SetDeadline, actor: str) -> None:
     now = ctx.now()
     place = case_jurisdiction(ctx, session, row.case_code)
-    safe_day = (effect.legal_date if effect.kind in EVERY_DAY_KINDS
-                else place.latest_safe_day(effect.legal_date))
+    safe_day = latest_safe_day(effect.kind, effect.legal_date, place)
     deadline = known.get((effect.kind, effect.ref))
     new = deadline is None
     if deadline is None:

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from engine.context import EngineContext
 from engine.errors import Conflict, ValidationFailed
-from engine.kit.effects import EVERY_DAY_KINDS
 from engine.kit.jurisdiction import JurisdictionError
 from engine.obligations import reminders
+from engine.obligations.deadlines import latest_safe_day
 from engine.protection.plain_text import refuse_broken_text
 from engine.store.models import LegalDeadline
 from engine.views import DeadlineMoveView, TransferView
@@ -56,8 +56,8 @@ class CaseTransfer:
                     LegalDeadline.case_code == case_code, LegalDeadline.status == "open")
                     .order_by(LegalDeadline.id)):
                 before = deadline.latest_safe_day
-                if deadline.kind not in EVERY_DAY_KINDS:
-                    deadline.latest_safe_day = target.latest_safe_day(deadline.legal_date)
+                deadline.latest_safe_day = latest_safe_day(deadline.kind, deadline.legal_date,
+                                                           target)
                 deadline.jurisdiction = target.code
                 deadline.updated_at = self.ctx.now()
                 reminders.schedule(self.ctx, session, deadline)
