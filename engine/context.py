@@ -54,6 +54,12 @@ class EngineContext:
         """The codes of every jurisdiction a case may be opened in (``SI``)."""
         return self.jurisdictions.codes() if self.jurisdictions else [self.jurisdiction.code]
 
+    def procedure_owners(self, process_key: str) -> list[str]:
+        """The jurisdictions whose own law a procedure runs (``residence_permit_art50``:
+        ``SI``); none for a procedure every case may run."""
+        return sorted(code for code in self.jurisdiction_codes()
+                      if process_key in self.jurisdiction_of(code).procedures)
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -297,6 +297,9 @@ class DeadlineView(View):
     cancel_reason: str | None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
+    unconfirmed_basis: list[str] = dataclasses.field(default_factory=list)
+    """The jurisdiction's numbers this deadline is counted from that the law's text has
+    not confirmed (``reflection.days``): its legal basis is still to be confirmed."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .common import (
     proxies,
     recorded,
     request_log,
+    role_labels,
     security,
 )
 from .pages import (
@@ -56,6 +57,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     metrics.init_app(app)
     acting.init_app(app)
     i18n.init_app(app)
+    role_labels.init_app(app)  # a role as her case's jurisdiction calls it
     recorded.init_app(app)  # dates and values in the reader's words
     form_fields.init_app(app)  # the summary of a refused form
     for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, case_file.bp,

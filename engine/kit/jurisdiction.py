@@ -9,7 +9,8 @@ name of the key, because a wrong number here silently moves every legal deadline
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -18,6 +19,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from dateutil.relativedelta import relativedelta
+
+from engine.kit.roles import ROLES
+
+DEADLINE_BASIS: dict[str, tuple[str, ...]] = {
+    "stay_decision_due": ("reflection.decision_months",),
+    "reflection_end": ("reflection.days",),
+    "extension_decision_due": ("reflection.days",),
+    "lawful_stay_end": ("reflection.days", "reflection.extension_max_days"),
+    "permit_application_due": ("reflection.days",),
+    "cooperation_confirmation_due": ("permit.confirmation_days",),
+    "appeal_due": ("appeal.days",),
+    "permit_expiry": ("permit.min_months", "permit.max_months", "permit.renewal_max_months"),
+    "renewal_application_due": ("permit.min_months", "permit.max_months",
+                                "permit.renewal_max_months"),
+    "further_permit_application_due": ("permit.min_months", "permit.max_months",
+                                       "permit.renewal_max_months"),
+    "school_enrolment_due": ("permit.min_months", "permit.max_months"),
+    "plan_review_due": ("plan.review_interval_days",),
+    "non_punishment_answer_due": ("non_punishment.answer_days",),
+}
+"""The numbers of the jurisdiction file each kind of deadline is counted from. A kind
+not here (a plan's indicator, a claim's time limit entered by the adviser) rests on a
+date people set, not on a number of the file."""
 
 JURISDICTIONS = Path(__file__).resolve().parents[2] / "processes" / "jurisdictions"
 DEFAULT_JURISDICTION = "si"
@@ -71,6 +95,21 @@ class Jurisdiction:
     suppress_below: int = 5
     """Statistics show a count from 1 to one less than this only as suppressed: so few
     people could be recognised (GRETA and Eurostat publish with such a rule)."""
+    unconfirmed: frozenset[str] = frozenset()
+    """The keys (``reflection.days``) whose number the file marks ``unconfirmed = true``:
+    not yet read in the text of the law, so every deadline counted from one of them is
+    shown as resting on a legal basis still to be confirmed."""
+    role_labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """What a role is called here, in English, where it differs from the generic label
+    (Slovenia's ``admin_unit`` is the upravna enota; in Serbia the police administration)."""
+    procedures: frozenset[str] = frozenset()
+    """The procedures (process keys) of this jurisdiction's own law: only its cases run
+    them. A procedure no jurisdiction names serves every case."""
+
+    def unconfirmed_basis(self, kind: str) -> tuple[str, ...]:
+        """The keys a deadline of ``kind`` is counted from that the law's text has not
+        confirmed; empty when its basis is confirmed or set by people, not by law."""
+        return tuple(key for key in DEADLINE_BASIS.get(kind, ()) if key in self.unconfirmed)
 
     def at_reminder_hour(self, day: date) -> datetime:
         """``day`` at the reminder hour, local time, as an aware moment."""
@@ -195,7 +234,31 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         holiday_subdivision=subdivision,
         suppress_below=read.positive("statistics.suppress_below")
         if "statistics" in document else 5,
+        unconfirmed=frozenset(read.unconfirmed),
+        role_labels=_role_labels(read, document.get("roles", {})),
+        procedures=frozenset(_procedures(read, document.get("procedures", {}))),
     )
+
+
+def _role_labels(read: _Reader, section: Any) -> dict[str, str]:
+    """``[roles]``: a role key to what the role is called here; a key the procedures do
+    not know is refused, as a misspelt one would silently keep the generic label."""
+    if not isinstance(section, dict):
+        raise read.error("roles", "must be a table of role = \"label\"")
+    for role, label in section.items():
+        if role not in ROLES:
+            raise read.error(f"roles.{role}", f"not a role (known: {', '.join(ROLES)})")
+        if not isinstance(label, str) or not label.strip():
+            raise read.error(f"roles.{role}", "must be a non-empty text")
+    return dict(section)
+
+
+def _procedures(read: _Reader, section: Any) -> list[str]:
+    """``[procedures] own = [...]``: the process keys of this jurisdiction's own law."""
+    own = section.get("own", []) if isinstance(section, dict) else None
+    if not isinstance(own, list) or not all(isinstance(k, str) and k for k in own):
+        raise read.error("procedures.own", "give a list of process keys")
+    return own
 
 
 def _hour(read: _Reader, key: str) -> int:
@@ -248,16 +311,28 @@ class _Reader:
 
     def __init__(self, path: Path, document: dict[str, Any]) -> None:
         self.path, self.document = path, document
+        self.unconfirmed: set[str] = set()
 
     def error(self, key: str, problem: str) -> JurisdictionError:
         return JurisdictionError(f"{self.path.name}: {key}: {problem}")
 
     def value(self, key: str) -> Any:
+        """The value at ``key``; a number written ``{ value = 30, unconfirmed = true }``
+        is its value, and its key is remembered in :attr:`unconfirmed`."""
         node: Any = self.document
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 raise self.error(key, "missing")
             node = node[part]
+        if isinstance(node, dict):
+            if "value" not in node or set(node) - {"value", "unconfirmed"}:
+                raise self.error(key, "write a number, or { value = ..., unconfirmed = true }")
+            flag = node.get("unconfirmed", False)
+            if not isinstance(flag, bool):
+                raise self.error(key, f"unconfirmed must be true or false, not {flag!r}")
+            if flag:
+                self.unconfirmed.add(key)
+            node = node["value"]
         return node
 
     def text(self, key: str) -> str:

@@ -50,7 +50,9 @@ def effective_status(row: LegalDeadline, today: date) -> str:
     return row.status
 
 
-def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
+def deadline_view(ctx: EngineContext, row: LegalDeadline, today: date) -> DeadlineView:
+    """The deadline as lists show it, flagged when the number it is counted from is not
+    yet confirmed in the text of its jurisdiction's law."""
     return DeadlineView(
         id=row.id, instance_id=row.instance_id, case_code=row.case_code, kind=row.kind,
         ref=row.ref, title=row.title, owner_role=row.owner_role,
@@ -59,6 +61,8 @@ def deadline_view(row: LegalDeadline, today: date) -> DeadlineView:
         days_left=(row.latest_safe_day - today).days, met_on=row.met_on,
         met_by_element=row.met_by_element, cancel_reason=row.cancel_reason,
         acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
+        unconfirmed_basis=list(ctx.jurisdiction_of(row.jurisdiction)
+                               .unconfirmed_basis(row.kind)),
     )
 
 
@@ -256,7 +260,7 @@ class DeadlineService:
                                 <= today + timedelta(days=within_days))
         query = query.order_by(LegalDeadline.latest_safe_day, LegalDeadline.id)
         with self.ctx.db.reading() as session:
-            views = [deadline_view(r, today) for r in session.scalars(query)]
+            views = [deadline_view(self.ctx, r, today) for r in session.scalars(query)]
         return [v for v in views if status is None or v.status == status]
 
     def tracker(self, *, kind: str | None = None, within_days: int | None = None,
@@ -284,7 +288,7 @@ class DeadlineService:
         with self.ctx.db.reading() as session:
             rows = session.scalars(select(row).order_by(listed.c.latest_safe_day, listed.c.id)
                                    .limit(limit).offset(offset))
-            return [deadline_view(r, today) for r in rows]
+            return [deadline_view(self.ctx, r, today) for r in rows]
 
     def count_tracker(self, *, kind: str | None = None, within_days: int | None = None,
                       missed: bool = False, case_code: str | None = None,
@@ -316,7 +320,7 @@ class DeadlineService:
             session.audit("deadline_acknowledged", user, instance_id=row.instance_id,
                           detail=f"{_label(row.kind, row.ref)}: legal date "
                                  f"{row.legal_date.isoformat()}")
-            return deadline_view(row, today)
+            return deadline_view(self.ctx, row, today)
 
     def kinds(self) -> list[str]:
         """Every deadline kind recorded so far, for the tracker's filter.
@@ -339,7 +343,7 @@ class DeadlineService:
             row = session.get(LegalDeadline, deadline_id)
             if row is None:
                 raise NotFound(f"deadline {deadline_id} does not exist")
-            return deadline_view(row, self.ctx.today())
+            return deadline_view(self.ctx, row, self.ctx.today())
 
     def notifications(self, *, role: str | None = None, instance_id: int | None = None,
                       source: str | None = None) -> list[NotificationView]:

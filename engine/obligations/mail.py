@@ -33,6 +33,10 @@ from sqlalchemy import select
 from engine.context import EngineContext
 from engine.errors import BadRequest
 from engine.identity.users import check_email
+from engine.kit.language import catalogue, translate_in
+from engine.kit.roles import ROLES
+from engine.kit.texts import translatable
+from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.models import Notification, NotificationEmail, UserAccount
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import EmailView
@@ -121,19 +125,27 @@ def enqueue(ctx: EngineContext, session: UnitOfWork, notification: Notification,
 
 
 def compose(settings: SmtpSettings, notification: Notification, row: NotificationEmail,
-            recipient_name: str, moment: datetime) -> EmailMessage:
-    """The message for one recipient; its Message-ID is the same on every attempt."""
+            recipient_name: str, moment: datetime, *, language: str | None = None,
+            role_label: str | None = None) -> EmailMessage:
+    """The message for one recipient in her language (English when she chose none); its
+    Message-ID is the same on every attempt."""
+    words = catalogue(language)
     message = _message(settings, formataddr((_one_line(recipient_name), row.address)),
-                       notification.subject, moment)
+                       translate_in(words, notification.subject), moment)
     message["Message-ID"] = (f"<varnapot.{notification.id}.{row.user_id}"
                              f"@{settings.sender_domain}>")
     message["Auto-Submitted"] = "auto-generated"
-    lines = [notification.body, ""]
+    lines = [translate_in(words, notification.body), ""]
     if notification.case_code:
-        lines.append(f"Case: {notification.case_code}")
-    lines += [f"Sent to the role: {notification.role}", "",
-              "This notice is also in your Varna pot inbox."]
+        lines.append(translate_in(words, translatable("Case: {code}"))
+                     .format(code=notification.case_code))
+    role = translate_in(words, role_label or ROLES.get(notification.role, notification.role))
+    lines += [translate_in(words, translatable("Sent to the role: {role}")).format(role=role),
+              "", translate_in(words, translatable("This notice is also in your Varna pot "
+                                                   "inbox."))]
     message.set_content("\n".join(lines))
+    if language:  # after the content: setting it clears the Content- headers
+        message["Content-Language"] = language.replace("_", "-")
     return message
 
 
@@ -213,7 +225,12 @@ class Mailer:
         notification = session.get(Notification, row.notification_id)
         user = session.get(UserAccount, row.user_id)
         assert notification is not None and user is not None  # cascaded deletes
-        message = compose(settings, notification, row, user.display_name, self.ctx.now())
+        label = None
+        if notification.case_code:
+            place = case_jurisdiction(self.ctx, session, notification.case_code)
+            label = place.role_labels.get(notification.role)
+        message = compose(settings, notification, row, user.display_name, self.ctx.now(),
+                          language=user.language, role_label=label)
         connection.send_message(message, from_addr=settings.sender, to_addrs=[row.address])
 
     @staticmethod

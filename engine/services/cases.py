@@ -101,6 +101,18 @@ class CaseService:
         with self.ctx.db.reading() as session:
             return session.scalar(count_of(matching, cap)) or 0
 
+    def jurisdictions(self, codes: Iterable[str]) -> dict[str, str]:
+        """The jurisdiction of each case (``SI``), in one read: a list's role labels and
+        flags follow each case's law."""
+        wanted = sorted({c for c in codes if c})
+        if not wanted:
+            return {}
+        with self.ctx.db.reading() as session:
+            found = dict(session.execute(select(CaseRecord.code, CaseRecord.jurisdiction)
+                                         .where(CaseRecord.code.in_(wanted))).all())
+        default = self.ctx.jurisdiction.code
+        return {code: found.get(code) or default for code in wanted}
+
     def case(self, code: str) -> CaseView:
         """Every procedure of one person (in the order they started), her open tasks by
         due date, and all her legal deadlines (met and cancelled ones too)."""
@@ -120,7 +132,7 @@ class CaseService:
                 .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
                 .options(load_only(ProcessInstance.case_code, ProcessInstance.process_key)))
             open_tasks = [task_view(task, instance) for task, instance in tasks]
-            deadlines = [deadline_view(row, today) for row in session.scalars(
+            deadlines = [deadline_view(self.ctx, row, today) for row in session.scalars(
                 select(LegalDeadline).where(LegalDeadline.case_code == code)
                 .order_by(LegalDeadline.latest_safe_day, LegalDeadline.id))]
         return CaseView(code=code, instances=instances, open_tasks=open_tasks,

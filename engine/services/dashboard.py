@@ -64,7 +64,7 @@ def read_dashboard(ctx: EngineContext, session: UnitOfWork) -> DashboardView:
     soon = (LegalDeadline.status == "open",
             LegalDeadline.latest_safe_day <= today + timedelta(days=DEADLINE_HORIZON_DAYS))
     deadline_count = session.scalar(select(func.count(LegalDeadline.id)).where(*soon)) or 0
-    deadlines = [deadline_view(row, today) for row in session.scalars(
+    deadlines = [deadline_view(ctx, row, today) for row in session.scalars(
         select(LegalDeadline).where(*soon)
         .order_by(LegalDeadline.latest_safe_day, LegalDeadline.id)
         .limit(DEADLINES_SHOWN))]

@@ -130,6 +130,7 @@ class RuntimeService:
         case_code = case_code.strip()
         record = self.ctx.vault.open_case(session, case_code, now)
         self._place_case(session, record, jurisdiction)
+        self._refuse_foreign_procedure(definition.key, definition.name or definition.key, record)
         row = ProcessInstance(
             definition_id=definition.id, process_key=definition.key,
             case_code=case_code, status="running", state=b"", variables=b"",
@@ -164,6 +165,16 @@ class RuntimeService:
                                f"it cannot start under {asked.code}")
             current = asked
         record.jurisdiction = current.code
+
+    def _refuse_foreign_procedure(self, key: str, name: str, record: CaseRecord) -> None:
+        """A procedure of one country's law runs only for that country's cases: Slovenia's
+        Art. 50 permit is not what a case in Serbia applies for."""
+        owners = self.ctx.procedure_owners(key)
+        if owners and record.jurisdiction not in owners:
+            laws = ", ".join(self.ctx.jurisdiction_of(code).name for code in owners)
+            raise ValidationFailed("nothing was started", {"process_key": [
+                f"{name} is a procedure of the law of {laws}; case {record.code} "
+                f"is a case of {self.ctx.jurisdiction_of(record.jurisdiction).name}"]})
 
     def start_escalation(self, session: UnitOfWork, deadline: LegalDeadline) -> int:
         """Open the coordinator's escalation task for a deadline whose safe day passed."""

@@ -3,6 +3,7 @@ deadlines, calendar and form limits follow that one's file, not the deployment's
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from engine.kit.jurisdiction import JURISDICTIONS
 from engine.store.models import CaseRecord, LegalDeadline, ProcessInstance
 from tests.conftest import PROCESSES
 
+OWN = re.compile(r"own = \[[^\]]*\]")
 GRANT = {"stay_decision": "granted", "stay_decision_date": "2026-03-02",
          "victim_category": "trafficking", "informed_of_permit": True,
          "interpreter_provided": True}
@@ -120,3 +122,34 @@ def test_a_recorded_transfer_moves_the_case_and_counts_its_deadlines_again(engin
     # From now on its steps follow Slovenia: another procedure of the case starts there.
     engine.runtime.start("school_enrolment", "XT-2026-0004", {"is_child": True})
     assert places(engine, "XT-2026-0004")[0] == "SI"
+
+
+def test_a_procedure_of_one_countrys_law_is_refused_for_a_case_of_another(make_engine,
+                                                                          tmp_path):
+    """Slovenia's Art. 50 permit is not what a case of XT applies for, when XT names its
+    own procedures; nothing is started and no case is opened."""
+    folder = tmp_path / "own"
+    folder.mkdir()
+    slovenia = (JURISDICTIONS / "si.toml").read_text(encoding="utf-8")
+    (folder / "si.toml").write_text(slovenia, encoding="utf-8")
+    (folder / "xt.toml").write_text(
+        slovenia.replace('code = "SI"', 'code = "XT"').replace('name = "Slovenia"',
+                                                               'name = "Testland"')
+        .replace(OWN.search(slovenia).group(), 'own = ["voluntary_return"]'), encoding="utf-8")
+    engine = make_engine(jurisdiction="si", jurisdiction_folder=folder)
+    engine.repository.deploy(PROCESSES)
+    with engine.db.reading() as session:
+        before = session.scalar(select(func.count()).select_from(ProcessInstance))
+    with pytest.raises(ValidationFailed) as caught:
+        engine.runtime.start("reflection_period", "XT-2026-0021", jurisdiction="XT")
+    [message] = caught.value.fields["process_key"]
+    assert "procedure of the law of Slovenia" in message and "case of Testland" in message
+    with pytest.raises(ValidationFailed, match="nothing was started"):
+        engine.runtime.start("voluntary_return", "SI-2026-0021")
+    with engine.db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == before
+        assert session.get(CaseRecord, "XT-2026-0021") is None
+        assert session.get(CaseRecord, "SI-2026-0021") is None
+    # A procedure no jurisdiction claims serves both.
+    engine.runtime.start("identification", "XT-2026-0022", jurisdiction="XT")
+    assert places(engine, "XT-2026-0022")[0] == "XT"

@@ -69,6 +69,13 @@ def _with(replace: str, by: str) -> str:
     ("follow_up_days = 30 ", "", "return.follow_up_days"),
     ("answer_days = 30 ", "answer_days = 0 ", "non_punishment.answer_days"),
     ("retention_years = 10 ", "retention_years = 0 ", "records.retention_years"),
+    ("days = 90 ", "days = { value = 90, unconfirmed = \"maybe\" } ", "reflection.days"),
+    ("days = 90 ", "days = { unconfirmed = true } ", "reflection.days"),
+    ("days = 90 ", "days = { value = 90, source = \"Art. 1\" } ", "reflection.days"),
+    ("days = 90 ", "days = { value = -90, unconfirmed = true } ", "reflection.days"),
+    ("# [roles]", "[roles]\nconsul = \"Consulate\"\n#", "roles.consul"),
+    ("# [roles]", "[roles]\npolice = \"\"\n#", "roles.police"),
+    ("own = [", "own = 3\nx = [", "procedures.own"),
 ])
 def test_a_bad_jurisdiction_file_names_the_key(tmp_path, replace, by, key):
     folder = _write(tmp_path, _with(replace, by))
@@ -84,6 +91,30 @@ def test_another_country_is_a_file_not_code(tmp_path):
     assert serbia.code == "RS" and serbia.reflection_days == 30
     assert serbia.reflection_end(date(2026, 3, 1)) == date(2026, 3, 31)
     assert not serbia.is_working_day(date(2026, 1, 7))  # Orthodox Christmas
+
+
+def test_a_number_not_confirmed_in_the_law_is_marked_on_its_deadlines(tmp_path):
+    """A number the text of the law did not confirm still counts, and every kind of
+    deadline counted from it says so; the others do not."""
+    text = _with("\ndays = 90 ", "\ndays = { value = 30, unconfirmed = true } ")
+    place = jurisdiction("xx", _write(tmp_path, text.replace(
+        "days = 15 ", "days = { value = 8, unconfirmed = false } ")))
+    assert place.reflection_days == 30 and place.appeal_days == 8
+    assert place.unconfirmed == {"reflection.days"}
+    assert place.unconfirmed_basis("reflection_end") == ("reflection.days",)
+    assert place.unconfirmed_basis("lawful_stay_end") == ("reflection.days",)
+    assert place.unconfirmed_basis("appeal_due") == ()
+    assert place.unconfirmed_basis("indicator_due") == ()  # a date people set
+    assert SI.unconfirmed == frozenset()
+
+
+def test_a_jurisdiction_names_its_roles_and_its_own_procedures(tmp_path):
+    text = _with("# [roles]", '[roles]\nadmin_unit = "Police administration for '
+                              'foreigners"\n#')
+    place = jurisdiction("xx", _write(tmp_path, text))
+    assert place.role_labels == {"admin_unit": "Police administration for foreigners"}
+    assert "residence_permit_art50" in place.procedures
+    assert SI.role_labels == {} and "identification" not in SI.procedures
 
 
 def test_a_part_of_a_country_keeps_its_own_holidays(tmp_path):

@@ -292,3 +292,27 @@ def test_the_reminder_day_is_the_same_in_the_inbox_and_the_mail(
     mailed = [subject(m)[len("[Varna pot] "):] for m in smtp_server.to("ana@drustvo.example")]
     assert sorted(n.subject for n in inbox) == sorted(mailed)
     assert len(inbox) == 5 and date(2026, 5, 29).isoformat() in inbox[0].body
+
+
+def test_each_user_gets_the_mail_in_the_language_she_chose(make_engine, smtp_server,
+                                                           smtp_port):
+    """The worker has no request to take a language from: it writes each message in its
+    reader's, and in English for one who chose none."""
+    engine = make_engine(smtp_url=smtp_url(smtp_port))
+    add_staff(engine)
+    engine.credentials.set_language("bojan", "sl")
+    granted_stay(engine)
+    engine.set_clock(FIRST_REMINDER)
+    (english,) = smtp_server.to("ana@drustvo.example")
+    (slovene,) = [m for rcpt, m in smtp_server.messages
+                  if rcpt == ["bojan@drustvo.example"]
+                  and "preostalih dni: 30 (primer SI-MAIL-1)" in subject(m)]
+    assert "30 days left (case SI-MAIL-1)" in subject(english)
+    assert "Sent to the role: National coordination service" in english.get_content()
+    assert english["Content-Language"] is None
+    assert slovene["Content-Language"] == "sl"
+    body = slovene.get_content()
+    assert "Primer: SI-MAIL-1" in body and "Sent to the role" not in body
+    assert ("Poslano vlogi: Nacionalna koordinacijska služba" in body
+            or "Poslano vlogi: Pravni svetovalec" in body)
+    assert "To obvestilo je tudi v vašem nabiralniku Varne poti." in body

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_login import login_required
 from flask_smorest import abort
 from icalendar import Calendar, Event
@@ -22,6 +23,10 @@ from engine.views import DeadlineView
 
 from ..common.acting import acting_user, engine
 from ..common.bounds import MAX_DAYS, whole
+from ..common.i18n import term
+from ..common.procedure_texts import translate
+from ..common.recorded import day_in_words
+from ..common.role_labels import role_of
 from ..common.urgency import DEADLINE_OVERSEERS, owned_roles
 from .blueprint import ApiBlueprint
 from .paging import CursorQuery, onward
@@ -96,11 +101,12 @@ class CalendarFeed(MethodView):
 
 
 def calendar(deadlines: list[DeadlineView], now: datetime) -> bytes:
-    """The feed: a stable UID per deadline, so a moved safe day moves the event."""
+    """The feed in its reader's language: a stable UID per deadline, so a moved safe day
+    moves the event."""
     feed = Calendar()
     feed.add("prodid", "-//Varna pot//legal deadlines//EN")
     feed.add("version", "2.0")
-    feed.add("x-wr-calname", "Varna pot: legal deadlines")
+    feed.add("x-wr-calname", gettext("Varna pot: legal deadlines"))
     feed.add("refresh-interval;value=duration", "PT1H")
     for deadline in deadlines:
         event = Event()
@@ -108,15 +114,20 @@ def calendar(deadlines: list[DeadlineView], now: datetime) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", deadline.latest_safe_day)
         event.add("dtend", deadline.latest_safe_day + timedelta(days=1))
-        event.add("summary", f"{deadline.title} - {deadline.case_code}")
-        event.add("description", "\n".join([
-            f"Legal date: {deadline.legal_date.isoformat()}",
-            f"Latest safe day: {deadline.latest_safe_day.isoformat()}",
-            f"Kind: {deadline.kind}" + (f" ({deadline.ref})" if deadline.ref else ""),
-            f"Case: {deadline.case_code}",
-            f"Owner: {deadline.owner_role}",
-            f"Status: {deadline.status}",
-        ]))
+        event.add("summary", f"{translate(deadline.title)} - {deadline.case_code}")
+        kind = term(deadline.kind, "kind") + (f" ({deadline.ref})" if deadline.ref else "")
+        lines = [
+            gettext("Legal date: %(day)s", day=day_in_words(deadline.legal_date)),
+            gettext("Latest safe day: %(day)s", day=day_in_words(deadline.latest_safe_day)),
+            gettext("Kind: %(kind)s", kind=kind),
+            gettext("Case: %(code)s", code=deadline.case_code),
+            gettext("Owner: %(role)s", role=role_of(deadline.owner_role, deadline.case_code)),
+            gettext("Status: %(status)s", status=term(deadline.status, "deadline")),
+        ]
+        if deadline.unconfirmed_basis:
+            lines.append(gettext("Legal basis to be confirmed: %(keys)s",
+                                 keys=", ".join(deadline.unconfirmed_basis)))
+        event.add("description", "\n".join(lines))
         event.add("url", url_for("monitor.case", code=deadline.case_code, _external=True))
         event.add("categories", [deadline.kind])
         feed.add_component(event)

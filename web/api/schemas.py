@@ -46,6 +46,10 @@ class DeadlineSchema(Schema):
     acknowledged_at = fields.DateTime(allow_none=True, metadata={
         "description": "When a missed deadline was acknowledged: it left the missed list."})
     acknowledged_by = fields.String(allow_none=True)
+    unconfirmed_basis = fields.List(fields.String(), metadata={
+        "description": "The keys of the jurisdiction file (reflection.days) this deadline "
+                       "is counted from whose number the text of the law has not yet "
+                       "confirmed; empty when its legal basis is confirmed."})
 
 
 class ProblemSchema(Schema):

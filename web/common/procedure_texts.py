@@ -22,10 +22,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from gettext import NullTranslations
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
 from babel.messages.catalog import Catalog
@@ -34,6 +31,9 @@ from flask import Flask, g
 from flask_babel import Domain
 from marshmallow import Schema, fields
 
+from engine.kit.jurisdiction import JURISDICTIONS, load_jurisdiction
+from engine.kit.language import normalized, translate_in
+from engine.kit.roles import ROLES
 from engine.views import DefinitionView
 
 from .acting import engine
@@ -79,65 +79,9 @@ def procedure_name(key: str | None) -> str:
     return translate(name) if name else key.replace("_", " ")
 
 
-def normalized(text: str) -> str:
-    """One space between words, a blank line between paragraphs: the catalogue's key.
-
-    Documentation in a diagram is indented and wrapped as the analyst's editor left it;
-    the same words must find the same translation.
-    """
-    paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
-
-
 def translate(text: str | None) -> str:
     """``text`` in the reader's language, or as written when there is no translation."""
-    if not text:
-        return ""
-    translations = _domain.get_translations()
-    if not _catalog(translations):
-        return text
-    return _translated(translations, text, nested=True)
-
-
-def _translated(translations: NullTranslations, text: str, nested: bool) -> str:
-    """From the catalogue, else through a template; what fills a template is translated
-    too, once (a reminder's subject holds the title of its deadline)."""
-    key = normalized(text)
-    found = translations.gettext(key)
-    if found != key:
-        return found
-    for pattern, template in _templates(translations):
-        match = pattern.fullmatch(key)
-        if match:
-            values = {name: _translated(translations, value, False) if nested else value
-                      for name, value in match.groupdict().items()}
-            return template.format(**values)
-    return text
-
-
-def _catalog(translations: NullTranslations) -> dict[Any, str]:
-    """The entries of a loaded catalogue; an empty one for a language without one."""
-    return getattr(translations, "_catalog", None) or {}
-
-
-@lru_cache(maxsize=16)
-def _templates(translations: NullTranslations) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each translated template with placeholders, as a pattern that reads them back."""
-    return tuple((_pattern(msgid), msgstr) for msgid, msgstr in _catalog(translations).items()
-                 if isinstance(msgid, str) and msgstr and _PLACEHOLDER.search(msgid))
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts, seen = [], set()
-    for i, piece in enumerate(_PLACEHOLDER.split(template)):
-        if i % 2 == 0:
-            parts.append(re.escape(piece))
-        elif piece in seen:
-            parts.append(f"(?P={piece})")
-        else:
-            seen.add(piece)
-            parts.append(f"(?P<{piece}>.+?)")
-    return re.compile("".join(parts), re.S)
+    return translate_in(_domain.get_translations(), text)
 
 
 # --- the template of the catalogue ------------------------------------------------------
@@ -149,6 +93,7 @@ def texts() -> Iterator[tuple[str, str, str]]:
     yield from _variable_texts()
     yield from _marked_texts()
     yield from _diagram_texts()
+    yield from _role_texts()
 
 
 def _variable_texts() -> Iterator[tuple[str, str, str]]:
@@ -241,6 +186,17 @@ def _diagram_texts() -> Iterator[tuple[str, str, str]]:
                     # The history names every step it passed: an event, an automatic
                     # step, a gateway's question.
                     yield step.get("name", ""), where, f"name of step {step.get('id')}"
+
+
+def _role_texts() -> Iterator[tuple[str, str, str]]:
+    """The roles by their generic labels, and by what each jurisdiction calls them."""
+    for role, label in ROLES.items():
+        yield label, "engine/kit/roles.py", f"label of role {role}"
+    for path in sorted(JURISDICTIONS.glob("*.toml")):
+        place = load_jurisdiction(path)
+        where = f"processes/jurisdictions/{path.name}"
+        for role, label in sorted(place.role_labels.items()):
+            yield label, where, f"label of role {role} in {place.code}"
 
 
 def template() -> Catalog:
