@@ -14,4 +14,5 @@ ROLES: dict[str, str] = {
     "school": "School contact",
     "return_officer": "Organisation running assisted voluntary return",
     "policy_analyst": "Ministry or national referral mechanism secretariat",
+    "monitoring_team": "Monitoring team of the individual plans",
 }

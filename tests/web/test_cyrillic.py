@@ -45,3 +45,46 @@ def test_a_latin_catalogue_is_written_in_cyrillic(tmp_path):
     assert cyrillic["Sign out"].string == ""
     assert cyrillic["%(count)s task"].string == ("%(count)s задатак", "%(count)s задатка",
                                                  "%(count)s задатака")
+
+
+def test_names_written_in_latin_letters_stay_latin():
+    assert to_cyrillic("Dijagram BPMN u Varna pot, izvoz CSV po ZTuj-2 i CETS") == \
+        "Дијаграм BPMN у Varna pot, извоз CSV по ZTuj-2 и CETS"
+
+
+def _write(folder, catalog: Catalog) -> None:
+    folder.mkdir(exist_ok=True)
+    with (folder / "messages.po").open("wb") as stream:
+        write_po(stream, catalog)
+
+
+def _read(folder) -> Catalog:
+    with (folder / "messages.po").open("rb") as stream:
+        return read_po(stream)
+
+
+def test_a_reviewed_message_is_kept_until_its_latin_changes(tmp_path):
+    """Konjunkcija spells n-j as two letters: the reviewer corrects it once, and it stays
+    corrected; when the Latin changes, the new Cyrillic comes back fuzzy for review."""
+    source, target = tmp_path / "sr_Latn", tmp_path / "sr_Cyrl"
+    latin = Catalog(locale="sr_Latn", domain="messages")
+    latin.add("Conjunction", "Konjunkcija")
+    latin.add("Injection", "Injekcija")
+    _write(source, latin)
+    write_cyrillic(source, target)
+    written = _read(target)
+    assert written["Conjunction"].string == "Коњункција"  # the letter-for-letter mistake
+    written["Conjunction"].string = "Конјункција"
+    written["Conjunction"].user_comments = ["reviewed"]
+    _write(target, written)
+
+    write_cyrillic(source, target)  # a later `make messages`: the review stays
+    again = _read(target)
+    assert again["Conjunction"].string == "Конјункција" and not again["Conjunction"].fuzzy
+    assert again["Injection"].string == "Ињекција"
+
+    latin["Conjunction"].string = "Konjunkcije"
+    _write(source, latin)
+    write_cyrillic(source, target)
+    changed = _read(target)["Conjunction"]
+    assert changed.string == "Коњункције" and changed.fuzzy

@@ -29,6 +29,7 @@ from web.common.i18n import TERMS
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "web" / "translations"
 TEMPLATES = ROOT / "web" / "templates"
+CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 KEYWORDS = ("lazy_gettext", "lazy_pgettext:1c,2")
 """As the Makefile's ``messages`` target extracts them, besides Babel's defaults."""
 
@@ -196,10 +197,9 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str | None
 
 
 def test_every_string_of_the_pages_is_in_the_catalogues(extracted):
-    hint = "run `make messages`, then translate web/translations/sl/LC_MESSAGES/messages.po"
-    for path in (TRANSLATIONS / "messages.pot",
-                 TRANSLATIONS / "sl" / "LC_MESSAGES" / "messages.po",
-                 TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"):
+    hint = "run `make messages`, then translate web/translations/*/LC_MESSAGES/messages.po"
+    assert len(CATALOGUES) >= 6, CATALOGUES  # en, sl, sr_Latn, sr_Cyrl, bs, hr
+    for path in (TRANSLATIONS / "messages.pot", *CATALOGUES):
         catalog = messages(path)
         missing = sorted(set(extracted) - set(catalog), key=str)
         stale = sorted(set(catalog) - set(extracted), key=str)
@@ -207,13 +207,16 @@ def test_every_string_of_the_pages_is_in_the_catalogues(extracted):
         assert not stale, f"{path.relative_to(ROOT)} has strings no page uses {stale}: {hint}"
 
 
-def test_every_slovene_message_is_translated_and_none_is_fuzzy():
-    catalog = messages(TRANSLATIONS / "sl" / "LC_MESSAGES" / "messages.po")
+@pytest.mark.parametrize("path", [p for p in CATALOGUES if p.parts[-3] != "en"],
+                         ids=lambda path: path.parts[-3])
+def test_every_message_is_translated_in_every_language_and_none_is_fuzzy(path):
+    language = path.parts[-3]
+    catalog = messages(path)
     untranslated = [key for key, m in catalog.items()
                     if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
     fuzzy = [key for key, m in catalog.items() if m.fuzzy]
-    assert not untranslated, f"translate these into Slovene: {untranslated}"
-    assert not fuzzy, f"check these Slovene translations and drop their fuzzy flag: {fuzzy}"
+    assert not untranslated, f"translate these in {language}: {untranslated}"
+    assert not fuzzy, f"check these {language} translations and drop their fuzzy flag: {fuzzy}"
     for key, m in catalog.items():  # the placeholders survive translation
         wanted = set(re.findall(r"%\(\w+\)\w", key[1]))
         for text in m.string if isinstance(m.string, tuple) else (m.string,):

@@ -21,6 +21,8 @@ from web.common.procedure_texts import normalized, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOVENE = TRANSLATIONS / "sl" / "LC_MESSAGES" / "procedures.po"
+CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/procedures.po"))
+"""Every language's (English is the source: it has none)."""
 PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
@@ -59,20 +61,22 @@ def extracted() -> set[str]:
 
 
 def test_the_catalogues_hold_every_text_of_the_procedures_and_no_other(extracted):
-    hint = "run `make messages`, then translate web/translations/sl/LC_MESSAGES/procedures.po"
-    for path in (TRANSLATIONS / "procedures.pot", SLOVENE):
+    hint = "run `make messages`, then translate web/translations/*/LC_MESSAGES/procedures.po"
+    assert len(CATALOGUES) >= 5, CATALOGUES  # sl, sr_Latn, sr_Cyrl, bs, hr
+    for path in (TRANSLATIONS / "procedures.pot", *CATALOGUES):
         held = ids(path)
         missing, stale = sorted(extracted - held), sorted(held - extracted)
         assert not missing, f"{path.relative_to(ROOT)} lacks {missing[:10]}: {hint}"
         assert not stale, f"{path.relative_to(ROOT)} has texts no procedure uses {stale[:10]}"
 
 
-def test_every_text_is_translated_none_is_fuzzy_and_placeholders_survive():
-    with SLOVENE.open("rb") as source:
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parts[-3])
+def test_every_text_is_translated_none_is_fuzzy_and_placeholders_survive(path):
+    with path.open("rb") as source:
         catalog = read_po(source)
     untranslated = [m.id for m in catalog if m.id and not m.string]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
-    assert not untranslated, f"translate these into Slovene: {untranslated[:10]}"
+    assert not untranslated, f"translate these in {path.parts[-3]}: {untranslated[:10]}"
     assert not fuzzy, f"check these and drop their fuzzy flag: {fuzzy[:10]}"
     for m in catalog:
         if m.id:

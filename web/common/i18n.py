@@ -1,4 +1,5 @@
-"""The language of the pages: Flask-Babel with English and Slovene catalogues.
+"""The language of the pages: Flask-Babel with English, Slovene, Serbian (Cyrillic and
+Latin script), Bosnian and Croatian catalogues.
 
 She picks the language in the page header and it is stored with her account; picked on
 the sign-in page, it is kept in the session and stored with her account once she signs
@@ -12,7 +13,8 @@ names and documentation, deadline titles) have a catalogue of their own: see
 ``term`` filter: ``{{ task.role|term('role') }}``.
 
 A new string: wrap it (``_()`` / ``{% trans %}`` / ``gettext``), then ``make messages``
-and translate the new entries of ``web/translations/sl/LC_MESSAGES/messages.po``.
+and translate the new entries of ``web/translations/*/LC_MESSAGES/messages.po`` (Serbian
+in Latin script: ``sr_Cyrl`` is written from it).
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from werkzeug.wrappers import Response
 from . import procedure_texts
 from .acting import engine, safe_next
 
-LANGUAGES = {"en": "English", "sl": "Slovenščina"}
-"""Each language in its own words: she looks for hers by the name she knows it by."""
+LANGUAGES = {"en": "English", "sl": "Slovenščina", "sr_Cyrl": "Српски (ћирилица)",
+             "sr_Latn": "Srpski (latinica)", "bs": "Bosanski", "hr": "Hrvatski"}
+"""Each language in its own words: she looks for hers by the name she knows it by. A
+browser asking for Serbian without a script gets Cyrillic, the official one."""
 DEFAULT = "en"
 CHOSEN = "language"
 """The session key of a language picked before signing in."""
@@ -110,6 +114,7 @@ TERMS = {
     ("role", "school"): lazy_pgettext("role", "school"),
     ("role", "return_officer"): lazy_pgettext("role", "return officer"),
     ("role", "policy_analyst"): lazy_pgettext("role", "policy analyst"),
+    ("role", "monitoring_team"): lazy_pgettext("role", "monitoring team"),
     ("role", "admin"): lazy_pgettext("role", "admin"),
     # A procedure's status (engine.instances.STATUSES).
     ("instance", "running"): lazy_pgettext("procedure status", "running"),
