@@ -6,9 +6,11 @@ FORMS = FormRegistry()
 
 # Importing a module registers its forms.
 from . import (  # noqa: E402,F401
+    assistance_plan,
     compensation,
     disappearance,
     escalation,
+    humanitarian_residence,
     identification,
     non_punishment,
     protection,
@@ -17,6 +19,7 @@ from . import (  # noqa: E402,F401
     reflection_early_end,
     reintegration,
     residence_permit,
+    returning_victim,
     school_enrolment,
     starts,
     voluntary_return,

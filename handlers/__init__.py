@@ -6,8 +6,10 @@ HANDLERS = HandlerRegistry()
 
 # Importing a module registers its handlers.
 from . import (  # noqa: E402,F401
+    assistance_plan,
     compensation,
     disappearance,
+    humanitarian_residence,
     identification,
     non_punishment,
     protection,
@@ -16,6 +18,7 @@ from . import (  # noqa: E402,F401
     reflection_early_end,
     reintegration,
     residence_permit,
+    returning_victim,
     school_enrolment,
     voluntary_return,
 )

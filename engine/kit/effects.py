@@ -29,6 +29,7 @@ DEADLINE_KINDS = (
     "missing_person_report_due",
     "non_punishment_answer_due",
     "compensation_filing_due",
+    "phase_due",
 )
 """Every kind of legal deadline the engine tracks."""
 

@@ -177,6 +177,7 @@ TERMS = {
         "deadline kind", "application for a further permit"),
     ("kind", "plan_review_due"): lazy_pgettext("deadline kind", "protection plan review"),
     ("kind", "indicator_due"): lazy_pgettext("deadline kind", "plan indicator target"),
+    ("kind", "phase_due"): lazy_pgettext("deadline kind", "phase of the assistance plan"),
     ("kind", "missing_person_report_due"): lazy_pgettext("deadline kind",
                                                          "missing-person report"),
     ("kind", "non_punishment_answer_due"): lazy_pgettext(
