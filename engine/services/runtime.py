@@ -18,7 +18,7 @@ from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.crypto.vault import CaseErased
 from engine.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from engine.kit.jurisdiction import JurisdictionError
+from engine.kit.jurisdiction import Jurisdiction, JurisdictionError
 from engine.obligations.reminders import ESCALATION_PROCESS
 from engine.protection.plain_text import refuse_broken_text
 from engine.services.dashboard import read_dashboard, read_trends
@@ -94,7 +94,8 @@ class RuntimeService:
             form_key = self._start_form(session, process_key)
             if form_key is not None:
                 data = load_form(self.ctx, self.forms, form_key, data or {}, {},
-                                 "nothing was started")
+                                 "nothing was started",
+                                 self._form_place(session, case_code, jurisdiction))
             elif data:
                 refuse_broken_text({"data": data}, "nothing was started")
                 raise ValidationFailed("nothing was started", {"data": [
@@ -147,6 +148,17 @@ class RuntimeService:
                        detail=f"{definition.key} version {definition.version}")
         self.store.save(session, row, workflow, actor, log)
         return row
+
+    def _form_place(self, session: UnitOfWork, case_code: str,
+                    jurisdiction: str | None) -> Jurisdiction:
+        """The jurisdiction whose limits a start form checks: the one asked for, else the
+        case's own, else the deployment's."""
+        record = session.get(CaseRecord, case_code.strip()) if case_code else None
+        code = jurisdiction or (record.jurisdiction if record is not None else None)
+        try:
+            return self.ctx.jurisdiction_of(code)
+        except JurisdictionError as exc:
+            raise ValidationFailed("nothing was started", {"jurisdiction": [str(exc)]}) from exc
 
     def _place_case(self, session: UnitOfWork, record: CaseRecord,
                     jurisdiction: str | None) -> None:

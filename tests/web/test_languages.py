@@ -114,7 +114,8 @@ def test_an_unknown_language_is_refused_with_a_clear_message_and_nothing_stored(
     answer = choose(client, "fr", "/worklist")
     assert answer.status_code == 302 and answer.headers["Location"] == "/worklist"
     html = page(client, "/worklist")
-    assert "There is no language “fr” here: choose English / Slovenščina." in html
+    assert ("There is no language “fr” here: choose English / Slovenščina / "
+            "Српски (ћирилица) / Srpski (latinica) / Bosanski / Hrvatski.") in html
     assert '<html lang="en">' in html
     assert engine.credentials.language("police") is None
 

@@ -1,0 +1,99 @@
+"""A caseworker in Belgrade or Banja Luka: the pages in Serbian Cyrillic or Bosnian, roles
+named as her country names them, and a deadline whose legal basis the law's text does
+not confirm yet flagged where she tracks it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+
+from tests.web_app import csrf_of
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
+CYRILLIC = re.compile(r"^[\u0400-\u04FF\s,.:;()\-–0-9]+$")
+
+
+@pytest.fixture(autouse=True)
+def catalogues(app, compiled_catalogues):
+    app.extensions["babel"].translation_directories = [str(compiled_catalogues)]
+
+
+def translated(language: str, domain: str, text: str) -> str:
+    with (TRANSLATIONS / language / "LC_MESSAGES" / f"{domain}.po").open("rb") as source:
+        found = read_po(source).get(text)
+    assert found is not None and found.string and not found.fuzzy, (language, text)
+    return str(found.string)
+
+
+def returning_victim(engine) -> None:
+    engine.runtime.start("returning_victim_rs", "RS-2026-0007", {
+        "referred_by": "embassy", "returning_from": "Austria",
+        "expected_arrival": "2026-03-09"}, actor="coordinator", jurisdiction="RS")
+
+
+def test_the_centre_reads_a_returning_victims_task_in_serbian_cyrillic(app, engine,
+                                                                       signed_in):
+    returning_victim(engine)
+    engine.credentials.set_language("coordinator", "sr_Cyrl")
+    html = signed_in("coordinator").get("/worklist").get_data(as_text=True)
+    assert '<html lang="sr-Cyrl">' in html
+    title = translated("sr_Cyrl", "procedures", "Prepare her reception")
+    centre = translated("sr_Cyrl", "procedures",
+                        "Centre for the Protection of Victims of Trafficking, Coordination "
+                        "Service")
+    assert CYRILLIC.match(title) and CYRILLIC.match(centre), (title, centre)
+    row = re.search(r'<tr[^>]*data-task-id="\d+"[^>]*>(.*?)</tr>', html, re.S)
+    assert row and title in row.group(1) and centre in row.group(1), html
+
+
+def test_a_slovene_coordinator_sees_the_same_role_by_its_generic_name(app, engine,
+                                                                      signed_in):
+    """The label follows the case, not the reader: a Slovene case keeps the generic one."""
+    returning_victim(engine)
+    html = signed_in("coordinator").get("/worklist").get_data(as_text=True)
+    assert "Centre for the Protection of Victims of Trafficking" in html  # the RS case
+    engine.runtime.start("victim_protection", "SI-2026-0007", actor="coordinator")
+    rows = re.findall(r'<tr[^>]*data-task-id="\d+"[^>]*>(.*?)</tr>',
+                      signed_in("first-line").get("/worklist").get_data(as_text=True), re.S)
+    assert rows and all("Centre for the Protection" not in r for r in rows)
+
+
+def test_the_tracker_flags_a_deadline_whose_legal_basis_is_not_confirmed(app, engine,
+                                                                         signed_in):
+    engine.runtime.start("protection_ba", "BA-2026-0007", {
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA")
+    engine.runtime.start("reflection_period", "SI-2026-0008", actor="coordinator")
+    client = signed_in("coordinator")
+    html = client.get("/deadlines/").get_data(as_text=True)
+    rows = {re.search(r"[A-Z]{2}-2026-\d{4}", row).group(): row
+            for row in re.findall(r'<tr class="deadline.*?</tr>', html, re.S)}
+    assert "legal basis to be confirmed" in rows["BA-2026-0007"]
+    assert "reflection.decision_months" in rows["BA-2026-0007"]
+    assert "legal basis to be confirmed" not in rows["SI-2026-0008"]
+
+    engine.credentials.set_language("coordinator", "bs")
+    flag = translated("bs", "messages", "legal basis to be confirmed")
+    assert flag in client.get("/deadlines/").get_data(as_text=True)
+    api = client.get("/api/deadlines?case=BA-2026-0007").get_json()
+    assert [d["unconfirmed_basis"] for d in api] == [["reflection.decision_months"]]
+
+
+def test_the_calendar_feed_speaks_its_readers_language(app, engine, signed_in):
+    engine.runtime.start("protection_ba", "BA-2026-0009", {
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA")
+    engine.credentials.set_language("coordinator", "hr")
+    client = signed_in("coordinator")
+    page = client.get("/deadlines/").get_data(as_text=True)
+    created = client.post("/deadlines/calendar", data={"csrf_token": csrf_of(page)})
+    path = re.search(r'id="calendar-feed" value="([^"]+)"',
+                     created.get_data(as_text=True)).group(1).replace("http://localhost", "")
+    feed = app.test_client().get(path).get_data(as_text=True).replace("\r\n ", "")
+    decision_due = format_date(date(2026, 4, 2), "medium", locale="hr")  # 1 month on
+    assert translated("hr", "messages", "Legal date: %(day)s") % {"day": decision_due} in feed
+    flagged = translated("hr", "messages", "Legal basis to be confirmed: %(keys)s")
+    assert flagged % {"keys": "reflection.decision_months"} in feed
