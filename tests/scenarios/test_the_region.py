@@ -135,6 +135,22 @@ def test_a_foreign_victim_in_republika_srpska_follows_bosnian_law_and_holidays(d
     assert {d.jurisdiction for d in case.deadlines()} == {"BA"}
 
 
+def test_a_foreign_victim_in_serbia_who_chooses_to_go_home_is_helped_to_return(deployed):
+    """Her period to recover does not wait for cooperation; when she chooses to go home,
+    nothing is left to file and the Centre coordinates her voluntary return."""
+    case = Case(deployed, deployed.runtime.start("protection_rs", "RS-2026-0002", {
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="RS"))
+    case.complete("decide_stay", "police", {"stay_decision": "granted",
+                                            "stay_decision_date": "2026-03-02"},
+                  role="admin_unit")
+    end = case.deadline("reflection_end")
+    assert str(end.legal_date) == "2026-04-01" and end.unconfirmed_basis == ["reflection.days"]
+    case.complete("apply_residence", "lawyer", {"residence_application": "she_returns"},
+                  role="legal_adviser")
+    assert case.deadline("reflection_end").status == "cancelled"
+    assert "give_consent" in case.open_elements()
+
+
 def test_a_procedure_of_another_countrys_law_is_refused_and_nothing_starts(deployed):
     with pytest.raises(ValidationFailed) as refused:
         deployed.runtime.start("reflection_period", "BA-2026-0002", jurisdiction="BA")
