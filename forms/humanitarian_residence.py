@@ -32,6 +32,12 @@ LAWS = {"rs": "Law on Foreigners of Serbia",
         "ba": "Law on Foreigners of Bosnia and Herzegovina and Rulebook 79/16"}
 
 
+def _needed(data: dict[str, Any], field: str, asked: bool, message: str) -> None:
+    """``field`` must be given when the answer it follows from asks for it."""
+    if asked and not data.get(field):
+        raise ValidationError(message, field)
+
+
 class PresumedVictim(FormSchema):
     title = ""
 
@@ -60,9 +66,8 @@ class StayDecision(FormSchema):
 
     @validates_schema
     def _reasons(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("stay_decision") == "refused" and not data.get("stay_refusal_reasons"):
-            raise ValidationError("Give the reasons the decision states.",
-                                  "stay_refusal_reasons")
+        _needed(data, "stay_refusal_reasons", data.get("stay_decision") == "refused",
+                translatable("Give the reasons the decision states."))
 
 
 class ResidenceApplication(FormSchema):
@@ -80,9 +85,8 @@ class ResidenceApplication(FormSchema):
 
     @validates_schema
     def _filed_on(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("residence_application") == "filed" and not data.get("residence_filed_on"):
-            raise ValidationError("Give the day the application was filed.",
-                                  "residence_filed_on")
+        _needed(data, "residence_filed_on", data.get("residence_application") == "filed",
+                translatable("Give the day the application was filed."))
 
 
 class ResidenceDecision(FormSchema):
@@ -126,8 +130,8 @@ class Appeal(FormSchema):
 
     @validates_schema
     def _filed_on(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("appeal_filed") and not data.get("appeal_filed_on"):
-            raise ValidationError("Give the day the appeal was filed.", "appeal_filed_on")
+        _needed(data, "appeal_filed_on", bool(data.get("appeal_filed")),
+                translatable("Give the day the appeal was filed."))
 
 
 TITLES = {"start": "A foreigner presumed to be a victim of trafficking",

@@ -47,8 +47,26 @@ def test_the_centre_reads_a_returning_victims_task_in_serbian_cyrillic(app, engi
                         "Centre for the Protection of Victims of Trafficking, Coordination "
                         "Service")
     assert CYRILLIC.match(title) and CYRILLIC.match(centre), (title, centre)
-    row = re.search(r'<tr[^>]*data-task-id="\d+"[^>]*>(.*?)</tr>', html, re.S)
-    assert row and title in row.group(1) and centre in row.group(1), html
+    row = re.search(r'<tr[^>]*data-task-id="(\d+)"[^>]*>(.*?)</tr>', html, re.S)
+    assert row and title in row.group(2) and centre in row.group(2), html
+
+    # She prepares the reception through the form, in Cyrillic; a missing answer is
+    # explained in Cyrillic and records nothing.
+    client, task = signed_in("coordinator"), row.group(1)
+    page = client.get(f"/tasks/{task}").get_data(as_text=True)
+    for label in ("Her reception at home", "Where she will stay"):
+        assert translated("sr_Cyrl", "procedures", label) in page
+    answers = {"stay_place": "shelter", "arranged": ["meeting_at_border", "transport"],
+               "csrf_token": csrf_of(page)}
+    refused = client.post(f"/tasks/{task}", data=answers)
+    assert refused.status_code == 422
+    missing = translated("sr_Cyrl", "procedures", "Fill this in.")
+    assert CYRILLIC.match(missing) and missing in refused.get_data(as_text=True)
+    assert [t.element_id for t in engine.tasks.tasks(roles=["police"])] == []
+    done = client.post(f"/tasks/{task}", data={**answers, "arrival_crossing": "Батајница"})
+    assert done.status_code == 302
+    [received] = engine.tasks.tasks(roles=["police"])
+    assert (received.element_id, str(received.due_date)) == ("receive_her", "2026-03-09")
 
 
 def test_a_slovene_coordinator_sees_the_same_role_by_its_generic_name(app, engine,
