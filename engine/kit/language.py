@@ -55,11 +55,6 @@ def translate_in(translations: NullTranslations, text: str | None) -> str:
     return _translated(translations, text, nested=True)
 
 
-def translated(language: str | None, text: str | None) -> str:
-    """``text`` in ``language`` (a catalogue's folder name: ``sl``, ``sr_Cyrl``)."""
-    return translate_in(catalogue(language), text)
-
-
 def _translated(translations: NullTranslations, text: str, nested: bool) -> str:
     """From the catalogue, else through a template; what fills a template is translated
     too, once (a reminder's subject holds the title of its deadline)."""

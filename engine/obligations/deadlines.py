@@ -25,7 +25,7 @@ from engine.kit.effects import (
     Notify,
     SetDeadline,
 )
-from engine.kit.jurisdiction import Jurisdiction
+from engine.kit.jurisdiction import Jurisdiction, JurisdictionError
 from engine.obligations import reminders
 from engine.obligations.inbox import notify
 from engine.protection.plain_text import refuse_broken_text
@@ -61,9 +61,16 @@ def deadline_view(ctx: EngineContext, row: LegalDeadline, today: date) -> Deadli
         days_left=(row.latest_safe_day - today).days, met_on=row.met_on,
         met_by_element=row.met_by_element, cancel_reason=row.cancel_reason,
         acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
-        unconfirmed_basis=list(ctx.jurisdiction_of(row.jurisdiction)
-                               .unconfirmed_basis(row.kind)),
+        unconfirmed_basis=_unconfirmed_basis(ctx, row),
     )
+
+
+def _unconfirmed_basis(ctx: EngineContext, row: LegalDeadline) -> list[str]:
+    try:
+        place = ctx.jurisdiction_of(row.jurisdiction)
+    except JurisdictionError:  # its file left the deployment: nothing to say of it
+        return []
+    return list(place.unconfirmed_basis(row.kind))
 
 
 def apply_effects(ctx: EngineContext, session: UnitOfWork, row: ProcessInstance,

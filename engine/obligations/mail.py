@@ -33,6 +33,7 @@ from sqlalchemy import select
 from engine.context import EngineContext
 from engine.errors import BadRequest
 from engine.identity.users import check_email
+from engine.kit.jurisdiction import JurisdictionError
 from engine.kit.language import catalogue, translate_in
 from engine.kit.roles import ROLES
 from engine.kit.texts import translatable
@@ -227,8 +228,11 @@ class Mailer:
         assert notification is not None and user is not None  # cascaded deletes
         label = None
         if notification.case_code:
-            place = case_jurisdiction(self.ctx, session, notification.case_code)
-            label = place.role_labels.get(notification.role)
+            try:
+                place = case_jurisdiction(self.ctx, session, notification.case_code)
+                label = place.role_labels.get(notification.role)
+            except JurisdictionError:  # its file left the deployment: the generic label
+                pass
         message = compose(settings, notification, row, user.display_name, self.ctx.now(),
                           language=user.language, role_label=label)
         connection.send_message(message, from_addr=settings.sender, to_addrs=[row.address])

@@ -153,3 +153,18 @@ def test_a_procedure_of_one_countrys_law_is_refused_for_a_case_of_another(make_e
     # A procedure no jurisdiction claims serves both.
     engine.runtime.start("identification", "XT-2026-0022", jurisdiction="XT")
     assert places(engine, "XT-2026-0022")[0] == "XT"
+
+
+def test_a_case_whose_jurisdiction_left_the_deployment_still_lists(engine, make_engine,
+                                                                  tmp_path):
+    """An operator removed XT's file: its cases' deadlines still list, with nothing said
+    of a legal basis the engine can no longer read."""
+    decision_due(engine, "XT-2026-0031", jurisdiction="XT")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "si.toml").write_text((JURISDICTIONS / "si.toml").read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    after = make_engine(jurisdiction="si", jurisdiction_folder=alone)
+    listed = after.deadlines.deadlines(case_code="XT-2026-0031")
+    assert [(d.jurisdiction, d.unconfirmed_basis) for d in listed] == [("XT", [])] * len(listed)
+    assert listed

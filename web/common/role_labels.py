@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Flask, g
 
+from engine.kit.jurisdiction import JurisdictionError
+
 from .acting import engine
 from .i18n import term
 from .procedure_texts import translate
@@ -46,7 +48,10 @@ def role_of(role: str | None, case_code: str | None = None) -> str:
     if not role:
         return ""
     if case_code:
-        place = engine().ctx.jurisdiction_of(_read_places({case_code})[case_code])
+        try:
+            place = engine().ctx.jurisdiction_of(_read_places({case_code})[case_code])
+        except JurisdictionError:  # its file left the deployment: the generic label
+            return term(role, "role")
         label = place.role_labels.get(role)
         if label:
             return translate(label)
