@@ -168,12 +168,7 @@ def add_months(day: date, months: int) -> date:
 
 def load_jurisdiction(path: Path) -> Jurisdiction:
     """Read and check one jurisdiction file."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise JurisdictionError(f"{path}: no such jurisdiction file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise JurisdictionError(f"{path}: not valid TOML: {exc}") from exc
+    document = _document(path, ())
     read = _Reader(path, document)
     zone_name = read.text("jurisdiction.timezone")
     try:
@@ -238,6 +233,34 @@ def load_jurisdiction(path: Path) -> Jurisdiction:
         role_labels=_role_labels(read, document.get("roles", {})),
         procedures=frozenset(_procedures(read, document.get("procedures", {}))),
     )
+
+
+def _document(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """The file's tables, over those of the file it ``extends`` (a part of a country
+    over the whole: Republika Srpska's file names its holidays and keeps the state's
+    law). A key of the part replaces the same key of the whole."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise JurisdictionError(f"{path}: no such jurisdiction file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise JurisdictionError(f"{path}: not valid TOML: {exc}") from exc
+    base = document.pop("extends", None)
+    if base is None:
+        return document
+    if not isinstance(base, str) or not base.replace("-", "").isalnum():
+        raise JurisdictionError(f"{path.name}: extends: give the name of a file in the same "
+                                f"folder without .toml, not {base!r}")
+    parent = path.parent / f"{base.lower()}.toml"
+    if parent in seen or parent == path:
+        raise JurisdictionError(f"{path.name}: extends: {base!r} extends it in turn")
+    merged = _document(parent, (*seen, path))
+    for name, table in document.items():
+        if isinstance(table, dict) and isinstance(merged.get(name), dict):
+            merged[name] = {**merged[name], **table}
+        else:
+            merged[name] = table
+    return merged
 
 
 def _role_labels(read: _Reader, section: Any) -> dict[str, str]:

@@ -117,6 +117,33 @@ def test_a_jurisdiction_names_its_roles_and_its_own_procedures(tmp_path):
     assert SI.role_labels == {} and "identification" not in SI.procedures
 
 
+def test_a_part_of_a_country_extends_the_whole_with_its_own_holidays(tmp_path):
+    """Republika Srpska's file keeps the state's law and numbers and adds its holidays
+    and the name of its monitoring team."""
+    (tmp_path / "xx.toml").write_text(_with("\ndays = 90 ", "\ndays = { value = 30, "
+                                            "unconfirmed = true } "), encoding="utf-8")
+    (tmp_path / "xx-srp.toml").write_text(
+        'extends = "xx"\n[jurisdiction]\ncode = "XX-SRP"\nholiday_calendar = "BA"\n'
+        'holiday_subdivision = "SRP"\n[roles]\nmonitoring_team = "Regional team"\n'
+        '[reflection]\nwarning_days = 7\n', encoding="utf-8")
+    part = jurisdiction("xx-srp", tmp_path)
+    assert (part.code, part.holiday_subdivision, part.name) == ("XX-SRP", "SRP", "Slovenia")
+    assert (part.reflection_days, part.reflection_warning_days, part.appeal_days) == (30, 7, 15)
+    assert part.unconfirmed == {"reflection.days"}  # the whole's mark holds for the part
+    assert part.role_labels == {"monitoring_team": "Regional team"}
+    assert not part.is_working_day(date(2027, 1, 14))  # the Orthodox New Year
+
+    broken = {"a": ('extends = "missing"\n', "no such jurisdiction file"),
+              "b": ('extends = "../si"\n', "extends: give the name of a file"),
+              "c": ('extends = "d"\n', "extends it in turn"),
+              "d": ('extends = "c"\n', "extends it in turn")}
+    for name, (text, _) in broken.items():
+        (tmp_path / f"{name}.toml").write_text(text, encoding="utf-8")
+    for name, (_, problem) in broken.items():
+        with pytest.raises(JurisdictionError, match=problem):
+            jurisdiction(name, tmp_path)
+
+
 def test_a_part_of_a_country_keeps_its_own_holidays(tmp_path):
     """Bosnia and Herzegovina: the state's holidays everywhere, the entity's where it
     applies (1 March in the Federation, the Orthodox New Year in Republika Srpska)."""

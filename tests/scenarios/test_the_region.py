@@ -1,6 +1,7 @@
 """A Serbian and a Bosnian case walked from identification to the plan, each on its own
 law and calendar: a citizen of Serbia returned home from abroad, and a foreign victim in
-Republika Srpska. The Slovene scenarios run unchanged beside them."""
+Republika Srpska (the state's law, the entity's holidays). The Slovene scenarios run
+unchanged beside them."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def test_a_foreign_victim_in_republika_srpska_follows_bosnian_law_and_holidays(d
     deployed.users.add("monitor", ["monitoring_team"])
     case = Case(deployed, deployed.runtime.start("protection_ba", BOSNIA, {
         "reasonable_grounds_on": "2026-03-02", "is_child": False}, actor="coordinator",
-        jurisdiction="BA"))
+        jurisdiction="BA-SRP"))
     decision = case.deadline("stay_decision_due")
     assert (str(decision.legal_date), decision.owner_role) == ("2026-04-02", "admin_unit")
     assert decision.unconfirmed_basis == ["reflection.decision_months"]
@@ -97,6 +98,11 @@ def test_a_foreign_victim_in_republika_srpska_follows_bosnian_law_and_holidays(d
                                                                             "2026-04-30")
     assert (indicator.owner_role, indicator.unconfirmed_basis) == ("ngo_counsellor", [])
     assert str(case.deadline("phase_due", "rehabilitation").legal_date) == "2026-06-30"
+    # 14 January is the Orthodox New Year, a holiday in Republika Srpska alone.
+    later = case.deadline("indicator_due", "S-1")
+    assert (str(later.legal_date), str(later.latest_safe_day)) == ("2027-01-14", "2027-01-13")
+    federation = deployed.ctx.jurisdiction_of("BA-FBIH")
+    assert str(federation.latest_safe_day(later.legal_date)) == "2027-01-14"
 
     case.at("2026-04-01")
     case.complete("apply_residence", "lawyer", {"residence_application": "filed",
@@ -132,7 +138,7 @@ def test_a_foreign_victim_in_republika_srpska_follows_bosnian_law_and_holidays(d
         "services_provided": "Weekly sessions with the psychologist.",
         "plan_next_step": "continue"})
     assert case.deadline("indicator_due", "R-1").status == "met"
-    assert {d.jurisdiction for d in case.deadlines()} == {"BA"}
+    assert {d.jurisdiction for d in case.deadlines()} == {"BA-SRP"}
 
 
 def test_a_foreign_victim_in_serbia_who_chooses_to_go_home_is_helped_to_return(deployed):
@@ -153,7 +159,7 @@ def test_a_foreign_victim_in_serbia_who_chooses_to_go_home_is_helped_to_return(d
 
 def test_a_procedure_of_another_countrys_law_is_refused_and_nothing_starts(deployed):
     with pytest.raises(ValidationFailed) as refused:
-        deployed.runtime.start("reflection_period", "BA-2026-0002", jurisdiction="BA")
+        deployed.runtime.start("reflection_period", "BA-2026-0002", jurisdiction="BA-SRP")
     assert "law of Slovenia" in refused.value.fields["process_key"][0]
     with pytest.raises(ValidationFailed):
         deployed.runtime.start("protection_ba", "SI-2026-0002",
@@ -172,8 +178,8 @@ PLAN_BY_PHASES = {
                          "target_date": "2026-05-01"}]},
         {"phase": "resocialisation", "goal": "She rebuilds her daily life.",
          "services": "Language course, social activities.", "provider_role": "social_work",
-         "target_date": "2026-10-30",
+         "target_date": "2027-01-29",
          "indicators": [{"id": "S-1", "description": "Completes the course.",
-                         "target_date": "2026-09-30"}]},
+                         "target_date": "2027-01-14"}]},
     ],
 }

@@ -84,7 +84,7 @@ def test_a_slovene_coordinator_sees_the_same_role_by_its_generic_name(app, engin
 def test_the_tracker_flags_a_deadline_whose_legal_basis_is_not_confirmed(app, engine,
                                                                          signed_in):
     engine.runtime.start("protection_ba", "BA-2026-0007", {
-        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA")
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA-SRP")
     engine.runtime.start("reflection_period", "SI-2026-0008", actor="coordinator")
     client = signed_in("coordinator")
     html = client.get("/deadlines/").get_data(as_text=True)
@@ -103,7 +103,7 @@ def test_the_tracker_flags_a_deadline_whose_legal_basis_is_not_confirmed(app, en
 
 def test_the_calendar_feed_speaks_its_readers_language(app, engine, signed_in):
     engine.runtime.start("protection_ba", "BA-2026-0009", {
-        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA")
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA-SRP")
     engine.credentials.set_language("coordinator", "hr")
     client = signed_in("coordinator")
     page = client.get("/deadlines/").get_data(as_text=True)
