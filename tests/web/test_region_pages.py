@@ -12,6 +12,7 @@ import pytest
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
+from tests.accounts import add_users
 from tests.web_app import csrf_of
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
@@ -115,3 +116,26 @@ def test_the_calendar_feed_speaks_its_readers_language(app, engine, signed_in):
     assert translated("hr", "messages", "Legal date: %(day)s") % {"day": decision_due} in feed
     flagged = translated("hr", "messages", "Legal basis to be confirmed: %(keys)s")
     assert flagged % {"keys": "reflection.decision_months"} in feed
+
+
+def test_the_service_for_foreigners_affairs_decides_her_stay_in_bosnian(app, engine,
+                                                                        signed_in):
+    engine.runtime.start("protection_ba", "BA-2026-0011", {
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA-SRP")
+    add_users(engine, ["admin_unit"])
+    engine.credentials.set_language("admin-unit", "bs")
+    client = signed_in("admin-unit")
+    [task] = engine.tasks.tasks(roles=["admin_unit"])
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert '<html lang="bs">' in page
+    for text in ("Decide on the recovery and reflection period",
+                 "Service for Foreigners' Affairs", "Decision on the recovery and reflection "
+                 "period"):
+        assert translated("bs", "procedures", text).replace("'", "&#39;") in page, text
+    done = client.post(f"/tasks/{task.id}", data={
+        "stay_decision": "granted", "stay_decision_date": "2026-03-02",
+        "csrf_token": csrf_of(page)})
+    assert done.status_code == 302
+    [end] = [d for d in engine.deadlines.deadlines(case_code="BA-2026-0011")
+             if d.kind == "reflection_end"]
+    assert (str(end.legal_date), end.jurisdiction) == ("2026-04-01", "BA-SRP")
