@@ -21,7 +21,7 @@ from engine.store.models import Notification, NotificationRead, UserAccount, Use
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import InboxItem
 
-SOURCES = ("procedure", "reminder", "escalation", "consent")
+SOURCES = ("procedure", "reminder", "escalation", "consent", "training")
 
 
 def notify(ctx: EngineContext, session: UnitOfWork, *, roles: Iterable[str], subject: str,
@@ -47,6 +47,16 @@ class InboxService:
 
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
+
+    def post(self, roles: Iterable[str], subject: str, body: str, *, source: str,
+             actor: str, case_code: str | None = None) -> None:
+        """A notice from outside the procedures (a training event), in its own unit of
+        work, to every holder of ``roles``."""
+        if source not in SOURCES:
+            raise BadRequest(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")
+        with self.ctx.db.transaction() as session:
+            notify(self.ctx, session, roles=roles, subject=subject, body=body, source=source,
+                   actor=actor, case_code=case_code)
 
     def inbox(self, username: str, *, unread: bool = False, source: str | None = None,
               limit: int = 100) -> list[InboxItem]:
