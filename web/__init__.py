@@ -26,6 +26,7 @@ from .common import (
     request_log,
     role_labels,
     security,
+    training,
 )
 from .pages import (
     analytics,
@@ -39,6 +40,7 @@ from .pages import (
     statistics,
     worklist,
 )
+from .pages import training as training_pages
 
 
 def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None = None,
@@ -49,6 +51,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     app.config.update(settings)
     process_engine = app.extensions["varnapot"] = engine or ProcessEngine(config)
     request_log.init_app(app)  # first: its clock starts before any other hook runs
+    training.init_app(app)  # next: a trainee's pages run on her group's engine
     if process_engine.clock.manual:
         app.before_request(reload_manual_clock)
     bounds.init_app(app)  # before any route: the converters bind when a rule is added
@@ -62,7 +65,7 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
     form_fields.init_app(app)  # the summary of a refused form
     for blueprint in (sign_in.bp, worklist.bp, monitor.bp, people.bp, case_file.bp,
                       deadlines.bp, modeler.bp, analytics.bp, decisions.bp,
-                      statistics.bp):
+                      statistics.bp, training_pages.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

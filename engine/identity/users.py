@@ -20,8 +20,11 @@ from engine.store.unit_of_work import UnitOfWork
 from engine.views import UserView
 
 ADMIN = "admin"
+TRAINER = "trainer"
+"""Opens training workspaces, moves their clocks, reads their debriefs: no lane of its own,
+and nothing of live cases."""
 """Manages users and definitions; not a lane of any procedure."""
-USER_ROLES = (*ROLES, ADMIN)
+USER_ROLES = (*ROLES, ADMIN, TRAINER)
 MONITORS = ("coordinator", ADMIN)
 """Who starts, suspends, resumes, cancels and retries procedures, by any door."""
 PUBLISHERS = ("policy_analyst", ADMIN)
@@ -32,8 +35,9 @@ those who run the instances. A move names elements and versions, nothing of a ca
 
 
 def lanes(roles: Iterable[str]) -> list[str]:
-    """The roles whose tasks she works on: every role but ``admin``, which has no lane."""
-    return [role for role in roles if role != ADMIN]
+    """The roles whose tasks she works on: every role but ``admin`` and ``trainer``, which
+    have no lane."""
+    return [role for role in roles if role not in (ADMIN, TRAINER)]
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")

@@ -291,6 +291,19 @@ class TaskService:
         with self.ctx.db.reading() as session:
             return session.scalar(count_of(select(HumanTask.id).where(*conditions), cap)) or 0
 
+    def answers(self, task_id: int, names: Iterable[str]) -> dict[str, Any]:
+        """What a completed task recorded for ``names``, as its own data holds it: a
+        called procedure keeps its data apart until it ends. A training's debrief compares
+        them with the expected answers; nothing else is read."""
+        with self.ctx.db.reading() as session:
+            task = self._get(session, task_id)
+            if task.status != "completed":
+                raise Conflict(f"task {task_id} is {task.status}, not completed")
+            workflow = self.store.restore(session, self.store.get(session, task.instance_id))
+            spiff_task = find_task(workflow, UUID(task.spiff_task_id))
+            data = spiff_task.data if spiff_task is not None else {}
+            return {name: data.get(name) for name in names}
+
     def task(self, task_id: int) -> TaskView:
         with self.ctx.db.reading() as session:
             task = self._get(session, task_id)

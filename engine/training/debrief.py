@@ -43,11 +43,7 @@ def _group(engine: ProcessEngine, script: ScriptedCase, number: int, names: dict
     done = [t for t in engine.tasks.tasks(status="completed", case_code=script.code)
             if t.completed_by != SETUP_ACTOR]
     deadlines = engine.deadlines.deadlines(case_code=script.code)
-    case = engine.cases.case(script.code)
-    variables: dict[str, Any] = {}
-    for summary in case.instances:
-        variables.update(engine.runtime.instance(summary.id).variables)
-    started = {i.process_key for i in case.instances}
+    started = {i.process_key for i in engine.cases.case(script.code).instances}
     timeline = [TimelineEntry(at=t.ended_at, kind="task", text=t.title,
                               by=names.get(t.completed_by or "", t.completed_by or ""))
                 for t in done if t.ended_at]
@@ -57,14 +53,14 @@ def _group(engine: ProcessEngine, script: ScriptedCase, number: int, names: dict
                                kind="deadline", text=f"{d.title}: {d.status}")
                  for d in deadlines if d.status in ("met", "missed")]
     timeline.sort(key=lambda entry: entry.at)
-    decisions = [_decision(d, done, deadlines, variables, started, names)
+    decisions = [_decision(engine, d, done, deadlines, started, names)
                  for d in script.decisions]
     return GroupDebrief(number=number, timeline=timeline, decisions=decisions,
                         right=sum(d.verdict == "right" for d in decisions))
 
 
-def _decision(decision: Decision, done: list[Any], deadlines: list[Any],
-              variables: dict[str, Any], started: set[str],
+def _decision(engine: ProcessEngine, decision: Decision, done: list[Any],
+              deadlines: list[Any], started: set[str],
               names: dict[str, str]) -> DecisionOutcome:
     expected = ", ".join(f"{k} = {v}" for k, v in decision.expect.items()) or "done"
     if decision.started:
@@ -79,7 +75,7 @@ def _decision(decision: Decision, done: list[Any], deadlines: list[Any],
         return DecisionOutcome(decision_id=decision.id, rule=decision.rule, expected=expected,
                                taken=None, verdict="not_taken",
                                timing=_timing(decision, deadlines), on=None, by="")
-    answers = {k: variables.get(k) for k in decision.expect}
+    answers = engine.tasks.answers(task.id, decision.expect)
     right = all(answers[k] == v for k, v in decision.expect.items())
     return DecisionOutcome(
         decision_id=decision.id, rule=decision.rule, expected=expected,

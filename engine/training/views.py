@@ -12,6 +12,7 @@ from datetime import date, datetime
 @dataclass(frozen=True)
 class TraineeView:
     id: int
+    workspace: int
     pseudonym: str
     role: str
     sector: str

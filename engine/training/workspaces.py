@@ -242,8 +242,8 @@ class TrainingService:
             engine.users.add(username, [role], display_name=pseudonym)
             password = secrets.token_urlsafe(24)
             engine.credentials.set_password(username, password, by="training")
-        return TraineeView(id=trainee_id, pseudonym=pseudonym, role=role, sector=sector,
-                           group=group, username=username), password
+        return TraineeView(id=trainee_id, workspace=workspace.id, pseudonym=pseudonym,
+                           role=role, sector=sector, group=group, username=username), password
 
     def trainee(self, workspace_id: int, username: str) -> TraineeView:
         with self.db.connect() as conn:
@@ -348,5 +348,6 @@ class TrainingService:
 
 
 def _trainee(row: Any) -> TraineeView:
-    return TraineeView(id=row.id, pseudonym=row.pseudonym, role=row.role, sector=row.sector,
-                       group=row.group_number, username=row.username)
+    return TraineeView(id=row.id, workspace=row.workspace_id, pseudonym=row.pseudonym,
+                       role=row.role, sector=row.sector, group=row.group_number,
+                       username=row.username)

@@ -16,6 +16,8 @@ from flask import (
     Flask,
     abort,
     current_app,
+    g,
+    has_request_context,
     redirect,
     request,
     url_for,
@@ -72,6 +74,11 @@ class User:
 
 
 def engine() -> ProcessEngine:
+    """The live engine; in a trainee's training session, her group's engine instead, so
+    that every page she opens plays the training's case (``web.common.training``)."""
+    if has_request_context() and "training_engine" in g:
+        training: ProcessEngine = g.training_engine
+        return training
     process_engine: ProcessEngine = current_app.extensions["varnapot"]
     return process_engine
 
