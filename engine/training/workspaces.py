@@ -47,6 +47,8 @@ PROCESSES = TRAINING.parent
 MAX_GROUPS = 12
 TESTS = ("pre", "post")
 SETUP_ACTOR = "training-setup"
+TODAY = "{today}"
+"""In an event's data: the group's date when it is injected."""
 _PSEUDONYM = re.compile(r"^[\w .'-]{2,40}$")
 
 
@@ -282,7 +284,9 @@ class TrainingService:
             engine = self.group_engine(workspace_id, number)
             engine.reload_clock()
             if event.start:
-                engine.runtime.start(event.start, script.code, event.data or None,
+                today = engine.ctx.today().isoformat()
+                data = {k: today if v == TODAY else v for k, v in event.data.items()}
+                engine.runtime.start(event.start, script.code, data or None,
                                      actor="training-event")
             else:
                 engine.inbox.post(event.roles, event.title, event.notice,

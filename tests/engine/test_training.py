@@ -11,7 +11,10 @@ from sqlalchemy import func, inspect, select, table
 
 from engine.errors import BadRequest, Conflict, ValidationFailed
 from engine.training import TrainingService, debrief, report, scripted_cases
+from forms.compensation import CLAIM_KINDS
 from tests.conftest import PROCESSES
+
+CLAIM = CLAIM_KINDS[0]
 
 
 def live_rows(engine) -> dict[str, int]:
@@ -141,3 +144,35 @@ def test_a_training_is_played_debriefed_and_its_tests_compared(engine, training)
     assert sectors["police"].after.percent == 100.0
     assert sectors["social_services"].before.percent == 0.0
     assert live_rows(engine) == before
+
+
+def test_an_injected_disappearance_starts_its_procedure_on_the_groups_day(training):
+    """Ana disappears on the group's day 12: the procedure for her disappearance starts
+    as of that day, and the police's report is the decision the debrief then waits for."""
+    workspace = training.open_workspace("Child", "unaccompanied_child", 1, trainer="trainer")
+    training.move_clock(workspace.id, 12)
+    training.inject(workspace.id, "she_disappears")
+    engine = training.group_engine(workspace.id, 1)
+    report_due = [d for d in engine.deadlines.deadlines(case_code="TR-ANA")
+                  if d.kind == "missing_person_report_due"]
+    assert [str(d.legal_date) for d in report_due] == ["2026-03-14"]
+    outcomes = {d.decision_id: d for d in debrief(training, workspace.id).groups[0].decisions}
+    assert outcomes["child_alert"].verdict == "not_taken"
+    assert (outcomes["missing_person_report"].verdict,
+            outcomes["missing_person_report"].timing) == ("not_taken", "open")
+    with pytest.raises(Conflict):
+        training.inject(workspace.id, "she_disappears", group=1)
+
+
+def test_a_procedure_the_trainees_start_is_a_decision_of_the_debrief(training):
+    workspace = training.open_workspace("Wages", "illegal_employment", 1, trainer="trainer")
+    wage_claim = "wage_claim"
+
+    def outcome():
+        groups = debrief(training, workspace.id).groups
+        return next(d for d in groups[0].decisions if d.decision_id == wage_claim).verdict
+
+    assert outcome() == "not_taken"
+    training.group_engine(workspace.id, 1).runtime.start(
+        "compensation_claim", "TR-RUSTAM", {"claim_kind": CLAIM}, actor="trainee-1")
+    assert outcome() == "right"

@@ -84,7 +84,7 @@ def inject(workspace_id: int) -> Response:
     _workspace(workspace_id)
     try:
         training().inject(workspace_id, request.form.get("event", ""), _group())
-    except (Conflict, NotFound) as exc:
+    except (Conflict, NotFound, ValidationFailed) as exc:
         flash(exc.message, "error")
     else:
         flash(gettext("The event was injected."), "info")
