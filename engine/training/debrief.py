@@ -59,10 +59,21 @@ def _group(engine: ProcessEngine, script: ScriptedCase, number: int, names: dict
                         right=sum(d.verdict == "right" for d in decisions))
 
 
+def _words(answers: dict[str, Any]) -> str:
+    """``field = value`` pairs as a trainer reads them: yes and no, not True and False."""
+    return ", ".join(f"{k} = {_value(v)}" for k, v in answers.items())
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value is None else str(value)
+
+
 def _decision(engine: ProcessEngine, decision: Decision, done: list[Any],
               deadlines: list[Any], started: set[str],
               names: dict[str, str]) -> DecisionOutcome:
-    expected = ", ".join(f"{k} = {v}" for k, v in decision.expect.items()) or "done"
+    expected = _words(decision.expect) or "done"
     if decision.started:
         taken = decision.started in started
         return DecisionOutcome(decision_id=decision.id, rule=decision.rule,
@@ -79,7 +90,7 @@ def _decision(engine: ProcessEngine, decision: Decision, done: list[Any],
     right = all(answers[k] == v for k, v in decision.expect.items())
     return DecisionOutcome(
         decision_id=decision.id, rule=decision.rule, expected=expected,
-        taken=", ".join(f"{k} = {v}" for k, v in answers.items()) or "done",
+        taken=_words(answers) or "done",
         verdict="right" if right else "wrong", timing=_timing(decision, deadlines),
         on=task.ended_at.date() if task.ended_at else None,
         by=names.get(task.completed_by or "", task.completed_by or ""))

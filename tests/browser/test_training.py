@@ -89,7 +89,7 @@ def move_clock(page: Page, workspace: str, days: int, group: str) -> None:
 
 
 def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_server,
-                                                             tmp_path):
+                                                             tmp_path, screenshot):
     live_server.app.config["TRAINING_DIR"] = str(tmp_path / "training")
     trainer = new_page()
     sign_in(trainer, "trainer")  # the one live row of the training: her own sign-in
@@ -110,6 +110,7 @@ def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_serv
         take_test(pages[name], "pre", HALF if name in ("Bee", "Cat") else WRONG)
 
     # Group 1 grants her stay on the first day; group 2 waits.
+    screenshot(pages["Bee"], "trainee-home")
     grant_stay(pages["Bee"], "2026-03-02")
     trainer.goto(workspace)
     trainer.locator("#events").get_by_role("button", name="Inject").first.click()
@@ -147,6 +148,7 @@ def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_serv
         "Decide on her permitted stay: missed")
     expect(trainer.locator('.timeline[data-group="1"] li.event')).to_contain_text(
         "Her former employer calls the shelter asking for her")
+    screenshot(trainer, "debrief")
 
     n, half = len(BANK.questions), len(FIRST_HALF)
     trainer.goto(workspace)
@@ -161,6 +163,9 @@ def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_serv
     expect(trainer.locator('#by-trainee tr[data-key="Eel"] .after')).to_have_text(
         f"{round(100 * half / n, 1)} %")
     expect(trainer.locator("#sector-chart svg rect.after")).to_have_count(3)
+    screenshot(trainer, "report")
+    trainer.goto(workspace)
+    screenshot(trainer, "workspace")
     assert re.fullmatch(r"[0-9A-F]{6}", code)
 
     assert live_rows(live_server.engine) == before  # not one live row was written
