@@ -16,8 +16,10 @@ EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1
 	--add-location=file --sort-by-file --project=varnapot --copyright-holder="Varna pot"
 
 MODELER = web/static/vendor/modeler/modeler.js
+DMN_VIEWER = web/static/vendor/dmn-js/dmn-viewer.js
 
-install: $(VENV)/.installed web/static/vendor/.installed $(MODELER) $(CATALOGUES:.po=.mo)
+install: $(VENV)/.installed web/static/vendor/.installed $(MODELER) $(DMN_VIEWER) \
+	$(CATALOGUES:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -35,7 +37,6 @@ web/static/vendor/.installed: web/package.json web/package-lock.json
 	cp web/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   web/static/vendor/bpmn-js/
 	cp -r web/node_modules/bpmn-js/dist/assets web/static/vendor/bpmn-js/
-	cp web/node_modules/dmn-js/dist/dmn-viewer.production.min.js web/static/vendor/dmn-js/
 	cp -r web/node_modules/dmn-js/dist/assets web/static/vendor/dmn-js/
 	cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js \
 	   web/node_modules/swagger-ui-dist/swagger-ui.css web/static/vendor/swagger-ui/
@@ -49,6 +50,12 @@ $(MODELER): web/static/vendor/.installed $(wildcard web/assets/modeler/*.js)
 	cd web && node_modules/.bin/esbuild assets/modeler/index.js --bundle --minify \
 	   --format=iife --global-name=VarnapotModeler --log-level=warning \
 	   --outfile=static/vendor/modeler/modeler.js
+
+# dmn-js's viewer, bundled as a production build (see web/assets/README.md).
+$(DMN_VIEWER): web/static/vendor/.installed $(wildcard web/assets/dmn/*.js)
+	cd web && node_modules/.bin/esbuild assets/dmn/index.js --bundle --minify --format=iife \
+	   --define:process.env.NODE_ENV='"production"' --log-level=warning \
+	   --outfile=static/vendor/dmn-js/dmn-viewer.js
 
 web/translations/%.mo: web/translations/%.po | $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@

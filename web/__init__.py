@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
 from engine import EngineConfig, ProcessEngine
@@ -68,6 +68,11 @@ def create_app(config: EngineConfig | None = None, engine: ProcessEngine | None 
                       statistics.bp, training_pages.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        """For a page that names no icon (a browser asks for this one by habit)."""
+        return redirect(url_for("static", filename="favicon.svg"), 301)
 
     @app.get("/livez")
     def livez() -> Any:

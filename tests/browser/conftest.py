@@ -11,7 +11,8 @@ Fixtures (see ``README.md`` in this folder for the addresses and DOM hooks):
 * ``browser``: one headless Chromium for the tests of this folder;
 * ``page``: a fresh context and page per test whose ``base_url`` is the server, so
   ``page.goto("/worklist")`` works; ``new_page()`` opens another (a second user).
-  An uncaught script error or a Content-Security-Policy refusal on any page fails the test;
+  An uncaught script error or any console error on any page (a Content-Security-Policy
+  refusal, a missing file such as the favicon, a library's complaint) fails the test;
   a failed test leaves ``tests/artifacts/<test>--failed.png``;
 * ``screenshot(page, label="")``: saves ``tests/artifacts/<test>[--label].png``.
 
@@ -21,6 +22,7 @@ Without Chromium the tests are skipped, except on CI (``CI=true``), where they f
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from werkzeug.serving import make_server
 from engine import ProcessEngine
 from engine.identity.users import USER_ROLES
 from tests.accounts import add_users
-from tests.browser.pages import save_screenshot
+from tests.browser.pages import REFUSALS, save_screenshot
 from tests.conftest import PROCESSES
 from web import create_app
 
@@ -45,6 +47,8 @@ ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TIMEOUT_MS = 5_000
 """Waits of Playwright fail after this: the pages answer in milliseconds here."""
 
+LOAD_FAILED = re.compile(r"Failed to load resource: the server responded with a status of "
+                         r"(\d+)")
 ROLES = USER_ROLES
 """A user for every lane of the procedures, and the admin."""
 
@@ -120,9 +124,15 @@ def new_page(browser: Browser, live_server: LiveServer,
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
-    def on_console(message: Any) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            problems.append(message.text)
+    def on_console(page: Page, message: Any) -> None:
+        if message.type != "error":
+            return
+        answered = LOAD_FAILED.match(message.text)
+        if answered and int(answered.group(1)) in REFUSALS.get(page, ()):
+            return  # a refusal the test asked for (expect_refusal)
+        # a refused script or style, a missing file, a library's complaint, a bug
+        problems.append(f"console error on {message.location.get('url', '?')}: "
+                        f"{message.text}")
 
     def open_page() -> Page:
         context = browser.new_context(base_url=live_server.url, locale="en-GB",
@@ -132,7 +142,7 @@ def new_page(browser: Browser, live_server: LiveServer,
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-        page.on("console", on_console)
+        page.on("console", lambda message: on_console(page, message))
         return page
 
     yield open_page

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from playwright.sync_api import Locator, Page, expect
 
 from tests.accounts import PASSWORD
+
+REFUSALS: WeakKeyDictionary[Page, set[int]] = WeakKeyDictionary()
+"""The HTTP statuses a test makes a page answer on purpose (a form refused with 422)."""
+
+
+def expect_refusal(page: Page, status: int) -> None:
+    """This test makes the app answer ``status`` on ``page`` on purpose: the browser's
+    console line about such an answer is not an error of the page. Any other still is."""
+    REFUSALS.setdefault(page, set()).add(status)
+
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 """Screenshots land here (ignored by git; CI may keep them)."""

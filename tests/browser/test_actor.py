@@ -19,7 +19,7 @@ from engine.views import TaskView
 from forms import examples
 from forms.identification import INDICATORS as EVERY_INDICATOR
 from tests.accounts import username_of
-from tests.browser.pages import choice, field, labelled, sign_in
+from tests.browser.pages import choice, expect_refusal, field, labelled, sign_in
 from tests.scenarios.case import Case
 
 JULIJA = "SI-7K3Q-9F2M"
@@ -52,6 +52,7 @@ def worklist_row(page: Page, case_code: str, title: str) -> Locator:
 
 
 def test_the_officer_records_the_preliminary_identification(page, live_server, screenshot):
+    expect_refusal(page, 422)  # the test makes the app refuse
     engine = live_server.engine
     case = Case.open(engine, JULIJA)
     task = case.task("record_preliminary")
@@ -131,6 +132,7 @@ def test_the_officer_records_the_preliminary_identification(page, live_server, s
 
 
 def test_another_role_neither_sees_the_task_nor_opens_it(page, live_server, screenshot):
+    expect_refusal(page, 403)  # the test makes the app refuse
     engine = live_server.engine
     task = Case.open(engine, JULIJA).task("record_preliminary")
     other = Case.open(engine, OTHER)  # referred already: the coordinator has work there
@@ -166,6 +168,7 @@ def referral_consent_page(page: Page, live_server: Any) -> TaskView:
 
 def test_her_consent_is_asked_with_yes_and_no_and_never_assumed(page, live_server,
                                                                screenshot):
+    expect_refusal(page, 422)  # the test makes the app refuse
     engine = live_server.engine
     task = referral_consent_page(page, live_server)
     question = page.get_by_role("radiogroup", name="She agrees to be referred *")

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.accounts import username_of
-from tests.browser.pages import publish, sign_in
+from tests.browser.pages import expect_refusal, publish, sign_in
 from tests.conftest import PROCESSES
 
 NEW_NAME = "Decide on the permitted stay (90 days)"
@@ -97,6 +97,7 @@ def test_a_name_still_being_typed_is_what_is_validated_and_published(page, live_
 
 
 def test_validate_shows_each_problem_on_its_element(page, live_server, screenshot, tmp_path):
+    expect_refusal(page, 422)  # the test makes the app refuse
     engine = live_server.engine
     open_and_validate(page, tmp_path, SCRIPTED)
     expect(page.locator('#problems li[data-element-id="contact_family"]')).to_contain_text(

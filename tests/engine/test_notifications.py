@@ -5,6 +5,7 @@ The mail server is a real one, aiosmtpd listening on 127.0.0.1.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from engine import ProcessEngine
 from engine.errors import BadRequest, Conflict, NotFound
+from engine.kit.language import catalogue, translate_in
 from engine.obligations.mail import BACKOFF, parse_smtp_url
 from engine.store.models import NotificationEmail, NotificationRead, UserAccount
 from tests.conftest import PROCESSES
@@ -316,3 +318,13 @@ def test_each_user_gets_the_mail_in_the_language_she_chose(make_engine, smtp_ser
     assert ("Poslano vlogi: Nacionalna koordinacijska služba" in body
             or "Poslano vlogi: Pravni svetovalec" in body)
     assert "To obvestilo je tudi v vašem nabiralniku Varne poti." in body
+
+
+def test_the_installed_catalogues_give_the_mail_its_words_in_every_language():
+    """The worker reads the catalogues `make install` compiled: each language has its own,
+    Serbian Cyrillic too."""
+    for language in ("sl", "sr_Latn", "sr_Cyrl", "bs", "hr"):
+        words = translate_in(catalogue(language), "Case: {code}")
+        assert words != "Case: {code}" and "{code}" in words, language
+    assert re.fullmatch(r"[\u0400-\u04FF]+: \{code\}", translate_in(catalogue("sr_Cyrl"),
+                                                                    "Case: {code}"))

@@ -262,3 +262,12 @@ def test_templates_show_no_text_outside_gettext(template):
     words = [text.strip() for text in parser.found
              if re.search(r"[A-Za-z]{2,}", NAMES.sub("", text))]
     assert not words, f"wrap in {{{{ _('...') }}}} or {{% trans %}}: {words}"
+
+
+@pytest.mark.parametrize("path", sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")),
+                         ids=lambda path: f"{path.parts[-3]}-{path.stem}")
+def test_no_catalogue_is_marked_fuzzy_as_a_whole(path):
+    """`make install` compiles each catalogue with pybabel, which skips one whose header
+    is fuzzy: its language would then show in English without a word of warning."""
+    with path.open("rb") as source:
+        assert not read_po(source).fuzzy, f"{path.relative_to(ROOT)} has a fuzzy header"

@@ -68,7 +68,8 @@ def cyrillic_catalog(latin: Catalog, before: Catalog | None = None) -> Catalog:
     """A copy of a Serbian Latin catalogue with every translation in Cyrillic; a message
     ``before`` marks reviewed is kept while its Latin source says the same."""
     cyrillic = Catalog(locale="sr_Cyrl", domain=latin.domain, project=latin.project,
-                       version=latin.version, copyright_holder=latin.copyright_holder)
+                       version=latin.version, copyright_holder=latin.copyright_holder,
+                       fuzzy=latin.fuzzy)  # a fuzzy header is one pybabel will not compile
     for message in latin:
         if not message.id:
             continue
