@@ -79,7 +79,7 @@ run: install
 	$(BIN)/varnapot keys create --if-missing
 	$(BIN)/varnapot db upgrade
 	$(BIN)/varnapot deploy processes/
-	$(BIN)/varnapot users demo
+	@$(BIN)/varnapot users demo --url http://$(HOST):$(PORT)
 	$(BIN)/varnapot serve --host $(HOST) --port $(PORT) --log-format text
 
 test: install

@@ -101,10 +101,13 @@ def users_token(ctx: click.Context, username: str, label: str, revoke: bool) -> 
 
 
 @users.command("demo")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+              help="Where the server will answer, to say where to sign in.")
 @click.pass_context
 @reported
-def users_demo(ctx: click.Context) -> None:
-    """Add one demo user per role (demo-<role>) and print their passwords once.
+def users_demo(ctx: click.Context, url: str) -> None:
+    """Add one demo user per role (demo-<role>) and print their passwords once, framed, so
+    they stand out at the end of `make run`'s output.
 
     Users that exist already are left alone, so running it again prints nothing new.
     """
@@ -121,12 +124,17 @@ def users_demo(ctx: click.Context) -> None:
         engine.credentials.set_password(username, password, by="cli")
         made.append((username, role, password))
     if not made:
-        click.echo("demo users exist already; set a new password with "
-                   "`varnapot users password NAME --generate`")
+        click.echo(f"Demo users exist already: sign in at {url} (a new password: "
+                   "`varnapot users password demo-coordinator --generate`).")
         return
-    click.echo("Demo users (the passwords are shown only this once):")
-    for username, role, password in made:
-        click.echo(f"  {username:<28} {role:<20} {password}")
+    lines = [f"Open {url} and sign in as demo-coordinator to start.",
+             "Demo users; their passwords are shown only this once:", ""]
+    lines += [f"  {username:<24} {role:<16} {password}" for username, role, password in made]
+    width = max(len(line) for line in lines)
+    click.echo("+" + "-" * (width + 2) + "+")
+    for line in lines:
+        click.echo(f"| {line:<{width}} |")
+    click.echo("+" + "-" * (width + 2) + "+")
 
 
 def _new_password(mode: str | None, *names: str | None) -> str | None:

@@ -203,10 +203,14 @@ def test_cli_users_read_their_reminders(cli):
 
 
 def test_cli_demo_users_sign_in_with_the_passwords_printed_once(cli, database_url):
-    first = cli("users", "demo").stdout
-    lines = [line.split() for line in first.splitlines()[1:]]
+    first = cli("users", "demo", "--url", "http://127.0.0.1:8080").stdout
+    framed = first.splitlines()
+    assert framed[0] == framed[-1] and set(framed[0]) == {"+", "-"}  # a frame around it
+    assert all(line.startswith("| ") and line.endswith(" |") for line in framed[1:-1])
+    assert "Open http://127.0.0.1:8080 and sign in as demo-coordinator" in framed[1]
+    lines = [line.strip("| ").split() for line in framed[4:-1]]
     assert {role for _, role, _ in lines} >= {"police", "coordinator", "legal_adviser",
-                                              "policy_analyst", "admin"}
+                                              "policy_analyst", "admin", "trainer"}
     assert "shown only this once" in first
     again = cli("users", "demo").stdout
     assert not any(password in again for _, _, password in lines)
