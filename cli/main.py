@@ -9,14 +9,17 @@ import json
 import signal
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
 
+from engine import EngineConfig
 from engine.errors import BadRequest
 from engine.identity.users import MONITORS, PUBLISHERS
 from engine.kit.clock import parse_duration
 from engine.obligations.inbox import SOURCES
+from engine.services import backups
 from engine.services.tasks import check_release
 
 from .common import (
@@ -32,6 +35,7 @@ from .common import (
 )
 from .migration import migrate
 from .people import inbox, mail, users
+from .product import with_procedures
 from .protection import audit, case_rights, keys
 
 
@@ -187,6 +191,35 @@ def db_upgrade(ctx: click.Context) -> None:
     engine = engine_of(ctx.find_root())
     engine.upgrade_database()
     click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@reported
+def backup(ctx: click.Context, file: Path) -> None:
+    """Copy the database to FILE, with FILE.json: what it holds and the access log's head.
+
+    Keep the master key and the erasure journal apart from it: they are never in a backup.
+    """
+    manifest = backups.take(engine_of(ctx), file)
+    counts = ", ".join(f"{name} {count}" for name, count in manifest["counts"].items())
+    click.echo(f"backup written to {file} ({counts})")
+    click.echo(manifest["access_log_head"])
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reported
+def restore(file: Path) -> None:
+    """Load FILE (and FILE.json) into the empty database DATABASE_URL names, upgrade it,
+    erase again every case the erasure journal names, and check it is whole."""
+    done = backups.bring_back(with_procedures(EngineConfig.from_env()), file)
+    counts = ", ".join(f"{name} {count}" for name, count in done.counts.items())
+    click.echo(f"restored from {file}: {counts}")
+    if done.erased_again:
+        click.echo(f"erased again, as the erasure journal says: {', '.join(done.erased_again)}")
+    click.echo(f"access log intact; {done.access_head}")
 
 
 @main.command()

@@ -71,6 +71,9 @@ class EngineConfig:
     """The key that seals each case's data key (engine.crypto.keys); None reads the environment."""
     production: bool = False
     """``VARNAPOT_ENV=production``: the master key must come from the environment."""
+    erasure_journal: Path | None = None
+    """``VARNAPOT_ERASURE_JOURNAL``: where each erased case is written down, outside the
+    database, so that a restored backup erases her again (engine.store.backup)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> EngineConfig:
@@ -84,7 +87,12 @@ class EngineConfig:
             workflow_cache_size=int(env.get("VARNAPOT_WORKFLOW_CACHE", "256")),
             smtp_url=env.get("VARNAPOT_SMTP_URL") or None,
             production=env.get("VARNAPOT_ENV") == "production",
+            erasure_journal=Path(env.get("VARNAPOT_ERASURE_JOURNAL") or ERASURE_JOURNAL),
         )
+
+
+ERASURE_JOURNAL = Path("instance") / "erased-cases"
+"""Beside the master key: like it, kept out of the database's backups."""
 
 
 def ensure_sqlite_folder(url: str) -> None:

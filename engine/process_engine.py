@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from engine.config import EngineConfig
 from engine.context import EngineContext
+from engine.crypto.erasures import ErasureJournal
 from engine.crypto.keys import KeyRing, MasterKeyError, encode_key, master_key_from
 from engine.crypto.vault import Vault
 from engine.errors import BadRequest
@@ -89,7 +90,8 @@ class ProcessEngine:
         self.case_file = CaseFileService(self.ctx, self.access, self.config.document_kinds)
         self.consents = ConsentService(self.ctx, self.access, forms)
         self.rights = CaseRights(self.ctx, self.runtime, self.access, self.consents,
-                                 self.case_file)
+                                 self.case_file, ErasureJournal(self.config.erasure_journal)
+                                 if self.config.erasure_journal else None)
         self.disclosure = DisclosureService(self.ctx, self.runtime, self.history, self.access,
                                             VariableKinds(forms))
         self.timers = TimerService(self.ctx, self.runtime.store, self.runtime.start_escalation)

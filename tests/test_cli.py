@@ -351,3 +351,23 @@ def test_the_development_server_refuses_production(cli, monkeypatch):
                                      "production use `varnapot serve`")
     result = cli("serve", "--sweep", "0", ok=False)
     assert result.exit_code == 1 and "--sweep must be more than 0" in result.stderr
+
+
+def test_cli_backup_and_restore_report_what_they_copied(cli, database_url, tmp_path,
+                                                        monkeypatch):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the PostgreSQL drill is tests/engine/test_backup.py")
+    cli("deploy", str(PROCESSES))
+    cli("start", "reflection_period", "--case", "SI-2026-0301")
+    copy = tmp_path / "nightly.backup"
+    taken = cli("backup", str(copy)).stdout
+    assert f"backup written to {copy}" in taken and "process_instance 1" in taken
+    assert taken.splitlines()[-1].startswith("access-log-head ")
+    assert "never overwrites" in cli("backup", str(copy), ok=False).stderr
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'restored.db'}")
+    monkeypatch.setenv("VARNAPOT_ERASURE_JOURNAL", str(tmp_path / "erased-cases"))
+    restored = cli("restore", str(copy)).stdout
+    assert "restored from" in restored and "process_instance 1" in restored
+    assert "access log intact" in restored
+    assert "not empty" in cli("restore", str(copy), ok=False).stderr

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Integer, cast, func, select
 
 from engine.context import EngineContext
+from engine.crypto.erasures import ErasureJournal
 from engine.errors import Conflict
 from engine.obligations.consents import ConsentService
 from engine.protection.access import AccessLog, Reader
@@ -53,8 +54,10 @@ class RetentionItem(View):
 
 class CaseRights:
     def __init__(self, ctx: EngineContext, runtime: RuntimeService, access: AccessLog,
-                 consents: ConsentService, case_file: CaseFileService) -> None:
+                 consents: ConsentService, case_file: CaseFileService,
+                 journal: ErasureJournal | None = None) -> None:
         self.ctx = ctx
+        self.journal = journal
         self.case_file = case_file
         self.runtime = runtime
         self.access = access
@@ -124,11 +127,15 @@ class CaseRights:
             session.audit("legal_hold_set" if on else "legal_hold_lifted", user,
                            detail=f"case {code}")
 
-    def erase(self, code: str, user: str) -> int:
-        """Crypto-erase the case; the number of procedures that were still running."""
+    def erase(self, code: str, user: str, *, again: bool = False) -> int:
+        """Crypto-erase the case; the number of procedures that were still running.
+
+        ``again``: a restored backup erases once more a case the erasure journal names;
+        it was erased for good already, so a legal hold the backup still shows does not
+        stop it."""
         with self.ctx.db.reading() as session:
             record = self.ctx.vault.case_record(session, code)
-            if record.legal_hold:
+            if record.legal_hold and not again:
                 raise Conflict(f"case {code} is under a legal hold: it cannot be erased "
                                "until the hold is lifted")
             running = session.scalars(select(ProcessInstance.id).where(
@@ -138,7 +145,7 @@ class CaseRights:
             self.runtime.cancel(instance_id, actor=user, reason="the case was erased")
         with self.ctx.db.transaction() as session:
             record = self.ctx.vault.case_record(session, code)
-            if record.legal_hold:
+            if record.legal_hold and not again:
                 raise Conflict(f"case {code} was put under a legal hold meanwhile")
             record.sealed_key = record.person = None
             self.case_file.erase(session, code)
@@ -147,9 +154,12 @@ class CaseRights:
             self.ctx.vault.forget(session, code)
             ids = session.scalars(select(ProcessInstance.id).where(
                 ProcessInstance.case_code == code)).all()
-            session.audit("case_erased", user, detail=f"case {code}")
+            session.audit("case_erased", user, detail=f"case {code}" + (
+                " again, after a backup was restored" if again else ""))
         for instance_id in ids:
             self.runtime.store.workflows.forget(instance_id)
+        if self.journal is not None and not again:
+            self.journal.write(code, self.ctx.now())
         return len(running)
 
     def due_for_review(self) -> list[RetentionItem]:

@@ -106,8 +106,10 @@ def test_the_instance_list_still_lists_an_erased_case_without_its_data(julija, e
     assert {item["case_code"] for item in json.loads(result.output)} == {CODE, "SI-OPEN-0001"}
 
 
-def test_the_erase_command_asks_for_confirmation(julija, engine, monkeypatch):
+def test_the_erase_command_asks_for_confirmation(julija, engine, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", engine.config.database_url)
+    journal = tmp_path / "erased-cases"
+    monkeypatch.setenv("VARNAPOT_ERASURE_JOURNAL", str(journal))
     runner = CliRunner()
     unconfirmed = runner.invoke(main, ["case", "erase", CODE])
     assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.output
@@ -116,8 +118,11 @@ def test_the_erase_command_asks_for_confirmation(julija, engine, monkeypatch):
     assert nobody.exit_code == 1 and "user 'records-officer' does not exist" in nobody.output
     assert engine.people.read(COORDINATOR, CODE, "test").fields["given_name"] == "Julija"
     engine.users.add("records-officer", ["coordinator"], by="tests")
+    assert not journal.exists()  # nothing erased yet, nothing written
     done = runner.invoke(main, ["case", "erase", CODE, "--yes", "--as", "records-officer"])
     assert done.exit_code == 0 and "erased" in done.output
+    assert journal.read_text().split()[-1] == CODE  # kept apart from the database
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
 
 
 def test_closed_cases_past_retention_are_listed_for_review(julija, engine):
