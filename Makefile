@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench bench-scale lint clean messages
+.PHONY: install assets run test bench bench-scale lint clean messages
 
 # The words people read, per language under web/translations: messages.po for the pages,
 # procedures.po for the forms, tasks and deadlines of the procedures (English is their
@@ -18,8 +18,10 @@ EXTRACT = $(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1
 MODELER = web/static/vendor/modeler/modeler.js
 DMN_VIEWER = web/static/vendor/dmn-js/dmn-viewer.js
 
-install: $(VENV)/.installed web/static/vendor/.installed $(MODELER) $(DMN_VIEWER) \
-	$(CATALOGUES:.po=.mo)
+install: $(VENV)/.installed assets $(CATALOGUES:.po=.mo)
+
+# The browser assets alone: npm and esbuild, no Python (the container image builds these).
+assets: web/static/vendor/.installed $(MODELER) $(DMN_VIEWER)
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'

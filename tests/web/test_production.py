@@ -12,11 +12,25 @@ from web.common import security
 from web.common.security import MissingSecret
 
 
-def test_production_refuses_to_start_without_its_session_key(engine, monkeypatch):
+def test_production_refuses_to_start_without_its_session_key(engine, monkeypatch, tmp_path):
     monkeypatch.delenv("VARNAPOT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("VARNAPOT_SECRET_KEY_FILE", raising=False)
     engine.config.production = True
-    with pytest.raises(MissingSecret, match="VARNAPOT_SECRET_KEY is required in production"):
+    with pytest.raises(MissingSecret, match="VARNAPOT_SECRET_KEY or VARNAPOT_SECRET_KEY_FILE"):
         create_app(engine=engine)
+
+    # A mounted secret, as a container gets it: too short or missing, it is refused.
+    secret = tmp_path / "secret_key"
+    monkeypatch.setenv("VARNAPOT_SECRET_KEY_FILE", str(secret))
+    with pytest.raises(MissingSecret, match="cannot be read"):
+        create_app(engine=engine)
+    secret.write_text("short\n")
+    with pytest.raises(MissingSecret, match="too short"):
+        create_app(engine=engine)
+    secret.write_text("a long random key from a mounted secret file\n")
+    assert create_app(engine=engine).config["SECRET_KEY"] == \
+        "a long random key from a mounted secret file"
+    monkeypatch.delenv("VARNAPOT_SECRET_KEY_FILE")
 
     monkeypatch.setenv("VARNAPOT_SECRET_KEY", "a long random key from the deployment")
     app = create_app(engine=engine)

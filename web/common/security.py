@@ -44,8 +44,9 @@ class MissingSecret(RuntimeError):
 def init_app(app: Flask) -> None:
     production = app.extensions["varnapot"].config.production
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("VARNAPOT_SECRET_KEY") or (
-            _refuse() if production else local_key(app))
+        app.config["SECRET_KEY"] = (os.environ.get("VARNAPOT_SECRET_KEY")
+                                    or _secret_from_file()
+                                    or (_refuse() if production else local_key(app)))
     https = production or os.environ.get("VARNAPOT_HTTPS", "").lower() in ("1", "true", "yes")
     if https:  # Flask's own default is False, so set it rather than default it
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -66,9 +67,25 @@ def csrf_unless_token() -> None:
     csrf.protect()
 
 
+def _secret_from_file() -> str | None:
+    """``VARNAPOT_SECRET_KEY_FILE``: the key in a mounted secret, as containers give it."""
+    named = os.environ.get("VARNAPOT_SECRET_KEY_FILE")
+    if not named:
+        return None
+    try:
+        key = Path(named).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise MissingSecret(f"VARNAPOT_SECRET_KEY_FILE names {named}, which cannot be "
+                            f"read: {exc.strerror}") from exc
+    if len(key) < 32:
+        raise MissingSecret(f"the key in {named} is too short: give at least 32 characters")
+    return key
+
+
 def _refuse() -> str:
-    raise MissingSecret("VARNAPOT_SECRET_KEY is required in production (VARNAPOT_ENV="
-                        "production): the server does not start without it")
+    raise MissingSecret("VARNAPOT_SECRET_KEY or VARNAPOT_SECRET_KEY_FILE is required in "
+                        "production (VARNAPOT_ENV=production): the server does not start "
+                        "without it")
 
 
 def local_key(app: Flask) -> str:
