@@ -27,7 +27,8 @@ $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# setuptools' notes about editable installs are for package authors, not for you
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 # bpmn-js, dmn-js and Swagger UI, pinned in web/package-lock.json, served from our static folder.
@@ -60,7 +61,7 @@ $(DMN_VIEWER): web/static/vendor/.installed $(wildcard web/assets/dmn/*.js)
 	   --outfile=static/vendor/dmn-js/dmn-viewer.js
 
 web/translations/%.mo: web/translations/%.po | $(VENV)/.installed
-	$(BIN)/pybabel compile -i $< -o $@
+	@$(BIN)/pybabel -q compile -i $< -o $@
 
 # After adding or changing a string in web/, or a form, task or deadline text: collect
 # them all into messages.pot and procedures.pot, bring every language's catalogues up to
