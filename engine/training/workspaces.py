@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.config import EngineConfig
@@ -230,9 +230,7 @@ class TrainingService:
         if problems:
             raise ValidationFailed("you did not join", problems)
         with self.db.begin() as conn:
-            count = conn.scalar(select(func.count()).select_from(store.trainee).where(
-                store.trainee.c.workspace_id == workspace.id)) or 0
-            username = f"trainee-{count + 1}"
+            username = f"trainee-{secrets.token_hex(4)}"  # never her name, never reused
             try:
                 trainee_id = conn.execute(insert(store.trainee).values(
                     workspace_id=workspace.id, group_number=group, pseudonym=pseudonym,
