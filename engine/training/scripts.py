@@ -22,6 +22,14 @@ class ScriptError(ValueError):
 
 
 @dataclass(frozen=True)
+class Fact:
+    """What the trainees learn, from ``day`` of the case on (0: known from the start)."""
+
+    day: int
+    text: str
+
+
+@dataclass(frozen=True)
 class SetupStep:
     """A task already done before the training begins, completed with ``data``."""
 
@@ -67,11 +75,15 @@ class ScriptedCase:
     code: str
     starts: datetime
     roles: tuple[str, ...]
-    facts: tuple[str, ...]
+    facts: tuple[Fact, ...]
     start_data: dict[str, Any]
     setup: tuple[SetupStep, ...]
     events: tuple[Event, ...]
     decisions: tuple[Decision, ...]
+
+    def known_on(self, day: int) -> list[Fact]:
+        """The facts the trainees have discovered by ``day`` of the case."""
+        return [fact for fact in self.facts if fact.day <= day]
 
     def event(self, event_id: str) -> Event:
         found = next((e for e in self.events if e.id == event_id), None)
@@ -125,7 +137,7 @@ def load_case(path: Path) -> ScriptedCase:
         summary=read.text(case, "case.summary"), procedure=read.text(case, "case.procedure"),
         jurisdiction=read.text(case, "case.jurisdiction"), code=read.text(case, "case.code"),
         starts=starts, roles=tuple(read.texts(case, "case.roles")),
-        facts=tuple(read.texts(case, "case.facts")),
+        facts=tuple(_facts(read, case)),
         start_data=read.mapping(case, "case.start"),
         setup=tuple(SetupStep(task=read.text(step, f"setup[{i}].task"),
                               data=read.mapping(step, f"setup[{i}].data"))
@@ -134,6 +146,27 @@ def load_case(path: Path) -> ScriptedCase:
         decisions=tuple(_decision(read, i, decision)
                         for i, decision in enumerate(read.tables("decisions"))),
     )
+
+
+def _facts(read: _Reader, case: dict[str, Any]) -> list[Fact]:
+    """``facts``: a text known from the start, or ``{ day = 10, text = "..." }``
+    discovered on that day of the case."""
+    found = case.get("facts")
+    if not isinstance(found, list) or not found:
+        raise read.error("case.facts", "give a list of facts")
+    facts = []
+    for i, fact in enumerate(found):
+        where = f"case.facts[{i}]"
+        if isinstance(fact, str) and fact.strip():
+            facts.append(Fact(0, fact))
+            continue
+        day = fact.get("day") if isinstance(fact, dict) else None
+        text = fact.get("text") if isinstance(fact, dict) else None
+        if isinstance(day, bool) or not isinstance(day, int) or day < 0 \
+                or not isinstance(text, str) or not text.strip():
+            raise read.error(where, "write a text, or { day = 10, text = \"...\" }")
+        facts.append(Fact(day, text))
+    return facts
 
 
 def _event(read: _Reader, i: int, event: dict[str, Any]) -> Event:

@@ -111,6 +111,7 @@ def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_serv
 
     # Group 1 grants her stay on the first day; group 2 waits.
     screenshot(pages["Bee"], "trainee-home")
+    expect(pages["Bee"].locator("#facts")).not_to_contain_text("A former colleague")
     grant_stay(pages["Bee"], "2026-03-02")
     trainer.goto(workspace)
     trainer.locator("#events").get_by_role("button", name="Inject").first.click()
@@ -120,6 +121,8 @@ def test_a_training_with_two_groups_from_pre_test_to_debrief(new_page, live_serv
     expect(pages["Cat"].locator("main")).to_contain_text(
         "Her former employer calls the shelter asking for her")
     record_decision(pages["Cat"], "cooperate", "2026-03-12")
+    pages["Cat"].goto("/training/home")  # day 10 of her group's case: a new fact
+    expect(pages["Cat"].locator("#facts")).to_contain_text("A former colleague tells the NGO")
 
     move_clock(trainer, workspace, 35, "2")  # group 2 decides after the month is out
     expect(trainer.locator('#groups tr[data-group="2"] .clock')).to_contain_text("Apr 16, 2026")

@@ -43,6 +43,14 @@ def test_every_scripted_case_opens_and_plays_its_setup(training):
             workspace.groups[0].clock >= script.starts
 
 
+def test_a_fact_is_discovered_on_its_day_of_the_case(training):
+    julija = scripted_cases()["julija"]
+    later = [fact.text for fact in julija.facts if fact.day == 10]
+    assert later and all(text not in [f.text for f in julija.known_on(9)] for text in later)
+    assert set(later) <= {f.text for f in julija.known_on(10)}
+    assert [f.day for f in julija.known_on(0)] == [0] * len(julija.known_on(0))
+
+
 def test_a_workspace_is_apart_from_live_data_and_refuses_bad_input(engine, training):
     before = live_rows(engine)
     with pytest.raises(ValidationFailed) as refused:

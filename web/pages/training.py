@@ -168,8 +168,11 @@ def home() -> Any:
         return redirect(url_for("training.join"))
     service = training()
     workspace = service.workspace(place["workspace"])
-    return render_template("training_home.html", workspace=workspace,
-                           script=service.script_of(workspace),
+    script = service.script_of(workspace)
+    group = next(g for g in workspace.groups if g.number == place["group"])
+    day = (group.clock - script.starts).days
+    return render_template("training_home.html", workspace=workspace, script=script,
+                           known=script.known_on(day),
                            trainee=service.trainee(workspace.id, acting_user().username),
                            taken=service.taken(workspace.id, acting_user().username))
 
