@@ -14,18 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
 from engine.kit.roles import ROLES
 from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
+from .fields import Section, only_when, rows
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import only_when
 from .fields import text as _text
 
 PHASES = ("rehabilitation", "resocialisation", "reintegration", "repatriation")
@@ -37,18 +37,7 @@ _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$",
                               "(at most 20), such as R-1.")
 
 
-class _Part(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-def _items(schema: type[Schema], label: str, help_text: str, **kwargs: Any) -> fields.List:
-    return fields.List(fields.Nested(schema),
-                       metadata={"label": label, "help": help_text, "multiple": True},
-                       **kwargs)
-
-
-class Indicator(_Part):
+class Indicator(Section):
     id = _line("Code", "A short code, unique in the plan (e.g. R-1).", required=True,
                validate=_CODE)
     description = _text("Indicator", "The observable change that shows progress.",
@@ -58,7 +47,7 @@ class Indicator(_Part):
                         required=True)
 
 
-class Phase(_Part):
+class Phase(Section):
     phase = _choice(PHASES, "Phase", "Rehabilitation, resocialisation, reintegration, or "
                     "repatriation for a foreign victim going home.", required=True)
     goal = _text("Goal of the phase", "What should change in her life in this phase.",
@@ -69,7 +58,7 @@ class Phase(_Part):
                             required=True)
     target_date = _date("Target date of the phase", "When the phase should be complete.",
                         required=True)
-    indicators = _items(Indicator, "Indicators", "At least one, each with its target date.",
+    indicators = rows(Indicator, "Indicators", "At least one, each with its target date.",
                         required=True, validate=validate.Length(
                             min=1, error="Give the phase at least one indicator."))
 
@@ -85,7 +74,7 @@ class DrawUpAssistancePlan(FormSchema):
 
     plan_date = _date("Agreed with her on", "The day the plan was agreed with her.",
                       past=True, required=True)
-    phases = _items(Phase, "Phases", "The phases her assistance goes through, each once.",
+    phases = rows(Phase, "Phases", "The phases her assistance goes through, each once.",
                     required=True, validate=validate.Length(
                         min=1, error="Give the plan at least one phase."))
 
@@ -107,7 +96,7 @@ class DrawUpAssistancePlan(FormSchema):
                         "A target date comes after the day the plan was agreed."), "phases")
 
 
-class Reached(_Part):
+class Reached(Section):
     indicator_id = _line("Indicator", "Its code in the plan.", required=True)
     reached_on = _date("Reached on", "The day it was reached.", past=True, required=True)
 
@@ -128,7 +117,7 @@ class ProfessionalsReport(FormSchema):
 
     report_date = _date("Report of", "The day of the report.", past=True, required=True)
     phase = _choice(PHASES, "Phase reported on", "The phase she is in now.", required=True)
-    indicators_reached = _items(Reached, "Indicators reached", "Each indicator reached "
+    indicators_reached = rows(Reached, "Indicators reached", "Each indicator reached "
                                 "since the last report.", load_default=list)
     services_provided = _text("Services provided", "What was done in this period, by whom.",
                               required=True)
@@ -149,7 +138,7 @@ class ProfessionalsReport(FormSchema):
             raise ValidationError(translatable("Say why the plan closes."), "close_reason")
 
 
-class Correction(_Part):
+class Correction(Section):
     indicator_id = _line("Indicator", "Its code in the plan.", required=True)
     action = _choice(CORRECTIONS, "Correction", "A new target date, or dropped from the "
                      "plan.", required=True)
@@ -167,7 +156,7 @@ class MonitoringReview(FormSchema):
                         required=True)
     problem = _text("The problem", "Why they were not reached, as the team and the "
                     "providers found it.", required=True)
-    corrections = _items(Correction, "Corrections", "For each indicator not reached: a new "
+    corrections = rows(Correction, "Corrections", "For each indicator not reached: a new "
                          "target date, or dropped.", required=True)
 
     @validates_schema

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from engine.kit.texts import translatable
 
@@ -82,6 +82,21 @@ def number(label: str, help_text: str, low: int, high: int, error: str,
     """A whole number in ``low..high``; ``error`` says the rule in plain words."""
     return fields.Integer(validate=validate.Range(low, high, error=error),
                           metadata={"label": label, "help": help_text}, **kwargs)
+
+
+class Section(Schema):
+    """A part of a form nested in it (a goal, a phase, an indicator); unknown keys are
+    refused as in every form."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def rows(schema: type[Schema], label: str, help_text: str, **kwargs: Any) -> fields.List:
+    """Several rows of ``schema`` that the page lets her add and remove."""
+    return fields.List(fields.Nested(schema),
+                       metadata={"label": label, "help": help_text, "multiple": True},
+                       **kwargs)
 
 
 def served_after(decided: Any, served: Any, field: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.kit.dates import stored_date as _stored_date
 from engine.kit.roles import ROLES
@@ -21,11 +21,11 @@ from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import ConsentAsked, FormSchema
+from .fields import Section, only_when, rows
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import line as _line
-from .fields import only_when
 from .fields import text as _text
 
 TERMS = ("immediate", "short_term", "long_term")
@@ -46,26 +46,13 @@ def _nested(schema: type[Schema], label: str, help_text: str, **kwargs: Any) -> 
     return fields.Nested(schema, metadata={"label": label, "help": help_text}, **kwargs)
 
 
-def _items(schema: type[Schema], label: str, help_text: str, **kwargs: Any) -> fields.List:
-    return fields.List(fields.Nested(schema),
-                       metadata={"label": label, "help": help_text, "multiple": True},
-                       **kwargs)
-
-
 def _required_text(label: str, help_text: str, error: str) -> fields.String:
     return _text(label, help_text, required=True, validate=validate.Length(min=1, error=error))
 
 
-class _Part(Schema):
-    """A section of a form; unknown keys are refused as in every form."""
-
-    class Meta:
-        unknown = RAISE
-
-
 # --- the nine sections of the plan (seed 000, table 1) ---------------------------------
 
-class Profile(_Part):
+class Profile(Section):
     age = fields.Integer(validate=validate.Range(0, 120, error="Give an age from 0 to 120."),
                          allow_none=True, load_default=None,
                          metadata={"label": "Age", "help": "Her age, if she gave it."})
@@ -78,7 +65,7 @@ class Profile(_Part):
                                   f"{_NO_NAMES}", "Give a short case history.")
 
 
-class NeedsAssessment(_Part):
+class NeedsAssessment(Section):
     safety_risk_level = _choice(RISK_LEVELS, "Risk level",
                                 "From the risk assessment: threats from the traffickers or "
                                 "dangerous surroundings.", required=True)
@@ -105,7 +92,7 @@ class NeedsAssessment(_Part):
                                      "Describe her economic and social needs.")
 
 
-class Indicator(_Part):
+class Indicator(Section):
     id = _line("Code", "A short code of the indicator, unique in the plan (e.g. G1-1).",
                required=True, validate=_INDICATOR_ID)
     description = _required_text("Indicator", "The observable change that shows progress.",
@@ -114,17 +101,17 @@ class Indicator(_Part):
                         "alerted the next morning if it is not.", required=True)
 
 
-class Goal(_Part):
+class Goal(Section):
     term = _choice(TERMS, "Term", "Immediate, short-term or long-term.", required=True)
     description = _required_text("Goal", "What should change in her life.",
                                  "Describe the goal.")
-    indicators = _items(Indicator, "Indicators", "At least one indicator with a target date, "
+    indicators = rows(Indicator, "Indicators", "At least one indicator with a target date, "
                         "so that progress can be monitored.", required=True,
                         validate=validate.Length(min=1, error="Give the goal at least one "
                                                  "indicator."))
 
 
-class Service(_Part):
+class Service(Section):
     area = _choice(SERVICE_AREAS, "Area", "Health, legal, psychological, accommodation, "
                    "education or vocational, financial, or the (re)integration programme.",
                    required=True)
@@ -139,7 +126,7 @@ class Service(_Part):
                       load_default=None)
 
 
-class Monitoring(_Part):
+class Monitoring(Section):
     contact_frequency = _line("Regular contacts", "How often and how the coordinator keeps "
                               "in touch with her.", required=True)
     retrafficking_prevention = _required_text("Preventing re-trafficking",
@@ -147,7 +134,7 @@ class Monitoring(_Part):
                                               "Say how re-trafficking is prevented.")
 
 
-class Roles(_Part):
+class Roles(Section):
     lead_role = _choice(ROLE_KEYS, "Coordination lead", "Who oversees and coordinates the "
                         "plan.", load_default="coordinator")
     professionals = _required_text("Professionals involved", "Every service and institution "
@@ -158,25 +145,25 @@ class Roles(_Part):
                               "Describe her own role.")
 
 
-class Milestone(_Part):
+class Milestone(Section):
     description = _line("Milestone", "A therapy session, a legal filing...", required=True)
     due_on = _date("Date", "When it is planned.", required=True)
 
 
-class Timeframe(_Part):
-    milestones = _items(Milestone, "Milestones", "Milestones of the services.",
+class Timeframe(Section):
+    milestones = rows(Milestone, "Milestones", "Milestones of the services.",
                         load_default=list)
     notes = _text("Timeframe notes", "When the short- and long-term goals should be reached.",
                   load_default="")
 
 
-class EmergencyContact(_Part):
+class EmergencyContact(Section):
     service = _line("Service", "Case coordinator, shelter, health care, legal "
                     "representative, hotline.", required=True)
     phone = _line("Phone", "A number she can call.", required=True)
 
 
-class Signatures(_Part):
+class Signatures(Section):
     she_signed = _flag("She signed the plan", "Her signature is her consent to the plan.",
                        required=True)
     signed_on = _date("Date signed", "The day she signed.", past=True, required=True)
@@ -261,10 +248,10 @@ class DrawUpPlan(FormSchema):
     needs = _nested(NeedsAssessment, "2. Needs assessment", "Safety with a risk assessment, "
                     "physical and mental health, legal, psychological, economic and social.",
                     required=True)
-    goals = _items(Goal, "3. Goals", "Immediate, short-term and long-term goals, each with "
+    goals = rows(Goal, "3. Goals", "Immediate, short-term and long-term goals, each with "
                    "indicators and target dates.", required=True,
                    validate=validate.Length(min=1, error="Give at least one goal."))
-    services = _items(Service, "4. Services and measures", "Which support, what change it "
+    services = rows(Service, "4. Services and measures", "Which support, what change it "
                       "should bring, and who provides it.", required=True,
                       validate=validate.Length(min=1, error="Name at least one service."))
     monitoring = _nested(Monitoring, "5. Monitoring", "Regular contacts and the prevention of "
@@ -273,7 +260,7 @@ class DrawUpPlan(FormSchema):
                     "professionals and her own role.", required=True)
     timeframe = _nested(Timeframe, "7. Timeframe", "Milestones; reviews follow the "
                         "jurisdiction's review interval.", required=True)
-    emergency_contacts = _items(EmergencyContact, "8. Emergency contacts",
+    emergency_contacts = rows(EmergencyContact, "8. Emergency contacts",
                                 "Numbers she can call at any hour.", required=True,
                                 validate=validate.Length(min=1, error="Give at least one "
                                                          "emergency contact."))
@@ -309,18 +296,18 @@ class DrawUpPlan(FormSchema):
                                   "reintegration_consent")
 
 
-class Reached(_Part):
+class Reached(Section):
     indicator_id = _line("Indicator", "The code of the indicator.", required=True)
     reached_on = _date("Reached on", "The day it was reached.", past=True, required=True)
 
 
-class Rescheduled(_Part):
+class Rescheduled(Section):
     indicator_id = _line("Indicator", "The code of the indicator.", required=True)
     target_date = _date("New target date", "After the date of this update.", required=True)
     reason = _text("Why", "What got in the way.", load_default="")
 
 
-class Dropped(_Part):
+class Dropped(Section):
     indicator_id = _line("Indicator", "The code of the indicator.", required=True)
     reason = _required_text("Why", "Why it no longer fits her plan.",
                             "Say why the indicator is dropped.")
@@ -331,17 +318,17 @@ class _PlanUpdate(FormSchema):
 
     date_field = ""
 
-    indicators_reached = _items(Reached, "Indicators reached", "Each with the day it was "
+    indicators_reached = rows(Reached, "Indicators reached", "Each with the day it was "
                                 "reached.", load_default=list)
-    indicators_rescheduled = _items(Rescheduled, "Indicators rescheduled",
+    indicators_rescheduled = rows(Rescheduled, "Indicators rescheduled",
                                     "A new target date for an indicator not reached yet.",
                                     load_default=list)
-    indicators_dropped = _items(Dropped, "Indicators dropped",
+    indicators_dropped = rows(Dropped, "Indicators dropped",
                                 "Indicators that no longer fit, with the reason.",
                                 load_default=list)
-    goals_added = _items(Goal, "Goals added", "New goals with their indicators.",
+    goals_added = rows(Goal, "Goals added", "New goals with their indicators.",
                          load_default=list)
-    services_added = _items(Service, "Services added", "New referrals, with her consent.",
+    services_added = rows(Service, "Services added", "New referrals, with her consent.",
                             load_default=list)
     plan_adjustments = _text("Other adjustments", "What else changes in the plan, agreed "
                              "with her.", load_default="")
