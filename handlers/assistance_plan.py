@@ -9,13 +9,14 @@ indicator dropped. Dates here are set by people, not by law.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from engine.kit.dates import required_day
 from engine.kit.texts import translatable
 
 from . import HANDLERS
+from .protection_plan import mark_missed, morning, mornings_after, overdue
 
 INDICATOR_TITLE = translatable("Indicator {code} of the assistance plan")
 PHASE_TITLE = translatable("Phase of the assistance plan: {phase}")
@@ -33,11 +34,9 @@ def _open_indicators(ctx: Any, indicators: Iterable[Mapping[str, Any]], owner: s
 def _next_check(ctx: Any, indicators: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The morning after the earliest target date of an open indicator not yet alerted,
     at the reminder hour; a year on when there is none."""
-    days = [date.fromisoformat(i["target_date"]) + timedelta(days=1) for i in indicators
-            if i["status"] == "open" and not i["alerted"]]
-    day = min(days, default=ctx.today + timedelta(days=QUIET_DAYS))
-    moment = datetime.combine(day, time(ctx.jurisdiction.reminder_hour), tzinfo=ctx.timezone)
-    return {"next_check_at": moment.isoformat(), "next_check_day": day.isoformat()}
+    day = min(mornings_after(indicators), default=ctx.today + timedelta(days=QUIET_DAYS))
+    return {"next_check_at": morning(day, ctx.timezone, ctx.jurisdiction.reminder_hour),
+            "next_check_day": day.isoformat()}
 
 
 @HANDLERS.register("assistance_plan.open")
@@ -62,12 +61,7 @@ def open_plan(ctx: Any) -> dict[str, Any]:
 def check_indicators(ctx: Any) -> dict[str, Any]:
     """Alert the monitoring team to every indicator whose date passed unreached."""
     indicators = [dict(i) for i in ctx.data["indicators"]]
-    missed = []
-    for indicator in indicators:
-        if (indicator["status"] == "open" and not indicator["alerted"]
-                and date.fromisoformat(indicator["target_date"]) < ctx.today):
-            indicator["alerted"] = True
-            missed.append(indicator["id"])
+    missed = mark_missed(indicators, ctx.today)
     if missed:
         ctx.notify(["monitoring_team", "coordinator"],
                    translatable("Assistance plan: indicators not reached"),
@@ -75,8 +69,7 @@ def check_indicators(ctx: Any) -> dict[str, Any]:
                                 "their target date. Find the problem with the providers and "
                                 "correct the plan.")
                    .format(code=ctx.case_code, indicators=", ".join(missed)))
-    overdue = [i["id"] for i in indicators if i["status"] == "open" and i["alerted"]]
-    return {"indicators": indicators, "overdue_indicators": overdue,
+    return {"indicators": indicators, "overdue_indicators": overdue(indicators),
             "indicators_missed": bool(missed), **_next_check(ctx, indicators)}
 
 
@@ -105,8 +98,8 @@ def record_report(ctx: Any) -> dict[str, Any]:
         for phase in ctx.data["phases"]:
             if phase["phase"] not in done:
                 ctx.cancel_deadline("phase_due", reason=reason, ref=phase["phase"])
-    overdue = [i["id"] for i in indicators if i["status"] == "open" and i["alerted"]]
-    return {"indicators": indicators, "overdue_indicators": overdue, "plan_closed": closing,
+    return {"indicators": indicators, "overdue_indicators": overdue(indicators),
+            "plan_closed": closing,
             **_next_check(ctx, indicators)}
 
 
@@ -125,8 +118,7 @@ def apply_corrections(ctx: Any) -> dict[str, Any]:
             indicator.update(target_date=correction["target_date"], alerted=False)
             _open_indicators(ctx, [indicator], indicator["owner"])
     indicators = list(by_id.values())
-    overdue = [i["id"] for i in indicators if i["status"] == "open" and i["alerted"]]
-    return {"indicators": indicators, "overdue_indicators": overdue,
+    return {"indicators": indicators, "overdue_indicators": overdue(indicators),
             **_next_check(ctx, indicators)}
 
 

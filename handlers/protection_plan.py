@@ -20,8 +20,32 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _morning(day: date, tz: Any, hour: int) -> str:
+def morning(day: date, tz: Any, hour: int) -> str:
+    """``day`` at ``hour`` (``reminders.hour``), when alerts go out to a team at work."""
     return datetime.combine(day, time(hour), tzinfo=tz).isoformat()
+
+
+def mornings_after(indicators: Iterable[Mapping[str, Any]]) -> list[date]:
+    """The day after the target date of each open indicator not yet alerted: it was not
+    reached by the end of its day."""
+    return [date.fromisoformat(i["target_date"]) + timedelta(days=1) for i in indicators
+            if i["status"] == "open" and not i["alerted"]]
+
+
+def mark_missed(indicators: Iterable[dict[str, Any]], today: date) -> list[str]:
+    """Mark alerted, and name, every open indicator whose target date passed unalerted."""
+    missed = []
+    for indicator in indicators:
+        if (indicator["status"] == "open" and not indicator["alerted"]
+                and date.fromisoformat(indicator["target_date"]) < today):
+            indicator["alerted"] = True
+            missed.append(indicator["id"])
+    return missed
+
+
+def overdue(indicators: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The open indicators already alerted: past their date, not yet corrected."""
+    return [i["id"] for i in indicators if i["status"] == "open" and i["alerted"]]
 
 
 def next_monitoring_at(indicators: Iterable[Mapping[str, Any]], review_due: date,
@@ -35,13 +59,12 @@ def next_monitoring_at(indicators: Iterable[Mapping[str, Any]], review_due: date
     ``reminder_days`` (``plan.review_reminder_days``) after the last reminder of an
     overdue review, whichever comes first.
     """
-    days = [date.fromisoformat(i["target_date"]) + timedelta(days=1) for i in indicators
-            if i["status"] == "open" and not i["alerted"]]
+    days = mornings_after(indicators)
     if review_reminded_on is None:
         days.append(review_due)
     else:
         days.append(review_reminded_on + timedelta(days=reminder_days))
-    return _morning(min(days), tz, hour)
+    return morning(min(days), tz, hour)
 
 
 def _new_indicators(goals: Iterable[Mapping[str, Any]], first_goal: int) -> list[dict]:
@@ -82,8 +105,7 @@ def _monitoring(ctx: Any, indicators: list[dict], review_due: date,
                 reminded: date | None) -> dict[str, Any]:
     return {
         "indicators": indicators,
-        "overdue_indicators": [i["id"] for i in indicators
-                               if i["status"] == "open" and i["alerted"]],
+        "overdue_indicators": overdue(indicators),
         "next_monitoring_at": next_monitoring_at(indicators, review_due, reminded,
                                                  ctx.timezone,
                                                  ctx.jurisdiction.plan_review_reminder_days,
@@ -131,12 +153,7 @@ def monitoring_check(ctx: Any) -> dict[str, Any]:
     """Alert the coordinator to indicators not reached by their date and to a due review."""
     today = ctx.today
     indicators = [dict(i) for i in ctx.data["indicators"]]
-    missed = []
-    for indicator in indicators:
-        if (indicator["status"] == "open" and not indicator["alerted"]
-                and date.fromisoformat(indicator["target_date"]) < today):
-            indicator["alerted"] = True
-            missed.append(indicator["id"])
+    missed = mark_missed(indicators, today)
     if missed:
         ctx.notify(["coordinator"], translatable("Protection plan: indicators not reached"),
                    translatable("Case {code}: indicator(s) {indicators} were not reached by their "
