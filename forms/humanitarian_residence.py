@@ -14,19 +14,22 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
+from engine.kit.dates import stored_date
 from engine.kit.texts import translatable
 
 from . import FORMS
 from .base import FormSchema
+from .fields import check_appeal, only_when, served_after
 from .fields import choice as _choice
 from .fields import day as _date
 from .fields import flag as _flag
 from .fields import number as _number
-from .fields import only_when, served_after
 from .fields import text as _text
 
 STAY_DECISIONS = ("granted", "refused")
 APPLICATIONS = ("filed", "she_returns", "not_needed")
+SERVED = {"stay": "stay_decision_date", "residence": "residence_served_on"}
+"""What an appeal counts from, by the refusal it is against (``appeal_against``)."""
 RESIDENCE_DECISIONS = ("granted", "refused")
 LAWS = {"rs": "Law on Foreigners of Serbia",
         "ba": "Law on Foreigners of Bosnia and Herzegovina and Rulebook 79/16"}
@@ -127,11 +130,17 @@ class Appeal(FormSchema):
     appeal_filed_on = only_when(
         _date("Filed on", "The day the appeal was filed.", past=True, allow_none=True,
               load_default=None), "appeal_filed", "yes")
+    reason_not_appealed = only_when(
+        _text("Why she does not appeal", "For example another basis of stay or her wish to "
+              "return.", load_default=""), "appeal_filed", "no")
 
     @validates_schema
-    def _filed_on(self, data: dict[str, Any], **_: Any) -> None:
-        _needed(data, "appeal_filed_on", bool(data.get("appeal_filed")),
-                translatable("Give the day the appeal was filed."))
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        """The project's rule for every appeal: filed on a day not before the refusal was
+        served, or not filed, with her reason."""
+        served = SERVED[self.variables.get("appeal_against") or "residence"]
+        check_appeal(data, stored_date(self.variables.get(served)),
+                     translatable("An appeal is filed after the refusal was served."))
 
 
 TITLES = {"start": "A foreigner presumed to be a victim of trafficking",

@@ -183,3 +183,26 @@ PLAN_BY_PHASES = {
                          "target_date": "2027-01-14"}]},
     ],
 }
+
+
+def test_an_appeal_follows_the_projects_rule_and_a_refused_one_changes_nothing(deployed):
+    """A refused stay is appealed on a day not before it was decided, or not at all with
+    her reason; anything else is refused and the deadline stays open."""
+    case = Case(deployed, deployed.runtime.start("protection_ba", "BA-2026-0003", {
+        "reasonable_grounds_on": "2026-03-02"}, actor="coordinator", jurisdiction="BA-SRP"))
+    case.at("2026-03-05")
+    case.complete("decide_stay", "service", {
+        "stay_decision": "refused", "stay_decision_date": "2026-03-04",
+        "stay_refusal_reasons": "A danger to public order, as the decision says."})
+    due = case.deadline("appeal_due", "stay")
+    assert (str(due.legal_date), due.status, due.unconfirmed_basis) == (
+        "2026-03-12", "open", ["appeal.days"])  # 8 days from the day after, unconfirmed
+    for refused in ({"appeal_filed": True, "appeal_filed_on": "2026-03-03"},
+                    {"appeal_filed": True},
+                    {"appeal_filed": False}):
+        with pytest.raises(ValidationFailed):
+            case.complete("appeal", "lawyer", refused)
+        assert case.deadline("appeal_due", "stay").status == "open"
+        assert "appeal" in case.open_elements()
+    case.complete("appeal", "lawyer", {"appeal_filed": True, "appeal_filed_on": "2026-03-05"})
+    assert case.deadline("appeal_due", "stay").status == "met"
