@@ -190,6 +190,16 @@ class TrainingService:
                           for e in events if e.group_number == g.number])
                 for g in groups])
 
+    def name(self, workspace_id: int) -> str:
+        """The workspace's name alone: every page of a trainee's session shows it, and
+        needs none of the groups' clocks or trainees."""
+        with self.db.connect() as conn:
+            found = conn.scalar(select(store.workspace.c.name)
+                                .where(store.workspace.c.id == workspace_id))
+        if found is None:
+            raise NotFound(f"no training workspace {workspace_id}")
+        return str(found)
+
     def script_of(self, workspace: WorkspaceView) -> ScriptedCase:
         script = self.scripts().get(workspace.case_key)
         if script is None:

@@ -78,6 +78,6 @@ def _banner() -> dict[str, Any]:
     place = playing()
     if place is None or "training_engine" not in g:
         return {"training": None}
-    workspace = training().workspace(int(place["workspace"]))
-    return {"training": {"workspace": workspace.name, "group": place["group"],
+    return {"training": {"workspace": training().name(int(place["workspace"])),
+                         "group": place["group"],
                          "clock": g.training_engine.clock.now()}}
