@@ -154,7 +154,11 @@ class RuntimeService:
         """The jurisdiction whose limits a start form checks: the one asked for, else the
         case's own, else the deployment's."""
         record = session.get(CaseRecord, case_code.strip()) if case_code else None
-        code = jurisdiction or (record.jurisdiction if record is not None else None)
+        return self._asked(jurisdiction or (record.jurisdiction if record is not None
+                                            else None))
+
+    def _asked(self, code: str | None) -> Jurisdiction:
+        """The jurisdiction a start names; an unknown one refuses the start."""
         try:
             return self.ctx.jurisdiction_of(code)
         except JurisdictionError as exc:
@@ -163,10 +167,7 @@ class RuntimeService:
     def _place_case(self, session: UnitOfWork, record: CaseRecord,
                     jurisdiction: str | None) -> None:
         """Record the case's jurisdiction: the one asked for, else the one it has."""
-        try:
-            asked = self.ctx.jurisdiction_of(jurisdiction) if jurisdiction else None
-        except JurisdictionError as exc:
-            raise ValidationFailed("nothing was started", {"jurisdiction": [str(exc)]}) from exc
+        asked = self._asked(jurisdiction) if jurisdiction else None
         current = self.ctx.jurisdiction_of(record.jurisdiction)
         if asked is not None and asked.code != current.code:
             computed = session.scalar(select(LegalDeadline.id).where(
