@@ -20,7 +20,8 @@ from typing import Any
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 DOMAIN = "procedures"
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+"""A value in a template: ``{day}``."""
 
 
 def normalized(text: str) -> str:
@@ -80,12 +81,12 @@ def entries(translations: NullTranslations) -> dict[Any, str]:
 def _templates(translations: NullTranslations) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Each translated template with placeholders, as a pattern that reads them back."""
     return tuple((_pattern(msgid), msgstr) for msgid, msgstr in entries(translations).items()
-                 if isinstance(msgid, str) and msgstr and _PLACEHOLDER.search(msgid))
+                 if isinstance(msgid, str) and msgstr and PLACEHOLDER.search(msgid))
 
 
 def _pattern(template: str) -> re.Pattern[str]:
     parts, seen = [], set()
-    for i, piece in enumerate(_PLACEHOLDER.split(template)):
+    for i, piece in enumerate(PLACEHOLDER.split(template)):
         if i % 2 == 0:
             parts.append(re.escape(piece))
         elif piece in seen:

@@ -20,7 +20,6 @@ holds with the placeholder kept.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -32,7 +31,7 @@ from flask_babel import Domain
 from marshmallow import Schema, fields
 
 from engine.kit.jurisdiction import JURISDICTIONS, load_jurisdiction
-from engine.kit.language import normalized, translate_in
+from engine.kit.language import PLACEHOLDER, normalized, translate_in
 from engine.kit.roles import ROLES
 from engine.views import DefinitionView
 
@@ -53,7 +52,6 @@ STEP_KINDS = ("Task", "Event", "Gateway", "subProcess", "callActivity", "transac
 ``exclusiveGateway``...)."""
 
 _domain = Domain(domain=DOMAIN)
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def init_app(app: Flask) -> None:
@@ -214,7 +212,7 @@ def template() -> Catalog:
                 entry.locations.append((where, None))
         else:
             catalog.add(key, locations=[(where, None)] if where else [], auto_comments=[what],
-                        flags=["python-brace-format"] if _PLACEHOLDER.search(key) else [])
+                        flags=["python-brace-format"] if PLACEHOLDER.search(key) else [])
     return catalog
 
 
