@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, inspect, select, table
 
 from engine.training import question_bank
 from tests.browser.pages import labelled, sign_in
+from tests.engine.raw_rows import live_rows
 
 TRAINEES = (("Bee", 1, "police", "police"), ("Cat", 1, "coordinator", "ngo_outreach"),
             ("Dog", 2, "police", "police"), ("Eel", 2, "coordinator", "social_services"))
@@ -22,12 +22,6 @@ WRONG = {q.id: (q.answer + 1) % len(q.options) for q in BANK.questions}
 FIRST_HALF = {q.id for q in BANK.questions[: len(BANK.questions) // 2]}
 HALF = {q: RIGHT[q] if q in FIRST_HALF else WRONG[q] for q in RIGHT}
 
-
-def live_rows(engine) -> dict[str, int]:
-    with engine.db.reading() as session:
-        names = inspect(session.connection()).get_table_names()
-        return {name: session.scalar(select(func.count()).select_from(table(name)))
-                for name in names}
 
 
 def join(page: Page, code: str, pseudonym: str, group: int, role: str, sector: str) -> None:

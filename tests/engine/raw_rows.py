@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sqlalchemy import func, inspect, select, table
+
 from engine import ProcessEngine
 
 
@@ -20,3 +22,12 @@ def raw_copy(engine: ProcessEngine) -> bytes:
     dump = subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "-n", schema,
                            "test"], capture_output=True, check=True, timeout=120)
     return dump.stdout
+
+
+def live_rows(engine: ProcessEngine) -> dict[str, int]:
+    """Every table of the database with its number of rows: what a training, which keeps
+    to databases of its own, must leave as it found it."""
+    with engine.db.reading() as session:
+        names = inspect(session.connection()).get_table_names()
+        return {name: session.scalar(select(func.count()).select_from(table(name)))
+                for name in names}

@@ -7,22 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, inspect, select, table
 
 from engine.errors import BadRequest, Conflict, ValidationFailed
 from engine.training import TrainingService, debrief, report, scripted_cases
 from forms.compensation import CLAIM_KINDS
 from tests.conftest import PROCESSES
+from tests.engine.raw_rows import live_rows
 
 CLAIM = CLAIM_KINDS[0]
 
-
-def live_rows(engine) -> dict[str, int]:
-    """Every live table with its number of rows."""
-    with engine.db.reading() as session:
-        names = inspect(session.connection()).get_table_names()
-        return {name: session.scalar(select(func.count()).select_from(table(name)))
-                for name in names}
 
 
 @pytest.fixture
