@@ -43,6 +43,17 @@ from engine.views import DeadlineView, NotificationView
 DEADLINE_STATUSES = ("open", "met", "missed", "cancelled")
 
 
+MET, MET_LATE, MISSED = "met", "met_late", "missed"
+
+
+def deadline_outcome(status: str, met_on: date | None) -> str:
+    """How a deadline whose legal date has passed ended: met, met late (done after its
+    legal date, which leaves it marked missed), or missed."""
+    if status == MET:
+        return MET
+    return MET_LATE if met_on is not None else MISSED
+
+
 def effective_status(row: LegalDeadline, today: date) -> str:
     """An open deadline whose legal date has passed is missed, whoever looks at it."""
     if row.status == "open" and today > row.legal_date:

@@ -26,11 +26,10 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from engine.context import EngineContext
 from engine.errors import NotFound
+from engine.obligations.deadlines import MET, MET_LATE, MISSED, deadline_outcome
 from engine.store.models import HumanTask, LegalDeadline, ProcessDefinition, ProcessInstance
 from engine.store.unit_of_work import UnitOfWork
 from engine.views import DeadlineOutcomes, MonthStats, ProcedureStatsView, StepStats
-
-MET, MET_LATE, MISSED = "met", "met_late", "missed"
 
 
 class AnalyticsService:
@@ -50,7 +49,8 @@ class AnalyticsService:
             now = self.ctx.now()
             due_by = {(t.instance_id, t.legal_date): t.element_id for t in tasks
                       if t.legal_date is not None}
-            outcomes = [(_outcome(d), _step_of(d, due_by), d.legal_date) for d in deadlines]
+            outcomes = [(deadline_outcome(d.status, d.met_on), _step_of(d, due_by), d.legal_date)
+                        for d in deadlines]
             return self._stats(key, version, since, until, place, tasks, outcomes, now)
 
     @staticmethod
@@ -117,13 +117,6 @@ def _in_jurisdiction(instance_id: ColumnElement[int], place: str,
     here = exists().where(LegalDeadline.instance_id == instance_id,
                           LegalDeadline.jurisdiction == place)
     return ~elsewhere if place == deployed else and_(here, ~elsewhere)
-
-
-def _outcome(deadline: LegalDeadline) -> str:
-    """Met, met late, or missed: an open deadline read here has passed its legal date."""
-    if deadline.status == MET:
-        return MET
-    return MET_LATE if deadline.met_on is not None else MISSED
 
 
 def _step_of(deadline: LegalDeadline, due_by: dict[tuple[int, date], str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from engine.obligations.deadlines import MET, MET_LATE, deadline_outcome
 from engine.process_engine import ProcessEngine
 
 from .scripts import Decision, QuestionBank, ScriptedCase
@@ -97,16 +98,20 @@ def _decision(engine: ProcessEngine, decision: Decision, done: list[Any],
 
 
 def _timing(decision: Decision, deadlines: list[Any]) -> str | None:
+    """In time (by the latest safe day), late (after it, or even after the legal date),
+    missed, or still open; what a cancelled deadline says, as it is."""
     if not decision.deadline:
         return None
     found = [d for d in deadlines if d.kind == decision.deadline]
     if not found:
         return "open"
     deadline = found[0]
-    if deadline.status == "met":
-        return "in_time" if deadline.met_on and deadline.met_on <= deadline.latest_safe_day \
-            else "late"
-    return str(deadline.status)
+    if deadline.status in ("open", "cancelled"):
+        return str(deadline.status)
+    ended = deadline_outcome(deadline.status, deadline.met_on)
+    if ended == MET:
+        return "in_time" if deadline.met_on <= deadline.latest_safe_day else "late"
+    return "late" if ended == MET_LATE else "missed"
 
 
 def report(service: TrainingService, workspace_id: int) -> TestReport:
