@@ -78,8 +78,10 @@ class Vault:
         """Open the key of a record a query has just read alongside other rows.
 
         The session holds rows weakly: by the time the key is needed the record may be
-        gone from it, and :meth:`key` would read it again.
+        gone from it, and :meth:`key` would read it again. The unit holds the record
+        itself too, for what else it reads of the case (its jurisdiction).
         """
+        session.notes.case_records[record.code] = record
         keys = session.notes.case_keys
         if record.code not in keys and record.sealed_key is not None:
             keys[record.code] = self.keyring.case_key(record.code, record.sealed_key)

@@ -11,6 +11,7 @@ from engine.store.unit_of_work import UnitOfWork
 def case_jurisdiction(ctx: EngineContext, session: UnitOfWork, case_code: str) -> Jurisdiction:
     """What the case recorded when it was opened; the deployment's for an older case.
 
-    The record is usually in the session already (the instance was read with it)."""
-    record = session.get(CaseRecord, case_code)
+    The record is usually in the unit already: read with the instance, or with the
+    other cases of a timer batch."""
+    record = session.notes.case_records.get(case_code) or session.get(CaseRecord, case_code)
     return ctx.jurisdiction_of(record.jurisdiction if record is not None else None)

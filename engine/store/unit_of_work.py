@@ -8,6 +8,9 @@ the engine itself collects while the unit runs, each a typed field:
   before the commit (a unit emits several; each statement is a round trip);
 - ``case_keys``: the case data keys opened in this unit, and never longer, so erasing a
   case takes effect in every process at once;
+- ``case_records``: the case records a batch read alongside other rows, held here
+  because the session holds rows weakly: a later look at the same case (its
+  jurisdiction) finds the row in the session instead of querying again;
 - ``prefetched``: rows a batch has already read, handed to the save that would read
   them again;
 - ``earliest_timer``: the earliest due time the unit scheduled, announced to the timer
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
-from engine.store.models import AuditEvent, HumanTask, ProcessInstance
+from engine.store.models import AuditEvent, CaseRecord, HumanTask, ProcessInstance
 
 if TYPE_CHECKING:
     from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -59,6 +62,7 @@ class Notes:
 
     audit_events: list[dict[str, Any]] = field(default_factory=list)
     case_keys: dict[str, bytes] = field(default_factory=dict)
+    case_records: dict[str, CaseRecord] = field(default_factory=dict)
     prefetched: dict[tuple[type, int], list[Any]] = field(default_factory=dict)
     earliest_timer: datetime | None = None
     workflows_to_keep: dict[int, tuple[WorkflowCache, ProcessInstance, BpmnWorkflow]] = field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from engine.errors import Conflict
 from engine.store.instances import write_instances
@@ -128,3 +128,31 @@ def test_a_batch_writes_its_instances_together_and_still_checks_each_revision(ma
     for instance in started:
         assert open_elements(engine, instance.id) == ["after_timer"]
         assert engine.runtime.instance(instance.id).revision == instance.revision + 2
+
+
+def test_a_batch_reads_each_table_once_however_many_instances_it_fires(make_engine):
+    """A backlog drains at the pace of its batches: firing twelve instances together
+    sends as many reads as firing three (their cases' keys and jurisdictions are read
+    once for the batch, not once per instance)."""
+    forms, handlers, _ = registries()
+    engine = make_engine(forms=forms, handlers=handlers)
+    engine.repository.deploy(boundary_timer("stay", "PT1H"), source="stay.bpmn")
+
+    def reads_to_fire(count: int, prefix: str) -> int:
+        ids = [engine.runtime.start("stay", f"{prefix}-{n}").id for n in range(count)]
+        sent: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                sent.append(statement)
+
+        event.listen(engine.db.engine, "before_cursor_execute", note)
+        try:
+            fired = engine.advance_clock(timedelta(hours=1, seconds=1))
+        finally:
+            event.remove(engine.db.engine, "before_cursor_execute", note)
+        assert sorted(fired) == ids
+        assert all(open_elements(engine, i) == ["after_timer"] for i in ids)
+        return len(sent)
+
+    assert reads_to_fire(12, "TWELVE") == reads_to_fire(3, "THREE")
