@@ -12,9 +12,9 @@ What the time-to-live allows, and what it does not:
   forgotten at once.
 - In another process the old entry may still let that token *read* for up to ``TTL``
   seconds. It cannot *change* anything: a completion checks the token again inside its
-  own transaction (:meth:`Bearer.roles_now`), one indexed read, and is refused if the
-  token was revoked or she was deactivated; if her roles changed, the completion is
-  judged by the roles she holds now.
+  own transaction (:meth:`Bearer.roles_now`), in the query that reads the task
+  (:data:`TOKEN_STATE`), and is refused if the token was revoked or she was deactivated;
+  if her roles changed, the completion is judged by the roles she holds now.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from engine.errors import Unauthorized
 from engine.identity.users import roles_of
@@ -35,6 +36,11 @@ from engine.views import UserView
 TTL = timedelta(seconds=5)
 CAPACITY = 4096
 INVALID = "the bearer token is not valid"
+TOKEN_STATE = (select(ApiToken.id.label("token_id"), ApiToken.revoked_at, UserAccount.active,
+                      UserAccount.session_generation)
+               .join(UserAccount, UserAccount.id == ApiToken.user_id))
+"""A token's standing now: revoked or not, her account active or not, her session
+generation. A query that already reads other rows joins it by ``token_id``."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +56,15 @@ class Bearer:
     scope: str
     read_at: datetime
 
-    def roles_now(self, session: UnitOfWork) -> list[str]:
+    def roles_now(self, session: UnitOfWork, found: Row[Any] | None = None) -> list[str]:
         """Her roles as the database holds them in ``session``'s transaction; Unauthorized
-        if the token was revoked or she may no longer act. One read when nothing changed."""
-        found = session.execute(
-            select(ApiToken.revoked_at, UserAccount.active, UserAccount.session_generation)
-            .join(UserAccount, UserAccount.id == ApiToken.user_id)
-            .where(ApiToken.id == self.token_id)).one_or_none()
+        if the token was revoked or she may no longer act.
+
+        ``found`` is the token's :data:`TOKEN_STATE` row when the caller's own query read
+        it; otherwise it is read here. Nothing more is read unless her roles changed."""
+        if found is None:
+            found = session.execute(
+                TOKEN_STATE.where(ApiToken.id == self.token_id)).one_or_none()
         if found is None or found.revoked_at is not None or not found.active:
             raise Unauthorized(INVALID)
         if found.session_generation == self.generation:

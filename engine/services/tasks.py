@@ -10,7 +10,17 @@ from uuid import UUID
 
 from marshmallow import ValidationError
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, and_, bindparam, delete, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import defer, load_only
 
 from engine.bpmn.compaction import find_task
@@ -18,7 +28,7 @@ from engine.bpmn.execution import run_guarded
 from engine.config import FormRegistry
 from engine.context import EngineContext
 from engine.errors import BadRequest, Conflict, EngineError, Forbidden, NotFound, ValidationFailed
-from engine.identity.bearers import Bearer
+from engine.identity.bearers import TOKEN_STATE, Bearer
 from engine.identity.users import lanes
 from engine.kit.jurisdiction import Jurisdiction
 from engine.obligations import consents
@@ -27,6 +37,7 @@ from engine.store.case_jurisdiction import case_jurisdiction
 from engine.store.instances import CANCELLED, COMPLETED, SUSPENDED, InstanceStore, keep_for_save
 from engine.store.keyset import SortKey, continuing, count_of, ordering, write_cursor
 from engine.store.models import (
+    ApiToken,
     CaseRecord,
     HumanTask,
     ProcessInstance,
@@ -95,19 +106,23 @@ def _case_of(session: UnitOfWork, task: HumanTask) -> ProcessInstance:
 
 
 _TASK_ID = bindparam("task_id")
+_TOKEN = TOKEN_STATE.where(ApiToken.id == bindparam("token_id", type_=Integer)).subquery()
 _OPEN_WITH_INSTANCE = (
-    select(HumanTask, ProcessInstance, Timer, CaseRecord)
+    select(HumanTask, ProcessInstance, Timer, CaseRecord,
+           exists().where(TaskDraft.task_id == _TASK_ID).label("drafted"), _TOKEN)
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .join(CaseRecord, CaseRecord.code == ProcessInstance.case_code)
     .outerjoin(Timer, and_(Timer.instance_id == ProcessInstance.id,
                            Timer.kind == BPMN_TIMER, Timer.status == PENDING))
+    .outerjoin(_TOKEN, true())
     .where(HumanTask.instance_id == select(HumanTask.instance_id)
            .where(HumanTask.id == _TASK_ID).scalar_subquery(),
            or_(HumanTask.id == _TASK_ID, HumanTask.status == "open"))
     .options(defer(ProcessInstance.state), defer(CaseRecord.person))
 )
 """A task, its instance and case record, the instance's other open tasks and pending BPMN
-timers: built once, as every completion runs it."""
+timers, whether a draft of it is kept, and the standing of the API token that asks
+(``token_id``, None for none): built once, as every completion runs it."""
 
 
 def _distinct(rows: Iterable[Any]) -> list[Any]:
@@ -417,9 +432,7 @@ class TaskService:
     def _complete(self, task_id: int, user: str, data: Submitted, revision: int | None,
                   roles: Iterable[str] | None, bearer: Bearer | None) -> TaskView:
         with self.ctx.db.transaction() as session:
-            if bearer is not None:
-                roles = bearer.roles_now(session)
-            task, instance = self._open_with_instance(session, task_id, roles)
+            task, instance, drafted = self._open_with_instance(session, task_id, roles, bearer)
             if task.assignee and task.assignee != user:
                 raise Conflict(f"task {task_id} is claimed by {task.assignee}")
             if revision is not None and revision != instance.revision:
@@ -444,8 +457,8 @@ class TaskService:
             consents.on_task_completed(self.ctx, self.forms, session, instance, task, form,
                                        clean, user)
             spiff_task.data.update(clean)
-            # Drafts of it are not kept aside once it is done (engine.services.drafts).
-            session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
+            if drafted:  # drafts of it are not kept aside once it is done (services.drafts)
+                session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
             task.status, task.ended_at, task.completed_by = "completed", self.ctx.now(), user
             task.assignee = task.assignee or user
             session.audit("task_completed", user, instance_id=instance.id,
@@ -473,16 +486,22 @@ class TaskService:
         return task
 
     def _open_with_instance(self, session: UnitOfWork, task_id: int,
-                            roles: Iterable[str] | None) -> tuple[HumanTask, ProcessInstance]:
-        """The open task and its instance, read in one query.
+                            roles: Iterable[str] | None, bearer: Bearer | None
+                            ) -> tuple[HumanTask, ProcessInstance, bool]:
+        """The open task and its instance, read in one query, and whether a draft of it
+        is kept.
 
         The same query reads the instance's other open tasks and its pending BPMN timers
         (a handful of rows each, joined), which the save compares with what Spiff waits
-        on; a round trip to the database costs more than the few repeated columns. The
-        state is left in the database: it is fetched only if the workflow kept in memory
-        is not at the row's revision.
+        on; a round trip to the database costs more than the few repeated columns. With
+        ``bearer``, it reads the token's standing too, and her roles are the ones it
+        gives (:meth:`Bearer.roles_now`). The state is left in the database: it is
+        fetched only if the workflow kept in memory is not at the row's revision.
         """
-        found = session.execute(_OPEN_WITH_INSTANCE, {"task_id": task_id}).all()
+        found = session.execute(_OPEN_WITH_INSTANCE, {
+            "task_id": task_id, "token_id": bearer.token_id if bearer else None}).all()
+        if bearer is not None:  # a revoked token learns nothing, not even of the task
+            roles = bearer.roles_now(session, found[0] if found else None)
         task = next((row[0] for row in found if row[0].id == task_id), None)
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
@@ -494,7 +513,7 @@ class TaskService:
         self.ctx.vault.open_key_of(session, found[0][3])  # its case record, read alongside
         keep_for_save(session, instance.id, HumanTask, _distinct(row[0] for row in found))
         keep_for_save(session, instance.id, Timer, _distinct(row[2] for row in found if row[2]))
-        return task, instance
+        return task, instance, found[0].drafted
 
     def _open(self, session: UnitOfWork, task_id: int) -> HumanTask:
         task = self._get(session, task_id)
