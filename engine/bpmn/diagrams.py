@@ -25,6 +25,8 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity, ServiceTask, UserTask
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway as DefaultInclusiveGateway
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway as DefaultParallelGateway
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
@@ -534,6 +536,23 @@ def _spiff_problems(content: bytes, keys: list[str], called: list[bytes],
 
 
 ParsedSpecs = tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]
+
+
+def signal_names(specs: Iterable[BpmnProcessSpec]) -> frozenset[str]:
+    """The names of the signals the catching events of ``specs`` wait for (start events
+    of event subprocesses, boundary and intermediate events, alone or among several)."""
+    names: set[str] = set()
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if not isinstance(task_spec, CatchingEvent):
+                continue
+            found = task_spec.event_definition
+            for definition in getattr(found, "event_definitions", None) or [found]:
+                if isinstance(definition, SignalEventDefinition):
+                    names.add(definition.name)
+    return frozenset(names)
+
+
 PARSED_DOCUMENTS = 128
 """Parsed diagrams kept in memory: every version of every procedure a server runs."""
 

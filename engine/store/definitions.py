@@ -12,7 +12,13 @@ import threading
 from sqlalchemy import select
 
 from engine.bpmn.decisions import decision_refs
-from engine.bpmn.diagrams import ParsedSpecs, called_keys, parse_processes, read_xml
+from engine.bpmn.diagrams import (
+    ParsedSpecs,
+    called_keys,
+    parse_processes,
+    read_xml,
+    signal_names,
+)
 from engine.errors import NotFound
 from engine.store.models import DecisionDefinition, ProcessDefinition
 from engine.store.unit_of_work import UnitOfWork
@@ -29,7 +35,21 @@ class Definitions:
 
     def __init__(self) -> None:
         self._specs: dict[tuple[int, tuple[tuple[str, int], ...]], ParsedSpecs] = {}
+        self._signals: dict[tuple[int, tuple[tuple[str, int], ...]], frozenset[str]] = {}
         self._lock = threading.Lock()
+
+    def caught_signals(self, session: UnitOfWork, definition_id: int,
+                       bindings: Bindings | None = None) -> frozenset[str]:
+        """The names of the signals a version can catch anywhere: in its own process,
+        its subprocesses and the processes it calls. A signal thrown in a case is
+        delivered only to the procedures whose version names it (engine.store.instances)."""
+        cache_key = (definition_id, _frozen(bindings))
+        caught = self._signals.get(cache_key)
+        if caught is None:
+            spec, subprocess_specs = self.specs_for(session, definition_id, bindings)
+            caught = self._signals[cache_key] = signal_names(
+                [spec, *subprocess_specs.values()])
+        return caught
 
     def specs_for(self, session: UnitOfWork, definition_id: int,
                   bindings: Bindings | None = None) -> ParsedSpecs:

@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, inspect, select, update
+from sqlalchemy import bindparam, inspect, select, true, update
 from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -327,7 +327,8 @@ class InstanceStore:
         run and saved in this unit of work, and the delivery is audited on the thrower.
         """
         signals = [e for e in events if isinstance(e.event_definition, SignalEventDefinition)]
-        rows = self._case_rows(session, row, (RUNNING, WAITING), fresh=False) if signals else []
+        rows = self._listeners(session, row, {e.event_definition.name for e in signals}) \
+            if signals else []
         if not rows:
             return
         others = [(other, self.load(session, other)) for other in rows]
@@ -348,10 +349,30 @@ class InstanceStore:
                                detail=f"{name}: " + ", ".join(
                                    f"{o.process_key} instance {o.id}" for o, _ in heard))
 
+    def _listeners(self, session: UnitOfWork, row: ProcessInstance,
+                   names: set[str]) -> list[ProcessInstance]:
+        """The case's other running or waiting instances whose version can catch one of
+        the signals ``names``, locked until the commit.
+
+        Which versions can is read from their parsed diagrams, before any row is locked
+        or any state restored: a procedure that never listens for the signal is neither
+        restored nor held, so its actors are not kept waiting by a step elsewhere in the
+        case. Whether a listener waits for it at this moment is its workflow's to say.
+        """
+        candidates = session.execute(
+            select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.bindings)
+            .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
+                   ProcessInstance.status.in_((RUNNING, WAITING))))
+        ids = [c.id for c in candidates
+               if names & self.definitions.caught_signals(session, c.definition_id, c.bindings)]
+        return self._case_rows(session, row, (RUNNING, WAITING), fresh=False, among=ids) \
+            if ids else []
+
     @staticmethod
     def _case_rows(session: UnitOfWork, row: ProcessInstance, statuses: tuple[str, ...], *,
-                   fresh: bool = True) -> list[ProcessInstance]:
-        """The case's other instances in ``statuses``, locked until the commit.
+                   fresh: bool = True, among: list[int] | None = None) -> list[ProcessInstance]:
+        """The case's other instances in ``statuses`` (of ``among`` alone, when given),
+        locked until the commit.
 
         ``fresh`` reads again the rows this session already holds. A timer batch holds
         rows it changed and has not written yet, and reading those again would lose the
@@ -360,7 +381,8 @@ class InstanceStore:
         """
         query = (select(ProcessInstance)
                  .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
-                        ProcessInstance.status.in_(statuses))
+                        ProcessInstance.status.in_(statuses),
+                        ProcessInstance.id.in_(among) if among is not None else true())
                  .order_by(ProcessInstance.id)
                  .with_for_update(of=ProcessInstance))
         if fresh:

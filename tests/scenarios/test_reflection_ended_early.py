@@ -9,7 +9,12 @@ goes on until the decision is final; only then does her reflection period close.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from sqlalchemy import select
+
+from engine.store.models import ProcessInstance
 
 from tests.processes.steps import rejected
 from tests.scenarios.case import STAY_GRANTED as GRANT
@@ -198,3 +203,33 @@ def test_a_plan_without_another_basis_leaves_the_end_of_her_stay_watched(julija)
     assert julija.deadline("lawful_stay_end").status == "missed"
     assert any(s.startswith("Deadline passed without action: Her permitted stay ends")
                for s in _notices(julija, "coordinator"))
+
+
+def test_the_signal_waits_for_no_procedure_of_her_case_that_does_not_listen(
+        julija, database_url):
+    """The early end tells her reflection period (in her protection plan), and only it:
+    the request that she not be punished, which never listens for that signal, may be in
+    someone's hands meanwhile (its row held for update) without holding up the step."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite holds the whole database for a writer, not a procedure's row")
+    early = _decided(julija)
+    early.at("2026-03-26")
+    early.complete("consider_appeal", "lawyer", NO_APPEAL)
+    engine = julija.engine
+    request = engine.runtime.start("non_punishment", julija.code,
+                                   data={"np_victim_status": "identified"},
+                                   actor="coordinator").id
+
+    fired = threading.Event()
+    with engine.db.engine.connect() as holder:
+        holder.execute(select(ProcessInstance.id).where(ProcessInstance.id == request)
+                       .with_for_update())
+        stepping = threading.Thread(target=lambda: (early.at("2026-04-09"), fired.set()))
+        stepping.start()
+        done = fired.wait(timeout=60)
+        holder.rollback()
+    stepping.join()
+    assert done, "the early end waited for a procedure that does not listen for it"
+    assert "record_decision" not in julija.open_elements()
+    assert "signal_delivered" in _history(julija, early.id)
+    assert engine.runtime.instance(request).status == "running"
