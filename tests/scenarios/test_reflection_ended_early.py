@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import select
 
 from engine.store.models import ProcessInstance
-
 from tests.processes.steps import rejected
 from tests.scenarios.case import STAY_GRANTED as GRANT
 from tests.scenarios.case import Case, identified
