@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, union_all
+from sqlalchemy import bindparam, func, select, text, union_all
 from sqlalchemy.orm import aliased
 
 from engine.context import EngineContext
@@ -125,11 +125,17 @@ def _named_rows(session: UnitOfWork, instance_id: int,
     reviewed for years gathers a deadline per review."""
     if not named:
         return []
-    found = session.scalars(select(LegalDeadline).where(
-        LegalDeadline.instance_id == instance_id,
-        LegalDeadline.kind.in_({kind for kind, _ in named}),
-        LegalDeadline.ref.in_({ref for _, ref in named})))
+    found = session.scalars(_NAMED, {"instance_id": instance_id,
+                                     "kinds": sorted({kind for kind, _ in named}),
+                                     "refs": sorted({ref for _, ref in named})})
     return [d for d in found if (d.kind, d.ref) in named]
+
+
+_NAMED = select(LegalDeadline).where(
+    LegalDeadline.instance_id == bindparam("instance_id"),
+    LegalDeadline.kind.in_(bindparam("kinds", expanding=True)),
+    LegalDeadline.ref.in_(bindparam("refs", expanding=True)))
+"""Built once: every completion with a deadline effect runs it."""
 
 
 Known = dict[tuple[str, str], LegalDeadline]

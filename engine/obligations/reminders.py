@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from engine.context import EngineContext
 from engine.kit.texts import translatable
@@ -76,9 +76,13 @@ def cancel(session: UnitOfWork, deadline: LegalDeadline) -> None:
     for planned in session.new:
         if isinstance(planned, Timer) and planned.deadline_id == deadline.id:
             planned.status = CANCELLED
-    session.execute(update(Timer).where(Timer.deadline_id == deadline.id,
-                                        Timer.status == PENDING)
-                    .values(status=CANCELLED).execution_options(synchronize_session=False))
+    session.execute(_CANCEL_PENDING, {"of_deadline": deadline.id})
+
+
+_CANCEL_PENDING = (update(Timer).where(Timer.deadline_id == bindparam("of_deadline"),
+                                       Timer.status == PENDING)
+                   .values(status=CANCELLED).execution_options(synchronize_session=False))
+"""Built once: every completion that meets a deadline runs it."""
 
 
 RESIDENCE_KINDS = frozenset({

@@ -359,10 +359,8 @@ class InstanceStore:
         restored nor held, so its actors are not kept waiting by a step elsewhere in the
         case. Whether a listener waits for it at this moment is its workflow's to say.
         """
-        candidates = session.execute(
-            select(ProcessInstance.id, ProcessInstance.definition_id, ProcessInstance.bindings)
-            .where(ProcessInstance.case_code == row.case_code, ProcessInstance.id != row.id,
-                   ProcessInstance.status.in_((RUNNING, WAITING))))
+        candidates = session.execute(_LIVE_OTHERS, {"case_code": row.case_code,
+                                                    "instance_id": row.id})
         ids = [c.id for c in candidates
                if names & self.definitions.caught_signals(session, c.definition_id, c.bindings)]
         return self._case_rows(session, row, (RUNNING, WAITING), fresh=False, among=ids) \
@@ -545,6 +543,18 @@ def _case_deadlines(session: UnitOfWork, case_code: str, instance_id: int,
                          instance_id=d.instance_id) for d in rows]
 
 
+_LIVE_OTHERS = (select(ProcessInstance.id, ProcessInstance.definition_id,
+                       ProcessInstance.bindings)
+                .where(ProcessInstance.case_code == bindparam("case_code"),
+                       ProcessInstance.id != bindparam("instance_id"),
+                       ProcessInstance.status.in_((RUNNING, WAITING))))
+"""The case's other live procedures, for a thrown signal: built once."""
+_DAYS = (select(LegalDeadline.kind, LegalDeadline.latest_safe_day, LegalDeadline.legal_date)
+         .where(LegalDeadline.instance_id == bindparam("instance_id"))
+         .order_by(LegalDeadline.status == "open", LegalDeadline.id))
+"""Built once, as most saves that open a task run it."""
+
+
 class _DeadlineDue:
     """Due dates that follow a legal deadline of the case: read once per save, when asked."""
 
@@ -560,10 +570,6 @@ class _DeadlineDue:
         if self._days is None:
             # A kind kept once per renewal or review has a row each: the open one counts,
             # else the newest (later rows overwrite earlier ones below).
-            rows = self.session.execute(
-                select(LegalDeadline.kind, LegalDeadline.latest_safe_day,
-                       LegalDeadline.legal_date).where(
-                    LegalDeadline.instance_id == self.instance_id)
-                .order_by(LegalDeadline.status == "open", LegalDeadline.id))
+            rows = self.session.execute(_DAYS, {"instance_id": self.instance_id})
             self._days = {kind: (safe, legal) for kind, safe, legal in rows}
         return self._days.get(task.due_deadline, (None, None))
