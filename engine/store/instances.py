@@ -479,7 +479,6 @@ def write_instances(session: UnitOfWork, rows: Sequence[ProcessInstance]) -> Non
     then marked as written, so the flush that follows leaves them alone. A single save
     writes its row here too, before its projections.
     """
-    table = ProcessInstance.__table__
     groups: dict[tuple[str, ...], list[tuple[ProcessInstance, dict[str, Any]]]] = {}
     for row in rows:
         state = inspect(row)
@@ -490,11 +489,10 @@ def write_instances(session: UnitOfWork, rows: Sequence[ProcessInstance]) -> Non
             continue
         changed.update(revision=row.revision + 1, _id=row.id, _revision=row.revision)
         groups.setdefault(tuple(sorted(changed)), []).append((row, changed))
-    statement = update(table).where(table.c.id == bindparam("_id"),
-                                    table.c.revision == bindparam("_revision"))
     for members in groups.values():
         with session.no_autoflush:  # else the ORM would write them first, row by row
-            matched = session.execute(statement, [values for _, values in members]).rowcount
+            matched = session.execute(_WRITE_INSTANCE,
+                                      [values for _, values in members]).rowcount
         with lost_race_is_a_conflict(members[0][0].id if len(members) == 1 else None):
             if matched != len(members):
                 raise StaleDataError(f"{len(members)} instance rows sent, {matched} matched")
@@ -543,6 +541,10 @@ def _case_deadlines(session: UnitOfWork, case_code: str, instance_id: int,
                          instance_id=d.instance_id) for d in rows]
 
 
+_WRITE_INSTANCE = update(ProcessInstance.__table__).where(
+    ProcessInstance.__table__.c.id == bindparam("_id"),
+    ProcessInstance.__table__.c.revision == bindparam("_revision"))
+"""Each row held to the revision it was read at; the columns set are the ones sent."""
 _LIVE_OTHERS = (select(ProcessInstance.id, ProcessInstance.definition_id,
                        ProcessInstance.bindings)
                 .where(ProcessInstance.case_code == bindparam("case_code"),
