@@ -61,14 +61,23 @@ class TrainingService:
         self.scripts_folder, self.processes = scripts, processes
         self.db = store.open_store(folder)
         self._engines: dict[tuple[int, int], ProcessEngine] = {}
+        self._scripts: dict[str, ScriptedCase] | None = None
+        self._questions: QuestionBank | None = None
 
     # --- the library -------------------------------------------------------------------
 
     def scripts(self) -> dict[str, ScriptedCase]:
-        return scripted_cases(self.scripts_folder)
+        """The scripted cases, read once: the library ships with the product, and every
+        trainer's page and each join would otherwise parse all of it again."""
+        if self._scripts is None:
+            self._scripts = scripted_cases(self.scripts_folder)
+        return self._scripts
 
     def questions(self) -> QuestionBank:
-        return question_bank(self.scripts_folder)
+        """The question bank, read once, as the scripts are."""
+        if self._questions is None:
+            self._questions = question_bank(self.scripts_folder)
+        return self._questions
 
     # --- workspaces --------------------------------------------------------------------
 
