@@ -58,7 +58,6 @@ def workspaces() -> Any:
 @bp.get("/<int:workspace_id>")
 @roles_required(TRAINER)
 def workspace(workspace_id: int) -> str:
-    _trainer_only()
     service = training()
     found = _workspace(workspace_id)
     return render_template("training_workspace.html", workspace=found,
@@ -68,7 +67,6 @@ def workspace(workspace_id: int) -> str:
 @bp.post("/<int:workspace_id>/clock")
 @roles_required(TRAINER)
 def clock(workspace_id: int) -> Response:
-    _trainer_only()
     _workspace(workspace_id)
     try:
         training().move_clock(workspace_id, _number("days"), _group())
@@ -80,7 +78,6 @@ def clock(workspace_id: int) -> Response:
 @bp.post("/<int:workspace_id>/events")
 @roles_required(TRAINER)
 def inject(workspace_id: int) -> Response:
-    _trainer_only()
     _workspace(workspace_id)
     try:
         training().inject(workspace_id, request.form.get("event", ""), _group())
@@ -94,7 +91,6 @@ def inject(workspace_id: int) -> Response:
 @bp.get("/<int:workspace_id>/debrief")
 @roles_required(TRAINER)
 def debriefing(workspace_id: int) -> str:
-    _trainer_only()
     _workspace(workspace_id)
     return render_template("training_debrief.html",
                            debrief=debrief(training(), workspace_id))
@@ -103,13 +99,15 @@ def debriefing(workspace_id: int) -> str:
 @bp.get("/<int:workspace_id>/report")
 @roles_required(TRAINER)
 def results(workspace_id: int) -> str:
-    _trainer_only()
     _workspace(workspace_id)
     return render_template("training_report.html", report=report(training(), workspace_id),
                            sectors=training().questions().sectors)
 
 
 def _workspace(workspace_id: int) -> Any:
+    """The workspace a trainer runs: refused while this browser plays a case, not found
+    when there is none."""
+    _trainer_only()
     try:
         return training().workspace(workspace_id)
     except NotFound:
