@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import sys
@@ -27,6 +28,19 @@ def engine_of(ctx: click.Context) -> ProcessEngine:
         ctx.obj = ProcessEngine(with_procedures(EngineConfig.from_env()))
         ctx.call_on_close(ctx.obj.close)
     return ctx.obj
+
+
+def settle_memory() -> None:
+    """Keep the garbage collector off what a long-running process built to serve.
+
+    The engine, the application and the modules live as long as the process, yet each
+    full collection of the cyclic collector walks every one of them again: in a web
+    process that is a pause of tens of milliseconds, in the middle of someone's request,
+    every few hundred completions. Frozen after start-up, they are left out of every
+    collection; what requests allocate is collected as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def acting_as(engine: ProcessEngine, name: str | None, default: str = "system",

@@ -31,6 +31,7 @@ from .common import (
     json_option,
     reader_as,
     reported,
+    settle_memory,
     worker_on,
 )
 from .migration import migrate
@@ -134,6 +135,7 @@ def worker(ctx: click.Context, sweep: float, name: str | None, log_format: str,
         metrics.serve_worker_metrics(engine, metrics_port)
     scheduler = TimerScheduler(engine, name=name, sweep_seconds=sweep, blocking=True,
                                on_fired=metrics.observe_firings)
+    settle_memory()
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())
     try:
         scheduler.start()

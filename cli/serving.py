@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from engine import EngineConfig, ProcessEngine
 from web.common.metrics import MULTIPROCESS_DIRECTORY
 
+from .common import settle_memory
 from .product import with_procedures
 
 if TYPE_CHECKING:
@@ -57,7 +58,9 @@ def application() -> Flask:
     """One web process's app and engine (gunicorn: ``cli.serving:application()``)."""
     from web import create_app
 
-    return create_app(engine=ProcessEngine(with_procedures(EngineConfig.from_env())))
+    app = create_app(engine=ProcessEngine(with_procedures(EngineConfig.from_env())))
+    settle_memory()
+    return app
 
 
 @dataclass

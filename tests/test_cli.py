@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from cli import main
+from cli.serving import application
 from engine import ProcessEngine
 from engine.store.models import AccessEvent, AuditEvent, HumanTask, ProcessInstance
 from tests.conftest import PROCESSES
@@ -371,3 +373,17 @@ def test_cli_backup_and_restore_report_what_they_copied(cli, database_url, tmp_p
     assert "restored from" in restored and "process_instance 1" in restored
     assert "access log intact" in restored
     assert "not empty" in cli("restore", str(copy), ok=False).stderr
+
+
+def test_a_web_process_keeps_what_it_built_out_of_garbage_collections(cli):
+    """A full collection would otherwise walk the engine and the app again, a pause in
+    the middle of someone's request."""
+    app = application()
+    try:
+        assert gc.get_freeze_count() > 10_000
+        collected = gc.get_objects()
+        assert not any(thing is app or thing is app.extensions["varnapot"]
+                       for thing in collected)
+    finally:
+        gc.unfreeze()
+        app.extensions["varnapot"].close()
