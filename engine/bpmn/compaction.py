@@ -12,10 +12,12 @@ Here, before each save:
 2. **Finished chains** are shortened: in ``P -> X -> C``, all three completed, each the
    only child of the one before, ``X`` is removed and ``C`` hangs from ``P``. ``C``'s
    data still holds what ``X`` wrote (the state stores each task's data against its
-   parent's), so nothing written is lost. Only where no open parallel branch could
-   still merge writes with the chain's: every unfinished task is below ``X``, or waits
-   at a join its branch reached before ``X`` completed; or ``X`` is below no unfinished
-   task at all.
+   parent's), so nothing written is lost. A join, and a called process's output,
+   replay the writes of every branch in the order they happened; ``X``'s writes now
+   count at ``C``'s moment. So ``X`` goes only where that changes no value: no task of
+   another branch wrote one of ``X``'s keys between ``X`` and ``C``, nor, before ``C``,
+   a key ``C`` set back to ``P``'s value. A loop beside an open branch (her reflection
+   period's decisions while the NGO's task waits) so stays as small as one alone.
 
 Never removed, because SpiffWorkflow or the engine reads it later: joining gateways and
 the tasks that lead into them (a join counts its arrived inputs by their parents), the
@@ -43,7 +45,7 @@ from SpiffWorkflow.specs.StartTask import StartTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.diagrams import HumanTask
+from engine.bpmn.diagrams import HumanTask, is_join
 
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 REACHED = (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.COMPLETED
@@ -185,7 +187,7 @@ def compact(workflow: BpmnWorkflow) -> int:
 
 
 def _compact_once(wf: Any, diagram: str, trail: Trail, kept: set[Any]) -> int:
-    branches = _OpenBranches(wf)
+    order = _WriteOrder(wf)
     removed = 0
     for task in list(wf.tasks.values()):
         if task.id in kept or task.id not in wf.tasks:
@@ -195,12 +197,13 @@ def _compact_once(wf: Any, diagram: str, trail: Trail, kept: set[Any]) -> int:
             task.parent._children.remove(task.id)
             del wf.tasks[task.id]
             removed += 1
-        elif _in_finished_chain(task) and branches.nothing_merges_beside(task):
+        elif _in_finished_chain(task) and order.can_cut(task):
             child, parent = task.children[0], task.parent
             trail.note(diagram, task)
             child._set_internal_data(**{CAME_FROM: source_element(child)})
             parent._children = [child.id]
             child._parent = parent.id
+            order.relinked(child)
             del wf.tasks[task.id]
             removed += 1
     return removed
@@ -218,66 +221,68 @@ def _last_of_each_form(wf: Any) -> set[Any]:
     return {task.id for task in latest.values()}
 
 
-class _OpenBranches:
-    """Where the workflow's unfinished tasks are, read once per pass in time linear in the
-    tree: what lies above any of them, what lies above all of them, and the joins that
-    wait."""
+class _WriteOrder:
+    """When each finished task of a workflow wrote what, for the replays that merge
+    parallel branches (``engine.bpmn.diagrams.replay_writes``: a join's outgoing data, a
+    called process's output). Read once per pass, each task's writes when first asked."""
 
     def __init__(self, wf: Any) -> None:
-        unfinished = [t for t in wf.tasks.values() if not t.state & FINISHED]
-        self.below_open: set[Any] = set()
-        for task in unfinished:
-            node = task.parent
-            while node is not None and node.id not in self.below_open:
-                self.below_open.add(node.id)
-                node = node.parent
-        joins = [t for t in unfinished if isinstance(t.task_spec, UnstructuredJoin)]
-        after_joins = {d.id for j in joins for d in _descendants(j)}
-        # A waiting join, and when its branch reached it (what follows it is judged by it).
-        self.joins = [(set(_ancestors(j)), j.parent) for j in joins if j.id not in after_joins]
-        others = [t for t in unfinished if t not in joins and t.id not in after_joins]
-        self.trunk = _common_ancestors(others) if others else None
+        self._wf = wf
+        self._replayed: list[Task] | None = None
+        self._writes: dict[Any, set[str]] = {}
 
-    def nothing_merges_beside(self, task: Task) -> bool:
-        """Whether no open parallel branch could still merge writes made after ``task``
-        with the writes of its chain: every unfinished task is below it, or waits at a
-        join its branch reached before ``task`` completed. A chain below no unfinished
-        task is history."""
-        if task.id not in self.below_open:
+    def can_cut(self, task: Task) -> bool:
+        """Whether cutting ``task`` out of its chain ``P -> task -> C`` leaves every value
+        a replay gives as it was.
+
+        Cut out, its writes are replayed at ``C``'s moment, as part of ``C``'s against
+        ``P``. That changes a value only where a task of another branch wrote the same
+        key in between (its write would now be overtaken), or where ``C`` put back
+        ``P``'s value of a key another branch wrote before ``C`` (``C``'s write would
+        now be no write at all). Tasks not yet finished come after ``C`` in any replay.
+        """
+        child, parent = task.children[0], task.parent
+        moved = _written(task, parent)
+        restored = {key for key in _written(child, task)
+                    if child.data.get(key, MISSING) == parent.data.get(key, MISSING)}
+        if not moved and not restored:
             return True
-        if self.trunk is not None and task.id not in self.trunk:
-            return False
-        return all(task.id in line or (arrived is not None
-                                       and arrived.last_state_change <= task.last_state_change)
-                   for line, arrived in self.joins)
+        line = set(_ancestors(child))
+        since, until = task.last_state_change, child.last_state_change
+        for other in self._in_replay_order():
+            if other.last_state_change > until:
+                break
+            if other.id in line or other is child or other.id not in self._wf.tasks:
+                continue
+            keys = self._writes.get(other.id)
+            if keys is None:
+                keys = self._writes[other.id] = _written(other, other.parent)
+            if keys & restored or (other.last_state_change >= since and keys & moved):
+                return False
+        return True
+
+    def relinked(self, child: Task) -> None:
+        """``child`` hangs from another parent now: its writes are read again."""
+        self._writes.pop(child.id, None)
+
+    def _in_replay_order(self) -> list[Task]:
+        """The completed tasks a replay applies, oldest first; joins only merge copies."""
+        if self._replayed is None:
+            self._replayed = sorted(
+                (t for t in self._wf.tasks.values() if t.state == TaskState.COMPLETED
+                 and t.parent is not None and not is_join(t.task_spec)),
+                key=lambda t: t.last_state_change)
+        return self._replayed
 
 
-def _descendants(task: Task) -> list[Task]:
-    found, stack = [], list(task.children)
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(node.children)
-    return found
+MISSING = object()
 
 
-def _common_ancestors(tasks: list[Task]) -> set[Any]:
-    """The tasks above every one of ``tasks``: the path above the first, cut where the
-    others' paths join it. Each task of the tree is walked past once."""
-    path = _ancestors(tasks[0])
-    joins_at = {task_id: depth for depth, task_id in enumerate(path)}  # nearest first
-    highest = 0
-    for task in tasks[1:]:
-        walked, node = [], task.parent
-        while node is not None and node.id not in joins_at:
-            walked.append(node.id)
-            node = node.parent
-        if node is None:
-            return set()
-        depth = joins_at[node.id]
-        joins_at.update(dict.fromkeys(walked, depth))  # a later walk stops here
-        highest = max(highest, depth)
-    return set(path[highest:])
+def _written(task: Task, before: Task) -> set[str]:
+    """The keys ``task``'s data holds differently from ``before``'s, removed ones too."""
+    after, earlier = task.data, before.data
+    return {key for key in after.keys() | earlier.keys()
+            if after.get(key, MISSING) != earlier.get(key, MISSING)}
 
 
 def _kept(task: Task) -> bool:

@@ -145,7 +145,7 @@ def replay_writes(data: dict[str, Any], tasks: list[Any]) -> dict[str, Any]:
     """``data`` with each task's own writes (its data against its parent's) applied in the
     order the tasks completed. Joins are skipped: they only merge copies."""
     for task in sorted(tasks, key=lambda t: (t.last_state_change, t.depth)):
-        if task.parent is None or _is_join(task.task_spec):
+        if task.parent is None or is_join(task.task_spec):
             continue
         before, after = task.parent.data, task.data
         for key, value in after.items():
@@ -186,7 +186,8 @@ def _descendants(task: Any) -> list[Any]:
     return found
 
 
-def _is_join(spec: Any) -> bool:
+def is_join(spec: Any) -> bool:
+    """A joining gateway: it only merges the branches' copies, so a replay skips it."""
     return isinstance(spec, (ParallelGateway, InclusiveGateway)) and len(spec.inputs) > 1
 
 
