@@ -51,6 +51,8 @@ FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 REACHED = (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.COMPLETED
            | TaskState.ERROR | TaskState.CANCELLED)
 """A task in one of these states was reached; a cancelled one was, if its parent ran."""
+MISSING = object()
+"""A key a task's data does not hold, unlike any value it could hold."""
 CAME_FROM = "came_from"
 """A relinked task's internal data: the element its token really came from."""
 _KEPT_SPECS = (UnstructuredJoin, SubWorkflowTask, LoopTask, StartTask)
@@ -273,9 +275,6 @@ class _WriteOrder:
                  and t.parent is not None and not is_join(t.task_spec)),
                 key=lambda t: t.last_state_change)
         return self._replayed
-
-
-MISSING = object()
 
 
 def _written(task: Task, before: Task) -> set[str]:
