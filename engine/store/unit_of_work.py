@@ -15,13 +15,18 @@ the engine itself collects while the unit runs, each a typed field:
   them again;
 - ``earliest_timer``: the earliest due time the unit scheduled, announced to the timer
   workers once the commit has made it visible;
+- ``access_events`` and ``access_heads``: the reads of her data this unit logged, and
+  the access log's lanes it holds with each one's last event so far; the events are
+  written just before the commit (``engine.protection.access``), so they are listed in
+  the order their units committed;
 - ``workflows_to_keep``: restored workflows offered to the workflow cache, kept only
   once the commit has made their revision true.
 
-A commit writes the audit events, commits, then hands the kept workflows to their cache
-and the earliest timer to the listeners. A rollback drops every note. A failure inside
-:meth:`savepoint` drops only what was noted inside it: a timer batch fires each timer in
-a savepoint and keeps the audit of the failures counted before it.
+A commit lets each ``before_commit`` hook write what it noted, writes the audit events,
+commits, then hands the kept workflows to their cache and the earliest timer to the
+listeners. A rollback drops every note. A failure inside :meth:`savepoint` drops only
+what was noted inside it: a timer batch fires each timer in a savepoint and keeps the
+audit of the failures counted before it.
 """
 
 from __future__ import annotations
@@ -54,6 +59,8 @@ class CommitHooks:
     timer_listeners: list[Callable[[datetime], None]] = field(default_factory=list)
     event_listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
     """Each hears the event types of every committed unit that recorded any."""
+    before_commit: list[Callable[[UnitOfWork], None]] = field(default_factory=list)
+    """Each writes what it noted in a unit, just before its audit events and its commit."""
 
 
 @dataclass
@@ -65,6 +72,8 @@ class Notes:
     case_records: dict[str, CaseRecord] = field(default_factory=dict)
     prefetched: dict[tuple[type, int], list[Any]] = field(default_factory=dict)
     earliest_timer: datetime | None = None
+    access_events: list[dict[str, Any]] = field(default_factory=list)
+    access_heads: dict[int, tuple[int, str]] = field(default_factory=dict)
     workflows_to_keep: dict[int, tuple[WorkflowCache, ProcessInstance, BpmnWorkflow]] = field(
         default_factory=dict)
 
@@ -123,6 +132,8 @@ class UnitOfWork(Session):
             raise
 
     def commit(self) -> None:
+        for write in self.hooks.before_commit:
+            write(self)
         recorded = [event["event_type"] for event in self.notes.audit_events]
         self._write_audit_events()
         super().commit()

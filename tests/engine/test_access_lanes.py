@@ -135,3 +135,28 @@ def test_a_lane_cut_back_to_before_the_filed_head_is_found(engine):
     cut = engine.access.verify(filed)
     assert cut.problem == ("the filed head names event 1 of lane 2, but the lane ends at "
                            "event 0: events were removed")
+
+
+def test_reads_logged_twice_in_one_unit_follow_each_other_in_its_lane(engine):
+    with engine.db.transaction() as session:
+        engine.access.record_in(session, reader("ana"), CASE, ["address"], "case page")
+        engine.access.record_in(session, reader("bea"), CASE, ["family_name"], "export")
+        assert lanes_of(engine) == {"first": (1, 1)}  # written just before the commit
+    assert lanes_of(engine) == {"first": (1, 1), "ana": (1, 2), "bea": (1, 3)}
+    check = engine.access.verify()
+    assert (check.intact, check.events, check.lanes) == (True, 3, (3,)), check.problem
+
+
+def test_a_read_logged_in_a_unit_that_fails_leaves_its_lane_as_it_was(engine):
+    with pytest.raises(LookupError), engine.db.transaction() as session:
+        engine.access.record_in(session, reader("ana"), CASE, ["address"], "case page")
+        raise LookupError("the page failed before showing anything")
+    engine.access.record(reader("bea"), CASE, ["address"], "case page")
+    assert lanes_of(engine) == {"first": (1, 1), "bea": (1, 2)}
+    assert engine.access.verify().intact
+
+
+def test_a_unit_that_only_reads_cannot_log_a_read(engine):
+    with pytest.raises(RuntimeError, match="only reads"), engine.db.reading() as session:
+        engine.access.record_in(session, reader("ana"), CASE, ["address"], "case page")
+    assert lanes_of(engine) == {"first": (1, 1)}
