@@ -1,5 +1,5 @@
-"""The cost of a step as a case grows old: the protection plan's review loop, run for
-``CYCLES`` reviews on one instance.
+"""The cost of a step as a case grows old: the protection plan's review loop, on plans
+reviewed once, ten times and a hundred times.
 
 A case of ten years reviews its plan, reports on school and renews its permit again and
 again. SpiffWorkflow keeps every task of every pass in the state, which is restored,
@@ -12,7 +12,9 @@ save (:mod:`engine.bpmn.compaction`). This measures whether that holds:
 ``step time at cycle N``
     The median time of ``engine.tasks.complete`` of reviews ``N`` to ``N + 19``, with the
     workflow cache off: every step restores the state from the database, as when the
-    reviews come through different web processes.
+    reviews come through different web processes. One plan is reviewed up to each mark
+    beforehand (not timed), then the plans take their timed reviews in turn, so a busy
+    moment of the shared machine hits every mark alike instead of deciding the ratio.
 ``ratio cycle 100 / cycle 1``
     Goal <= 1.2 for the step time: a review at year ten costs what the first did.
 """
@@ -34,7 +36,6 @@ from . import goals
 from .common import USER, engine_on, sqlite_url
 
 KEY = "protection_plan"
-CYCLES = 120
 MARKS = (1, 10, 100)
 WINDOW = 20
 """Steps whose median time is reported at each mark: fewer swing with the machine."""
@@ -42,8 +43,8 @@ GOAL = 1.2
 REVIEWS_FROM = datetime(2026, 4, 10, 9, 0).astimezone()
 
 
-def open_plan(engine: ProcessEngine) -> int:
-    instance = engine.runtime.start(KEY, "CYCLES-1", actor=USER)
+def open_plan(engine: ProcessEngine, case_code: str) -> int:
+    instance = engine.runtime.start(KEY, case_code, actor=USER)
     for element, data in (("ask_plan_consent", examples.PLAN_CONSENT),
                           ("draw_up_plan", examples.PLAN)):
         engine.tasks.complete(open_task(engine, instance.id, element), USER, data)
@@ -65,25 +66,34 @@ def state_size(engine: ProcessEngine, instance_id: int) -> tuple[int, int]:
     return len(json.dumps(StateSerializer().dump(workflow))), tasks
 
 
+def review(engine: ProcessEngine, instance_id: int) -> float:
+    """Complete the plan's open review; the seconds ``complete`` took."""
+    task_id = open_task(engine, instance_id, "review_plan")
+    day = engine.clock.now().date().isoformat()
+    began = time.perf_counter()
+    engine.tasks.complete(task_id, USER, {**examples.PLAN_REVIEW, "review_date": day})
+    return time.perf_counter() - began
+
+
 def measure(engine: ProcessEngine) -> dict[int, tuple[float, int, int]]:
     """Per mark: median step seconds, state bytes and tasks."""
-    instance_id = open_plan(engine)
-    times: dict[int, float] = {}
+    plans = {mark: open_plan(engine, f"CYCLES-{mark}") for mark in MARKS}
+    for mark, instance_id in plans.items():
+        for _ in range(mark - 1):
+            review(engine, instance_id)
+    times: dict[int, list[float]] = {mark: [] for mark in MARKS}
     sizes: dict[int, tuple[int, int]] = {}
-    for cycle in range(1, CYCLES + 1):
-        task_id = open_task(engine, instance_id, "review_plan")
-        day = engine.clock.now().date().isoformat()
-        began = time.perf_counter()
-        engine.tasks.complete(task_id, USER, {**examples.PLAN_REVIEW, "review_date": day})
-        times[cycle] = time.perf_counter() - began
-        if cycle in MARKS:
-            sizes[cycle] = state_size(engine, instance_id)
-    return {mark: (statistics.median(times[c] for c in range(mark, mark + WINDOW)),
-                   *sizes[mark]) for mark in MARKS}
+    for step in range(WINDOW):
+        for mark, instance_id in plans.items():
+            times[mark].append(review(engine, instance_id))
+            if step == 0:
+                sizes[mark] = state_size(engine, instance_id)
+    return {mark: (statistics.median(times[mark]), *sizes[mark]) for mark in MARKS}
 
 
 def main() -> None:
-    print(f"{KEY}: {CYCLES} reviews of one plan, workflow cache off")
+    print(f"{KEY}: plans at reviews {', '.join(map(str, MARKS))}, {WINDOW} reviews each "
+          "taken in turn, workflow cache off")
     with sqlite_url() as url, engine_on(url) as base:
         engine = ProcessEngine(replace(base.config, workflow_cache_size=0))
         try:
