@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from engine import EngineConfig, ProcessEngine
 from engine.crypto.keys import encode_key, new_key
 from engine.kit.clock import ManualClock
+from engine.store.db import vacuum_catalogs
 from forms import FORMS
 from forms.person import PersonRecord
 from handlers import HANDLERS
@@ -94,6 +95,7 @@ def postgresql_url(base_url: str) -> Iterator[str]:
     schema = f"varnapot_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base_url)
     try:
+        vacuum_catalogs(admin)  # as a server's autovacuum would have, before measuring
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         separator = "&" if "?" in base_url else "?"

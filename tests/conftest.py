@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from engine import ProcessEngine
 from engine.crypto.keys import encode_key, new_key
 from engine.identity import credentials
-from engine.store.db import Database
+from engine.store.db import Database, vacuum_catalogs
 from engine.store.models import Base
 from tests.product import product_config
 
@@ -63,6 +63,7 @@ def postgresql_url() -> Iterator[str]:
     schema = f"varnapot_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL)
     try:
+        vacuum_catalogs(admin)  # every test truncates its tables: dead catalog rows
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # noqa: BLE001 - unreachable server

@@ -64,6 +64,26 @@ def connect(url: str, *, write_wait: float = SQLITE_WAIT_SECONDS, **options: obj
     return create_engine(url, **options)
 
 
+CATALOGS = ("pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_depend", "pg_index",
+            "pg_sequence", "pg_trigger", "pg_type")
+"""PostgreSQL's system catalogs that a schema's tables, indexes and truncations write to."""
+
+
+def vacuum_catalogs(admin: Engine) -> None:
+    """VACUUM PostgreSQL's system catalogs in the database ``admin`` connects to.
+
+    Each schema created and dropped, and each TRUNCATE, leaves dead rows in them. A
+    server's autovacuum clears those; one run with autovacuum off (a CI machine's) keeps
+    them, and every catalog lookup, new connection and plan gets slower: after a day of
+    test runs, ``pg_class`` held 148 live rows and 563,000 dead ones. The test suite and
+    the benchmarks create and truncate tables by the thousand, so they clear the
+    catalogs before they start. A user who may not vacuum a catalog gets a warning.
+    """
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(
+            "VACUUM " + ", ".join(f"pg_catalog.{name}" for name in CATALOGS))
+
+
 class Database:
     """Owns the engine and hands out one :class:`UnitOfWork` per transaction."""
 
