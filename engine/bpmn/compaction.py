@@ -45,7 +45,7 @@ from SpiffWorkflow.specs.StartTask import StartTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bpmn.diagrams import HumanTask, is_join
+from engine.bpmn.diagrams import HumanTask, is_join, written
 
 FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 REACHED = (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.COMPLETED
@@ -244,8 +244,8 @@ class _WriteOrder:
         now be no write at all). Tasks not yet finished come after ``C`` in any replay.
         """
         child, parent = task.children[0], task.parent
-        moved = _written(task, parent)
-        restored = {key for key in _written(child, task)
+        moved = set(written(task.data, parent.data))
+        restored = {key for key in written(child.data, task.data)
                     if child.data.get(key, MISSING) == parent.data.get(key, MISSING)}
         if not moved and not restored:
             return True
@@ -258,7 +258,7 @@ class _WriteOrder:
                 continue
             keys = self._writes.get(other.id)
             if keys is None:
-                keys = self._writes[other.id] = _written(other, other.parent)
+                keys = self._writes[other.id] = set(written(other.data, other.parent.data))
             if keys & restored or (other.last_state_change >= since and keys & moved):
                 return False
         return True
@@ -275,13 +275,6 @@ class _WriteOrder:
                  and t.parent is not None and not is_join(t.task_spec)),
                 key=lambda t: t.last_state_change)
         return self._replayed
-
-
-def _written(task: Task, before: Task) -> set[str]:
-    """The keys ``task``'s data holds differently from ``before``'s, removed ones too."""
-    after, earlier = task.data, before.data
-    return {key for key in after.keys() | earlier.keys()
-            if after.get(key, MISSING) != earlier.get(key, MISSING)}
 
 
 def _kept(task: Task) -> bool:

@@ -147,13 +147,21 @@ def replay_writes(data: dict[str, Any], tasks: list[Any]) -> dict[str, Any]:
     for task in sorted(tasks, key=lambda t: (t.last_state_change, t.depth)):
         if task.parent is None or is_join(task.task_spec):
             continue
-        before, after = task.parent.data, task.data
-        for key, value in after.items():
-            if key not in before or before[key] != value:
-                data[key] = value
-        for key in before.keys() - after.keys():
-            data.pop(key, None)
+        after = task.data
+        for key in written(after, task.parent.data):
+            if key in after:
+                data[key] = after[key]
+            else:
+                data.pop(key, None)
     return deepcopy(data)
+
+
+def written(after: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """The keys ``after`` holds differently from ``before``: those set or changed, in
+    ``after``'s order, then those removed. With a task's data and its parent's, the
+    task's own writes, as a replay applies them (and compaction must keep them)."""
+    changed = [key for key, value in after.items() if key not in before or before[key] != value]
+    return changed + [key for key in before if key not in after]
 
 
 def _common_ancestor(tasks: list[Any]) -> Any:
