@@ -99,8 +99,8 @@ def read_summaries(session: UnitOfWork, today: date, where: list[ColumnElement[b
     """
     order = (ProcessInstance.started_at, ProcessInstance.id)
     ordering = [c.asc() for c in order] if oldest_first else [c.desc() for c in order]
-    page = (select(ProcessInstance.id).where(*where).order_by(*ordering)
-            .limit(limit).offset(offset).subquery())
+    page = (select(ProcessInstance.id, ProcessInstance.status).where(*where)
+            .order_by(*ordering).limit(limit).offset(offset).subquery())
     open_tasks = (HumanTask.instance_id == ProcessInstance.id) & (HumanTask.status == "open")
     query = (
         select(
@@ -118,7 +118,9 @@ def read_summaries(session: UnitOfWork, today: date, where: list[ColumnElement[b
                     LegalDeadline.status == "open", LegalDeadline.latest_safe_day < today,
                 ).exists()).label("overdue"),
         )
-        .join(page, page.c.id == ProcessInstance.id)
+        # The status too: on PostgreSQL it picks the partition of each row of the page.
+        .join(page, (page.c.id == ProcessInstance.id)
+              & (page.c.status == ProcessInstance.status))
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .order_by(*ordering)
     )

@@ -11,9 +11,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from engine.config import ensure_sqlite_folder
+from engine.errors import Conflict
 from engine.store.sqlite_turns import WriterTurns
 from engine.store.unit_of_work import CommitHooks, UnitOfWork
 
@@ -21,6 +23,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 READS_ONLY = "varnapot_reads_only"
 SQLITE_WAIT_SECONDS = 30
 """How long a SQLite writer waits for its turn before "database is locked"."""
+SERIALIZATION_FAILURE = "40001"
+"""PostgreSQL's answer to a unit that waited to lock or write a row another unit moved
+to another partition meanwhile: an instance that closed (migration 0026)."""
 
 
 def connect(url: str, *, write_wait: float = SQLITE_WAIT_SECONDS, **options: object) -> Engine:
@@ -102,11 +107,21 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
-        """One unit of work: commit on success, roll back on any exception."""
+        """One unit of work: commit on success, roll back on any exception.
+
+        A unit that lost its race to an instance closing meanwhile fails as a Conflict,
+        as one that lost it to a revision check does (``lost_race_is_a_conflict``).
+        """
         session = self.sessions()
         try:
             yield session
             session.commit()
+        except DBAPIError as error:
+            session.rollback()
+            if getattr(error.orig, "sqlstate", None) == SERIALIZATION_FAILURE:
+                raise Conflict("a process instance was closed by someone else at the same "
+                               "moment; nothing was saved; reload and try again") from error
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -56,6 +57,21 @@ Moment = UTCDateTime()
 MISSED_UNACKNOWLEDGED = "status = 'missed' AND acknowledged_at IS NULL"
 """A missed legal deadline no one has yet taken note of: the predicate of its partial
 index, which a query must state with these constants for a prepared plan to use it."""
+
+SQLITE_ONLY = "sqlite"
+"""``info["only_on"]`` of a constraint the database of one dialect alone carries."""
+
+
+def names_an_instance() -> ForeignKeyConstraint:
+    """``instance_id`` names a process instance.
+
+    On PostgreSQL ``process_instance`` is partitioned by status, and no foreign key can
+    name its id alone: a trigger of migration 0026 keeps the same rule there. The
+    constraint stays in the metadata for SQLite and for the joins the ORM infers.
+    """
+    constraint = ForeignKeyConstraint(["instance_id"], ["process_instance.id"],
+                                      info={"only_on": SQLITE_ONLY})
+    return constraint.ddl_if(dialect=SQLITE_ONLY)
 
 
 class Base(DeclarativeBase):
@@ -129,7 +145,13 @@ class CaseRecord(Base):
 
 
 class ProcessInstance(Base):
-    """A running (or finished) procedure for one case."""
+    """A running (or finished) procedure for one case.
+
+    On PostgreSQL the table is partitioned by ``status`` (migration 0026): live
+    instances in ``process_instance_live``, completed and cancelled ones in
+    ``process_instance_closed``, so a query for live statuses never reads a closed one.
+    Its primary key there is ``(id, status)``; ``id`` alone identifies a row.
+    """
 
     __tablename__ = "process_instance"
     __table_args__ = (
@@ -184,10 +206,11 @@ class HumanTask(Base):
         Index("ix_task_assignee_status", "assignee", "status"),
         # A workflow's open tasks without reading the ones it completed years ago.
         Index("ix_task_instance_status", "instance_id", "status"),
+        names_an_instance(),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    instance_id: Mapped[int] = mapped_column(Integer)
     instance: Mapped[ProcessInstance] = relationship(lazy="raise")
     """Never loaded: it makes a flush write the instance, and so check its revision,
     before its task rows."""
@@ -220,10 +243,11 @@ class Timer(Base):
     """
 
     __tablename__ = "timer"
-    __table_args__ = (Index("ix_timer_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_timer_status_next", "status", "next_attempt_at"),
+                      names_an_instance())
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(Integer, index=True)
     instance: Mapped[ProcessInstance] = relationship(lazy="raise")
     """Never loaded: it makes a flush write the instance before its timer rows."""
     kind: Mapped[str] = mapped_column(String(20), default="bpmn")
@@ -365,10 +389,11 @@ class LegalDeadline(Base):
         # The missed ones of the last months, for the dashboard's trend.
         Index("ix_deadline_status_legal_date", "status", "legal_date"),
         Index("ix_deadline_kind", "kind"),
+        names_an_instance(),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(Integer, index=True)
     case_code: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(50))
     ref: Mapped[str] = mapped_column(String(100), default="")
@@ -395,11 +420,10 @@ class Notification(Base):
     gets it by e-mail when SMTP is configured (:class:`NotificationEmail`)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_role_id", "role", "id"),)
+    __table_args__ = (Index("ix_notification_role_id", "role", "id"), names_an_instance())
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"),
-                                                    index=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
     case_code: Mapped[str | None] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(500))
