@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.errors import Conflict
 from engine.store.db import MIGRATIONS, Database
+from engine.store.instances import CANCELLED, COMPLETED, STATUSES
 from engine.store.models import (
     AuditEvent,
     HumanTask,
@@ -85,6 +86,21 @@ def test_an_instance_moves_to_the_closed_partition_when_it_ends(test_engine):
     assert test_engine.runtime.instance(done.id).status == "completed"
     assert test_engine.runtime.instance(done.id).variables["note"] == "seen her"
     assert [s.case_code for s in test_engine.runtime.summaries(status="cancelled")] == ["C-2"]
+
+
+def test_every_status_the_engine_writes_has_its_partition(test_engine):
+    """An instance in a status no partition takes could not be written at all: each
+    status is in exactly one, and only the two an instance ends in are closed."""
+    postgresql_only(test_engine)
+    with test_engine.db.engine.connect() as connection:
+        bounds = dict(connection.execute(text(
+            "SELECT child.relname, pg_get_expr(child.relpartbound, child.oid) "
+            "FROM pg_inherits JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
+            "WHERE pg_inherits.inhparent = 'process_instance'::regclass")).all())
+    for status in STATUSES:
+        (partition,) = [name for name, bound in bounds.items() if f"'{status}'" in bound]
+        closed = status in (COMPLETED, CANCELLED)
+        assert partition == ("process_instance_closed" if closed else "process_instance_live")
 
 
 @pytest.mark.parametrize("row", [
