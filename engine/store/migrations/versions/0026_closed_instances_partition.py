@@ -89,25 +89,11 @@ def upgrade() -> None:
         return
     for table in REFERRING:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_instance_id_fkey")
-    op.execute("ALTER TABLE process_instance RENAME TO process_instance_unpartitioned")
-    op.execute("ALTER SEQUENCE process_instance_id_seq OWNED BY NONE")
-    op.execute(f"CREATE TABLE process_instance ({COLUMNS}) PARTITION BY LIST (status)")
-    op.execute("CREATE TABLE process_instance_live PARTITION OF process_instance "
-               f"FOR VALUES IN ({_quoted(LIVE)})")
-    op.execute("CREATE TABLE process_instance_closed PARTITION OF process_instance "
-               f"FOR VALUES IN ({_quoted(CLOSED)})")
-    op.execute(f"INSERT INTO process_instance ({NAMES}) "
-               f"SELECT {NAMES} FROM process_instance_unpartitioned")
-    op.execute("DROP TABLE process_instance_unpartitioned")
-    op.execute("ALTER SEQUENCE process_instance_id_seq OWNED BY process_instance.id")
-    op.execute("ALTER TABLE process_instance ADD CONSTRAINT process_instance_pkey "
-               "PRIMARY KEY (id, status)")
-    op.execute("ALTER TABLE process_instance ADD CONSTRAINT "
-               "process_instance_definition_id_fkey FOREIGN KEY (definition_id) "
-               "REFERENCES process_definition (id)")
-    for index in INDEXES:
-        op.execute(index)
-    op.execute(MOVES_CASE)
+    _rebuild(" PARTITION BY LIST (status)", "id, status", [
+        "CREATE TABLE process_instance_live PARTITION OF process_instance "
+        f"FOR VALUES IN ({_quoted(LIVE)})",
+        "CREATE TABLE process_instance_closed PARTITION OF process_instance "
+        f"FOR VALUES IN ({_quoted(CLOSED)})"])
     op.execute(INSTANCE_MUST_EXIST)
     for table in REFERRING:
         op.execute(f"CREATE TRIGGER {table}_instance_exists BEFORE INSERT OR UPDATE OF "
@@ -127,22 +113,31 @@ def downgrade() -> None:
     for table in REFERRING:
         op.execute(f"DROP TRIGGER {table}_instance_exists ON {table}")
     op.execute("DROP FUNCTION instance_must_exist()")
-    op.execute("ALTER TABLE process_instance RENAME TO process_instance_partitioned")
-    op.execute("ALTER SEQUENCE process_instance_id_seq OWNED BY NONE")
-    op.execute(f"CREATE TABLE process_instance ({COLUMNS})")
-    op.execute(f"INSERT INTO process_instance ({NAMES}) "
-               f"SELECT {NAMES} FROM process_instance_partitioned")
-    op.execute("DROP TABLE process_instance_partitioned")
+    _rebuild("", "id", [])
     op.execute("DROP FUNCTION process_instance_kept()")
+    for table in REFERRING:
+        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_instance_id_fkey "
+                   "FOREIGN KEY (instance_id) REFERENCES process_instance (id)")
+
+
+def _rebuild(partitioning: str, primary_key: str, partitions: list[str]) -> None:
+    """Copy the instances into a new ``process_instance`` laid out as ``partitioning``
+    says, keeping their ids, the sequence, the indexes and the trigger that moves a case
+    forward. The old table goes, with its own triggers."""
+    op.execute("ALTER TABLE process_instance RENAME TO process_instance_previous")
+    op.execute("ALTER SEQUENCE process_instance_id_seq OWNED BY NONE")
+    op.execute(f"CREATE TABLE process_instance ({COLUMNS}){partitioning}")
+    for partition in partitions:
+        op.execute(partition)
+    op.execute(f"INSERT INTO process_instance ({NAMES}) "
+               f"SELECT {NAMES} FROM process_instance_previous")
+    op.execute("DROP TABLE process_instance_previous")
     op.execute("ALTER SEQUENCE process_instance_id_seq OWNED BY process_instance.id")
     op.execute("ALTER TABLE process_instance ADD CONSTRAINT process_instance_pkey "
-               "PRIMARY KEY (id)")
+               f"PRIMARY KEY ({primary_key})")
     op.execute("ALTER TABLE process_instance ADD CONSTRAINT "
                "process_instance_definition_id_fkey FOREIGN KEY (definition_id) "
                "REFERENCES process_definition (id)")
     for index in INDEXES:
         op.execute(index)
     op.execute(MOVES_CASE)
-    for table in REFERRING:
-        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_instance_id_fkey "
-                   "FOREIGN KEY (instance_id) REFERENCES process_instance (id)")
