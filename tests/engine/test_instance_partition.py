@@ -32,21 +32,12 @@ from engine.store.models import (
     ProcessInstance,
     Timer,
 )
-from tests.diagrams import linear, registries
 
 NOWHERE = 987_654
 """An instance id no test creates."""
 WAIT_SECONDS = 30
 """How long a test waits for a backend it started to queue on a lock: a bound on a
 fault, never a pause."""
-
-
-@pytest.fixture
-def test_engine(make_engine):
-    forms, handlers, _ = registries()
-    engine = make_engine(forms=forms, handlers=handlers)
-    engine.repository.deploy(linear("demo"), source="demo.bpmn")
-    return engine
 
 
 def postgresql_only(engine) -> None:
@@ -74,25 +65,25 @@ def state_of(engine) -> tuple:
         return instances, tasks, counts
 
 
-def test_an_instance_moves_to_the_closed_partition_when_it_ends(test_engine):
-    postgresql_only(test_engine)
-    done = test_engine.runtime.start("demo", "C-1")
-    dropped = test_engine.runtime.start("demo", "C-2")
-    assert partition_of(test_engine, done.id) == "process_instance_live"
-    test_engine.tasks.complete(done.open_tasks[0].id, "ana", {"note": "seen her"})
-    test_engine.runtime.cancel(dropped.id, reason="entered twice")
-    assert partition_of(test_engine, done.id) == "process_instance_closed"
-    assert partition_of(test_engine, dropped.id) == "process_instance_closed"
-    assert test_engine.runtime.instance(done.id).status == "completed"
-    assert test_engine.runtime.instance(done.id).variables["note"] == "seen her"
-    assert [s.case_code for s in test_engine.runtime.summaries(status="cancelled")] == ["C-2"]
+def test_an_instance_moves_to_the_closed_partition_when_it_ends(demo_engine):
+    postgresql_only(demo_engine)
+    done = demo_engine.runtime.start("demo", "C-1")
+    dropped = demo_engine.runtime.start("demo", "C-2")
+    assert partition_of(demo_engine, done.id) == "process_instance_live"
+    demo_engine.tasks.complete(done.open_tasks[0].id, "ana", {"note": "seen her"})
+    demo_engine.runtime.cancel(dropped.id, reason="entered twice")
+    assert partition_of(demo_engine, done.id) == "process_instance_closed"
+    assert partition_of(demo_engine, dropped.id) == "process_instance_closed"
+    assert demo_engine.runtime.instance(done.id).status == "completed"
+    assert demo_engine.runtime.instance(done.id).variables["note"] == "seen her"
+    assert [s.case_code for s in demo_engine.runtime.summaries(status="cancelled")] == ["C-2"]
 
 
-def test_every_status_the_engine_writes_has_its_partition(test_engine):
+def test_every_status_the_engine_writes_has_its_partition(demo_engine):
     """An instance in a status no partition takes could not be written at all: each
     status is in exactly one, and only the two an instance ends in are closed."""
-    postgresql_only(test_engine)
-    with test_engine.db.engine.connect() as connection:
+    postgresql_only(demo_engine)
+    with demo_engine.db.engine.connect() as connection:
         bounds = dict(connection.execute(text(
             "SELECT child.relname, pg_get_expr(child.relpartbound, child.oid) "
             "FROM pg_inherits JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
@@ -116,59 +107,59 @@ def test_every_status_the_engine_writes_has_its_partition(test_engine):
     lambda now: Notification(instance_id=NOWHERE, role="coordinator", subject="S", body="B",
                              created_at=now),
 ], ids=["task", "timer", "deadline", "notification"])
-def test_a_row_naming_no_instance_is_refused(test_engine, row):
-    test_engine.runtime.start("demo", "C-1")
-    before = state_of(test_engine)
-    with pytest.raises(IntegrityError) as refused, test_engine.db.transaction() as session:
+def test_a_row_naming_no_instance_is_refused(demo_engine, row):
+    demo_engine.runtime.start("demo", "C-1")
+    before = state_of(demo_engine)
+    with pytest.raises(IntegrityError) as refused, demo_engine.db.transaction() as session:
         session.add(row(datetime.now(UTC)))
-    if test_engine.db.engine.dialect.name == "postgresql":
+    if demo_engine.db.engine.dialect.name == "postgresql":
         assert f"instance_id {NOWHERE} names no process instance" in str(refused.value)
-    assert state_of(test_engine) == before
+    assert state_of(demo_engine) == before
 
 
-def test_a_task_cannot_be_moved_to_an_instance_that_does_not_exist(test_engine):
-    instance = test_engine.runtime.start("demo", "C-1")
-    before = state_of(test_engine)
-    with pytest.raises(IntegrityError), test_engine.db.transaction() as session:
+def test_a_task_cannot_be_moved_to_an_instance_that_does_not_exist(demo_engine):
+    instance = demo_engine.runtime.start("demo", "C-1")
+    before = state_of(demo_engine)
+    with pytest.raises(IntegrityError), demo_engine.db.transaction() as session:
         session.get(HumanTask, instance.open_tasks[0].id).instance_id = NOWHERE
-    assert state_of(test_engine) == before
+    assert state_of(demo_engine) == before
 
 
-def test_an_instance_is_never_deleted(test_engine):
-    instance = test_engine.runtime.start("demo", "C-1")
-    before = state_of(test_engine)
-    with pytest.raises(IntegrityError), test_engine.db.transaction() as session:
+def test_an_instance_is_never_deleted(demo_engine):
+    instance = demo_engine.runtime.start("demo", "C-1")
+    before = state_of(demo_engine)
+    with pytest.raises(IntegrityError), demo_engine.db.transaction() as session:
         session.execute(delete(ProcessInstance).where(ProcessInstance.id == instance.id))
-    assert state_of(test_engine) == before
-    if test_engine.db.engine.dialect.name == "postgresql":
-        with pytest.raises(IntegrityError), test_engine.db.transaction() as session:
+    assert state_of(demo_engine) == before
+    if demo_engine.db.engine.dialect.name == "postgresql":
+        with pytest.raises(IntegrityError), demo_engine.db.transaction() as session:
             session.execute(text("DELETE FROM process_instance_live"))
-        assert state_of(test_engine) == before
+        assert state_of(demo_engine) == before
 
 
-def test_a_completion_that_waited_on_the_instance_closing_is_a_conflict(test_engine):
+def test_a_completion_that_waited_on_the_instance_closing_is_a_conflict(demo_engine):
     """A coordinator cancels the instance while an actor's completion of its task
     waits on the row: the completion is refused as a conflict, and her task stays open
     as the cancellation left it."""
-    postgresql_only(test_engine)
-    instance = test_engine.runtime.start("demo", "C-1")
+    postgresql_only(demo_engine)
+    instance = demo_engine.runtime.start("demo", "C-1")
     task_id = instance.open_tasks[0].id
     outcome: list[BaseException | None] = []
 
     def complete() -> None:
         try:
-            test_engine.tasks.complete(task_id, "ana", {"note": "seen her"})
+            demo_engine.tasks.complete(task_id, "ana", {"note": "seen her"})
             outcome.append(None)
         except BaseException as error:  # noqa: BLE001 - handed to the test's thread
             outcome.append(error)
 
-    closer = test_engine.db.engine.connect()
+    closer = demo_engine.db.engine.connect()
     try:
         closer.execute(text("UPDATE process_instance SET status = 'cancelled', "
                             "revision = revision + 1 WHERE id = :id"), {"id": instance.id})
         completing = threading.Thread(target=complete)
         completing.start()
-        wait_for_a_lock_queue(test_engine)
+        wait_for_a_lock_queue(demo_engine)
         closer.commit()
     finally:
         closer.close()
@@ -176,7 +167,7 @@ def test_a_completion_that_waited_on_the_instance_closing_is_a_conflict(test_eng
     (error,) = outcome
     assert isinstance(error, Conflict), error
     assert "closed by someone else" in str(error)
-    with test_engine.db.reading() as session:
+    with demo_engine.db.reading() as session:
         assert session.get(HumanTask, task_id).status == "open"
         row = session.get(ProcessInstance, instance.id)
         assert (row.status, row.revision) == ("cancelled", instance.revision + 1)
@@ -194,12 +185,12 @@ def wait_for_a_lock_queue(engine) -> None:
     raise AssertionError("the completion never queued on the instance's row")
 
 
-def test_the_migration_moves_instances_into_partitions_and_back(test_engine, database_url):
+def test_the_migration_moves_instances_into_partitions_and_back(demo_engine, database_url):
     """Upgraded and downgraded with the rows a running deployment has: every instance
     and task is kept, each instance lands in the partition of its status, the ids go on
     from where they were, and the downgrade gives the plain table and its foreign keys
     back."""
-    postgresql_only(test_engine)
+    postgresql_only(demo_engine)
     schema = f"varnapot_migration_{uuid.uuid4().hex[:8]}"
     admin = create_engine(os.environ["VARNAPOT_TEST_DATABASE_URL"])
     with admin.begin() as connection:
